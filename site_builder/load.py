@@ -1,0 +1,169 @@
+"""Stage 1, load: files in ``content/`` → raw records (schema-checked, with file and line).
+
+Nothing here knows about other records; references are checked by :mod:`model`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import specs
+from .errors import Problems, rel
+from .frontmatter import split
+from .schema import INVALID, Ctx, Rec, Record, check_id
+from .yamlio import YamlError, decode, load as load_yaml
+
+MAX_YAML_BYTES = 1_000_000
+MAX_STORY_BYTES = 500_000
+FOLDERS = {"units": specs.UNIT, "posts": specs.POST, "members": specs.MEMBER, "evaluations": specs.EVALUATION}
+KNOWN_TOP = set(FOLDERS) | {"stories", "images", "site.yaml"}
+
+
+@dataclass
+class Story:
+    id: str
+    meta: Rec
+    body: str
+    body_line: int
+    path: str
+
+
+@dataclass
+class Raw:
+    """Everything read from ``content/``, each record a schema-checked :class:`Rec`."""
+
+    root: Path  # the site folder
+    content: Path
+    site: Rec | None = None
+    units: dict[str, Rec] = field(default_factory=dict)
+    posts: dict[str, Rec] = field(default_factory=dict)
+    members: dict[str, Rec] = field(default_factory=dict)
+    evaluations: dict[str, Rec] = field(default_factory=dict)  # by file id
+    stories: dict[str, Story] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # "posts/x": files that exist but failed to load
+
+
+def read_text(path: Path, shown: str, problems: Problems, limit: int) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.add(shown, 0, 0, f"无法读取文件：{exc.strerror}。")
+        return None
+    if len(data) > limit:
+        problems.add(shown, 0, 0, f"文件太大（{len(data)} 字节，最多 {limit} 字节）：请拆分或精简。")
+        return None
+    try:
+        return decode(data)
+    except YamlError as exc:
+        problems.add(shown, exc.line, exc.col, exc.message)
+        return None
+
+
+def parse_yaml(text: str, shown: str, schema: Record, problems: Problems, line_offset: int = 0) -> Rec | None:
+    try:
+        node = load_yaml(text)
+    except YamlError as exc:
+        problems.add(shown, exc.line + line_offset if exc.line else 0, exc.col, exc.message)
+        return None
+    if node is None:
+        problems.add(shown, line_offset + 1 if line_offset else 0, 0, "内容是空的：请按 docs/content-format.md 的示例填写。")
+        return None
+    ctx = Ctx(shown, problems, line_offset)
+    rec = schema.convert(node, ctx)
+    return None if rec is INVALID else rec
+
+
+def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> list[Path]:
+    """Regular files directly in ``folder``; symlinks leading outside ``content/`` are refused."""
+    out = []
+    real_content = content.resolve()
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        shown = rel(path, root)
+        if entry.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(real_content):
+                problems.add(shown, 0, 0, "这是指向 content/ 以外的符号链接，不予读取：请把文件本身放进仓库。")
+                continue
+        if entry.is_dir():
+            problems.add(shown, 0, 0, "这里不应有子文件夹：请把文件直接放在上一级文件夹里。")
+            continue
+        out.append(path)
+    return out
+
+
+def _file_id(path: Path, suffix: str, shown: str, problems: Problems) -> str | None:
+    if path.suffix != suffix:
+        hint = f"请改名为 `{path.stem}{suffix}`。" if path.suffix.lower() in (".yml", ".yaml", ".md", ".markdown") else \
+            f"这个文件夹只放 `{suffix}` 文件。"
+        problems.add(shown, 0, 0, f"文件扩展名不对：{hint}")
+        return None
+    stem = path.stem
+    message = check_id(stem)
+    if message:
+        problems.add(shown, 0, 0, "文件名就是编号。" + message)
+        return None
+    return stem
+
+
+def load(root: Path, problems: Problems) -> Raw:
+    content = root / "content"
+    raw = Raw(root=root, content=content)
+    if not content.is_dir():
+        problems.add(rel(content, root), 0, 0, "找不到 content/ 文件夹：站点文件夹里应有 content/site.yaml 等内容。")
+        return raw
+    for entry in sorted(os.scandir(content), key=lambda e: e.name):
+        if entry.name.startswith(".") or entry.name in KNOWN_TOP:
+            continue
+        problems.add(rel(Path(entry.path), root), 0, 0,
+                     "content/ 里不认识这个文件或文件夹：可用的有 site.yaml、units/、posts/、members/、"
+                     "evaluations/、stories/、images/。")
+
+    site_path = content / "site.yaml"
+    if not site_path.is_file():
+        problems.add(rel(site_path, root), 0, 0, "缺少站点设置文件 content/site.yaml：请参照 docs/content-format.md 创建。")
+    else:
+        text = read_text(site_path, rel(site_path, root), problems, MAX_YAML_BYTES)
+        if text is not None:
+            raw.site = parse_yaml(text, rel(site_path, root), specs.SITE, problems)
+
+    for folder, schema in FOLDERS.items():
+        target = getattr(raw, folder)
+        if not (content / folder).is_dir():
+            continue
+        for path in _safe_files(content / folder, content, root, problems):
+            shown = rel(path, root)
+            rid = _file_id(path, ".yaml", shown, problems)
+            if rid is None:
+                continue
+            text = read_text(path, shown, problems, MAX_YAML_BYTES)
+            rec = parse_yaml(text, shown, schema, problems) if text is not None else None
+            if rec is None:
+                raw.broken.add(f"{folder}/{rid}")
+            else:
+                target[rid] = rec
+
+    if (content / "stories").is_dir():
+        for path in _safe_files(content / "stories", content, root, problems):
+            shown = rel(path, root)
+            sid = _file_id(path, ".md", shown, problems)
+            if sid is None:
+                continue
+            text = read_text(path, shown, problems, MAX_STORY_BYTES)
+            raw.broken.add(f"stories/{sid}")
+            if text is None:
+                continue
+            try:
+                front, body, body_line = split(text)
+            except YamlError as exc:
+                problems.add(shown, exc.line, exc.col, exc.message)
+                continue
+            meta = parse_yaml(front, shown, specs.STORY, problems, line_offset=1)
+            if meta is not None:
+                raw.stories[sid] = Story(sid, meta, body, body_line, shown)
+                raw.broken.discard(f"stories/{sid}")
+    return raw

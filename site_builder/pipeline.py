@@ -1,0 +1,83 @@
+"""The build pipeline: load → validate → model → views → render → write.
+
+``check`` is the same pipeline stopped before writing. Every stage collects problems; the run stops
+after a stage that found any, so the output is never touched by a build with content errors.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import images, load, model as model_mod, views
+from .errors import ContentErrors, Problems
+from .output import Writer
+from .render import Renderer, TemplateProblem
+
+
+@dataclass
+class Result:
+    model: model_mod.Model
+    pages: int = 0
+    files: int = 0
+    changed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build_model(site: Path) -> model_mod.Model:
+    problems = Problems()
+    raw = load.load(site, problems)
+    model = model_mod.build(raw, problems) if raw.site is not None else None
+    if problems or model is None:
+        raise ContentErrors(problems.sorted())
+    return model
+
+
+def run(site: Path, out: Path | None = None, *, write: bool = True) -> Result:
+    """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    model = build_model(site)
+    timings["load+model"] = time.perf_counter() - start
+    renderer = Renderer(site, model)
+    page_list = list(views.pages(model))
+    result = Result(model, pages=len(page_list), timings=timings)
+    start = time.perf_counter()
+    try:
+        if not write:
+            for page in page_list:
+                renderer.render(page)
+        else:
+            with Writer(site, out or site / "output") as writer:
+                for page in page_list:
+                    writer.write(page.output, renderer.render(page))
+                write_static(renderer, writer)
+                write_images(model, writer)
+                result.files, result.changed = len(writer.written), writer.changed
+    except TemplateProblem as exc:
+        raise ContentErrors([exc.problem]) from None
+    timings["render+write"] = time.perf_counter() - start
+    return result
+
+
+def write_static(renderer: Renderer, writer: Writer) -> None:
+    """templates/static/* → output/static/*; a site's own file wins over the default of the same name."""
+    seen: set[str] = set()
+    for folder in renderer.dirs:
+        static = folder / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            name = path.relative_to(static).as_posix()
+            if path.is_file() and not path.name.startswith(".") and name not in seen:
+                seen.add(name)
+                writer.write(f"static/{name}", path.read_bytes())
+
+
+def write_images(model: model_mod.Model, writer: Writer) -> None:
+    for src, ref in sorted(model.images.items()):
+        for width, path in ref.variants():
+            if not writer.reuse(path):
+                writer.write(path, images.render(model.content / src, width))

@@ -1,0 +1,180 @@
+"""The star rules: a post's star level and status derived from its monthly evaluation record.
+
+Nothing here reads files. :func:`standing` replays a post's record month by month (and the review
+dates between them) and returns the resulting level, status and the full history, each entry naming
+the month and scores that caused it (一月一考评，挂星、加星、减星、摘牌，授牌命名，年底复评).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+MAX_STARS = 5
+ACTIVE, COMMENDED, REVOKED = "active", "commended", "revoked"
+
+
+@dataclass(frozen=True)
+class Rules:
+    dimensions: dict[str, float]
+    sources: dict[str, float]
+    pass_mark: float
+    revoke_below: float
+    consecutive_failures: int
+    fail_at_zero_stars: bool = True
+    missing_month: str = "hold"  # or "fail"
+    first_batch_end: dt.date = dt.date(2025, 12, 31)
+    year_end_review: str = "12-31"  # MM-DD
+
+    def total(self, scores: dict[str, dict[str, int]]) -> float:
+        """Month total = Σ source weight × Σ dimension weight × score, rounded to two decimals."""
+        value = sum(
+            sw * sum(self.dimensions[d] * scores[s][d] for d in self.dimensions)
+            for s, sw in self.sources.items()
+        )
+        return round(value + 1e-9, 2)
+
+    def review_dates(self, until: dt.date) -> list[dt.date]:
+        """The first-batch end, then each year-end review after it, up to ``until``."""
+        month, day = (int(x) for x in self.year_end_review.split("-"))
+        dates = [self.first_batch_end] if self.first_batch_end <= until else []
+        year = self.first_batch_end.year
+        while True:
+            review = dt.date(year, month, day)
+            if review > until:
+                break
+            if review > self.first_batch_end:
+                dates.append(review)
+            year += 1
+        return dates
+
+
+@dataclass(frozen=True)
+class MonthScore:
+    month: str  # YYYY-MM
+    scores: dict[str, dict[str, int]]
+    note: str | None = None
+    source: str = ""  # "content/evaluations/2025-04.yaml:12", for traceability
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of a post's star history."""
+
+    date: dt.date  # the month's last day, or the review / decision date
+    month: str | None  # the evaluated month, None for reviews and decisions
+    reason: str  # a translation key: pass_add, pass_at_max, fail_remove, fail_at_zero_hold, fail_below,
+    # fail_consecutive, fail_at_zero, missing_hold, missing_fail, review_commend, review_decommend, revoked_decision
+    before: int
+    after: int
+    status: str  # status after this entry
+    total: float | None = None
+    evaluation: MonthScore | None = None
+    detail: str | None = None  # reason text of a decision
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+
+@dataclass
+class Standing:
+    stars: int = 0
+    status: str = ACTIVE
+    history: list[Change] = field(default_factory=list)
+    commended_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+    revoked_month: str | None = None
+
+    @property
+    def revocation(self) -> Change | None:
+        return self.history[-1] if self.status == REVOKED and self.history else None
+
+
+def month_end(month: str) -> dt.date:
+    year, mon = int(month[:4]), int(month[5:7])
+    nxt = dt.date(year + mon // 12, mon % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def month_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: str, last: str) -> list[str]:
+    out, year, mon = [], int(first[:4]), int(first[5:7])
+    while f"{year:04d}-{mon:02d}" <= last:
+        out.append(f"{year:04d}-{mon:02d}")
+        year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return out
+
+
+def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_of: str | None,
+             decision: tuple[dt.date, str] | None = None) -> Standing:
+    """Replay one post's record from its approval month up to the month ``as_of`` (inclusive).
+
+    ``record`` maps months to scores (months outside the range are ignored: the model reports them);
+    ``decision`` is a revocation decided by the office (date, reason), outside the evaluations.
+    """
+    state = Standing()
+    fails_in_row = 0
+    events: list[tuple[dt.date, int, str | None]] = []
+    if as_of is not None and month_of(approval) <= as_of:
+        events += [(month_end(m), 0, m) for m in months_between(month_of(approval), as_of)]
+        events += [(d, 1, None) for d in rules.review_dates(month_end(as_of)) if d >= approval]
+    if decision is not None:
+        events.append((decision[0], 2, None))
+    events.sort(key=lambda e: (e[0], e[1]))
+
+    def record_change(day, month, reason, after, status=None, total=None, evaluation=None, detail=None):
+        state.history.append(Change(day, month, reason, state.stars, after, status or state.status,
+                                    total, evaluation, detail))
+        state.stars = after
+        if status:
+            state.status = status
+
+    for day, kind, month in events:
+        if state.status == REVOKED:
+            break
+        if kind == 2:
+            record_change(day, None, "revoked_decision", 0, REVOKED, detail=decision[1])
+            state.revoked_on = day
+            state.revoked_month = month_of(day)
+            break
+        if kind == 1:
+            if state.status == ACTIVE and state.stars == MAX_STARS:
+                record_change(day, None, "review_commend", state.stars, COMMENDED)
+                state.commended_on = day
+            elif state.status == COMMENDED and state.stars < MAX_STARS and day != rules.first_batch_end:
+                record_change(day, None, "review_decommend", state.stars, ACTIVE)
+            continue
+        score = record.get(month)
+        if score is None and rules.missing_month == "hold":
+            record_change(day, month, "missing_hold", state.stars)
+            continue
+        total = rules.total(score.scores) if score else None
+        if total is not None and total >= rules.pass_mark:
+            fails_in_row = 0
+            after = min(MAX_STARS, state.stars + 1)
+            record_change(day, month, "pass_add" if after > state.stars else "pass_at_max", after,
+                          total=total, evaluation=score)
+            continue
+        fails_in_row += 1
+        prefix = "missing_" if score is None else "fail_"
+        if total is not None and total < rules.revoke_below:
+            reason = "fail_below"
+        elif fails_in_row >= rules.consecutive_failures:
+            reason = "fail_consecutive"
+        elif state.stars == 0 and rules.fail_at_zero_stars:
+            reason = "fail_at_zero"
+        else:
+            after = max(0, state.stars - 1)
+            reason = prefix + ("remove" if after < state.stars else "at_zero_hold")
+            record_change(day, month, reason, after, total=total, evaluation=score)
+            continue
+        if score is None:
+            reason = "missing_" + reason[5:]
+        record_change(day, month, reason, 0, REVOKED, total=total, evaluation=score)
+        state.revoked_on = day
+        state.revoked_month = month
+    return state

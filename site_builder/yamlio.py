@@ -1,0 +1,158 @@
+"""Strict YAML loading that keeps every value's line and column.
+
+PyYAML (its C loader where present) only *composes* the document into nodes; nothing is ever
+constructed by PyYAML, so no tag can run code. The node tree is turned into :class:`Node` objects
+that remember where they came from; the schema (``schema.py``) then decides what each value must be,
+so YAML 1.1 surprises (``no`` read as false, ``0755`` as a number) are reported instead of guessed.
+
+Refused: anchors and aliases, merge keys, any tag outside the YAML core types, duplicate keys
+(reported at the second key), several documents in one file, files that are not UTF-8.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # the C loader is ~6x faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the platform
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+TAG = "tag:yaml.org,2002:"
+CORE_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, col: int, message: str):
+        super().__init__(message)
+        self.line, self.col, self.message = line, col, message
+
+
+@dataclass(slots=True)
+class Node:
+    """A value with its position. ``kind`` is 'scalar', 'map' or 'seq'.
+
+    For scalars ``value`` is the source text and ``tag`` what YAML would make of it
+    ('str', 'int', 'float', 'bool', 'null', 'timestamp'); ``quoted`` tells whether the author
+    quoted it (or used a block scalar), in which case it is always text.
+    For maps ``value`` is a dict of key text -> (key Node, value Node); for sequences a list of Node.
+    """
+
+    kind: str
+    value: Any
+    line: int
+    col: int
+    tag: str = "str"
+    quoted: bool = False
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (a byte-order mark is accepted), else a YamlError naming the encoding problem."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = "文件看起来是 GBK/GB18030 编码；"
+        except UnicodeDecodeError:
+            pass
+        raise YamlError(
+            line, col,
+            f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节 0x{data[exc.start]:02x} 无效）。{hint}"
+            "请在编辑器中“另存为 UTF-8”后再提交。",
+        ) from None
+
+
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
+
+
+def _translate(exc: yaml.YAMLError, text: str) -> YamlError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark else 0
+    col = mark.column + 1 if mark else 0
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if "'\\t'" in problem or "tab" in problem.lower():
+        tab = _TAB_INDENT.search(text)
+        if tab:
+            line = text.count("\n", 0, tab.start()) + 1
+            col = tab.end() - tab.start()
+        return YamlError(line, col, "YAML 不能用制表符（Tab）缩进，请改用空格。")
+    message = f"YAML 语法错误：{problem}"
+    if context:
+        message += f"（{context}）"
+    message += "。请检查这一行及上一行的缩进、冒号和引号。"
+    return YamlError(line, col, message)
+
+
+def _check_anchors(text: str) -> None:
+    """Anchors and aliases need '&' or '*'; only then is the event stream walked."""
+    if "&" not in text and "*" not in text:
+        return
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                m = event.start_mark
+                raise YamlError(
+                    m.line + 1, m.column + 1,
+                    "不允许使用 YAML 锚点和别名（& 和 *）：请把内容直接写出来。"
+                    "如果这是文字，请加引号。",
+                )
+    except yaml.YAMLError as exc:
+        raise _translate(exc, text) from None
+
+
+def load(text: str) -> Node | None:
+    """Parse one YAML document into a Node tree; None for an empty document."""
+    _check_anchors(text)
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.composer.ComposerError as exc:
+        if "single document" in str(exc.problem or ""):
+            m = exc.problem_mark
+            raise YamlError(m.line + 1, m.column + 1, "一个文件只能有一个 YAML 文档：请删除多余的 `---`。") from None
+        raise _translate(exc, text) from None
+    except yaml.YAMLError as exc:
+        raise _translate(exc, text) from None
+    if root is None:
+        return None
+    return _convert(root)
+
+
+def _convert(node: yaml.Node) -> Node:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if node.tag not in CORE_TAGS:
+        raise YamlError(line, col, f"不允许使用 YAML 标签 `{node.tag.replace(TAG, '!!')}`：请删除它，直接写值。")
+    if isinstance(node, yaml.ScalarNode):
+        return Node("scalar", node.value, line, col, node.tag[len(TAG):], node.style not in (None, ""))
+    if isinstance(node, yaml.SequenceNode):
+        return Node("seq", [_convert(item) for item in node.value], line, col, "seq")
+    items: dict[str, tuple[Node, Node]] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == TAG + "merge":
+            m = key_node.start_mark
+            raise YamlError(m.line + 1, m.column + 1, "不允许使用 YAML 合并键 `<<`：请把内容直接写出来。")
+        key = _convert(key_node)
+        if key.kind != "scalar":
+            raise YamlError(key.line, key.col, "键必须是简单的文字。")
+        if key.value in items:
+            first = items[key.value][0]
+            raise YamlError(
+                key.line, key.col,
+                f"键 `{key.value}` 重复（第一次出现在第 {first.line} 行）：请删除或合并其中一个。",
+            )
+        items[key.value] = (key, _convert(value_node))
+    return Node("map", items, line, col, "map")
