@@ -32,9 +32,9 @@ def site_arg(parser: argparse.ArgumentParser) -> None:
                         help="站点文件夹（含 content/），默认当前文件夹 / the site folder, default .")
 
 
-def report(problems, stream=sys.stderr) -> None:
+def report(problems, stream=None) -> None:
     for problem in problems:
-        print(problem.format(), file=stream)
+        print(problem.format(), file=stream or sys.stderr)
 
 
 def _build_options(p: argparse.ArgumentParser) -> None:

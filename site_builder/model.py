@@ -342,6 +342,8 @@ class Builder:
             named_posts = []
             for i, pid in enumerate(meta["posts"]):
                 post = posts.get(pid)
+                if post is None and (pid in self.raw.posts or f"posts/{pid}" in self.raw.broken):
+                    continue  # the post's own file has a problem, reported there
                 if post is None or not post.public:
                     why = "尚未批复，不能公开" if post is not None else f"不存在{suggest(pid, posts)}"
                     self.error(meta, "posts", f"文中写到的示范岗 `{pid}` {why}：请改正或删除。")
@@ -350,6 +352,8 @@ class Builder:
             named_members = []
             for mid in meta["members"]:
                 member = members.get(mid)
+                if member is None and (mid in self.raw.members or f"members/{mid}" in self.raw.broken):
+                    continue
                 if member is None or not member.public:
                     why = "本人未同意公开（或所在岗位未批复），不能写进文章" if member is not None else \
                         f"不存在{suggest(mid, members)}"

@@ -66,7 +66,7 @@ class Renderer:
         )
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
                                 lang=s.language)
-        self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href)
+        self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num)
 
     # -- helpers the templates call ---------------------------------------------------------------
     def t(self, key: str, **values) -> str:
@@ -93,6 +93,13 @@ class Renderer:
             return ""
         y, m = int(value[:4]), int(value[5:7])
         return self.t("month_format", y=y, m=m, month_name=self.t(f"month_{m}"))
+
+    @staticmethod
+    def num(value: float | None) -> str:
+        """A score without needless decimals: 91, 86.5, 84.95."""
+        if value is None:
+            return ""
+        return f"{value:.2f}".rstrip("0").rstrip(".")
 
     @staticmethod
     def html(value: str) -> Markup:

@@ -295,7 +295,7 @@ class Record(Type):
                        + "、".join(self.fields) + "。")
                 continue
             rec.pos[key] = (key_node.line, key_node.col)
-            value = field.type.convert(value_node, ctx)
+            value = field.type.convert(at_key(key_node, value_node), ctx)
             if value is not INVALID:
                 rec[key] = value
         for key, field in self.fields.items():
@@ -328,7 +328,7 @@ class Dict(Type):
         for key, (key_node, value_node) in node.value.items():
             key_plain = Node("scalar", key, key_node.line, key_node.col, "str", True)
             k = self.key.convert(key_plain, ctx)
-            v = self.value.convert(value_node, ctx)
+            v = self.value.convert(at_key(key_node, value_node), ctx)
             if k is INVALID or v is INVALID:
                 bad = True
                 continue
@@ -337,6 +337,13 @@ class Dict(Type):
             out[k] = v
             out.pos[k] = (key_node.line, key_node.col)
         return INVALID if bad else out
+
+
+def at_key(key_node: Node, value_node: Node) -> Node:
+    """A mapping value is reported at its key's line (where `standard:` is, not its first item)."""
+    if value_node.kind == "map":
+        return Node("map", value_node.value, key_node.line, key_node.col, "map")
+    return value_node
 
 
 def suggest(word: str, choices) -> str:

@@ -72,20 +72,15 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-_TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
-
-
 def _translate(exc: yaml.YAMLError, text: str) -> YamlError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark else 0
     col = mark.column + 1 if mark else 0
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    if "'\\t'" in problem or "tab" in problem.lower():
-        tab = _TAB_INDENT.search(text)
-        if tab:
-            line = text.count("\n", 0, tab.start()) + 1
-            col = tab.end() - tab.start()
+    lines = text.split("\n")
+    at = lines[line - 1][col - 1:col] if mark and line <= len(lines) else ""
+    if at == "\t" or "'\\t'" in problem:
         return YamlError(line, col, "YAML 不能用制表符（Tab）缩进，请改用空格。")
     message = f"YAML 语法错误：{problem}"
     if context:

@@ -1,0 +1,44 @@
+"""Helpers for tests that build sites: copy a fixture site, change files, run the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from site_builder.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+MINI = ROOT / "tests" / "sites" / "mini"
+
+
+def make_site(tmp_path: Path, changes: dict[str, str | bytes | None] | None = None, base: Path = MINI) -> Path:
+    """Copy ``base`` into tmp_path/site and apply ``changes`` (path → new text, bytes, or None to delete)."""
+    site = tmp_path / "site"
+    shutil.copytree(base / "content", site / "content")
+    if (base / "templates").is_dir():
+        shutil.copytree(base / "templates", site / "templates")
+    for rel, data in (changes or {}).items():
+        path = site / rel
+        if data is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return site
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """Run ``site-builder ARGV`` in-process; return (exit code, stdout, stderr)."""
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path → sha256 of every file under ``folder``."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
