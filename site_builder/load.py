@@ -16,6 +16,7 @@ from .schema import INVALID, Ctx, Rec, Record, check_id
 from .yamlio import YamlError, decode, load as load_yaml
 
 MAX_YAML_BYTES = 1_000_000
+MAX_EVALUATION_BYTES = 64_000_000  # one month of a province: ~20 MB
 MAX_STORY_BYTES = 500_000
 FOLDERS = {"units": specs.UNIT, "posts": specs.POST, "members": specs.MEMBER, "evaluations": specs.EVALUATION}
 KNOWN_TOP = set(FOLDERS) | {"stories", "images", "site.yaml"}
@@ -140,7 +141,8 @@ def load(root: Path, problems: Problems) -> Raw:
             rid = _file_id(path, ".yaml", shown, problems)
             if rid is None:
                 continue
-            text = read_text(path, shown, problems, MAX_YAML_BYTES)
+            limit = MAX_EVALUATION_BYTES if folder == "evaluations" else MAX_YAML_BYTES
+            text = read_text(path, shown, problems, limit)
             rec = parse_yaml(text, shown, schema, problems) if text is not None else None
             if rec is None:
                 raw.broken.add(f"{folder}/{rid}")
