@@ -6,15 +6,20 @@ after a stage that found any, so the output is never touched by a build with con
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from . import images, load, model as model_mod, views
 from .errors import ContentErrors, Problems
 from .output import Writer
 from .render import Renderer, TemplateProblem
+
+# More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
+PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[views.Page]]] = [views.pages]
+# Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
+FINISHERS: list[Callable[[Path, model_mod.Model], None]] = []
 
 
 @dataclass
@@ -42,7 +47,7 @@ def run(site: Path, out: Path | None = None, *, write: bool = True) -> Result:
     model = build_model(site)
     timings["load+model"] = time.perf_counter() - start
     renderer = Renderer(site, model)
-    page_list = list(views.pages(model))
+    page_list = [page for source in PAGE_SOURCES for page in source(model)]
     result = Result(model, pages=len(page_list), timings=timings)
     start = time.perf_counter()
     try:
@@ -55,6 +60,8 @@ def run(site: Path, out: Path | None = None, *, write: bool = True) -> Result:
                     writer.write(page.output, renderer.render(page))
                 write_static(renderer, writer)
                 write_images(model, writer)
+                for finish in FINISHERS:
+                    finish(writer.new, model)
                 result.files, result.changed = len(writer.written), writer.changed
     except TemplateProblem as exc:
         raise ContentErrors([exc.problem]) from None

@@ -108,6 +108,8 @@ class Renderer:
 
     # -- rendering ----------------------------------------------------------------------------------
     def render(self, page: Page) -> bytes:
+        if page.template is None:
+            return page.data() if callable(page.data) else page.data
         try:
             template = self.env.get_template(page.template)
             return template.render(page=page, **page.context).encode("utf-8")

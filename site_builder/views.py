@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .model import Model, Post
 from .stars import COMMENDED, MAX_STARS, REVOKED
@@ -18,9 +18,12 @@ ALL = "all"
 
 @dataclass
 class Page:
-    url: str  # site-relative address: "" (home), "posts/x/", "404.html"
-    template: str
+    """One output file: a template with its context, or ready data (bytes, or a function making them)."""
+
+    url: str  # site-relative address: "" (home), "posts/x/", "404.html", "feed.xml"
+    template: str | None
     context: dict = field(default_factory=dict)
+    data: bytes | Callable[[], bytes] | None = None
 
     @property
     def output(self) -> str:
