@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Install the Node packages the tests use (axe-core) into the repo's node_modules,
-# at the exact version pinned in package.json / package-lock.json.
-# Skips npm entirely when node_modules already holds that version.
+# Install the Node packages into the repo's node_modules, at the exact versions pinned in
+# package.json / package-lock.json:
+#   axe-core   accessibility checks in the browser tests;
+#   pagefind   the search index builder (its pagefind_extended binary; site_builder/search.py).
+# Skips npm entirely when node_modules already holds those versions.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,18 +13,26 @@ if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
     exit 1
 fi
 
-# Version pinned in package.json (exact, e.g. "4.14.1").
-wanted=$(node -p 'require("./package.json").devDependencies["axe-core"]')
-installed=$(node -p 'try { require("./node_modules/axe-core/package.json").version } catch (e) { "" }')
+# Versions pinned in package.json (exact, e.g. "4.14.1").
+missing=()
+for pkg in axe-core pagefind; do
+    wanted=$(node -p "require('./package.json').devDependencies['$pkg']")
+    installed=$(node -p "try { require('./node_modules/$pkg/package.json').version } catch (e) { '' }")
+    [[ -n $installed && $installed == "$wanted" ]] || missing+=("$pkg@$wanted")
+done
+[[ -f node_modules/axe-core/axe.min.js ]] || missing+=("axe-core")
+compgen -G "node_modules/@pagefind/*/bin/pagefind_extended*" >/dev/null || missing+=("@pagefind binary")
 
-if [[ -n $installed && $installed == "$wanted" && -f node_modules/axe-core/axe.min.js ]]; then
+if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi
 
-echo "install-node-deps: installing axe-core@$wanted" >&2
+echo "install-node-deps: installing ${missing[*]}" >&2
 if [[ -f package-lock.json ]]; then
     # Exactly what the lock file says.
     npm ci --no-audit --no-fund --loglevel=error
 else
-    npm install --no-audit --no-fund --loglevel=error --save-dev --save-exact "axe-core@$wanted"
+    npm install --no-audit --no-fund --loglevel=error --save-dev --save-exact \
+        "axe-core@$(node -p 'require("./package.json").devDependencies["axe-core"]')" \
+        "pagefind@$(node -p 'require("./package.json").devDependencies["pagefind"]')"
 fi

@@ -21,6 +21,7 @@ MAX_BYTES = 15_000_000
 MAX_PIXELS = 40_000_000  # 40 megapixels: larger is refused as a likely decompression bomb
 WIDTHS = (480, 960)
 QUALITY = 80
+ORIENTATION = 0x0112  # the EXIF tag that says how to turn the picture for display
 
 
 class ImageProblem(Exception):
@@ -55,6 +56,8 @@ def inspect(path: Path, src: str) -> ImageRef:
         raise ImageProblem(f"图片文件太大（{len(data) // 1_000_000} MB，最多 {MAX_BYTES // 1_000_000} MB）：请先缩小。")
     im = _open(data)
     width, height = im.size
+    if im.getexif().get(ORIENTATION) in (5, 6, 7, 8):  # shown turned a quarter (phone photos): as displayed
+        width, height = height, width
     return ImageRef(src, hashlib.sha256(data).hexdigest()[:16], width, height)
 
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import images, load, model as model_mod, views
+from . import feeds, images, load, model as model_mod, search, views
 from .errors import ContentErrors, Problems
 from .output import Writer
 from .render import Renderer, TemplateProblem
 
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
-PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[views.Page]]] = [views.pages]
+PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[views.Page]]] = [views.pages, feeds.pages, search.pages]
 # Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
-FINISHERS: list[Callable[[Path, model_mod.Model], None]] = []
+FINISHERS: list[Callable[[Path, model_mod.Model], None]] = [search.index]
 
 
 @dataclass

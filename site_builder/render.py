@@ -15,6 +15,7 @@ import yaml
 from markupsafe import Markup
 
 from .errors import Problem
+from . import search
 from .markup import tel_href
 from .model import Model
 from .views import Page
@@ -65,7 +66,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
-                                lang=s.language)
+                                lang=s.language, search_enabled=search.enabled(model))
         self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num)
 
     # -- helpers the templates call ---------------------------------------------------------------

@@ -105,6 +105,7 @@ def pages(model: Model) -> Iterator[Page]:
     yield Page("standards/", "standards.html", {
         "members": [m for m in model.members if m.stage == "open" and m.post.status != REVOKED],
     })
+    yield Page("accessibility/", "accessibility.html", {})
     yield Page("404.html", "404.html", {})
 
 
