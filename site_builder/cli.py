@@ -32,9 +32,22 @@ def site_arg(parser: argparse.ArgumentParser) -> None:
                         help="站点文件夹（含 content/），默认当前文件夹 / the site folder, default .")
 
 
-def report(problems, stream=None) -> None:
-    for problem in problems:
-        print(problem.format(), file=stream or sys.stderr)
+def report(problems, stream=None, fmt: str = "text", site: Path = Path(".")) -> None:
+    """Print problems: text on stderr; github annotations, json, markdown on stdout (see reports.py)."""
+    from . import reports
+
+    summary = f"发现 {len(problems)} 个问题"
+    if fmt == "github":
+        prefix = reports.site_prefix(site)
+        for problem in problems:
+            print(reports.github_line(problem, prefix), file=stream or sys.stdout)
+    elif fmt == "json":
+        print(reports.as_json(problems, summary, site), file=stream or sys.stdout)
+    elif fmt == "markdown":
+        print(reports.markdown(problems, summary, prefix=reports.site_prefix(site)), end="", file=stream or sys.stdout)
+    else:
+        for problem in problems:
+            print(problem.format(), file=stream or sys.stderr)
 
 
 def _build_options(p: argparse.ArgumentParser) -> None:
@@ -61,18 +74,35 @@ def cmd_build(args) -> int:
 
 
 def _check_options(p: argparse.ArgumentParser) -> None:
+    from .reports import FORMATS
+
     site_arg(p)
     p.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="问题的输出格式：text（默认）、github（拉取请求上的注释）、json、markdown（作业摘要或评论）")
+    p.add_argument("--external", action="store_true", help="列出全部外部链接（只列出，不访问）")
 
 
 @verb("check", "检查内容，不写任何文件 / check the content without writing")(_check_options)
 def cmd_check(args) -> int:
     from .pipeline import run
 
+    from . import reports
+
     result = run(args.site, write=False)
-    if not args.quiet:
-        print(f"检查通过：{len(result.model.posts)} 个示范岗、{len(result.model.members)} 名党员、"
-              f"{len(result.model.stories)} 篇文章，{result.pages} 个页面。")
+    summary = (f"{len(result.model.posts)} 个示范岗、{len(result.model.members)} 名党员、"
+               f"{len(result.model.stories)} 篇文章，{result.pages} 个页面，{len(result.external_links)} 个外部链接。")
+    external = result.external_links if args.external else []
+    if args.format == "json":
+        print(reports.as_json([], summary, args.site, result.external_links))
+    elif args.format == "markdown":
+        print(reports.markdown([], summary, result.external_links), end="")
+    elif not args.quiet:
+        print(f"检查通过：{summary}")
+        if external:
+            print("外部链接（只列出，不访问）：")
+            for url, where in external:
+                print(f"  {url}  ← {', '.join(where)}")
     return 0
 
 
@@ -96,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"找不到站点文件夹 {args.site}")
         return VERBS[args.verb][2](args)
     except ContentErrors as exc:
-        report(exc.problems)
+        report(exc.problems, fmt=getattr(args, "format", "text"), site=args.site)
         print(f"发现 {len(exc.problems)} 个问题，未写入任何文件（已发布的 output/ 保持原样）。"
               f"请按提示修改后重新运行。", file=sys.stderr)
         return 1
@@ -105,3 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+# Verbs defined in their own modules register themselves on import.
+from . import importer, new  # noqa: E402,F401

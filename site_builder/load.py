@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import specs
+from . import privacy, specs
 from .errors import Problems, rel
 from .frontmatter import split
 from .schema import INVALID, Ctx, Rec, Record, check_id
@@ -44,6 +44,7 @@ class Raw:
     evaluations: dict[str, Rec] = field(default_factory=dict)  # by file id
     stories: dict[str, Story] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # "posts/x": files that exist but failed to load
+    sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
 
 
 def read_text(path: Path, shown: str, problems: Problems, limit: int) -> str | None:
@@ -114,6 +115,13 @@ def _file_id(path: Path, suffix: str, shown: str, problems: Problems) -> str | N
 def load(root: Path, problems: Problems) -> Raw:
     content = root / "content"
     raw = Raw(root=root, content=content)
+
+    def read_scanned(path: Path, shown: str, problems: Problems, limit: int) -> str | None:
+        text = read_text(path, shown, problems, limit)
+        if text is not None:
+            raw.sensitive.extend(privacy.find(text, shown))
+        return text
+
     if not content.is_dir():
         problems.add(rel(content, root), 0, 0, "找不到 content/ 文件夹：站点文件夹里应有 content/site.yaml 等内容。")
         return raw
@@ -128,7 +136,7 @@ def load(root: Path, problems: Problems) -> Raw:
     if not site_path.is_file():
         problems.add(rel(site_path, root), 0, 0, "缺少站点设置文件 content/site.yaml：请参照 docs/content-format.md 创建。")
     else:
-        text = read_text(site_path, rel(site_path, root), problems, MAX_YAML_BYTES)
+        text = read_scanned(site_path, rel(site_path, root), problems, MAX_YAML_BYTES)
         if text is not None:
             raw.site = parse_yaml(text, rel(site_path, root), specs.SITE, problems)
 
@@ -142,7 +150,7 @@ def load(root: Path, problems: Problems) -> Raw:
             if rid is None:
                 continue
             limit = MAX_EVALUATION_BYTES if folder == "evaluations" else MAX_YAML_BYTES
-            text = read_text(path, shown, problems, limit)
+            text = read_scanned(path, shown, problems, limit)
             rec = parse_yaml(text, shown, schema, problems) if text is not None else None
             if rec is None:
                 raw.broken.add(f"{folder}/{rid}")
@@ -155,7 +163,7 @@ def load(root: Path, problems: Problems) -> Raw:
             sid = _file_id(path, ".md", shown, problems)
             if sid is None:
                 continue
-            text = read_text(path, shown, problems, MAX_STORY_BYTES)
+            text = read_scanned(path, shown, problems, MAX_STORY_BYTES)
             raw.broken.add(f"stories/{sid}")
             if text is None:
                 continue

@@ -150,6 +150,9 @@ class Model:
     images: dict[str, images.ImageRef]  # content-relative path → image, everything that is published
     content: Path
     external_links: list[tuple[str, str]] = field(default_factory=list)  # (source, url)
+    # links written in Markdown that point into the site: (source, line, col, as written, site URL);
+    # linkcheck reports those that no page answers at their source line
+    internal_links: list[tuple[str, int, int, str, str]] = field(default_factory=list)
 
     @property
     def listed_posts(self) -> list[Post]:
@@ -292,7 +295,7 @@ class Builder:
             posts=[p for p in posts.values() if p.public],
             members=[m for m in members.values() if m.public],
             stories=stories, as_of=as_of, images=self.images, content=raw.content,
-            external_links=self.external,
+            external_links=self.external, internal_links=self.internal,
         )
 
     def evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
@@ -336,6 +339,7 @@ class Builder:
         from .markup import MarkupError, plain_text, render_markdown
 
         self.external: list[tuple[str, str]] = []
+        self.internal: list[tuple[str, int, int, str, str]] = []
         out = []
         for sid, story in sorted(self.raw.stories.items()):
             meta = story.meta
@@ -400,6 +404,7 @@ class Builder:
             if value.startswith("#"):
                 return value
             if value.startswith("/"):  # a path inside the site, written from the site's root
+                self.internal.append((story.path, *where(value), value, base + value.lstrip("/")))
                 return base + value.lstrip("/")
             target = posixpath.normpath(posixpath.join(folder, value.split("#")[0]))
             line, col = where(value)
@@ -416,6 +421,7 @@ class Builder:
             expected = ".md" if kind == "stories" else ".yaml"
             if kind in pages and ext == expected and stem in pages[kind]:
                 anchor = "#" + value.split("#", 1)[1] if "#" in value else ""
+                self.internal.append((story.path, line, col, value, f"{base}{kind}/{stem}/"))
                 return f"{base}{kind}/{stem}/{anchor}"
             self.problems.add(story.path, line, col,
                               f"链接 `{value}` 找不到对应的内容：站内链接请写成相对本文件的路径，"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import feeds, images, load, model as model_mod, search, views
+from . import feeds, images, linkcheck, load, model as model_mod, privacy, search, views
 from .errors import ContentErrors, Problems
 from .output import Writer
 from .render import Renderer, TemplateProblem
@@ -29,11 +29,13 @@ class Result:
     files: int = 0
     changed: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    external_links: list[tuple[str, list[str]]] = field(default_factory=list)  # (url, where found)
 
 
 def build_model(site: Path) -> model_mod.Model:
     problems = Problems()
     raw = load.load(site, problems)
+    privacy.report(raw, problems)
     model = model_mod.build(raw, problems) if raw.site is not None else None
     if problems or model is None:
         raise ContentErrors(problems.sorted())
@@ -49,38 +51,60 @@ def run(site: Path, out: Path | None = None, *, write: bool = True) -> Result:
     renderer = Renderer(site, model)
     page_list = [page for source in PAGE_SOURCES for page in source(model)]
     result = Result(model, pages=len(page_list), timings=timings)
+    links = linkcheck.LinkCheck(model.settings.base_path)
     start = time.perf_counter()
     try:
         if not write:
             for page in page_list:
-                renderer.render(page)
+                links.add_page(page.output, page.template, renderer.render(page))
+            files = {page.output for page in page_list} | set(static_files(renderer)) | {
+                path for ref in model.images.values() for _, path in ref.variants()}
+            check_links(links, files, model, renderer)
         else:
             with Writer(site, out or site / "output") as writer:
                 for page in page_list:
-                    writer.write(page.output, renderer.render(page))
+                    data = renderer.render(page)
+                    links.add_page(page.output, page.template, data)
+                    writer.write(page.output, data)
                 write_static(renderer, writer)
                 write_images(model, writer)
+                check_links(links, set(writer.written.values()), model, renderer)
                 for finish in FINISHERS:
                     finish(writer.new, model)
                 result.files, result.changed = len(writer.written), writer.changed
     except TemplateProblem as exc:
         raise ContentErrors([exc.problem]) from None
     timings["render+write"] = time.perf_counter() - start
+    result.external_links = links.external_links(model)
     return result
 
 
-def write_static(renderer: Renderer, writer: Writer) -> None:
-    """templates/static/* → output/static/*; a site's own file wins over the default of the same name."""
-    seen: set[str] = set()
+def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:
+    """Every internal link resolves (before finishers run and before the swap: a broken link stops the build)."""
+    problems = links.problems(files, linkcheck.finisher_prefixes(FINISHERS), model.internal_links,
+                              linkcheck.template_locator(renderer.dirs, renderer._shown))
+    if problems:
+        raise ContentErrors(sorted(set(problems)))
+
+
+def static_files(renderer: Renderer) -> dict[str, Path]:
+    """Output path → source of templates/static/*; a site's own file wins over the default of the same name."""
+    found: dict[str, Path] = {}
     for folder in renderer.dirs:
         static = folder / "static"
         if not static.is_dir():
             continue
         for path in sorted(static.rglob("*")):
-            name = path.relative_to(static).as_posix()
-            if path.is_file() and not path.name.startswith(".") and name not in seen:
-                seen.add(name)
-                writer.write(f"static/{name}", path.read_bytes())
+            name = f"static/{path.relative_to(static).as_posix()}"
+            if path.is_file() and not path.name.startswith(".") and name not in found:
+                found[name] = path
+    return found
+
+
+def write_static(renderer: Renderer, writer: Writer) -> None:
+    """templates/static/* → output/static/*."""
+    for name, path in static_files(renderer).items():
+        writer.write(name, path.read_bytes())
 
 
 def write_images(model: model_mod.Model, writer: Writer) -> None:

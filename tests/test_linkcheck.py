@@ -1,0 +1,99 @@
+"""Internal links are checked in ``check`` and ``build``; a broken one names its source file and line."""
+
+import pytest
+
+from site_builder.linkcheck import LinkCheck
+from support.sites import MINI, make_site, run, tree
+
+STORY = "content/stories/first.md"
+STORY_HEAD = "---\ntitle: 窗口里的笑脸\ndate: 2025-03-01\nauthor: 宣传部\nposts: [tax-window]\n---\n"
+
+
+def story(body: str) -> dict:
+    return {STORY: STORY_HEAD + body}
+
+
+def base_html(extra: str) -> str:
+    text = (MINI.parent.parent.parent / "templates" / "base.html").read_text(encoding="utf-8")
+    marker = "{% block head %}"
+    assert marker in text
+    return text.replace(marker, extra + "\n" + marker, 1)
+
+
+def test_target_resolution():
+    links = LinkCheck("/pledge/")
+    assert links.target("/pledge/", "/pledge/posts/x/") == "index.html"
+    assert links.target("/pledge", "/pledge/posts/x/") == "index.html"
+    assert links.target("/pledge/posts/y/#top", "/pledge/") == "posts/y/index.html"
+    assert links.target("../y/?a=1", "/pledge/posts/x/") == "posts/y/index.html"
+    assert links.target("/pledge/static/site.css", "/pledge/") == "static/site.css"
+    assert links.target("/pledge/a%20b.txt", "/pledge/") == "a b.txt"
+    assert links.target("/other/", "/pledge/") is None
+
+
+def test_markdown_link_to_unpublished_post_fails_at_its_line(tmp_path, capsys):
+    site = make_site(tmp_path, story("第一段。\n\n见[申报中的岗位](../posts/tax-declared.yaml)。\n"))
+    code, out, err = run(capsys, "check", site)
+    assert code == 1
+    assert (f"{STORY}:9:11: 链接 `../posts/tax-declared.yaml` 指向 `/posts/tax-declared/`，但网站上没有这个页面"
+            "（对应的记录可能尚未批复、本人未同意公开，或编号写错了）：请改正或删除这个链接。") in err
+
+
+def test_markdown_link_to_member_without_consent_fails(tmp_path, capsys):
+    site = make_site(tmp_path, story("[赵隐](../members/hidden.yaml)\n"))
+    code, out, err = run(capsys, "check", site)
+    assert code == 1
+    assert f"{STORY}:7:6: 链接 `../members/hidden.yaml` 指向 `/members/hidden/`" in err
+
+
+def test_root_relative_markdown_link_is_checked(tmp_path, capsys):
+    site = make_site(tmp_path, story("[光荣榜](/honours/) 和 [没有的页面](/posts/nope/)\n"))
+    code, out, err = run(capsys, "check", site)
+    assert code == 1
+    assert [line for line in err.splitlines() if line.startswith(STORY)] == [
+        f"{STORY}:7:28: 链接 `/posts/nope/` 指向 `/posts/nope/`，但网站上没有这个页面（对应的记录可能尚未批复、"
+        "本人未同意公开，或编号写错了）：请改正或删除这个链接。"]
+
+
+def test_good_markdown_links_pass(tmp_path, capsys):
+    site = make_site(tmp_path, story("[窗口](../posts/tax-window.yaml#history)、[王芳](../members/wang-fang.yaml)、"
+                                     "[光荣榜](/honours/)、[外部](https://example.com/x)\n"))
+    code, out, err = run(capsys, "check", site)
+    assert code == 0, err
+
+
+def test_broken_template_link_names_the_template_line(tmp_path, capsys):
+    site = make_site(tmp_path, {"templates/base.html": base_html(
+        "<link rel=\"stylesheet\" href=\"{{ url('static/extra.css') }}\">")})
+    code, out, err = run(capsys, "check", site)
+    assert code == 1
+    line = next(i for i, text in enumerate((site / "templates/base.html").read_text().split("\n"), 1)
+                if "extra.css" in text)
+    first = next(text for text in err.splitlines() if text.startswith("templates/"))
+    assert first.startswith(f"templates/base.html:{line}: 生成的页面 `")
+    assert first.endswith("里的链接 `/static/extra.css` 找不到对应的页面或文件：请检查模板里的 url(...)，或补上 static/ 下的文件。")
+    # the file supplied: the same link resolves
+    (site / "templates/static").mkdir(parents=True)
+    (site / "templates/static/extra.css").write_text("p{}")
+    code, out, err = run(capsys, "check", site)
+    assert code == 0, err
+
+
+def test_broken_link_stops_the_build_and_keeps_the_output(tmp_path, capsys):
+    site = make_site(tmp_path)
+    assert run(capsys, "build", site)[0] == 0
+    before = tree(site / "output")
+    (site / STORY).write_text(STORY_HEAD + "[没有的页面](/posts/nope/)\n", encoding="utf-8")
+    code, out, err = run(capsys, "build", site)
+    assert code == 1
+    assert f"{STORY}:7:9: 链接 `/posts/nope/`" in err
+    assert tree(site / "output") == before
+
+
+@pytest.mark.parametrize("base", ["https://example.org/pledge/", "https://example.org/"])
+def test_every_generated_link_resolves(tmp_path, capsys, base):
+    site = make_site(tmp_path)
+    text = (site / "content/site.yaml").read_text(encoding="utf-8")
+    (site / "content/site.yaml").write_text(text.replace("https://example.org/", base), encoding="utf-8")
+    code, out, err = run(capsys, "check", site)
+    assert code == 0, err
