@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import privacy, specs
+from . import fastload, privacy, specs
 from .errors import Problems, rel
 from .frontmatter import split
 from .schema import INVALID, Ctx, Rec, Record, check_id
@@ -64,6 +64,10 @@ def read_text(path: Path, shown: str, problems: Problems, limit: int) -> str | N
 
 
 def parse_yaml(text: str, shown: str, schema: Record, problems: Problems, line_offset: int = 0) -> Rec | None:
+    if schema is specs.EVALUATION and not line_offset:
+        rec = fastload.evaluation(text, shown)  # None when the general loader must read it
+        if rec is not None:
+            return rec
     try:
         node = load_yaml(text)
     except YamlError as exc:

@@ -11,19 +11,64 @@ Refused: anchors and aliases, merge keys, any tag outside the YAML core types, d
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
-
-try:  # the C loader is ~6x faster; fall back to pure Python where libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the platform
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from yaml.resolver import Resolver
 
 TAG = "tag:yaml.org,2002:"
 CORE_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+STR_TAG, SEQ_TAG, MAP_TAG = TAG + "str", TAG + "seq", TAG + "map"
+# The tag given to plain (unquoted, untagged) scalars while composing. PyYAML's resolver would run
+# its regular expressions on every one of them (most of the time of a load); here nothing is
+# resolved, and Node.tag tells what YAML 1.1 would make of the text only when the schema asks.
+PLAIN = "?plain"
+_IMPLICIT = Resolver.yaml_implicit_resolvers  # first character → [(tag, regexp)], as PyYAML uses them
+
+
+def implicit_tag(text: str) -> str:
+    """What YAML 1.1 (PyYAML's resolver) reads a plain scalar as: 'str', 'int', 'bool', 'null' ..."""
+    for tag, regexp in _IMPLICIT.get(text[:1], ()):
+        if regexp.match(text):
+            return tag[len(TAG):]
+    for tag, regexp in _IMPLICIT.get(None, ()):
+        if regexp.match(text):  # pragma: no cover - PyYAML registers no wildcard resolver
+            return tag[len(TAG):]
+    return "str"
+
+
+def _resolve(self, kind, value, implicit) -> str:
+    if kind is yaml.ScalarNode:
+        return PLAIN if implicit[0] else STR_TAG
+    return SEQ_TAG if kind is yaml.SequenceNode else MAP_TAG
+
+
+def _nothing(self, *args) -> None:
+    return None
+
+
+try:  # the C parser is ~6x faster; fall back to pure Python where libyaml is missing
+    from yaml._yaml import CParser as _Parser
+
+    class _Loader(_Parser):  # composes nodes, never constructs, never resolves
+        resolve = _resolve
+        descend_resolver = ascend_resolver = _nothing
+except ImportError:  # pragma: no cover - depends on the platform
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, Parser, Composer, yaml.resolver.BaseResolver):  # type: ignore[no-redef]
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            yaml.resolver.BaseResolver.__init__(self)
+
+        resolve = _resolve
+        descend_resolver = ascend_resolver = _nothing
 
 
 class YamlError(Exception):
@@ -32,7 +77,6 @@ class YamlError(Exception):
         self.line, self.col, self.message = line, col, message
 
 
-@dataclass(slots=True)
 class Node:
     """A value with its position. ``kind`` is 'scalar', 'map' or 'seq'.
 
@@ -40,14 +84,32 @@ class Node:
     ('str', 'int', 'float', 'bool', 'null', 'timestamp'); ``quoted`` tells whether the author
     quoted it (or used a block scalar), in which case it is always text.
     For maps ``value`` is a dict of key text -> (key Node, value Node); for sequences a list of Node.
+    A plain scalar's tag is worked out from its text the first time it is asked for (``tag=None``).
     """
 
-    kind: str
-    value: Any
-    line: int
-    col: int
-    tag: str = "str"
-    quoted: bool = False
+    __slots__ = ("kind", "value", "line", "col", "_tag", "quoted")
+
+    def __init__(self, kind: str, value: Any, line: int, col: int, tag: str | None = "str", quoted: bool = False):
+        self.kind, self.value, self.line, self.col, self._tag, self.quoted = kind, value, line, col, tag, quoted
+
+    @property
+    def tag(self) -> str:
+        tag = self._tag
+        if tag is None:
+            tag = self._tag = implicit_tag(self.value)
+        return tag
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Node):
+            return NotImplemented
+        return (self.kind, self.value, self.line, self.col, self.tag, self.quoted) == \
+            (other.kind, other.value, other.line, other.col, other.tag, other.quoted)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Node(kind={self.kind!r}, value={self.value!r}, line={self.line}, col={self.col}, "
+                f"tag={self.tag!r}, quoted={self.quoted})")
 
 
 def decode(data: bytes) -> str:
@@ -127,17 +189,34 @@ def load(text: str) -> Node | None:
     return _convert(root)
 
 
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
+_NOT_CORE_FIRST = frozenset("<=!&*")  # plain scalars that PyYAML resolves to merge, value or yaml tags
+
+
+def _tag_error(line: int, col: int, tag: str) -> YamlError:
+    return YamlError(line, col, f"不允许使用 YAML 标签 `{tag.replace(TAG, '!!')}`：请删除它，直接写值。")
+
+
 def _convert(node: yaml.Node) -> Node:
-    line, col = node.start_mark.line + 1, node.start_mark.column + 1
-    if node.tag not in CORE_TAGS:
-        raise YamlError(line, col, f"不允许使用 YAML 标签 `{node.tag.replace(TAG, '!!')}`：请删除它，直接写值。")
-    if isinstance(node, yaml.ScalarNode):
-        return Node("scalar", node.value, line, col, node.tag[len(TAG):], node.style not in (None, ""))
-    if isinstance(node, yaml.SequenceNode):
+    tag, mark = node.tag, node.start_mark
+    if tag is PLAIN:
+        value = node.value
+        if value[:1] in _NOT_CORE_FIRST:
+            implicit = TAG + implicit_tag(value)
+            if implicit not in CORE_TAGS:
+                raise _tag_error(mark.line + 1, mark.column + 1, implicit)
+        return Node("scalar", value, mark.line + 1, mark.column + 1, None, node.style not in (None, ""))
+    line, col = mark.line + 1, mark.column + 1
+    if tag not in CORE_TAGS:
+        raise _tag_error(line, col, tag)
+    cls = node.__class__
+    if cls is _ScalarNode:
+        return Node("scalar", node.value, line, col, tag[len(TAG):], node.style not in (None, ""))
+    if cls is _SequenceNode:
         return Node("seq", [_convert(item) for item in node.value], line, col, "seq")
     items: dict[str, tuple[Node, Node]] = {}
     for key_node, value_node in node.value:
-        if key_node.tag == TAG + "merge":
+        if (key_node.tag is PLAIN and key_node.value == "<<") or key_node.tag == TAG + "merge":
             m = key_node.start_mark
             raise YamlError(m.line + 1, m.column + 1, "不允许使用 YAML 合并键 `<<`：请把内容直接写出来。")
         key = _convert(key_node)
