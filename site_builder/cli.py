@@ -45,14 +45,28 @@ def report(problems, stream=None, fmt: str = "text", site: Path = Path(".")) -> 
         print(reports.as_json(problems, summary, site), file=stream or sys.stdout)
     elif fmt == "markdown":
         print(reports.markdown(problems, summary, prefix=reports.site_prefix(site)), end="", file=stream or sys.stdout)
+    elif fmt == "gitlab":
+        print(reports.gitlab(problems, reports.site_prefix(site)), file=stream or sys.stdout)
     else:
         for problem in problems:
             print(problem.format(), file=stream or sys.stderr)
 
 
+def _base_url(text: str) -> str:
+    from .specs import _base_url as check
+
+    text = text if text.endswith("/") else text + "/"
+    problem = check(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _build_options(p: argparse.ArgumentParser) -> None:
     site_arg(p)
     p.add_argument("-o", "--output", type=Path, help="输出文件夹，默认 SITE/output")
+    p.add_argument("--base-url", type=_base_url,
+                   help="发布地址，代替 site.yaml 的 base_url（如 GitHub/GitLab Pages 的地址）")
     p.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
     p.add_argument("-v", "--verbose", action="store_true", help="显示各阶段耗时")
 
@@ -62,7 +76,7 @@ def cmd_build(args) -> int:
     from .pipeline import run
 
     start = time.perf_counter()
-    result = run(args.site, args.output, write=True)
+    result = run(args.site, args.output, write=True, base_url=args.base_url)
     if not args.quiet:
         out = args.output or args.site / "output"
         print(f"已生成 {result.pages} 个页面、共 {result.files} 个文件（{result.changed} 个有变化）→ {out}"
@@ -79,7 +93,8 @@ def _check_options(p: argparse.ArgumentParser) -> None:
     site_arg(p)
     p.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
     p.add_argument("--format", choices=FORMATS, default="text",
-                   help="问题的输出格式：text（默认）、github（拉取请求上的注释）、json、markdown（作业摘要或评论）")
+                   help="问题的输出格式：text（默认）、github（拉取请求上的注释）、json、markdown（作业摘要或评论）、"
+                        "gitlab（GitLab 代码质量报告）")
     p.add_argument("--external", action="store_true", help="列出全部外部链接（只列出，不访问）")
 
 
@@ -97,6 +112,8 @@ def cmd_check(args) -> int:
         print(reports.as_json([], summary, args.site, result.external_links))
     elif args.format == "markdown":
         print(reports.markdown([], summary, result.external_links), end="")
+    elif args.format == "gitlab":
+        print(reports.gitlab([]))
     elif not args.quiet:
         print(f"检查通过：{summary}")
         if external:

@@ -32,9 +32,11 @@ class Result:
     external_links: list[tuple[str, list[str]]] = field(default_factory=list)  # (url, where found)
 
 
-def build_model(site: Path) -> model_mod.Model:
+def build_model(site: Path, base_url: str | None = None) -> model_mod.Model:
     problems = Problems()
     raw = load.load(site, problems)
+    if base_url is not None and raw.site is not None:  # build --base-url: the same site at another address
+        raw.site["base_url"] = base_url
     privacy.report(raw, problems)
     model = model_mod.build(raw, problems) if raw.site is not None else None
     if problems or model is None:
@@ -42,11 +44,11 @@ def build_model(site: Path) -> model_mod.Model:
     return model
 
 
-def run(site: Path, out: Path | None = None, *, write: bool = True) -> Result:
+def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None) -> Result:
     """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    model = build_model(site)
+    model = build_model(site, base_url)
     timings["load+model"] = time.perf_counter() - start
     renderer = Renderer(site, model)
     page_list = [page for source in PAGE_SOURCES for page in source(model)]

@@ -7,18 +7,20 @@
   file paths are relative to the current folder (the repository root in CI);
 - json: one object on stdout: ``{"ok", "site", "problems": [{file, line, column, message}],
   "summary", "external_links": [{url, found_in}]}``;
-- markdown: a short report for a job summary or a pull request comment (Forgejo/Gitea, GitLab).
+- markdown: a short report for a job summary or a pull request comment (Forgejo/Gitea);
+- gitlab: a GitLab Code Quality report (JSON), which the merge request widget shows.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 
 from .errors import Problem
 
-FORMATS = ("text", "github", "json", "markdown")
+FORMATS = ("text", "github", "json", "markdown", "gitlab")
 
 
 def escape_data(text: str) -> str:
@@ -79,3 +81,18 @@ def as_json(problems: list[Problem], summary: str, site: Path,
         "summary": summary,
         "external_links": [{"url": url, "found_in": where} for url, where in external],
     }, ensure_ascii=False, indent=2)
+
+
+def gitlab(problems: list[Problem], prefix: str = "") -> str:
+    """GitLab Code Quality: [{description, check_name, fingerprint, severity, location: {path, lines: {begin}}}]."""
+    items = []
+    for p in problems:
+        path = p.path if p.path.startswith("(") else prefix + p.path
+        items.append({
+            "description": p.message,
+            "check_name": "site-builder",
+            "fingerprint": hashlib.sha256(f"{path}:{p.line}:{p.col}:{p.message}".encode()).hexdigest(),
+            "severity": "major",
+            "location": {"path": path, "lines": {"begin": max(p.line, 1)}},
+        })
+    return json.dumps(items, ensure_ascii=False, indent=2)
