@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -50,9 +51,20 @@ def yaml_list(values: list[str]) -> str:
     return "[" + ", ".join(yaml_str(v) for v in values) + "]"
 
 
+def width(text: str) -> int:
+    """Columns on screen: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cline(code: str, comment: str = "") -> str:
+    """``code``, then ``# comment`` at COMMENT_COLUMN (or one space after a long code)."""
+    if not comment:
+        return code + "\n"
+    return code + " " * max(1, COMMENT_COLUMN - 1 - width(code)) + f"# {comment}\n"
+
+
 def line(key: str, value: str, comment: str = "", indent: int = 0) -> str:
-    text = " " * indent + (f"{key}: {value}" if value != "" else f"{key}:")
-    return (text.ljust(COMMENT_COLUMN - 1) + f" # {comment}" if comment else text) + "\n"
+    return cline(" " * indent + (f"{key}: {value}" if value != "" else f"{key}:"), comment)
 
 
 def short_hash(text: str) -> str:
@@ -167,15 +179,15 @@ def story(args, site: Path) -> tuple[str, str]:
     text += line("author", yaml_str(author), "作者或供稿单位")
     text += line("kind", args.story_kind, "story 先进事迹 | experience 典型经验")
     text += (line("posts", yaml_list(args.post), "文中写到的示范岗编号") if args.post else
-             "# posts: [示范岗编号]             # 可省：文中写到的示范岗（content/posts/ 里的文件名）\n")
+             cline("# posts: [示范岗编号]", "可省：文中写到的示范岗（content/posts/ 里的文件名）"))
     text += (line("members", yaml_list(args.member), "文中写到的党员编号") if args.member else
-             "# members: [党员编号]             # 可省：文中写到的党员（本人须同意公开）\n")
+             cline("# members: [党员编号]", "可省：文中写到的党员（本人须同意公开）"))
     text += (line("tags", yaml_list(args.tag), "标签") if args.tag else
-             "# tags: [窗口服务, 一次办好]       # 可省：标签，最多 10 个\n")
-    text += ("# cover:                          # 可省：封面照片，先上传到 content/images/stories/\n"
-             "#   file: images/stories/照片.jpg\n"
-             "#   alt: 照片内容的文字说明          # 必填：读屏软件朗读这句话\n"
-             "# summary: 一句话摘要              # 可省：默认取正文开头\n")
+             cline("# tags: [窗口服务, 一次办好]", "可省：标签，最多 10 个"))
+    text += cline("# cover:", "可省：封面照片，先上传到 content/images/stories/")
+    text += cline("#   file: images/stories/照片.jpg")
+    text += cline("#   alt: 照片内容的文字说明", "必填：读屏软件朗读这句话")
+    text += cline("# summary: 一句话摘要", "可省：默认取正文开头")
     text += "# 正文写在下面一行 --- 之后。插入照片：先上传到 content/images/stories/，再写\n"
     text += "#   ![照片说明](../images/stories/照片.jpg)\n"
     text += "---\n\n"
@@ -198,10 +210,10 @@ def unit(args, site: Path) -> tuple[str, str]:
     text += line("district", args.district, f"区县：{settings['districts'][args.district]}")
     text += line("sector", args.sector, f"行业：{settings['sectors'][args.sector]}")
     text += (line("address", yaml_str(args.address), "地址") if args.address else
-             "# address: 单位地址                # 可省\n")
+             cline("# address: 单位地址", "可省"))
     text += line("service_hall", "true" if args.service_hall else "false",
                  "有对外服务大厅：其窗口岗位称“党员示范窗口”")
-    text += "# website: https://...             # 可省：单位网站\n"
+    text += cline("# website: https://...", "可省：单位网站")
     return f"units/{uid}.yaml", text
 
 
@@ -216,17 +228,17 @@ def post(args, site: Path) -> tuple[str, str]:
     text += line("kind", args.post_kind, "post 星级党员示范岗（岗位）| window 党员示范窗口")
     text += line("unit", args.unit, "所属单位编号")
     text += (line("location", yaml_str(args.location), "岗位所在位置") if args.location else
-             "# location: 市民中心二楼 12 号窗口   # 可省：岗位所在位置\n")
-    text += "# description: 岗位职责简介          # 可省\n"
+             cline("# location: 市民中心二楼 12 号窗口", "可省：岗位所在位置"))
+    text += cline("# description: 岗位职责简介", "可省")
     text += line("declared", today(args).isoformat(), "支部申报日期")
-    text += ("# approval:                       # 市先教办批复后填写；没有批复的岗位不会出现在网站上\n"
-             "#   date: 2025-03-06\n"
-             "#   number: 青先教办〔2025〕7号\n")
+    text += cline("# approval:", "市先教办批复后填写；没有批复的岗位不会出现在网站上")
+    text += cline("#   date: 2025-03-06", "批复日期")
+    text += cline("#   number: 青先教办〔2025〕7号", "批复文号")
     text += line("feedback", "", "群众监督渠道：每个页面和公示榜都会显示")
     text += line("book", yaml_str(args.book), "意见簿放在哪里", indent=2)
     text += line("phone", yaml_str(args.phone), "投诉电话（公开）", indent=2)
-    text += "  # form: https://...               # 可省：网上意见表\n"
-    text += "  # email: tousu@example.cn         # 可省：投诉邮箱\n"
+    text += cline("  # form: https://...", "可省：网上意见表")
+    text += cline("  # email: tousu@example.cn", "可省：投诉邮箱")
     return f"posts/{pid}.yaml", text
 
 
@@ -246,17 +258,17 @@ def member(args, site: Path) -> tuple[str, str]:
     text += line("public", "true" if args.consent_public else "false", "同意公开姓名、职务、承诺和岗位标准", indent=2)
     text += line("photo", "true" if args.consent_photo else "false", "同意公开照片", indent=2)
     text += (line("date", args.consent_date.isoformat(), "签署同意书日期", indent=2) if args.consent_date else
-             "  # date: 2025-02-20                # 签署同意书日期\n")
-    text += "# photo: images/members/照片.jpg    # 可省：本人同意公开照片时才会显示\n"
+             cline("  # date: 2025-02-20", "签署同意书日期"))
+    text += cline("# photo: images/members/照片.jpg", "可省：本人同意公开照片时才会显示")
     text += line("pledge", yaml_str(args.pledge), f"自拟一句岗位承诺，不超过 {specs.MAX_PLEDGE} 字")
-    text += "# roles: [demonstrator, server, guide, advocate]   # 可省：“四员”——示范员、服务员、引导员、宣传员\n"
+    text += cline("# roles: [demonstrator, server, guide, advocate]", "可省：“四员”——示范员、服务员、引导员、宣传员")
     text += line("standard", "", "岗位先进性标准：党员提标准 → 群众议标准 → 组织定标准")
     text += line("items", "", "", indent=2)
     text += "".join(f"    - {yaml_str(item)}\n" for item in args.standard)
     text += line("proposed", date.isoformat(), "党员提标准的日期", indent=2)
-    text += ("  # comment_from: 2025-02-25        # 群众议标准：开始公开征求意见的日期\n"
-             "  # comment_until: 2025-03-10       # 可省：征求意见截止日期\n"
-             "  # set: 2025-03-15                 # 组织定标准的日期\n")
+    text += cline("  # comment_from: 2025-02-25", "群众议标准：开始公开征求意见的日期")
+    text += cline("  # comment_until: 2025-03-10", "可省：征求意见截止日期")
+    text += cline("  # set: 2025-03-15", "组织定标准的日期")
     return f"members/{mid}.yaml", text
 
 
@@ -281,13 +293,13 @@ def evaluation(args, site: Path) -> tuple[str, str]:
     text += "# 分数填好之前不要合并：一个空的月份会让每个岗位显示“未考评”。\n"
     text += line("month", month, "考评月份")
     text += line("evaluated_on", today(args).isoformat(), "考评日期")
-    text += (line("by", yaml_str(args.by), "考评组织者") if args.by else "# by: 市先教办督导组              # 可省：考评组织者\n")
+    text += (line("by", yaml_str(args.by), "考评组织者") if args.by else cline("# by: 市先教办督导组", "可省：考评组织者"))
     text += "posts: {}\n"
     for pid, name in active:
-        text += f"#   {pid}:".ljust(COMMENT_COLUMN) + f"# {name}\n"
-        text += f"#     self:         {{{dims}}}   # 党员自评\n"
-        text += f"#     public:       {{{dims}}}   # 群众测评\n"
-        text += f"#     organisation: {{{dims}}}   # 组织考评\n"
+        text += cline(f"#   {pid}:", name)
+        text += cline(f"#     self:         {{{dims}}}", "党员自评")
+        text += cline(f"#     public:       {{{dims}}}", "群众测评")
+        text += cline(f"#     organisation: {{{dims}}}", "组织考评")
         text += "#     note: 考评说明（可省）\n"
     return f"evaluations/{month}.yaml", text
 

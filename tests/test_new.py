@@ -62,7 +62,7 @@ def test_unit(tmp_path, capsys):
                                      "--district", "west", "--sector", "service", "--service-hall")
     uid = f"unit-{new.short_hash('测试市人民医院')}"
     assert f"content/units/{uid}.yaml" in out
-    assert "district: west                  # 区县：西区\n" in text
+    assert "\ndistrict: west                 # 区县：西区\n" in text  # comments line up (column 32)
     assert yaml.safe_load(text)["service_hall"] is True
 
 
@@ -161,6 +161,12 @@ def test_bad_id_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("value", ["yes", "12:30", "0755", "a: b", "# x", "- x", "[x]", '"引号"', "null", "~", " x"])
 def test_yaml_str_reads_back_exactly(value):
     assert yaml.safe_load(f"k: {new.yaml_str(value)}") == {"k": value}
+
+
+def test_comments_line_up_on_screen():
+    # Chinese characters take two columns: the comment starts at the same place either way
+    assert new.cline("title: 标题", "x") == "title: 标题" + " " * 20 + "# x\n"
+    assert new.cline("title: ab", "x") == "title: ab" + " " * 22 + "# x\n"
 
 
 def test_slug_is_stable_and_ascii():
