@@ -39,6 +39,8 @@ def report(problems, stream=None, fmt: str = "text", site: Path = Path(".")) -> 
     summary = f"发现 {len(problems)} 个问题"
     if fmt == "github":
         prefix = reports.site_prefix(site)
+        if len(problems) > reports.GITHUB_ANNOTATIONS:
+            print(reports.github_notice(len(problems)), file=stream or sys.stdout)
         for problem in problems:
             print(reports.github_line(problem, prefix), file=stream or sys.stdout)
     elif fmt == "json":

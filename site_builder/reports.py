@@ -40,6 +40,14 @@ def site_prefix(site: Path) -> str:
     return "" if rel == "." else rel.rstrip("/") + "/"
 
 
+GITHUB_ANNOTATIONS = 10  # GitHub shows at most 10 error annotations per step (50 per job)
+
+
+def github_notice(count: int) -> str:
+    return (f"::notice title=site-builder check::{escape_data(f'共发现 {count} 个问题，GitHub 只标注前 {GITHUB_ANNOTATIONS} 个')}"
+            f"{escape_data('：完整清单见本次运行的摘要（Summary）或日志。')}")
+
+
 def github_line(problem: Problem, prefix: str = "") -> str:
     props = []
     if not problem.path.startswith("("):  # "(site-builder)/templates/...": not a file of the repository

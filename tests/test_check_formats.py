@@ -112,3 +112,13 @@ def test_external_links_listed_not_fetched(tmp_path, capsys):
     code, out, err = run(capsys, "check", make_site(tmp_path), "--external")
     assert code == 0, err
     assert "外部链接（只列出，不访问）：\n  https://example.org/feedback  ← content/posts/tax-window.yaml\n" in out
+
+
+def test_github_says_when_annotations_are_cut(tmp_path, capsys, monkeypatch):
+    changes = {f"content/units/U{i}.yaml": "name: x\n" for i in range(12)}
+    monkeypatch.chdir(make_site(tmp_path, changes))
+    code, out, err = run(capsys, "check", "--format", "github")
+    lines = out.splitlines()
+    assert code == 1 and len(lines) == 13
+    assert lines[0] == ("::notice title=site-builder check::共发现 12 个问题，GitHub 只标注前 10 个"
+                        "：完整清单见本次运行的摘要（Summary）或日志。")
