@@ -58,7 +58,7 @@ def test_only_content_pages_are_indexed_with_their_filters(tmp_path, capsys, pag
     for name, value in [("区县", "东区"), ("行业", "窗口部门"), ("单位", "测试市税务局"), ("星级", "5 星")]:
         assert f'<span data-pagefind-filter="{name}">{value}</span>' in post
     # The repetitive star-history table is not search text.
-    assert 'aria-labelledby="history-h" data-pagefind-ignore' in post
+    assert 'role="region" aria-label="星级记录明细表" data-pagefind-ignore' in post
 
 
 def test_index_is_deterministic(tmp_path, capsys, pagefind):
