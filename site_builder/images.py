@@ -92,6 +92,8 @@ def render(path: Path, width: int) -> bytes:
         im = background
     if im.width != width:
         im = im.resize((width, max(1, round(im.height * width / im.width))), Image.Resampling.LANCZOS)
+    im = im.convert("RGB")
+    im.info = {}  # Pillow would write a JPEG comment (and keeps other metadata) carried in info
     out = io.BytesIO()
-    im.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
+    im.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
     return out.getvalue()

@@ -1,0 +1,101 @@
+"""Photos (site_builder/images.py): published variants carry no metadata, have the right size and
+orientation, are offered with srcset; broken or oversized photos are content errors."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from site_builder import images
+from support.sites import MINI, make_site, run
+
+PHOTO = "content/images/wang.png"
+MEMBER = "content/members/wang-fang.yaml"
+
+
+def phone_photo(width=1200, height=900, orientation=6) -> bytes:
+    """A JPEG as a phone writes it: GPS position, camera data, XMP, an ICC profile, turned by EXIF."""
+    im = Image.new("RGB", (width, height), (180, 40, 40))
+    im.paste((30, 30, 200), (0, 0, width // 4, height))  # a blue band on the left, to check the turn
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (30.0, 15.0, 7.0), 3: "E", 4: (120.0, 10.0, 3.0)}
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>'
+    out = io.BytesIO()
+    im.save(out, "JPEG", exif=exif.tobytes(), xmp=xmp, icc_profile=b"\0" * 128, comment=b"secret")
+    return out.getvalue()
+
+
+def build_with_photo(tmp_path, capsys, data: bytes, name="images/wang.jpg"):
+    member = (MINI / MEMBER).read_text(encoding="utf-8").replace("images/wang.png", name)
+    site = make_site(tmp_path, {f"content/{name}": data, MEMBER: member, PHOTO: None})
+    return site, run(capsys, "build", site, "-o", tmp_path / "out")
+
+
+def test_phone_photo_is_turned_stripped_and_sized(tmp_path, capsys):
+    data = phone_photo()
+    with Image.open(io.BytesIO(data)) as im:  # the fixture really has what a phone writes
+        assert im.getexif()[0x0112] == 6 and im.getexif().get_ifd(0x8825) and "xmp" in im.info
+    site, (code, _, err) = build_with_photo(tmp_path, capsys, data)
+    assert code == 0, err
+    out = tmp_path / "out"
+    page = (out / "members/wang-fang/index.html").read_text(encoding="utf-8")
+    img = re.search(r'<img class="photo" [^>]*>', page).group(0)
+    srcset = re.search(r'srcset="([^"]*)"', img).group(1)
+    variants = [(part.split()[0], int(part.split()[1][:-1])) for part in srcset.split(", ")]
+    assert [w for _, w in variants] == [480, 900]  # as displayed: 900 wide, never upscaled to 960
+    width, height = (int(re.search(fr'{k}="(\d+)"', img).group(1)) for k in ("width", "height"))
+    for src, w in variants:
+        raw = (out / src.lstrip("/")).read_bytes()
+        assert b"PhoneMaker" not in raw and b"adobe:ns:meta" not in raw and b"secret" not in raw
+        with Image.open(io.BytesIO(raw)) as im:
+            assert im.format == "JPEG" and not im.getexif()
+            assert not {"exif", "icc_profile", "xmp", "comment"} & set(im.info)
+            assert im.width == w and im.height == round(w * 1200 / 900)  # portrait, as the phone showed it
+            assert im.getpixel((w // 2, 5))[2] > 150  # the blue band, turned to the top
+        if w == variants[0][1]:
+            assert (width, height) == im.size  # the page reserves the right box: no layout jump
+    assert not [p for p in out.rglob("*") if p.is_file() and p.read_bytes() == data]  # original never published
+
+
+def test_published_photo_formats(tmp_path, capsys):
+    """PNG with transparency and WebP are accepted and become metadata-free JPEGs."""
+    im = Image.new("RGBA", (600, 800), (0, 120, 0, 0))
+    buf = io.BytesIO()
+    im.save(buf, "WEBP")
+    site, (code, _, err) = build_with_photo(tmp_path, capsys, buf.getvalue(), "images/wang.webp")
+    assert code == 0, err
+    sizes = []
+    for path in sorted((tmp_path / "out/media").glob("*.jpg")):
+        with Image.open(path) as im:
+            sizes.append(im.width)
+            assert im.getpixel((1, 1)) == (255, 255, 255)  # transparent → white, not black
+    assert sorted(sizes) == [480, 600]
+
+
+@pytest.mark.parametrize("data,message", [
+    (phone_photo()[:2000], "图片已损坏或不完整"),
+    (b"GIF89a" + b"\0" * 100, "这个文件不是可识别的 JPEG、PNG 或 WebP 图片"),
+])
+def test_broken_photo_is_a_content_error(tmp_path, capsys, data, message):
+    site, (code, _, err) = build_with_photo(tmp_path, capsys, data)
+    assert code == 1 and "Traceback" not in err
+    assert f"content/members/wang-fang.yaml:6:1: 照片 `content/images/wang.jpg`：{message}" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_too_many_pixels_is_a_content_error(tmp_path, capsys):
+    buf = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(buf, "PNG")  # 48 megapixels in a few kilobytes
+    assert len(buf.getvalue()) < 100_000
+    site, (code, _, err) = build_with_photo(tmp_path, capsys, buf.getvalue(), "images/big.png")
+    assert code == 1
+    assert "content/members/wang-fang.yaml:6:1: 照片 `content/images/big.png`：图片像素太多（8000×6000）" in err
+
+
+def test_too_big_a_file_is_a_content_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(images, "MAX_BYTES", 20_000)
+    site, (code, _, err) = build_with_photo(tmp_path, capsys, phone_photo(3000, 2000) + b"\0" * 30_000)
+    assert code == 1 and "图片文件太大" in err and "请先缩小" in err
