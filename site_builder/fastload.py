@@ -58,6 +58,9 @@ class _Scores(Rec):
 
     __slots__ = ("text", "at")  # the file's text and the offset of this line in it
 
+    def __reduce__(self):
+        return _scores, (dict(self), self.path, self.line, self.text, self.at)
+
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
         m = _SOURCE.match(self.text, self.at)
@@ -69,10 +72,25 @@ class _Post(Rec):
 
     __slots__ = ()
 
+    def __reduce__(self):
+        return _post, (dict(self), self.path, self.line)
+
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
         keys = ("self", "public", "organisation") + (("note",) if self["note"] is not None else ())
         return {key: (self.line + n, 5) for n, key in enumerate(keys, 1)}
+
+
+def _scores(items: dict, path: str, line: int, text: str, at: int) -> _Scores:
+    scores = _Scores(items)
+    scores.path, scores.line, scores.col, scores.offset, scores.text, scores.at = path, line, 5, 0, text, at
+    return scores
+
+
+def _post(items: dict, path: str, line: int) -> _Post:
+    post = _Post(items)
+    post.path, post.line, post.col, post.offset = path, line, 3, 0
+    return post
 
 
 def _rec(path: str, line: int, col: int) -> Rec:
@@ -91,14 +109,10 @@ def _scalar(m: re.Match, line: int, start: int = 0) -> Node:
 def _block(m: re.Match, text: str, path: str, number: int, scratch: Ctx) -> Rec | None:
     """The post Rec of a usual block whose id is on line ``number``."""
     g = m.groups()
-    post = _Post()
-    post.path, post.line, post.col, post.offset = path, number, 3, 0
+    post = _post({}, path, number)
     at = m.end("id") + 2
     for n, source in enumerate(specs.SOURCES):
-        scores = _Scores(zip(specs.DIMENSIONS, map(int, g[1 + 4 * n:5 + 4 * n])))
-        scores.path, scores.line, scores.col, scores.offset = path, number + n + 1, 5, 0
-        scores.text, scores.at = text, at
-        post[source] = scores
+        post[source] = _scores(zip(specs.DIMENSIONS, map(int, g[1 + 4 * n:5 + 4 * n])), path, number + n + 1, text, at)
         at = text.index("\n", at) + 1
     note = None
     if g[13] is not None or g[14] is not None:
