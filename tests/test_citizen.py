@@ -133,6 +133,22 @@ def test_search_from_the_home_page_box(phone, site, searchable):
     assert links[0] == "/members/lin-xiaowen/"
 
 
+@pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_call_button_on_the_first_screen_of_every_post(page, site, sample, mode):
+    """A small phone (360x640), 长辈版 or not: the complaint call needs no scrolling on any post page."""
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(f"{site}/404.html")
+    elder(page, mode == "elder")
+    low = {}
+    for post in sorted((sample / "posts").glob("*/index.html")):
+        page.goto(f"{site}/posts/{post.parent.name}/")
+        call = page.locator(".post-header a[href^='tel:']")
+        box = call.bounding_box()
+        if box["y"] + box["height"] > 640 or box["height"] < 44:
+            low[post.parent.name] = box
+    assert not low
+
+
 # -- Chinese search quality: every page whose text contains the query is found -----------------------
 
 class _BodyText(HTMLParser):
