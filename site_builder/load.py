@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fastload, privacy, specs
-from .errors import Problems, rel
+from .errors import Problem, Problems, rel
 from .frontmatter import split
 from .schema import INVALID, Ctx, Rec, Record, check_id
 from .yamlio import YamlError, decode, load as load_yaml
@@ -116,68 +116,98 @@ def _file_id(path: Path, suffix: str, shown: str, problems: Problems) -> str | N
     return stem
 
 
-def load(root: Path, problems: Problems) -> Raw:
+@dataclass
+class Parsed:
+    """What one content file gives: a pure function of its kind, its path and its bytes (so cacheable)."""
+
+    value: Rec | Story | None  # None: the file failed to load (its problems say why)
+    problems: list[Problem]
+    sensitive: list[privacy.Hit]
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "site", a folder of FOLDERS, or "stories"
+    rid: str  # the record id (the file name), "site" for site.yaml
+    path: Path
+    shown: str
+    limit: int
+
+
+def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed:
+    """Decode, scan for personal numbers and schema-check one file (``data`` None: it could not be read)."""
+    problems = Problems()
+    if data is None:
+        problems.add(job.shown, 0, 0, f"无法读取文件：{error}。")
+        return Parsed(None, problems.items, [])
+    if len(data) > job.limit:
+        problems.add(job.shown, 0, 0, f"文件太大（{len(data)} 字节，最多 {job.limit} 字节）：请拆分或精简。")
+        return Parsed(None, problems.items, [])
+    try:
+        text = decode(data)
+    except YamlError as exc:
+        problems.add(job.shown, exc.line, exc.col, exc.message)
+        return Parsed(None, problems.items, [])
+    sensitive = privacy.find(text, job.shown)
+    if job.kind != "stories":
+        schema = specs.SITE if job.kind == "site" else FOLDERS[job.kind]
+        return Parsed(parse_yaml(text, job.shown, schema, problems), problems.items, sensitive)
+    try:
+        front, body, body_line = split(text)
+    except YamlError as exc:
+        problems.add(job.shown, exc.line, exc.col, exc.message)
+        return Parsed(None, problems.items, sensitive)
+    meta = parse_yaml(front, job.shown, specs.STORY, problems, line_offset=1)
+    story = Story(job.rid, meta, body, body_line, job.shown) if meta is not None else None
+    return Parsed(story, problems.items, sensitive)
+
+
+def scan(root: Path, problems: Problems) -> list[Job]:
+    """Every content file to read, in the order they are reported; problems with names and folders."""
     content = root / "content"
-    raw = Raw(root=root, content=content)
-
-    def read_scanned(path: Path, shown: str, problems: Problems, limit: int) -> str | None:
-        text = read_text(path, shown, problems, limit)
-        if text is not None:
-            raw.sensitive.extend(privacy.find(text, shown))
-        return text
-
     if not content.is_dir():
         problems.add(rel(content, root), 0, 0, "找不到 content/ 文件夹：站点文件夹里应有 content/site.yaml 等内容。")
-        return raw
+        return []
     for entry in sorted(os.scandir(content), key=lambda e: e.name):
         if entry.name.startswith(".") or entry.name in KNOWN_TOP:
             continue
         problems.add(rel(Path(entry.path), root), 0, 0,
                      "content/ 里不认识这个文件或文件夹：可用的有 site.yaml、units/、posts/、members/、"
                      "evaluations/、stories/、images/。")
-
+    jobs = []
     site_path = content / "site.yaml"
     if not site_path.is_file():
         problems.add(rel(site_path, root), 0, 0, "缺少站点设置文件 content/site.yaml：请参照 docs/content-format.md 创建。")
     else:
-        text = read_scanned(site_path, rel(site_path, root), problems, MAX_YAML_BYTES)
-        if text is not None:
-            raw.site = parse_yaml(text, rel(site_path, root), specs.SITE, problems)
-
-    for folder, schema in FOLDERS.items():
-        target = getattr(raw, folder)
+        jobs.append(Job("site", "site", site_path, rel(site_path, root), MAX_YAML_BYTES))
+    for folder in (*FOLDERS, "stories"):
         if not (content / folder).is_dir():
             continue
+        suffix = ".md" if folder == "stories" else ".yaml"
+        limit = {"evaluations": MAX_EVALUATION_BYTES, "stories": MAX_STORY_BYTES}.get(folder, MAX_YAML_BYTES)
         for path in _safe_files(content / folder, content, root, problems):
             shown = rel(path, root)
-            rid = _file_id(path, ".yaml", shown, problems)
-            if rid is None:
-                continue
-            limit = MAX_EVALUATION_BYTES if folder == "evaluations" else MAX_YAML_BYTES
-            text = read_scanned(path, shown, problems, limit)
-            rec = parse_yaml(text, shown, schema, problems) if text is not None else None
-            if rec is None:
-                raw.broken.add(f"{folder}/{rid}")
-            else:
-                target[rid] = rec
+            rid = _file_id(path, suffix, shown, problems)
+            if rid is not None:
+                jobs.append(Job(folder, rid, path, shown, limit))
+    return jobs
 
-    if (content / "stories").is_dir():
-        for path in _safe_files(content / "stories", content, root, problems):
-            shown = rel(path, root)
-            sid = _file_id(path, ".md", shown, problems)
-            if sid is None:
-                continue
-            text = read_scanned(path, shown, problems, MAX_STORY_BYTES)
-            raw.broken.add(f"stories/{sid}")
-            if text is None:
-                continue
-            try:
-                front, body, body_line = split(text)
-            except YamlError as exc:
-                problems.add(shown, exc.line, exc.col, exc.message)
-                continue
-            meta = parse_yaml(front, shown, specs.STORY, problems, line_offset=1)
-            if meta is not None:
-                raw.stories[sid] = Story(sid, meta, body, body_line, shown)
-                raw.broken.discard(f"stories/{sid}")
+
+def load(root: Path, problems: Problems, *, cache=None, jobs: int = 1, progress=None) -> Raw:
+    """Read ``content/``: files unchanged since the build that filled ``cache`` are not parsed again,
+    the others are parsed in ``jobs`` processes."""
+    from .records import read_all
+
+    content = root / "content"
+    raw = Raw(root=root, content=content)
+    todo = scan(root, problems)
+    for job, parsed in zip(todo, read_all(todo, cache, jobs, progress)):
+        problems.items.extend(parsed.problems)
+        raw.sensitive.extend(parsed.sensitive)
+        if job.kind == "site":
+            raw.site = parsed.value
+        elif parsed.value is None:
+            raw.broken.add(f"{job.kind}/{job.rid}")
+        else:
+            getattr(raw, job.kind)[job.rid] = parsed.value
     return raw

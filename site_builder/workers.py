@@ -1,0 +1,63 @@
+"""Work spread over processes: parsing files and rendering pages on every core.
+
+Workers are forked from the build process, so they start with everything it has loaded (the model,
+the templates) without copying it through a pipe; only each task's result comes back. Results are
+put back in task order, so a parallel build writes exactly what a serial one writes.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start() -> None:
+    gc.disable()  # workers live for one stage and make no cycles worth collecting
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def chunks(items: list[T], jobs: int, smallest: int) -> list[list[T]]:
+    """About four chunks per worker (so that a slow chunk does not hold the others up), none tiny."""
+    size = max(smallest, -(-len(items) // (jobs * 4)))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterator[R]:
+    """``task(part)`` for every part, in ``jobs`` forked processes; results in the order of ``parts``.
+
+    The parent's collected garbage is frozen first, so that workers do not copy pages just to look
+    at objects they never use.
+    """
+    if jobs <= 1 or len(parts) <= 1 or not can_fork():
+        for part in parts:
+            yield task(part)
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start) as pool:
+            yield from pool.map(task, parts)
+    finally:
+        gc.unfreeze()
+
+
+def flatten(results: Iterable[list[R]]) -> Iterator[R]:
+    for part in results:
+        yield from part
