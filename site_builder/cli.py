@@ -156,5 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+from . import pdf  # noqa: E402,F401  (registers the `pdf` verb)
+
+
 # Verbs defined in their own modules register themselves on import.
 from . import importer, new  # noqa: E402,F401

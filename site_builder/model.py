@@ -30,6 +30,7 @@ class Settings:
     sectors: dict[str, str]
     rules: stars.Rules
     page_size: int
+    print: dict | None = None  # site.yaml `print:` (boards.PrintSettings fills in the defaults)
 
 
 @dataclass(eq=False)
@@ -150,6 +151,8 @@ class Model:
     images: dict[str, images.ImageRef]  # content-relative path → image, everything that is published
     content: Path
     external_links: list[tuple[str, str]] = field(default_factory=list)  # (source, url)
+    # every member, public or not, sorted by id: only for the personnel-file cards (boards.py, pdf)
+    all_members: list[Member] = field(default_factory=list)
     # links written in Markdown that point into the site: (source, line, col, as written, site URL);
     # linkcheck reports those that no page answers at their source line
     internal_links: list[tuple[str, int, int, str, str]] = field(default_factory=list)
@@ -224,7 +227,8 @@ class Builder:
         )
         path = "/" + site["base_url"].split("://", 1)[1].split("/", 1)[1] if site["base_url"].count("/") > 2 else "/"
         return Settings(site["title"], site["base_url"], path, site["language"], dict(site["organisation"]),
-                        dict(site["districts"]), dict(site["sectors"]), rules, site["page_size"])
+                        dict(site["districts"]), dict(site["sectors"]), rules, site["page_size"],
+                        print=site["print"])
 
     def build(self) -> Model | None:
         settings = self.settings()
@@ -295,6 +299,7 @@ class Builder:
             posts=[p for p in posts.values() if p.public],
             members=[m for m in members.values() if m.public],
             stories=stories, as_of=as_of, images=self.images, content=raw.content,
+            all_members=list(members.values()),
             external_links=self.external, internal_links=self.internal,
         )
 

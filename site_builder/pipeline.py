@@ -18,6 +18,9 @@ from .render import Renderer, TemplateProblem
 
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
 PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[views.Page]]] = [views.pages, feeds.pages, search.pages]
+from . import boards  # noqa: E402  (printed boards: short addresses p/<id>/, print pages, print indexes)
+
+PAGE_SOURCES.append(boards.pages)
 # Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
 FINISHERS: list[Callable[[Path, model_mod.Model], None]] = [search.index]
 

@@ -60,6 +60,25 @@ def _weights(names: tuple[str, ...], what: str) -> Record:
     return Record({n: Field(Num(0, 1), required=True) for n in names}, check=check)
 
 
+# Printed boards (boards.py, docs/printing.md): the paper of each kind can be set in site.yaml `print:`.
+PRINT_KINDS = ("board", "plaque", "card", "records", "evaluation")
+
+
+def _paper(text: str) -> str | None:
+    from .boards import check_paper
+    return check_paper(text)
+
+
+def _font_family(text: str) -> str | None:
+    from .boards import check_font_family
+    return check_font_family(text)
+
+
+def _font_file(text: str) -> str | None:
+    from .boards import check_font_file
+    return check_font_file(text)
+
+
 def _evaluation_check(rec: Rec, ctx: Ctx) -> None:
     if rec["revoke"]["below"] > rec["pass_mark"]:
         ctx.error(*rec.pos["revoke"], "摘牌分数线 revoke.below 不能高于合格分数线 pass_mark。")
@@ -92,6 +111,12 @@ SITE = Record({
         "year_end_review": Field(MonthDay(), default="12-31"),
     }, check=_evaluation_check), required=True, doc="考评规则"),
     "page_size": Field(Int(5, 200), default=30),
+    "print": Field(Record({
+        "sizes": Field(Record({kind: Field(Str(max_len=40, check=_paper)) for kind in PRINT_KINDS}),
+                       doc="各类牌卡的纸张"),
+        "font": Field(Str(max_len=80, check=_font_family), doc="中文字体名称"),
+        "font_file": Field(Str(max_len=200, check=_font_file), doc="字体文件（相对站点文件夹）"),
+    }), doc="打印设置（可省）"),
 })
 
 UNIT = Record({

@@ -83,10 +83,13 @@ def list_pages(model: Model) -> Iterator[Page]:
 
 
 def pages(model: Model) -> Iterator[Page]:
+    from .boards import post_prints  # boards imports this module
+
     s = model.settings
     yield from list_pages(model)
     for post in model.posts:
-        yield Page(post.url, "post.html", {"post": post, "history": list(reversed(post.standing.history))})
+        yield Page(post.url, "post.html", {"post": post, "history": list(reversed(post.standing.history)),
+                                           "prints": post_prints(model, post)})
     for member in model.members:
         yield Page(member.url, "member.html", {"member": member, "post": member.post})
     yield Page("units/", "units.html", {"units": model.units})
