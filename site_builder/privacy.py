@@ -69,9 +69,29 @@ def valid_id(number: str, today: dt.date | None = None) -> bool:
     return dt.date(1900, 1, 1) <= born <= (today or dt.date.today())
 
 
+_ASCII_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_WIDE_DIGIT = re.compile(rb"\xef\xbc[\x90-\x99]")  # ０-９ in UTF-8
+
+
+_WIDE_TO_ASCII = {0xFF10 + i: 0x30 + i for i in range(10)}
+
+
+def _maybe(text: str) -> str | None:
+    """A fast first look (the common case is nothing to find): a run of 11 digits, or 3-4-4 digits.
+    Returns the text to scan, full-width digits made ASCII (same positions), or None."""
+    data = text.encode("utf-8")
+    if _WIDE_DIGIT.search(data):
+        return text.translate(_WIDE_TO_ASCII)
+    data = data.translate(_ASCII_DIGITS)
+    if b"00000000000" in data or b"000 0000 0000" in data or b"000-0000-0000" in data:
+        return text
+    return None
+
+
 def find(text: str, path: str) -> list[Hit]:
     """Every ID-card and mobile number in ``text`` (1-based line and column)."""
-    if not re.search(r"\d{11}|\d{3}[ -]\d{4}[ -]\d{4}", text):  # the common case: nothing to look at
+    text = _maybe(text)
+    if text is None:
         return []
     hits = []
     for number, line in enumerate(text.split("\n"), 1):

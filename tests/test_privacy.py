@@ -99,3 +99,8 @@ def test_organisation_phone_may_be_a_mobile(tmp_path, capsys):
     site = (make_site(tmp_path / "a") / SITE).read_text(encoding="utf-8").replace("0571-86000001", '"137 0000 1234"')
     code, out, err = check(tmp_path, capsys, {SITE: site})
     assert code == 0, err
+
+
+def test_full_width_digits_are_caught():
+    hits = privacy.find("电话１３８１２３４５６７８", "x.md")
+    assert [(h.col, h.kind, h.masked) for h in hits] == [(3, "mobile", "138****5678")]
