@@ -8,7 +8,7 @@ import yaml
 
 from site_builder import new
 from site_builder.errors import UsageError
-from support.sites import make_site, run
+from support.sites import ROOT, make_site, run
 
 TODAY = dt.date.today().isoformat()
 
@@ -185,3 +185,42 @@ def test_no_kind_is_a_usage_error(tmp_path, capsys, monkeypatch):
 def test_not_a_site_folder(tmp_path, capsys):
     with pytest.raises(UsageError):
         new.site_settings(tmp_path)
+
+
+def test_prompts_on_a_real_terminal(tmp_path):
+    """Run in a pseudo-terminal: the missing values are asked for, a wrong choice is asked again."""
+    import os
+    import select
+    import subprocess
+    import sys
+    import time
+
+    pty = pytest.importorskip("pty")
+    site = make_site(tmp_path)
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "site_builder", "new", "unit", "--branch", "门诊党支部"],
+                            stdin=slave, stdout=slave, stderr=slave, cwd=site, env=env)
+    os.close(slave)
+    seen = b""
+
+    def wait_for(text: str) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while text.encode() not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+        assert text.encode() in seen, seen.decode(errors="replace")
+
+    for prompt, answer in [("单位名称：", "人民医院"), ("区县编号（east 东区，west 西区）：", "north"),
+                           ("请填写可选值之一。", "west"), ("行业编号（window 窗口部门，service 服务行业）：", "service")]:
+        wait_for(prompt)
+        os.write(master, answer.encode() + b"\n")
+    wait_for("已创建 content/units/")
+    assert proc.wait(timeout=20) == 0
+    os.close(master)
+    unit = next(p for p in (site / "content/units").glob("unit-*.yaml"))
+    assert yaml.safe_load(unit.read_text(encoding="utf-8"))["district"] == "west"
