@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 
 from . import new, sheets, specs
@@ -143,6 +144,8 @@ def parse(rows: sheets.Rows, shown: str) -> tuple[dict, dict, Problems]:
         posts.setdefault(pid, {})[source] = scores
         if "note" in columns and _text(cells.get(columns["note"], "")):
             notes.setdefault(pid, []).append((_text(cells[columns["note"]]), n, columns["note"]))
+    if not posts and not t.problems:
+        t.error(header_row + 1, 0, "表头下面没有任何岗位的分数：请确认选对了文件和工作表（--sheet）。")
     for pid, entries in posts.items():
         for source in specs.SOURCES:
             if source not in entries:
@@ -184,9 +187,11 @@ def to_yaml(month: str, posts: dict, source_file: str, by: str | None, evaluated
 
 
 def check_against_site(site: Path, month: str, text: str, at: dict[int, str], where: dict, shown: str,
-                       replace: bool) -> list[Problem]:
-    """Run the model's rules with this month in place; map problems in the new file to the table."""
-    from . import load, model as model_mod
+                       replace: bool) -> tuple[list[Problem], list[str]]:
+    """Run the model's rules with this month in place; map problems in the new file to the table.
+
+    Also returns the posts that are being evaluated in this month but are not in the table."""
+    from . import load, model as model_mod, stars
 
     problems = Problems()
     raw = load.load(site, problems)
@@ -198,9 +203,15 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
             del raw.evaluations[fid]
     new = Problems()
     rec = load.parse_yaml(text, target, specs.EVALUATION, new)
+    missing = []
     if rec is not None:
         raw.evaluations[month] = rec
-        model_mod.build(raw, new)
+        model = model_mod.build(raw, new)
+        for post in model.posts if model is not None else []:
+            end = post.standing.revoked_on
+            if (post.id not in rec["posts"] and stars.month_of(post.approval["date"]) <= month
+                    and not (end is not None and stars.month_of(end) < month)):
+                missing.append(post.id)
     out = []
     lines = sorted(at)
     for p in new.sorted():
@@ -212,7 +223,7 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
             continue
         row, col = where[at[key_line]]
         out.append(Problem(shown, row, col, f"{p.message}（单元格 {sheets.column_letter(col)}{row}）"))
-    return out
+    return out, missing
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -225,7 +236,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     e.add_argument("--month", type=new.month_arg, required=True, help="考评月份，如 2025-04")
     e.add_argument("--sheet", help="工作表名称（默认第一张）")
     e.add_argument("--by", help="考评组织者，如 市先教办督导组")
-    e.add_argument("--evaluated-on", type=lambda s: dt.date.fromisoformat(s), help="考评日期，如 2025-05-06")
+    e.add_argument("--evaluated-on", type=new.date_arg, help="考评日期，如 2025-05-06")
     e.add_argument("--replace", action="store_true", help="替换已有的当月考评文件")
 
 
@@ -249,7 +260,7 @@ def cmd_import(args) -> int:
     if problems:
         raise ContentErrors(problems.sorted())
     text, at = to_yaml(args.month, posts, args.file.name, args.by, args.evaluated_on)
-    found = check_against_site(args.site, args.month, text, at, where, shown, args.replace)
+    found, missing = check_against_site(args.site, args.month, text, at, where, shown, args.replace)
     if found:
         raise ContentErrors(sorted(set(found)))
     known = set(posts)
@@ -258,4 +269,7 @@ def cmd_import(args) -> int:
     tmp.write_text(text, encoding="utf-8", newline="\n")
     tmp.replace(target)
     print(f"已导入 {len(known)} 个岗位 → {rel(target, args.site)}。请运行 site-builder check，再提交合并请求。")
+    if missing:
+        print(f"注意：{len(missing)} 个在创岗位不在表格里，这个月按“未考评”处理（site.yaml 的 missing_month）："
+              f"{'、'.join(missing)}。", file=sys.stderr)
     return 0

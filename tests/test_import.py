@@ -160,3 +160,22 @@ def test_xlsx_with_doctype_is_refused(tmp_path):
             dst.writestr(item, data)
     with pytest.raises(sheets.SheetError, match="DOCTYPE"):
         sheets.read(evil)
+
+
+def test_posts_missing_from_the_table_are_named(tmp_path, capsys):
+    guide = ("name: 导税服务岗\nunit: tax\ndeclared: 2025-01-10\napproval: {date: 2025-01-20, number: 测先教办〔2025〕2号}\n"
+             "feedback: {book: 大厅入口, phone: 0571-86001113}\n")
+    site = make_site(tmp_path, {"content/posts/tax-guide.yaml": guide})
+    code, out, err = import_(capsys, site, write_xlsx(tmp_path / "t.xlsx", GOOD))
+    assert code == 0, err
+    assert "注意：1 个在创岗位不在表格里，这个月按“未考评”处理（site.yaml 的 missing_month）：tax-guide。" in err
+    assert list(scores_of(site)["posts"]) == ["tax-window"]
+
+
+def test_empty_table_is_refused(tmp_path, capsys):
+    site = make_site(tmp_path)
+    empty = write_csv(tmp_path / "empty.csv", [HEADER, []])
+    code, out, err = import_(capsys, site, empty)
+    assert code == 1
+    assert f"{empty}:2: 表头下面没有任何岗位的分数：请确认选对了文件和工作表（--sheet）。" in err
+    assert not (site / TARGET).exists()
