@@ -6,10 +6,11 @@ many hands and the output is a public website.
 Pipeline of :func:`render_markdown`::
 
     text ──► size check ──► normalise newlines, reject control / bidi characters,
-         drop zero-width characters ──► structural limits (nesting depth, block size,
-         number of raw HTML tags, fences, bracket scanning work) ──► Python-Markdown
-         (tables, fenced_code, sane_lists; no attr_list, no smarty) with bounded
-         link / code-span scanners ──► nh3 allowlist sanitiser + URL filter ──► HTML
+         drop zero-width characters ──► structural limits (nesting depth, lines, blocks,
+         special characters, raw HTML tags, fences, table cells, bracket scanning work)
+         ──► Python-Markdown (tables, fenced_code, sane_lists; no attr_list, no smarty)
+         with bounded link / code-span / raw-HTML scanners ──► nh3 allowlist sanitiser
+         + URL checks + the engine's url_filter ──► HTML fragment
 
 Every limit is checked *before* parsing and is deterministic (it does not depend on the
 speed of the machine): the same input always renders to the same bytes or fails with the
@@ -45,9 +46,14 @@ __all__ = [
     "MAX_MARKDOWN_CHARS",
     "MAX_NESTING_DEPTH",
     "MAX_BLOCK_LINES",
+    "MAX_BLOCKS",
+    "MAX_LINES",
+    "MAX_SPECIAL_CHARS",
     "MAX_HTML_TAGS",
+    "MAX_TABLE_CELLS",
     "MAX_FENCE_LINES",
     "MAX_INLINE_SCAN",
+    "MAX_HTML_TAG_CHARS",
     "MAX_URL_LENGTH",
     "MAX_EMAIL_LENGTH",
 ]
@@ -739,9 +745,19 @@ def _check_limits(text: str) -> None:
 def render_markdown(text: str, *, url_filter: UrlFilter | None = None) -> str:
     """Render Markdown to a sanitised HTML fragment.
 
-    Raises :class:`MarkupError` (with ``line``) when the text is too large / too complex or
-    contains control or bidirectional-override characters.  Zero-width characters are
-    removed.  ``url_filter`` — see :func:`sanitize_html`.
+    Raises :class:`MarkupError` (with ``line``, 1-based in *text*) when the text is too large
+    or too complex (see the ``MAX_*`` limits) or contains control, bidirectional-override or
+    invalid characters.  Zero-width characters and BOMs are removed.  Raw HTML is allowed
+    through the sanitiser's allowlist only; ``# h1`` becomes ``<h2>``; a line break between
+    two Chinese characters inside a paragraph is dropped; ``{{ … }}`` / ``{% … %}`` stay
+    literal.  Same input → same output bytes.
+
+    ``url_filter(tag, attr, value)`` is called for every ``a[href]`` / ``img[src]`` that
+    survived the sanitiser, with the URL as written in the Markdown (entities decoded,
+    surrounding spaces removed; e.g. ``"../images/a.jpg"``, ``"../posts/x.yaml#p"``,
+    ``"#top"``, ``"/about/"``, ``"https://…"``, ``"mailto:…"``).  Images only ever arrive
+    as relative paths or ``https:`` URLs.  Return the URL to use (it is checked again) or
+    ``None`` to drop the attribute; exceptions propagate.
     """
     if not isinstance(text, str):
         raise TypeError(f"render_markdown() expects str, not {type(text).__name__}")

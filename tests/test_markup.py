@@ -722,6 +722,42 @@ def test_nesting_limit_names_the_line():
     assert error is None and html.count("<ul>") == 8
 
 
+def test_nesting_boundary():
+    html, error = _timed(">" * MAX_NESTING_DEPTH + " 引用")
+    assert error is None and html.count("<blockquote>") == MAX_NESTING_DEPTH
+    _, error = _timed("前言\n\n" + ">" * (MAX_NESTING_DEPTH + 1) + " 引用")
+    assert error is not None and error.line == 3
+
+
+LIMIT_CASES = {
+    "size": ("a" * (MAX_MARKDOWN_CHARS + 1), 1),
+    "nesting": ("x\n\n" + "> " * 40 + "x", 3),
+    "html tags": ("x\n\n" + "<b>" * (markup.MAX_HTML_TAGS + 1), 3),
+    "fences": ("x\n\n" + "```\n" * (markup.MAX_FENCE_LINES + 1), 3 + markup.MAX_FENCE_LINES),
+    "special characters": ("x\n\n" + "*" * (markup.MAX_SPECIAL_CHARS + 1), 3),
+    "blocks": ("x\n\n" * (markup.MAX_BLOCKS + 1), 2 * markup.MAX_BLOCKS + 1),
+    "lines": ("x\n" * 900 + "\n") * 6,
+    "block lines": ("x\n\n" + "x\n" * (markup.MAX_BLOCK_LINES + 1), 3),
+    "table cells": ("x\n\n|" + "a|" * 100 + "\n|" + "-|" * 100 + "\n" + "|x|\n" * 600, 3),
+    "unmatched brackets": ("x\n\n" + "[" * 5000, 3),
+    "control character": ("x\n\nab\x0c", 3),
+    "bidi override": ("x\n\nab\u202e", 3),
+}
+
+
+@pytest.mark.parametrize("name", list(LIMIT_CASES))
+def test_limit_errors_are_chinese_actionable_and_located(name):
+    case = LIMIT_CASES[name]
+    text, line = case if isinstance(case, tuple) else (case, None)
+    _, error = _timed(text)
+    assert error is not None, name
+    assert re.search(r"[\u4e00-\u9fff]", error.message) and "请" in error.message
+    if line is not None:
+        assert error.line == line, (name, error.line, error.message)
+    else:
+        assert isinstance(error.line, int) and error.line >= 1
+
+
 def test_horizontal_rules_are_not_mistaken_for_nesting():
     html, error = _timed("* " * 40 + "\n\n" + "-" * 200)
     assert error is None and html == "<hr>\n<hr>"
