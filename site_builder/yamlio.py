@@ -6,11 +6,14 @@ that remember where they came from; the schema (``schema.py``) then decides what
 so YAML 1.1 surprises (``no`` read as false, ``0755`` as a number) are reported instead of guessed.
 
 Refused: anchors and aliases, merge keys, any tag outside the YAML core types, duplicate keys
-(reported at the second key), several documents in one file, files that are not UTF-8.
+(reported at the second key), several documents in one file, files that are not UTF-8, characters
+YAML does not allow (NUL and other controls, reported at their line and column), and nesting deeper
+than :data:`MAX_DEPTH` (libyaml's composer recurses in C: ``"[" * 50000`` would crash the process).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -151,10 +154,32 @@ def _translate(exc: yaml.YAMLError, text: str) -> YamlError:
     return YamlError(line, col, message)
 
 
-def _check_anchors(text: str) -> None:
-    """Anchors and aliases need '&' or '*'; only then is the event stream walked."""
-    if "&" not in text and "*" not in text:
+MAX_DEPTH = 100  # nested mappings/lists; content files need about 5
+# Characters YAML refuses (PyYAML's Reader.NON_PRINTABLE): reported here with their line and column.
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DEEP_INDENT = re.compile(r"^[ \-?:]{%d}" % MAX_DEPTH, re.M)
+
+
+def _check_characters(text: str) -> None:
+    m = _NON_PRINTABLE.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise YamlError(line, col, f"这里有 YAML 不允许的不可见控制字符 U+{ord(m.group()):04X}：请删除它"
+                                   "（常见于从网页或文档复制粘贴）。")
+
+
+def _check_events(text: str) -> None:
+    """Anchors, aliases and too deep nesting, found in the event stream (which is not recursive).
+
+    The stream is walked only when the text could hold any: '&' or '*' for anchors and aliases,
+    many brackets or a line indented by MAX_DEPTH characters for depth.
+    """
+    anchors = "&" in text or "*" in text
+    deep = text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
+    if not anchors and not deep:
         return
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -164,13 +189,22 @@ def _check_anchors(text: str) -> None:
                     "不允许使用 YAML 锚点和别名（& 和 *）：请把内容直接写出来。"
                     "如果这是文字，请加引号。",
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    m = event.start_mark
+                    raise YamlError(m.line + 1, m.column + 1,
+                                    f"嵌套太深（超过 {MAX_DEPTH} 层）：请检查括号 [ ] {{ }} 是否配对、缩进是否正确。")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
     except yaml.YAMLError as exc:
         raise _translate(exc, text) from None
 
 
 def load(text: str) -> Node | None:
     """Parse one YAML document into a Node tree; None for an empty document."""
-    _check_anchors(text)
+    _check_characters(text)
+    _check_events(text)
     try:
         loader = _Loader(text)
         try:
@@ -178,7 +212,7 @@ def load(text: str) -> Node | None:
         finally:
             loader.dispose()
     except yaml.composer.ComposerError as exc:
-        if "single document" in str(exc.problem or ""):
+        if "single document" in f"{exc.problem} {exc.context}":
             m = exc.problem_mark
             raise YamlError(m.line + 1, m.column + 1, "一个文件只能有一个 YAML 文档：请删除多余的 `---`。") from None
         raise _translate(exc, text) from None
