@@ -139,7 +139,7 @@ class Enum(Str):
         text = super().convert(node, ctx)
         if text is INVALID or text in self.values:
             return text
-        return ctx.at(node, f"`{text}` 不是可选值{suggest(text, self.values)}。可选：{self.expected[4:]}。")
+        return ctx.at(node, f"`{text}` 不是可选值{suggest(text, self.values)}。可选：{self.expected[5:]}。")
 
 
 class Int(Type):

@@ -75,9 +75,19 @@ except ImportError:  # pragma: no cover - depends on the platform
 
 
 class YamlError(Exception):
-    def __init__(self, line: int, col: int, message: str):
-        super().__init__(message)
-        self.line, self.col, self.message = line, col, message
+    """A problem at (line, col) of the parsed text; a message naming another line writes it as
+    ``{first}`` so that front matter can shift both lines to the file's numbering (``at``)."""
+
+    def __init__(self, line: int, col: int, message: str, first_line: int | None = None):
+        self.line, self.col, self.first_line, self._template = line, col, first_line, message
+        self.message = self.at(0)
+        super().__init__(self.message)
+
+    def at(self, offset: int) -> str:
+        """The message with the other line it names counted from ``offset`` lines earlier."""
+        if self.first_line is None:
+            return self._template
+        return self._template.format(first=self.first_line + offset)
 
 
 class Node:
@@ -260,7 +270,8 @@ def _convert(node: yaml.Node) -> Node:
             first = items[key.value][0]
             raise YamlError(
                 key.line, key.col,
-                f"键 `{key.value}` 重复（第一次出现在第 {first.line} 行）：请删除或合并其中一个。",
+                f"键 `{key.value}` 重复（第一次出现在第 {{first}} 行）：请删除或合并其中一个。",
+                first_line=first.line,
             )
         items[key.value] = (key, _convert(value_node))
     return Node("map", items, line, col, "map")

@@ -337,3 +337,19 @@ def test_output_holding_a_content_folder_is_refused(tmp_path, capsys):
 def test_missing_site_folder_is_a_usage_error(tmp_path, capsys):
     rc, _, err = run(capsys, "check", tmp_path / "nowhere")
     assert rc == 2 and "找不到站点文件夹" in err
+
+
+def test_duplicate_key_in_front_matter_names_file_lines(tmp_path, capsys):
+    check(tmp_path, capsys, {STORY: "---\ntitle: 标题\ndate: 2025-03-01\ntitle: 又一个标题\nauthor: 宣传部\n---\n正文\n"},
+          "content/stories/first.md:4:1: 键 `title` 重复（第一次出现在第 2 行）")
+
+
+def test_enum_lists_the_choices(tmp_path, capsys):
+    check(tmp_path, capsys, member(GOOD_MEMBER + "roles: [guider]\n"),
+          "content/members/li-ming.yaml:9:9: `guider` 不是可选值（是不是想写 `guide`？）。可选：demonstrator（示范员）、")
+
+
+def test_evaluation_of_a_post_whose_file_is_broken_does_not_cascade(tmp_path, capsys):
+    err = check(tmp_path, capsys, {POST: open_post().replace("name:", "nmae:")},
+                "content/posts/tax-window.yaml:1:1: 不认识的键 `nmae`")
+    assert "找不到示范岗" not in err and "evaluations" not in err
