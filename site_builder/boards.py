@@ -314,9 +314,10 @@ def text_width(text: str) -> float:
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
 
 
-# The longest name and position each layout of the public board holds with 40-character pledges, a
-# 60-character post and unit name and an 80-character feedback-book line (measured with WeasyPrint:
-# tests/test_pdf.py renders the limits).
+# The longest name and position each layout of the public board holds when it is full (2, 4, 6, 9
+# members) with 40-character pledges, a 60-character post and unit name and an 80-character
+# feedback-book line, as measured with WeasyPrint. Longer texts take the next layout, which holds
+# the members of the previous one with texts at their limits (tests/test_pdf.py renders the cases).
 BOARD_LIMITS = {0: (12, 30), 1: (12, 20), 2: (8, 16), 3: (6, 12)}
 
 
@@ -326,7 +327,7 @@ def board_density(data: dict) -> int:
     level = 0 if n <= 2 else 1 if n <= 4 else 2 if n <= 6 else 3 if n <= 9 else 4
     name = max((text_width(m["name"]) for m in members), default=0)
     position = max((text_width(m["position"]) for m in members), default=0)
-    while level < 4 and (name > BOARD_LIMITS[level][0] or position > BOARD_LIMITS[level][1]):
+    if level < 4 and (name > BOARD_LIMITS[level][0] or position > BOARD_LIMITS[level][1]):
         level += 1
     return level
 

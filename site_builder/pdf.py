@@ -45,6 +45,9 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--post", action="append", default=[], metavar="ID",
                    help="只生成这个示范岗的公示榜、创建牌和岗上党员的卡片（可重复）")
     p.add_argument("--member", action="append", default=[], metavar="ID", help="只生成这名党员的三张卡片（可重复）")
+    p.add_argument("--kind", action="append", default=[], choices=list(B.KINDS), metavar="KIND",
+                   help="只生成这几类（可重复）：board 公示榜、plaque 创建牌、card 定标公示卡、records 对标记录卡、"
+                        "evaluation 达标评议卡")
     p.add_argument("-o", "--output", type=Path, help="PDF 放在哪个文件夹，默认 SITE/pdf")
     p.add_argument("--stale", metavar="SINCE",
                    help="列出自某日（2026-01-31）或某个 git 版本以来内容有变化、需要重印或撤下的牌卡；"
@@ -59,9 +62,11 @@ def cmd_pdf(args) -> int:
     site: Path = args.site
     model = build_model(site)
     chosen = select(model, args.unit, args.post, args.member)
+    if args.kind:
+        chosen = [b for b in chosen if b.kind.name in args.kind]
     if args.stale:
-        everything = not (args.unit or args.post or args.member)
-        rev, changes = stale(site, model, args.stale, chosen, everything)
+        everything = not (args.unit or args.post or args.member or args.kind)
+        rev, changes = stale(site, model, args.stale, chosen, everything, args.kind)
         print_stale(args.stale, rev, changes)
         if args.output is None:
             return 0
@@ -167,7 +172,8 @@ class Change:
         return None if self.action == "gone" else self.board.fingerprint
 
 
-def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everything: bool) -> tuple[str | None, list[Change]]:
+def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everything: bool,
+          kinds: list[str] = ()) -> tuple[str | None, list[Change]]:
     """(revision, changes): boards changed or new since ``since``, and boards to take down."""
     rev = revision(site, since)
     before: dict[str, B.Board] = {}
@@ -186,6 +192,8 @@ def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everythin
     now = {b.key for b in B.all_boards(model)}
     scope = {b.unit.id for b in chosen} | {b.post.id for b in chosen} | {b.id for b in chosen}
     for key, old_board in before.items():
+        if kinds and old_board.kind.name not in kinds:
+            continue
         if key not in now and (everything or old_board.id in scope or old_board.post.id in scope):
             changes.append(Change("gone", old_board, old_board.fingerprint))
     return rev, changes
@@ -252,8 +260,8 @@ def covers_chinese(path: Path) -> bool:
     from fontTools.ttLib import TTFont  # a dependency of WeasyPrint
 
     try:
-        font = TTFont(path, fontNumber=0, lazy=True)
-        cmap = font.getBestCmap() or {}
+        with TTFont(path, fontNumber=0, lazy=True) as font:
+            cmap = font.getBestCmap() or {}
     except Exception:  # not a font file fontTools can read
         return False
     return all(ord(ch) in cmap for ch in "中岗党星公示")

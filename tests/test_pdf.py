@@ -1,0 +1,357 @@
+"""``site-builder pdf``: every board kind as a PDF that prints right the first time (WeasyPrint), and
+``--stale``. The PDFs are checked with poppler (pdfinfo, pdftotext, pdffonts, pdftoppm) and zbarimg."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder import boards as B
+from site_builder.cli import main
+from site_builder.pipeline import build_model
+from support import require
+from support.boards import LONG_POST, PLEDGE, POSITION, worst_case_site
+from support.sites import MINI, ROOT, make_site, run
+
+TOOLS = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "zbarimg")
+MM = 72 / 25.4
+
+
+@pytest.fixture(autouse=True)
+def tools():
+    for tool in TOOLS:
+        require(shutil.which(tool) is not None, f"{tool} missing: apt-get install poppler-utils zbar-tools")
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        require(False, "WeasyPrint missing: pip install 'site-builder[pdf]'")
+
+
+def tool(*argv: str) -> str:
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+
+def pages(pdf: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)", tool("pdfinfo", str(pdf)), re.M).group(1))
+
+
+def page_size(pdf: Path, page: int = 1) -> tuple[float, float]:
+    """(width, height) in millimetres of one page."""
+    info = tool("pdfinfo", "-f", str(page), "-l", str(page), str(pdf))
+    w, h = re.search(rf"^Page\s+(?:{page}\s+)?size:\s+([\d.]+) x ([\d.]+) pts", info, re.M).groups()
+    return round(float(w) / MM, 1), round(float(h) / MM, 1)
+
+
+def text_of(pdf: Path) -> str:
+    return re.sub(r"\s+", "", tool("pdftotext", "-enc", "UTF-8", str(pdf), "-"))
+
+
+def embedded_fonts(pdf: Path) -> list[str]:
+    """Names of the fonts embedded in the PDF (pdffonts' `emb` column says yes)."""
+    names = []
+    for line in tool("pdffonts", str(pdf)).splitlines()[2:]:
+        fields = line.split()
+        if len(fields) >= 7 and fields[-5] == "yes":
+            names.append(fields[0])
+    return names
+
+
+def qr_codes(pdf: Path, tmp_path: Path) -> list[str]:
+    prefix = tmp_path / pdf.stem
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(prefix)], check=True)
+    png = sorted(tmp_path.glob(f"{pdf.stem}*.png"))[0]
+    found = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """PDFs of one post of the sample city (board, plaque) and of one member (card, records, evaluation)."""
+    out = tmp_path_factory.mktemp("pdf") / "pdf"
+    assert main(["pdf", str(ROOT), "--post", "zrzy-budongchan-window", "--kind", "board", "--kind", "plaque",
+                 "-o", str(out), "-q"]) == 0
+    assert main(["pdf", str(ROOT), "--member", "lin-xiaowen", "-o", str(out), "-q"]) == 0
+    return out / "zrzy"
+
+
+BASE = "https://shifangang.qingchuan.example.cn/"
+KINDS = [
+    ("zrzy-budongchan-window-board.pdf", (297, 420),
+     ["党员示范窗口", "公示榜", "不动产登记“一窗受理”窗口", "青川市自然资源和规划局", "林晓雯", "多跑一步路，让群众少跑一趟",
+      "0571-86001234", "市民中心二楼B区服务台左侧（意见簿）", "数据截至2026年2月", "指纹"]),
+    ("zrzy-budongchan-window-plaque.pdf", (297, 210),
+     ["党员示范窗口", "不动产登记“一窗受理”窗口", "青先教办〔2025〕7号", "0571-86001234", "扫码查看本岗位当前星级"]),
+    ("lin-xiaowen-card.pdf", (148, 210), ["定标公示卡", "林晓雯", "当日受理的申请当日录入系统，不积压", "组织定标准"]),
+    ("lin-xiaowen-records.pdf", (210, 297), ["对标记录卡", "林晓雯", "仅存档", "存入党员档案"]),
+    ("lin-xiaowen-evaluation.pdf", (210, 297), ["达标评议卡", "林晓雯", "群众评议", "达标"]),
+]
+
+
+@pytest.mark.parametrize("name,size,texts", KINDS, ids=[k[0] for k in KINDS])
+def test_every_kind_is_one_page_of_its_size_with_chinese_text_and_an_embedded_cjk_font(sample, name, size, texts):
+    pdf = sample / name
+    assert pages(pdf) == 1
+    assert page_size(pdf) == size
+    text = text_of(pdf)
+    for expected in texts:
+        assert expected in text, expected
+    fonts = embedded_fonts(pdf)
+    assert any(re.search(r"Noto-?(Sans|Serif)-?CJK-?SC", f) for f in fonts), fonts
+
+
+def test_the_private_parts_are_on_the_personnel_file_cards(sample):
+    records = text_of(sample / "lin-xiaowen-records.pdf")
+    member = (ROOT / "content/members/lin-xiaowen.yaml").read_text(encoding="utf-8")
+    private = re.search(r"text: (.+)\n    public: false", member).group(1)
+    assert re.sub(r"\s+", "", private) in records
+    remarks = re.search(r"remarks: (\S+)", member).group(1)
+    assert remarks in text_of(sample / "lin-xiaowen-evaluation.pdf")
+
+
+@pytest.mark.parametrize("name,url", [("zrzy-budongchan-window-board.pdf", BASE + "p/zrzy-budongchan-window/feedback/"),
+                                      ("zrzy-budongchan-window-plaque.pdf", BASE + "p/zrzy-budongchan-window/")])
+def test_qr_codes_decode_to_the_short_address(sample, tmp_path, name, url):
+    assert qr_codes(sample / name, tmp_path) == [url]
+
+
+def test_pdfs_are_reproducible(sample, tmp_path):
+    assert main(["pdf", str(ROOT), "--post", "zrzy-budongchan-window", "--kind", "plaque", "-o", str(tmp_path),
+                 "-q"]) == 0
+    again = tmp_path / "zrzy/zrzy-budongchan-window-plaque.pdf"
+    assert again.read_bytes() == (sample / "zrzy-budongchan-window-plaque.pdf").read_bytes()
+
+
+# -- the worst case the boards are designed for ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def worst(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("worst")
+    site = worst_case_site(tmp)
+    out = tmp / "pdf"
+    assert main(["pdf", str(site), "--post", "tax-window", "--kind", "board", "-o", str(out), "-q"]) == 0
+    assert main(["pdf", str(site), "--member", "wang-fang", "--kind", "card", "-o", str(out), "-q"]) == 0
+    return site, out / "tax"
+
+
+def test_twelve_members_with_the_longest_texts_still_fit_one_page(worst, tmp_path):
+    site, out = worst
+    board = out / "tax-window-board.pdf"
+    assert pages(board) == 1 and page_size(board) == (297, 420)
+    text = text_of(board)
+    assert "在岗党员（12名）" in text and text.count(PLEDGE[:12]) == 12
+    assert re.sub(r"\s+", "", LONG_POST)[:20] in text
+    assert qr_codes(board, tmp_path) == ["https://example.org/p/tax-window/feedback/"]
+    card = out / "wang-fang-card.pdf"
+    assert pages(card) == 1 and page_size(card) == (148, 210)
+    assert text_of(card).count("确保群众不跑第二趟") == 12  # twelve standard items of 100 characters
+
+
+def test_each_layout_holds_what_it_is_chosen_for(worst):
+    """The limits in boards.BOARD_LIMITS: a full layout with names and positions at its limits, and the
+    next layout with the longest names and positions, each render on one page without falling back."""
+    from site_builder.pdf import Printer
+
+    site, _ = worst
+    model = build_model(site)
+    printer = Printer(site, model)
+    board = next(b for b in B.all_boards(model) if b.kind.name == "board")
+    full = {0: 2, 1: 4, 2: 6, 3: 9}
+    cases = [(level, full[level], *B.BOARD_LIMITS[level]) for level in full]
+    cases += [(level + 1, full[level], 20, 40) for level in full]
+    for level, n, name, position in cases:
+        data = copy.deepcopy(board.data)
+        data["members"] = [{**data["members"][i % 12], "name": "名" * name, "position": "职" * position,
+                            "pledge": PLEDGE} for i in range(n)]
+        test = B.Board(board.kind, board.id, board.unit, board.post, None, data, "zh-CN", board.as_of, level)
+        html = printer.html(test, level)
+        doc = printer.wp.HTML(string=html, base_url=model.settings.base_url,
+                              url_fetcher=printer.fetcher).render(font_config=printer.fonts)
+        assert len(doc.pages) == 1, (level, n, name, position)
+
+
+def test_a_board_that_cannot_fit_is_reported_not_spilled(worst, tmp_path, capsys):
+    """The schema's limits keep the content within what the layouts hold, and any paper scales the design;
+    what is left is a site's own wording: a welcome line of 600 characters cannot fit and is reported."""
+    site, _ = worst
+    own = site / "templates/translations.yaml"
+    own.parent.mkdir(exist_ok=True)
+    own.write_text("zh-CN:\n  board_welcome: " + "欢迎群众监督，" * 100 + "\n", encoding="utf-8")
+    try:
+        code, _, err = run(capsys, "pdf", site, "--post", "tax-window", "--kind", "board", "-o", tmp_path / "pdf")
+    finally:
+        shutil.rmtree(own.parent)
+    assert code == 1
+    assert "content/posts/tax-window.yaml: 公示榜在 A3 纸上排不下一页" in err
+    assert "1 块牌卡排不下一页，没有生成" in err
+    assert not (tmp_path / "pdf/tax/tax-window-board.pdf").exists()
+
+
+# -- the office's runs ------------------------------------------------------------------------------------
+
+def test_a_unit_gets_one_file_per_board_and_one_combined_file(tmp_path, capsys):
+    site = make_site(tmp_path)
+    code, out, err = run(capsys, "pdf", site, "--unit", "tax", "--kind", "board", "--kind", "plaque",
+                         "--kind", "card")
+    assert code == 0, err
+    folder = site / "pdf/tax"  # the default output folder
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "li-ming-card.pdf", "tax-boards.pdf", "tax-window-board.pdf", "tax-window-plaque.pdf", "wang-fang-card.pdf"]
+    combined = folder / "tax-boards.pdf"
+    assert pages(combined) == 4
+    assert [page_size(combined, n) for n in (1, 2, 3, 4)] == [(297, 420), (297, 210), (148, 210), (148, 210)]
+    assert "已生成 4 个 PDF，另有 1 个按单位合并的文件" in out
+
+
+def test_a_member_who_did_not_consent_gets_only_the_personnel_file_cards(tmp_path, capsys):
+    site = make_site(tmp_path)
+    code, _, err = run(capsys, "pdf", site, "--member", "hidden", "-o", tmp_path / "pdf", "-q")
+    assert code == 0, err
+    files = sorted(p.name for p in (tmp_path / "pdf/tax").iterdir())
+    assert files == ["hidden-evaluation.pdf", "hidden-records.pdf"]
+    assert "赵隐" in text_of(tmp_path / "pdf/tax/hidden-records.pdf")
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--unit", "taxx"], "找不到单位 `taxx`（是不是想写 `tax`？）"),
+    (["--post", "tax-declared"], "找不到已批复的示范岗 `tax-declared`"),
+    (["--member", "nobody"], "找不到党员 `nobody`"),
+])
+def test_unknown_ids_are_usage_errors(tmp_path, capsys, argv, message):
+    code, _, err = run(capsys, "pdf", make_site(tmp_path), *argv)
+    assert code == 2 and message in err
+
+
+def test_output_folder_must_not_be_the_sources(tmp_path, capsys):
+    site = make_site(tmp_path)
+    code, _, err = run(capsys, "pdf", site, "-o", site / "content/pdf")
+    assert code == 2 and "在 content/ 里面" in err
+    assert not (site / "content/pdf").exists()
+
+
+def test_without_weasyprint_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint raises ImportError
+    code, _, err = run(capsys, "pdf", make_site(tmp_path), "--kind", "plaque")
+    assert code == 2
+    assert "生成 PDF 需要 WeasyPrint：请运行 pip install 'site-builder[pdf]'" in err
+
+
+SITE_YAML = (MINI / "content/site.yaml").read_text(encoding="utf-8")
+
+
+def test_a_missing_configured_font_is_a_clear_error(tmp_path, capsys):
+    site = make_site(tmp_path, {"content/site.yaml": SITE_YAML + "print:\n  font: 不存在的字体\n"})
+    code, _, err = run(capsys, "pdf", site, "--kind", "plaque", "-o", tmp_path / "pdf")
+    assert code == 1
+    assert "content/site.yaml:21:3: 系统里没有中文字体 `不存在的字体`，汉字会印成方框" in err
+    assert not (tmp_path / "pdf").exists()
+    site = make_site(tmp_path / "b", {"content/site.yaml": SITE_YAML + "print:\n  font_file: fonts/none.otf\n"})
+    code, _, err = run(capsys, "pdf", site, "--kind", "plaque")
+    assert code == 1 and "content/site.yaml:21:3: 找不到字体文件 `fonts/none.otf`" in err
+
+
+def test_no_chinese_font_on_the_machine_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    from site_builder import pdf
+
+    monkeypatch.setattr(pdf, "zh_families", lambda: set())
+    code, _, err = run(capsys, "pdf", make_site(tmp_path), "--kind", "plaque")
+    assert code == 2 and "找不到中文字体，PDF 里的汉字会印成方框：请安装 Noto CJK 字体" in err
+    monkeypatch.setattr(pdf, "zh_families", lambda: None)  # no fontconfig to ask
+    code, _, err = run(capsys, "pdf", make_site(tmp_path / "b"), "--kind", "plaque")
+    assert code == 2 and "找不到 fc-list（fontconfig）" in err
+
+
+def test_a_configured_font_file_is_used(tmp_path, capsys):
+    font = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+    require(font.is_file(), f"{font} missing: apt-get install fonts-noto-cjk")
+    site = make_site(tmp_path, {"content/site.yaml": SITE_YAML + "print:\n  font_file: fonts/serif.ttc\n"})
+    (site / "fonts").mkdir()
+    (site / "fonts/serif.ttc").symlink_to(font)
+    code, _, err = run(capsys, "pdf", site, "--member", "li-ming", "--kind", "card", "-o", tmp_path / "pdf", "-q")
+    assert code == 0, err
+    fonts = embedded_fonts(tmp_path / "pdf/tax/li-ming-card.pdf")
+    assert any(f.endswith("+site-builder-print") for f in fonts), fonts  # the family of the configured file
+    assert not any(re.search(r"Noto-?Sans-?CJK", f) for f in fonts), fonts
+
+
+# -- what to reprint ----------------------------------------------------------------------------------------
+
+def git(site: Path, *argv: str, date: str = "2025-06-01T12:00:00") -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "GIT_AUTHOR_NAME": "市先教办",
+           "GIT_AUTHOR_EMAIL": "office@example.org", "GIT_COMMITTER_NAME": "市先教办",
+           "GIT_COMMITTER_EMAIL": "office@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(site.parent)}
+    subprocess.run(["git", "-C", str(site), *argv], check=True, capture_output=True, env=env)
+
+
+@pytest.fixture
+def history(tmp_path):
+    """A site in git: printed on 1 June; on 1 July a member's pledge changed."""
+    require(shutil.which("git") is not None, "git missing")
+    site = make_site(tmp_path)
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "printed")
+    wang = site / "content/members/wang-fang.yaml"
+    wang.write_text(wang.read_text(encoding="utf-8").replace("一次讲清，一次办好", "一次讲清，一次办成"), encoding="utf-8")
+    git(site, "commit", "-q", "-am", "new pledge", date="2025-07-01T12:00:00")
+    return site
+
+
+def stale_lines(out: str) -> list[list[str]]:
+    return [line.split() for line in out.splitlines()[1:]]
+
+
+def test_stale_since_a_date_lists_what_to_reprint(history, capsys):
+    fp = {b.key: b.fingerprint for b in B.all_boards(build_model(history))}
+    code, out, err = run(capsys, "pdf", history, "--stale", "2025-06-15")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("自 2025-06-15（") and "重印 2 块，新印 0 块，撤下 0 块" in out
+    rows = stale_lines(out)
+    assert [r[:4] for r in rows] == [["重印", "公示榜", "tax", "tax-window"], ["重印", "定标公示卡", "tax", "wang-fang"]]
+    assert rows[0][-2:] == [fp["board:tax-window"], "print/posts/tax-window/board/"]
+    assert rows[1][-2:] == [fp["card:wang-fang"], "print/members/wang-fang/card/"]
+    assert not (history / "pdf").exists()  # only listed
+
+
+def test_stale_since_a_revision_with_output_makes_just_those_pdfs(history, capsys, tmp_path):
+    code, out, err = run(capsys, "pdf", history, "--stale", "HEAD~1", "-o", tmp_path / "reprint")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "reprint/tax").iterdir()) == ["tax-window-board.pdf", "wang-fang-card.pdf"]
+    code, out, _ = run(capsys, "pdf", history, "--stale", "HEAD")
+    assert code == 0 and "以来没有需要重印或撤下的牌卡" in out
+
+
+def test_stale_lists_the_boards_of_a_revoked_post_to_take_down(history, capsys):
+    post = history / "content/posts/tax-window.yaml"
+    post.write_text(post.read_text(encoding="utf-8") + "revoked:\n  date: 2025-05-20\n  reason: 整改不到位\n",
+                    encoding="utf-8")
+    (history / "content/evaluations/2025-05.yaml").unlink()
+    code, out, err = run(capsys, "pdf", history, "--stale", "HEAD")  # uncommitted changes count
+    assert code == 0, err
+    rows = stale_lines(out)
+    assert sorted((r[0], r[1], r[3]) for r in rows) == [
+        ("撤下", "公示榜", "tax-window"), ("撤下", "创建牌", "tax-window"),
+        ("撤下", "定标公示卡", "li-ming"), ("撤下", "定标公示卡", "wang-fang")]
+
+
+def test_stale_before_the_first_commit_is_everything_new(history, capsys):
+    code, out, _ = run(capsys, "pdf", history, "--stale", "2025-01-01", "--kind", "plaque")
+    assert code == 0
+    assert "还没有内容" in out and [r[:2] for r in stale_lines(out)[1:]] == [["新印", "创建牌"]]
+
+
+@pytest.mark.parametrize("since,message", [("no-such-rev", "既不是日期"), ("2025-02-30", "日期 2025-02-30 不存在")])
+def test_stale_with_a_bad_since(history, capsys, since, message):
+    code, _, err = run(capsys, "pdf", history, "--stale", since)
+    assert code == 2 and message in err
+
+
+def test_stale_outside_git(tmp_path, capsys):
+    code, _, err = run(capsys, "pdf", make_site(tmp_path), "--stale", "HEAD")
+    assert code == 2 and "不在 git 仓库里" in err
