@@ -71,7 +71,7 @@ def parse_yaml(text: str, shown: str, schema: Record, problems: Problems, line_o
     try:
         node = load_yaml(text)
     except YamlError as exc:
-        problems.add(shown, exc.line + line_offset if exc.line else 0, exc.col, exc.message)
+        problems.add(shown, exc.line + line_offset if exc.line else 0, exc.col, exc.at(line_offset))
         return None
     if node is None:
         problems.add(shown, line_offset + 1 if line_offset else 0, 0, "内容是空的：请按 docs/content-format.md 的示例填写。")
@@ -81,21 +81,50 @@ def parse_yaml(text: str, shown: str, schema: Record, problems: Problems, line_o
     return None if rec is INVALID else rec
 
 
+OUTSIDE = "这是指向 content/ 以外的符号链接，不予读取：请把文件本身放进仓库。"
+LOOP = "这是循环的符号链接（最终指向它自己），无法读取：请删除它，把文件本身放进仓库。"
+
+
+def _symlink_problem(path: Path, real_content: Path) -> str | None:
+    """Why ``path`` (a symbolic link, or a path through one) may not be read, or None."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return LOOP
+    return None if target.is_relative_to(real_content) else OUTSIDE
+
+
 def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> list[Path]:
-    """Regular files directly in ``folder``; symlinks leading outside ``content/`` are refused."""
+    """Regular files directly in ``folder``; symlinks leading outside ``content/`` are refused, and so
+    are file names that differ from another's only in letter case (one file on Windows and macOS)."""
     out = []
     real_content = content.resolve()
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+    entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    folded: dict[str, list[str]] = {}
+    for entry in entries:
+        if not entry.name.startswith("."):
+            folded.setdefault(entry.name.casefold(), []).append(entry.name)
+    for entry in entries:
         if entry.name.startswith("."):
             continue
         path = Path(entry.path)
         shown = rel(path, root)
         if entry.is_symlink():
-            target = path.resolve()
-            if not target.is_relative_to(real_content):
-                problems.add(shown, 0, 0, "这是指向 content/ 以外的符号链接，不予读取：请把文件本身放进仓库。")
+            problem = _symlink_problem(path, real_content)
+            if problem:
+                problems.add(shown, 0, 0, problem)
                 continue
-        if entry.is_dir():
+        twins = [name for name in folded[entry.name.casefold()] if name != entry.name]
+        if twins and entry.name != entry.name.lower():
+            others = "、".join(f"`{rel(folder / name, root)}`" for name in twins)
+            problems.add(shown, 0, 0, f"文件名与 {others} 只差大小写：在 Windows 和 macOS 上它们是同一个文件，"
+                                      "发布后的网址也相同。编号只能用小写字母：请把两个文件合并，或给其中一个换个编号。")
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
             problems.add(shown, 0, 0, "这里不应有子文件夹：请把文件直接放在上一级文件夹里。")
             continue
         out.append(path)
@@ -175,12 +204,21 @@ def scan(root: Path, problems: Problems) -> list[Job]:
                      "content/ 里不认识这个文件或文件夹：可用的有 site.yaml、units/、posts/、members/、"
                      "evaluations/、stories/、images/。")
     jobs = []
+    real_content = content.resolve()
     site_path = content / "site.yaml"
-    if not site_path.is_file():
+    escape = _symlink_problem(site_path, real_content) if site_path.is_symlink() else None
+    if escape:
+        problems.add(rel(site_path, root), 0, 0, escape)
+    elif not site_path.is_file():
         problems.add(rel(site_path, root), 0, 0, "缺少站点设置文件 content/site.yaml：请参照 docs/content-format.md 创建。")
     else:
         jobs.append(Job("site", "site", site_path, rel(site_path, root), MAX_YAML_BYTES))
     for folder in (*FOLDERS, "stories"):
+        if (content / folder).is_symlink():
+            escape = _symlink_problem(content / folder, real_content)
+            if escape:
+                problems.add(rel(content / folder, root), 0, 0, escape)
+                continue
         if not (content / folder).is_dir():
             continue
         suffix = ".md" if folder == "stories" else ".yaml"

@@ -197,7 +197,11 @@ class Builder:
         if norm in self.bad_images:
             return None
         file = self.raw.content / norm
-        real = file.resolve()
+        try:
+            real = file.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+            self.problems.add(path, rline, rcol, f"照片 `{src}` 是循环的符号链接，无法读取：请换成照片文件本身。")
+            return None
         if not real.is_relative_to(self.raw.content.resolve()):
             self.problems.add(path, rline, rcol, f"照片 `{src}` 指向 content/ 以外，不予使用。")
             return None
@@ -315,7 +319,7 @@ class Builder:
             for pid, scores in rec["posts"].items():
                 post = posts.get(pid)
                 if post is None:
-                    if pid not in self.raw.posts:
+                    if pid not in self.raw.posts and f"posts/{pid}" not in self.raw.broken:
                         self.error(rec["posts"], pid, f"找不到示范岗 `{pid}`{suggest(pid, posts)}。")
                     continue
                 if post.approval is None:
@@ -377,7 +381,7 @@ class Builder:
                 html = render_markdown(story.body, url_filter=url_filter)
             except MarkupError as exc:
                 line = story.body_line + exc.line - 1 if exc.line else 0
-                self.problems.add(story.path, line, 0, exc.message)
+                self.problems.add(story.path, line, (exc.column or 0) if line else 0, exc.message)
                 continue
             summary = meta["summary"] or _clip(plain_text(html), 90)
             out.append(Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], named_posts,
@@ -395,10 +399,15 @@ class Builder:
                  "stories": self.raw.stories}
 
         def where(url: str) -> tuple[int, int]:
-            for i, text in enumerate(story.body.split("\n")):
-                col = text.find(url)
-                if col >= 0:
-                    return story.body_line + i, col + 1
+            # the URL where it stands as a link target or attribute value ("](x)", 'src="x"', "]: x"),
+            # else anywhere (a short URL like "x" is also a letter of other words)
+            bounded = re.compile(r"(?:(?<=[(\"'=<\s])|^)" + re.escape(url) + r"(?=[)\"'>\s#]|$)")
+            lines = story.body.split("\n")
+            for finder in (lambda text: (m.start() if (m := bounded.search(text)) else -1), lambda text: text.find(url)):
+                for i, text in enumerate(lines):
+                    col = finder(text)
+                    if col >= 0:
+                        return story.body_line + i, col + 1
             return story.body_line, 0
 
         def rewrite(tag: str, attr: str, value: str) -> str | None:
