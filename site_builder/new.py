@@ -25,7 +25,7 @@ from typing import Callable
 
 import yaml
 
-from . import specs
+from . import clock, specs
 from .cli import site_arg, verb
 from .errors import ContentErrors, Problems, UsageError, rel
 from .schema import check_id
@@ -144,7 +144,7 @@ def require_record(site: Path, folder: str, rid: str, what: str) -> None:
 
 
 def today(args) -> dt.date:
-    return args.date or dt.date.today()
+    return args.date or clock.today()
 
 
 def date_arg(text: str) -> dt.date:

@@ -42,6 +42,9 @@ def build_model(site: Path, base_url: str | None = None) -> model_mod.Model:
         raw.site["base_url"] = base_url
     privacy.report(raw, problems)
     model = model_mod.build(raw, problems) if raw.site is not None else None
+    if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
+        from .guard import check_without_site
+        check_without_site(raw, problems)
     if problems or model is None:
         raise ContentErrors(problems.sorted())
     return model
@@ -55,6 +58,10 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
     timings["load+model"] = time.perf_counter() - start
     renderer = Renderer(site, model)
     page_list = [page for source in PAGE_SOURCES for page in source(model)]
+    from .guard import output_problems  # unsafe or colliding output paths: content errors, in check too
+    unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
+    if unsafe:
+        raise ContentErrors(unsafe)
     result = Result(model, pages=len(page_list), timings=timings)
     links = linkcheck.LinkCheck(model.settings.base_path)
     start = time.perf_counter()

@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from . import clock
 from .errors import Problems
 
 # Where a phone number is declared public: file kind → (record key, field) pairs.
@@ -66,7 +67,7 @@ def valid_id(number: str, today: dt.date | None = None) -> bool:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    return dt.date(1900, 1, 1) <= born <= (today or dt.date.today())
+    return dt.date(1900, 1, 1) <= born <= (today or clock.today())
 
 
 _ASCII_DIGITS = bytes.maketrans(b"123456789", b"000000000")
