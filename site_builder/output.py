@@ -20,6 +20,8 @@ MARKER = ".site-builder-output"
 
 def check_output_dir(site: Path, out: Path) -> None:
     """Refuse output folders that would overwrite the sources or something we did not make."""
+    if out.is_symlink():  # the swap renames the folder: through a link it would write elsewhere (or fail)
+        raise UsageError(f"输出文件夹 {out} 是符号链接（指向 {os.readlink(out)}）：为免写到别处，请用一个真实的文件夹。")
     site_r, out_r = site.resolve(), out.resolve()
     if out_r == site_r or site_r.is_relative_to(out_r):
         raise UsageError(f"输出文件夹 {out} 是站点文件夹本身或它的上级：请用单独的文件夹（默认 output/）。")
