@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -337,9 +338,21 @@ def plaque_density(data: dict) -> int:
     return 0 if n <= 16 else 1 if n <= 28 else 2 if n <= 44 else 3
 
 
+# The standard card: for each layout, the size of a standard item (rem) and the room the list has
+# (rem) under the longest heading texts; an item takes ⌈width / characters per line⌉ lines.
+CARD_LAYOUTS = {  # level: (font size, line height, gap between items, room for the list)
+    0: (1.2, 1.5, .4, 17), 1: (.98, 1.5, .25, 17), 2: (.88, 1.42, .15, 19), 3: (.78, 1.38, .08, 22),
+}
+CARD_TEXT_WIDTH = 35  # rem: the width of a standard item's text on A5
+
+
 def card_density(data: dict) -> int:
-    text = sum(len(i) for i in data["standard"]) + 6 * len(data["standard"]) + len(data["pledge"])
-    return 0 if text <= 220 else 1 if text <= 420 else 2 if text <= 700 else 3 if text <= 1000 else 4
+    for level, (size, leading, gap, room) in CARD_LAYOUTS.items():
+        per_line = CARD_TEXT_WIDTH / size
+        height = sum(math.ceil(text_width(item) / per_line) * size * leading + gap for item in data["standard"])
+        if height <= room:
+            return level
+    return 4
 
 
 def records_density(data: dict) -> int:

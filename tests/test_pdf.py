@@ -140,6 +140,15 @@ def worst(tmp_path_factory):
     return site, out / "tax"
 
 
+@pytest.fixture(scope="module")
+def printer(worst):
+    """The worst-case model and a WeasyPrint renderer for it, to render boards with chosen data."""
+    from site_builder.pdf import Printer
+
+    model = build_model(worst[0])
+    return model, Printer(worst[0], model)
+
+
 def test_twelve_members_with_the_longest_texts_still_fit_one_page(worst, tmp_path):
     site, out = worst
     board = out / "tax-window-board.pdf"
@@ -153,14 +162,10 @@ def test_twelve_members_with_the_longest_texts_still_fit_one_page(worst, tmp_pat
     assert text_of(card).count("确保群众不跑第二趟") == 12  # twelve standard items of 100 characters
 
 
-def test_each_layout_holds_what_it_is_chosen_for(worst):
+def test_each_layout_holds_what_it_is_chosen_for(printer):
     """The limits in boards.BOARD_LIMITS: a full layout with names and positions at its limits, and the
     next layout with the longest names and positions, each render on one page without falling back."""
-    from site_builder.pdf import Printer
-
-    site, _ = worst
-    model = build_model(site)
-    printer = Printer(site, model)
+    model, printer = printer
     board = next(b for b in B.all_boards(model) if b.kind.name == "board")
     full = {0: 2, 1: 4, 2: 6, 3: 9}
     cases = [(level, full[level], *B.BOARD_LIMITS[level]) for level in full]
@@ -174,6 +179,23 @@ def test_each_layout_holds_what_it_is_chosen_for(worst):
         doc = printer.wp.HTML(string=html, base_url=model.settings.base_url,
                               url_fetcher=printer.fetcher).render(font_config=printer.fonts)
         assert len(doc.pages) == 1, (level, n, name, position)
+
+
+@pytest.mark.parametrize("items,length", [(5, 30), (6, 100), (8, 80), (12, 100)])
+def test_standard_card_layouts_hold_their_standards(printer, items, length):
+    """boards.CARD_LAYOUTS: the layout chosen for a standard renders on one A5 page under the longest
+    heading texts, and the roomier layout before it would not have fitted (the choice is not wasteful)."""
+    model, printer = printer
+    card = next(b for b in B.all_boards(model) if b.kind.name == "card")
+    data = {**copy.deepcopy(card.data), "standard": ["标" * length] * items}
+    level = B.card_density(data)
+
+    def pages_at(density):
+        test = B.Board(card.kind, card.id, card.unit, card.post, card.member, data, "zh-CN", card.as_of, density)
+        return len(printer.wp.HTML(string=printer.html(test, density), base_url=model.settings.base_url,
+                                   url_fetcher=printer.fetcher).render(font_config=printer.fonts).pages)
+    assert pages_at(level) == 1
+    assert level == 0 or pages_at(level - 1) > 1
 
 
 def test_a_board_that_cannot_fit_is_reported_not_spilled(worst, tmp_path, capsys):
