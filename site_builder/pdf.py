@@ -200,14 +200,14 @@ def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everythin
 
 
 def print_stale(since: str, rev: str | None, changes: list[Change]) -> None:
-    when = f"{since}（{rev[:10]}）" if rev and rev[:10] != since[:10] else since
+    when = f"{since}（{rev[:10]}）" if rev and rev[:10] != since[:10] else f"{since} "
     if rev is None:
         print(f"{since} 时仓库里还没有内容：全部牌卡都是新印的。")
     if not changes:
-        print(f"自 {when} 以来没有需要重印或撤下的牌卡。")
+        print(f"自 {when}以来没有需要重印或撤下的牌卡。")
         return
     counts = {a: sum(c.action == a for c in changes) for a in ACTIONS}
-    print(f"自 {when} 以来：重印 {counts['changed']} 块，新印 {counts['new']} 块，撤下 {counts['gone']} 块。")
+    print(f"自 {when}以来：重印 {counts['changed']} 块，新印 {counts['new']} 块，撤下 {counts['gone']} 块。")
     rows = []
     for c in changes:
         b = c.board
