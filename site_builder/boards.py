@@ -206,6 +206,11 @@ class Board:
     def name(self) -> str:
         return self.member.name if self.member is not None else self.post.name
 
+    def qr_code(self) -> Markup:
+        """The board's QR code as inline SVG; made when the page is rendered (a rebuild that skips an
+        unchanged page never makes it: a code takes ~5 ms)."""
+        return qr_svg(self.data["qr"])
+
 
 def fingerprint(kind: str, data: dict, lang: str) -> str:
     """A short hash of what a board shows: ``1A2B-3C4D``."""
@@ -470,10 +475,8 @@ def sheet_css(board: Board, prints: PrintSettings, face_src: str | None = None) 
 def board_page(board: Board, prints: PrintSettings, *, url: str | None = None, face_src: str | None = None,
                density: int | None = None) -> Page:
     """The page (template + context) of one board; ``pdf`` renders the same page with WeasyPrint."""
-    qr = board.data.get("qr")
     return Page(url or board.url or f"print/{board.kind.name}/{board.id}/", board.kind.template, {
-        "board": board, "d": board.data, "qr": qr_svg(qr) if qr else None,
-        "paper": prints.papers[board.kind.name],
+        "board": board, "d": board.data, "paper": prints.papers[board.kind.name],
         "density": board.density if density is None else density,
         "sheet_css": sheet_css(board, prints, face_src),
     })

@@ -265,3 +265,24 @@ def test_browser_prints_the_worst_case_boards_on_one_page_each(page, tmp_path, c
             info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
             assert re.search(r"^Pages:\s+1$", info, re.M), (url, info)
             assert size in info, (url, info)
+
+
+def test_the_documented_print_settings_are_valid(tmp_path, capsys):
+    doc = (Path(__file__).resolve().parents[1] / "docs/content-format.md").read_text(encoding="utf-8")
+    example = doc.split("### 打印设置", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert example.startswith("print:\n")
+    site_yaml = (MINI / "content/site.yaml").read_text(encoding="utf-8")
+    code, out, err = run(capsys, "check", make_site(tmp_path, {"content/site.yaml": site_yaml + example}))
+    assert code == 0, err
+
+
+def test_staff_pages_and_short_addresses_are_accessible(page, tmp_path, capsys, run_axe):
+    from support import format_axe_violations
+
+    out = build(tmp_path, capsys, {"content/posts/tax-window.yaml": REVOKED_POST,
+                                   "content/evaluations/2025-05.yaml": None})
+    with serve_directory(out) as base:
+        for url in ["/print/", "/print/units/tax/", "/p/tax-window/"]:
+            page.goto(base + url)
+            violations = run_axe(page)
+            assert not violations, f"{url}: {format_axe_violations(violations)}"
