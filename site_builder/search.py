@@ -36,13 +36,36 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def candidates(site: Path) -> list[Path]:
-    """Where the binary may be: $SITE_BUILDER_PAGEFIND, the site's node_modules/, the checkout's."""
+    """Where the binary may be: $SITE_BUILDER_PAGEFIND, the site's node_modules/, the checkout's.
+
+    The site's node_modules/ is skipped when git tracks anything in it: then it came with the content
+    (e.g. in a pull request, which `check` runs on), and a program found there must never be run.
+    """
     if os.environ.get(ENV):
         return [Path(os.environ[ENV])]
     found = []
     for root in dict.fromkeys([site.resolve(), CHECKOUT]):
+        if root != CHECKOUT and _tracked(root, "node_modules"):
+            continue
         found += sorted((root / "node_modules" / "@pagefind").glob("*/bin/pagefind_extended*"))
     return [p for p in found if not p.name.endswith(".sha256")]
+
+
+@functools.lru_cache(maxsize=8)
+def _tracked(root: Path, folder: str) -> bool:
+    """Whether ``root`` is in a git work tree that tracks a file under ``folder`` (or ``folder`` itself)."""
+    if not (root / folder).exists() and not (root / folder).is_symlink():
+        return False
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", folder],
+                              capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False  # no git: not a checkout of anyone's pull request
+    if proc.returncode == 0 and proc.stdout:
+        print(f"注意：{root / folder} 里有 git 管理的文件，不运行其中的程序（站内搜索只用另外安装的 pagefind）。",
+              file=sys.stderr)
+        return True
+    return False
 
 
 @functools.lru_cache(maxsize=8)
