@@ -12,13 +12,20 @@ from the site's files, each filed under a hash of everything it was derived from
 The whole cache is dropped when site-builder's code or a library it renders with changes, so a stale
 cache can only cost time, never change the output. Deleting the folder, or ``build --no-cache``,
 makes the next build a clean one.
+
+The sections are pickles, and unpickling runs code: every file is signed (HMAC-SHA256) with a key of
+the user that lives outside every site (``~/.cache/site-builder/cache-key``, or ``$XDG_CACHE_HOME``).
+A cache folder that came with a site — committed in a pull request, unpacked from an archive — does
+not carry a valid signature and is ignored unread, like a stale one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import sys
 import tempfile
 import time
@@ -33,6 +40,52 @@ _LIBRARIES = ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "segno", "MarkupS
 
 def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+_SIGNED = b"site-builder cache, signed\n"
+_KEY: bytes | None = None
+
+
+def _key() -> bytes:
+    """This user's signing key, made on first use; a process that cannot keep one makes its own."""
+    global _KEY
+    if _KEY is None:
+        key = secrets.token_bytes(32)
+        try:
+            folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "site-builder"
+            path = folder / "cache-key"
+            try:
+                stored = path.read_bytes()
+            except FileNotFoundError:
+                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:  # another build made it just now
+                    time.sleep(0.05)
+                    stored = path.read_bytes()
+                else:
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(key)
+                    stored = key
+            if len(stored) >= 32:
+                key = stored
+        except (OSError, RuntimeError):  # RuntimeError: no home folder
+            pass
+        _KEY = key
+    return _KEY
+
+
+def _sign(data: bytes) -> bytes:
+    return _SIGNED + hmac.new(_key(), data, hashlib.sha256).digest() + data
+
+
+def _verified(blob: bytes) -> bytes | None:
+    """The pickle in a signed cache file, or None when the signature is not this user's."""
+    n = len(_SIGNED)
+    if not blob.startswith(_SIGNED) or len(blob) < n + 32:
+        return None
+    mac, data = blob[n:n + 32], blob[n + 32:]
+    return data if hmac.compare_digest(mac, hmac.new(_key(), data, hashlib.sha256).digest()) else None
 
 
 _CODE_VERSION: str | None = None
@@ -88,7 +141,8 @@ class Cache:
             if self.folder is not None and self._valid():
                 try:
                     with open(self.folder / f"{name}.pickle", "rb") as f:
-                        data = pickle.load(f)
+                        signed = _verified(f.read())
+                    data = pickle.loads(signed) if signed is not None else {}
                 except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError,
                         TypeError, IndexError):
                     data = {}
@@ -127,7 +181,7 @@ class Cache:
                 _atomic_write(self.folder / "version", code_version().encode())
                 self._version_ok = True
             for name in sorted(self._dirty):
-                _atomic_write(self.folder / f"{name}.pickle", pickle.dumps(self._data.get(name, {}), protocol=5))
+                _atomic_write(self.folder / f"{name}.pickle", _sign(pickle.dumps(self._data.get(name, {}), protocol=5)))
             self._dirty.clear()
         except OSError:
             pass
