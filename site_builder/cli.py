@@ -71,18 +71,42 @@ def _build_options(p: argparse.ArgumentParser) -> None:
                    help="发布地址，代替 site.yaml 的 base_url（如 GitHub/GitLab Pages 的地址）")
     p.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
     p.add_argument("-v", "--verbose", action="store_true", help="显示各阶段耗时")
+    _speed_options(p)
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` 不是正整数")
+    return value
+
+
+def _speed_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-j", "--jobs", type=_jobs, metavar="N",
+                   help="同时使用的进程数，默认为全部 CPU 核心 / processes to use (default: all cores)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不使用也不保存构建缓存（SITE/.site-builder-cache/），从头生成 / build from scratch")
 
 
 @verb("build", "生成网站 / build the site into output/")(_build_options)
 def cmd_build(args) -> int:
     from .pipeline import run
+    from .progress import Progress
 
     start = time.perf_counter()
-    result = run(args.site, args.output, write=True, base_url=args.base_url)
+    progress = Progress(enabled=False if args.quiet else None)
+    try:
+        result = run(args.site, args.output, write=True, base_url=args.base_url, jobs=args.jobs,
+                     use_cache=not args.no_cache, progress=progress)
+    finally:
+        progress.close()
     if not args.quiet:
         out = args.output or args.site / "output"
-        print(f"已生成 {result.pages} 个页面、共 {result.files} 个文件（{result.changed} 个有变化）→ {out}"
-              f"（{time.perf_counter() - start:.1f} 秒）")
+        print(f"已生成 {result.pages} 个页面（重新生成 {result.rendered} 个）、共 {result.files} 个文件"
+              f"（{result.changed} 个有变化）→ {out}（{time.perf_counter() - start:.1f} 秒）")
     if args.verbose:
         for stage, seconds in result.timings.items():
             print(f"  {stage:14} {seconds:7.2f} s")
@@ -98,6 +122,7 @@ def _check_options(p: argparse.ArgumentParser) -> None:
                    help="问题的输出格式：text（默认）、github（拉取请求上的注释）、json、markdown（作业摘要或评论）、"
                         "gitlab（GitLab 代码质量报告）")
     p.add_argument("--external", action="store_true", help="列出全部外部链接（只列出，不访问）")
+    _speed_options(p)
 
 
 @verb("check", "检查内容，不写任何文件 / check the content without writing")(_check_options)
@@ -106,7 +131,13 @@ def cmd_check(args) -> int:
 
     from . import reports
 
-    result = run(args.site, write=False)
+    from .progress import Progress
+
+    progress = Progress(enabled=False if args.quiet or args.format != "text" else None)
+    try:
+        result = run(args.site, write=False, jobs=args.jobs, use_cache=not args.no_cache, progress=progress)
+    finally:
+        progress.close()
     summary = (f"{len(result.model.posts)} 个示范岗、{len(result.model.members)} 名党员、"
                f"{len(result.model.stories)} 篇文章，{result.pages} 个页面，{len(result.external_links)} 个外部链接。")
     external = result.external_links if args.external else []

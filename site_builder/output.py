@@ -3,10 +3,18 @@
 The new site is built in a sibling folder and swapped in whole when everything has been written; a
 failed build removes only its own sibling, so the published output stays exactly as it was. A file
 that is unchanged since the last build is hard-linked from the old output instead of rewritten.
+
+``Writer(..., in_place=True)`` (the development server's small rebuilds) instead holds the changed
+files until the build has succeeded, then replaces each of them atomically in the existing output and
+removes the files the build no longer makes; unchanged files are not touched at all.
+
+The marker file names a hash of every file's name and content (:attr:`Writer.build_id`), so the build
+cache can tell that an output folder is still exactly the one it describes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
@@ -42,27 +50,61 @@ def check_output_dir(site: Path, out: Path) -> None:
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9._\-/]+$")
 
 
+def marker_id(out: Path) -> str | None:
+    """The build id recorded in an output folder's marker, if any."""
+    try:
+        text = (out / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("build: "):
+            return line[7:].strip()
+    return None
+
+
 class Writer:
-    def __init__(self, site: Path, out: Path):
+    def __init__(self, site: Path, out: Path, *, in_place: bool = False):
         check_output_dir(site, out)
         self.out = out
         self.old = out if (out / MARKER).exists() else None
-        self.new = out.parent / f".{out.name}.new-{os.getpid()}"
+        self.in_place = in_place and self.old is not None
+        self.new = out if self.in_place else out.parent / f".{out.name}.new-{os.getpid()}"
         self.written: dict[str, str] = {}  # lower-case path → path, to refuse writing one path twice
         self.changed = 0
+        self.digests: dict[str, bytes] = {}  # path → content hash, for the build id
+        self.pending: dict[str, bytes] = {}  # in place: changed files, written when the build succeeded
+        self.previous: set[str] | None = None  # in place: the files of the previous build, if known
+        self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
 
     def __enter__(self) -> "Writer":
+        if self.in_place:
+            return self
         if self.new.exists():
             shutil.rmtree(self.new)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.new.mkdir()
         return self
 
+    @property
+    def build_id(self) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for path in sorted(self.digests):
+            h.update(path.encode() + b"\0" + self.digests[path])
+        return h.hexdigest()
+
+    def _marker(self) -> str:
+        return (f"This folder is written by site-builder and replaced on every build.\n"
+                f"build: {self.build_id}\n")
+
     def __exit__(self, kind, exc, tb) -> None:
+        if self.in_place:
+            if kind is None:
+                self._apply()
+            return
         if kind is not None:
             shutil.rmtree(self.new, ignore_errors=True)
             return
-        (self.new / MARKER).write_text("This folder is written by site-builder and replaced on every build.\n")
+        (self.new / MARKER).write_text(self._marker())
         if self.old is not None:
             trash = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
             os.rename(self.out, trash)
@@ -72,6 +114,33 @@ class Writer:
             if self.out.exists():
                 self.out.rmdir()  # empty (checked in check_output_dir)
             os.rename(self.new, self.out)
+
+    def _apply(self) -> None:
+        """In place: write the held files, then remove what this build did not make."""
+        for path, data in self.pending.items():
+            _replace(self.out / path, data)
+        keep = set(self.written.values())
+        if self.previous is None:
+            self.previous = {f.relative_to(self.out).as_posix() for f in self.out.rglob("*") if not f.is_dir()}
+        for name in sorted(self.previous - keep):
+            if name == MARKER or name.startswith(self.preserve):
+                continue
+            file = self.out / name
+            try:
+                file.unlink()
+            except FileNotFoundError:
+                continue
+            self.changed += 1
+            folder = file.parent
+            while folder != self.out and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        _replace(self.out / MARKER, self._marker().encode())
+
+    def claim(self, path: str) -> Path:
+        """Register ``path`` as written by this build; the file it goes to (parents made)."""
+        target = self._target(path)
+        return target
 
     def _target(self, path: str) -> Path:
         norm = posixpath.normpath(path)
@@ -83,28 +152,77 @@ class Writer:
             raise ValueError(f"two pages map to the same output file: {self.written[key]} and {path}")
         self.written[key] = path
         target = self.new / norm
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not self.in_place:
+            target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
     def write(self, path: str, data: bytes) -> None:
         target = self._target(path)
-        if self.old is not None:
-            old = self.old / path
-            try:
-                if old.stat().st_size == len(data) and old.read_bytes() == data:
-                    _link_or_copy(old, target)
-                    return
-            except OSError:
-                pass
-        target.write_bytes(data)
-        self.changed += 1
+        self.digests[path] = digest(data)
+        if self.in_place:
+            if not _same(self.out / path, data):
+                self.pending[path] = data
+                self.changed += 1
+            return
+        self.changed += store(target, self.old / path if self.old is not None else None, data)
+
+    def write_named(self, path: str, data: bytes) -> None:
+        """:meth:`write` a file whose name is made from its content's hash (see :meth:`reuse`)."""
+        self.write(path, data)
+        self.digests[path] = path.encode()
+
+    def stored(self, path: str, content: bytes, changed: bool) -> None:
+        """Account for a file that another process stored at :meth:`claim`'s target (its content hash)."""
+        self.digests[path] = content
+        self.changed += changed
+
+    def keep(self, path: str, content: bytes) -> bool:
+        """Keep the old output's file at ``path`` (its content hash known); False if it is not there."""
+        if self.old is None or not (self.old / path).is_file():
+            return False
+        target = self._target(path)
+        if not self.in_place:
+            _link_or_copy(self.old / path, target)
+        self.digests[path] = content
+        return True
 
     def reuse(self, path: str) -> bool:
         """Link a file whose name fixes its content (e.g. media/<hash>-480.jpg) from the old output."""
         if self.old is None or not (self.old / path).is_file():
             return False
-        _link_or_copy(self.old / path, self._target(path))
+        target = self._target(path)
+        if not self.in_place:
+            _link_or_copy(self.old / path, target)
+        self.digests[path] = path.encode()  # the name is the content's hash
         return True
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _same(old: Path, data: bytes) -> bool:
+    try:
+        return old.stat().st_size == len(data) and old.read_bytes() == data
+    except OSError:
+        return False
+
+
+def store(target: Path, old: Path | None, data: bytes) -> bool:
+    """Write ``data`` at ``target`` (a new folder), hard-linking the old file when it is the same; changed?"""
+    if old is not None and _same(old, data):
+        _link_or_copy(old, target)
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def _replace(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -6,14 +6,16 @@ after a stage that found any, so the output is never touched by a build with con
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import feeds, images, linkcheck, load, model as model_mod, privacy, search, views
+from . import feeds, images, incremental, linkcheck, load, model as model_mod, privacy, rendering, search, views, workers
+from .cache import Cache
 from .errors import ContentErrors, Problems
-from .output import Writer
+from .output import Writer, _link_or_copy, marker_id
 from .render import Renderer, TemplateProblem
 
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
@@ -22,6 +24,9 @@ from . import boards  # noqa: E402  (printed boards: short addresses p/<id>/, pr
 
 PAGE_SOURCES.append(boards.pages)
 # Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
+# A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again when
+# no written file changed: what it made last time is carried over (its output must depend only on the
+# written files). The development server's small in-place rebuilds do not run finishers.
 FINISHERS: list[Callable[[Path, model_mod.Model], None]] = [search.index]
 
 
@@ -33,11 +38,22 @@ class Result:
     changed: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     external_links: list[tuple[str, list[str]]] = field(default_factory=list)  # (url, where found)
+    rendered: int = 0  # pages rendered (the others were unchanged since the cached build)
 
 
-def build_model(site: Path, base_url: str | None = None) -> model_mod.Model:
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None = None, jobs: int = 1,
+                progress: Progress | None = None, timings: dict[str, float] | None = None) -> model_mod.Model:
+    timings = {} if timings is None else timings
+    start = time.perf_counter()
     problems = Problems()
-    raw = load.load(site, problems)
+    raw = load.load(site, problems, cache=cache, jobs=jobs, progress=progress)
+    timings["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    if progress:
+        progress("model", 0, 0)
     if base_url is not None and raw.site is not None:  # build --base-url: the same site at another address
         raw.site["base_url"] = base_url
     privacy.report(raw, problems)
@@ -45,50 +61,123 @@ def build_model(site: Path, base_url: str | None = None) -> model_mod.Model:
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
         from .guard import check_without_site
         check_without_site(raw, problems)
+    timings["model"] = time.perf_counter() - start
     if problems or model is None:
         raise ContentErrors(problems.sorted())
     return model
 
 
-def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None) -> Result:
-    """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``."""
+def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
+        jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None, in_place: bool = False,
+        progress: Progress | None = None) -> Result:
+    """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``.
+
+    ``jobs`` processes parse and render (default: every core). With the build cache (default; the
+    development server passes its own ``cache``), unchanged files are not parsed again and unchanged
+    pages are neither rendered nor written; ``use_cache=False`` builds from scratch and keeps nothing.
+    ``in_place``: update the existing output file by file (see :class:`output.Writer`).
+    """
+    jobs = jobs or workers.default_jobs()
+    if cache is None:
+        cache = Cache.for_site(site, enabled=use_cache)
+    tracked = use_cache  # record what pages read, to skip unchanged pages next time
+    gc_enabled = gc.isenabled()
+    gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
+    try:
+        return _run(site, out, write, base_url, jobs, cache, tracked, in_place, progress)
+    finally:
+        gc.unfreeze()
+        (gc.enable if gc_enabled else gc.disable)()
+
+
+def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int, cache: Cache,
+         tracked: bool, in_place: bool, progress: Progress | None) -> Result:
     timings: dict[str, float] = {}
+    model = build_model(site, base_url, cache=cache, jobs=jobs, progress=progress, timings=timings)
     start = time.perf_counter()
-    model = build_model(site, base_url)
-    timings["load+model"] = time.perf_counter() - start
+    if progress:
+        progress("views", 0, 0)
     renderer = Renderer(site, model)
     page_list = [page for source in PAGE_SOURCES for page in source(model)]
     from .guard import output_problems  # unsafe or colliding output paths: content errors, in check too
     unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
     if unsafe:
         raise ContentErrors(unsafe)
+    timings["views"] = time.perf_counter() - start
     result = Result(model, pages=len(page_list), timings=timings)
     links = linkcheck.LinkCheck(model.settings.base_path)
+    fingerprints = None
+    if tracked:
+        env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in incremental.ENTITIES}
+        fingerprints = incremental.Fingerprints(model, incremental.environment_digest(renderer.dirs, env))
+    saved = cache.section("pages") if tracked else {}
+    gc.freeze()  # what is loaded stays; rendering's garbage is collected without looking at it
+    gc.enable()
     start = time.perf_counter()
     try:
         if not write:
-            for page in page_list:
-                links.add_page(page.output, page.template, renderer.render(page))
+            _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links,
+                                                      previous=saved.get("pages", {}), fingerprints=fingerprints,
+                                                      jobs=jobs, progress=progress)
+            timings["render"] = time.perf_counter() - start
             files = {page.output for page in page_list} | set(static_files(renderer)) | {
                 path for ref in model.images.values() for _, path in ref.variants()}
             check_links(links, files, model, renderer)
         else:
-            with Writer(site, out or site / "output") as writer:
-                for page in page_list:
-                    data = renderer.render(page)
-                    links.add_page(page.output, page.template, data)
-                    writer.write(page.output, data)
+            out = out or site / "output"
+            with Writer(site, out, in_place=in_place) as writer:
+                valid = writer.old is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
+                previous = saved.get("pages", {}) if valid else {}
+                if writer.in_place:
+                    writer.previous = saved.get("files") if valid else None
+                    writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
+                done, result.rendered = rendering.render_all(page_list, renderer, writer=writer, links=links,
+                                                             previous=previous, fingerprints=fingerprints,
+                                                             jobs=jobs, progress=progress)
+                timings["render"] = time.perf_counter() - start
+                start = time.perf_counter()
                 write_static(renderer, writer)
                 write_images(model, writer)
                 check_links(links, set(writer.written.values()), model, renderer)
-                for finish in FINISHERS:
-                    finish(writer.new, model)
+                if not writer.in_place:
+                    unchanged = valid and marker_id(out) == writer.build_id
+                    for finish in FINISHERS:
+                        if not (unchanged and _carry_over(finish, writer)):
+                            if progress:
+                                progress(getattr(finish, "__name__", "finish"), 0, 0)
+                            finish(writer.new, model)
                 result.files, result.changed = len(writer.written), writer.changed
-    except TemplateProblem as exc:
+            timings["write"] = time.perf_counter() - start
+            if tracked:
+                cache.replace("pages", {"output": (str(out.resolve()), writer.build_id), "pages": done,
+                                        "files": set(writer.written.values())})
+    except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
-    timings["render+write"] = time.perf_counter() - start
     result.external_links = links.external_links(model)
+    if write:  # `check` reads the cache but writes nothing
+        cache.save()
     return result
+
+
+def _carry_over(finish, writer: Writer) -> bool:
+    """Link what ``finish`` made in the old output into the new one; False if it must run again."""
+    prefixes = getattr(finish, "produces", None)
+    if not prefixes or writer.old is None:
+        return False
+    for prefix in prefixes:
+        source = writer.old / prefix.rstrip("/")
+        if not source.is_dir():
+            return False
+    for prefix in prefixes:
+        source = writer.old / prefix.rstrip("/")
+        for path in sorted(source.rglob("*")):
+            target = writer.new / path.relative_to(writer.old)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(path, target)
+    return True
 
 
 def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:
@@ -123,4 +212,4 @@ def write_images(model: model_mod.Model, writer: Writer) -> None:
     for src, ref in sorted(model.images.items()):
         for width, path in ref.variants():
             if not writer.reuse(path):
-                writer.write(path, images.render(model.content / src, width))
+                writer.write_named(path, images.render(model.content / src, width))

@@ -100,3 +100,94 @@ def test_a_cache_from_other_code_is_ignored(tmp_path):
     (site / ".site-builder-cache" / "version").write_text("other")
     assert Cache.for_site(site).section("records-0") == {}
     assert (site / ".site-builder-cache" / ".gitignore").read_text().endswith("*\n")
+
+
+# -- warm builds ------------------------------------------------------------------------------------
+
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+
+from site_builder import cache as cache_mod, pipeline, rendering  # noqa: E402
+from support.sites import ROOT, run, tree  # noqa: E402
+
+
+@pytest.fixture
+def steady(monkeypatch):
+    """No search index (no Pagefind run) and a code version that others' edits cannot change mid-test."""
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(ROOT / "no-such-pagefind"))
+    monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
+
+
+def sample_site(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    age(site)
+    return site
+
+
+def edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_warm_builds_equal_clean_builds_on_the_sample_site(tmp_path, capsys, steady):
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    first = pipeline.run(site, out, jobs=1)
+    assert first.rendered == first.pages
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    member = sorted((site / "content/members").glob("*.yaml"))[0]
+    evaluation = sorted((site / "content/evaluations").glob("*.yaml"))[-1]
+    for path, old, new in [(story, "\n\n", "\n\n新增的一段文字。\n\n"),
+                           (member, "pledge: ", "pledge: 再"),
+                           (evaluation, "politics: 9", "politics: 8")]:
+        edit(path, old, new)
+        warm = pipeline.run(site, out, jobs=1)
+        assert 0 < warm.rendered < warm.pages / 2, (path.name, warm.rendered)
+        clean = tmp_path / f"clean-{path.stem}"
+        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+        assert tree(out) == tree(clean), path.name
+
+
+def test_an_unchanged_page_is_neither_rendered_nor_rewritten(tmp_path, steady):
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    page = sorted((out / "members").glob("*/index.html"))[0]
+    inode = page.stat().st_ino
+    again = pipeline.run(site, out, jobs=1)
+    assert again.changed == 0 and again.rendered <= 2  # pages made by a method (a file's bytes) are always made
+    assert page.stat().st_ino == inode
+
+
+def test_a_template_change_renders_every_page(tmp_path, steady):
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text("{% extends 'base.html' %}{% block main %}<p>新的 404</p>{% endblock %}\n")
+    again = pipeline.run(site, out, jobs=1)
+    assert again.rendered == again.pages
+    assert "新的 404" in (out / "404.html").read_text(encoding="utf-8")
+
+
+def test_parallel_rendering_is_byte_identical_to_serial(tmp_path, monkeypatch, steady):
+    monkeypatch.setattr(rendering, "POOL_MIN_PAGES", 1)
+    site = sample_site(tmp_path)
+    pipeline.run(site, tmp_path / "serial", jobs=1, use_cache=False)
+    parallel = pipeline.run(site, tmp_path / "parallel", jobs=2, use_cache=False)
+    assert parallel.rendered == parallel.pages
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+
+def test_no_cache_keeps_nothing(tmp_path, capsys, steady):
+    site = make_site(tmp_path)
+    assert run(capsys, "build", site, "-o", tmp_path / "out", "--no-cache", "-q")[0] == 0
+    assert not (site / ".site-builder-cache").exists()
+    assert run(capsys, "build", site, "-o", tmp_path / "out2", "-q", "--jobs", "2")[0] == 0
+    assert (site / ".site-builder-cache" / ".gitignore").exists()
+    with pytest.raises(SystemExit) as exit:
+        run(capsys, "build", site, "--jobs", "0")
+    assert exit.value.code == 2 and "不是正整数" in capsys.readouterr().err

@@ -1,0 +1,151 @@
+"""Stage 4, render, handing each page to stage 5, write: on every core, skipping unchanged pages.
+
+For every page the build cache remembers the fingerprint of what it read (see :mod:`incremental`),
+the hash of its bytes and the links in it. A page whose fingerprint is unchanged is not rendered:
+the writer keeps the previous build's file (a hard link, or nothing at all in place) and the link
+check gets the page's links from the cache. The other pages are rendered in forked worker processes,
+which write their files straight into the writer's new folder; results come back in page order, so
+a parallel build is byte for byte a serial one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from . import incremental, linkcheck, output, workers
+from .errors import Problem
+from .render import Renderer, TemplateProblem
+from .views import Page
+
+POOL_MIN_PAGES = 200  # fewer pages are rendered in the build process
+
+
+@dataclass
+class Done:
+    """What a rendered page left behind (kept in the cache's ``pages`` section)."""
+
+    fingerprint: bytes | None
+    objects: tuple
+    attributes: tuple
+    digest: bytes  # of the page's bytes
+    internal: dict  # its links, as linkcheck.LinkCheck records them
+    external: dict
+
+
+@dataclass
+class _Stage:
+    pages: list[Page]
+    renderer: Renderer
+    fingerprints: incremental.Fingerprints | None
+    base_path: str
+    targets: dict[int, Path]  # page index → file to write (sibling folder), when workers write
+    old: Path | None  # the previous output, to hard-link unchanged files from
+
+
+_STAGE: _Stage | None = None
+
+
+def _render_one(i: int) -> tuple[Any, ...]:
+    """("ok", Done, changed, data or None) or ("problem", Problem)."""
+    s = _STAGE
+    page = s.pages[i]
+    try:
+        if s.fingerprints is not None:
+            data, reads = incremental.record(lambda: s.renderer.render(page))
+        else:
+            data, reads = s.renderer.render(page), None
+    except TemplateProblem as exc:
+        return ("problem", exc.problem)
+    fingerprint, objects, attributes = None, (), ()
+    if reads is not None:
+        objects, attributes = s.fingerprints.inputs(page, reads)
+        fingerprint = s.fingerprints.fingerprint(page, objects, attributes)
+    links = linkcheck.LinkCheck(s.base_path)
+    links.add_page(page.output, page.template, data)
+    done = Done(fingerprint, objects, attributes, output.digest(data), links.internal,
+                {url: sorted(pages) for url, pages in links.external.items()})
+    target = s.targets.get(i)
+    if target is None:
+        return ("ok", done, None, data)
+    changed = output.store(target, s.old / page.output if s.old is not None else None, data)
+    return ("ok", done, changed, None)
+
+
+def _render_part(indices: list[int]) -> list[tuple[Any, ...]]:
+    return [_render_one(i) for i in indices]
+
+
+class RenderProblem(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
+               previous: dict[str, Done], fingerprints: incremental.Fingerprints | None, jobs: int = 1,
+               progress: Callable[[str, int, int], None] | None = None) -> tuple[dict[str, Done], int]:
+    """Render (or keep) every page; returns (what each page left behind, pages rendered).
+
+    ``previous``: the cache's entries of the build whose output ``writer`` replaces (or, without a
+    writer, of any earlier build); ``fingerprints`` None renders everything and records nothing.
+    """
+    global _STAGE
+    total = len(pages)
+    results: list[Done | None] = [None] * total
+    todo: list[int] = []
+    for i, page in enumerate(pages):
+        entry = previous.get(page.output) if fingerprints is not None else None
+        if entry is not None and entry.fingerprint is not None and \
+                fingerprints.fingerprint(page, entry.objects, entry.attributes) == entry.fingerprint:
+            if writer is None or writer.keep(page.output, entry.digest):
+                results[i] = entry
+                continue
+        todo.append(i)
+    done = total - len(todo)
+    if progress:
+        progress("render", done, total)
+
+    workers_write = writer is not None and not writer.in_place and jobs > 1 and len(todo) >= POOL_MIN_PAGES
+    targets = {i: writer.claim(pages[i].output) for i in todo} if workers_write else {}
+    _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path, targets,
+                    writer.old if writer is not None else None)
+    parts = workers.chunks(todo, jobs, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
+    try:
+        with incremental.tracking() if fingerprints is not None else _nothing():
+            for part, out in zip(parts, workers.run(_render_part, parts, jobs if len(parts) > 1 else 1)):
+                for i, result in zip(part, out):
+                    if result[0] == "problem":
+                        raise RenderProblem(result[1])
+                    _, entry, changed, data = result
+                    results[i] = entry
+                    if writer is not None:
+                        if data is not None:
+                            writer.write(pages[i].output, data)
+                        else:
+                            writer.stored(pages[i].output, entry.digest, changed)
+                done += len(part)
+                if progress:
+                    progress("render", done, total)
+    finally:
+        _STAGE = None
+    for page, entry in zip(pages, results):
+        for target, value in entry.internal.items():
+            links.internal.setdefault(target, value)
+        for url, where in entry.external.items():
+            links.external.setdefault(url, set()).update(where)
+    return {page.output: entry for page, entry in zip(pages, results)}, len(todo)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+def page_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
