@@ -131,20 +131,35 @@ class Volatile(Exception):
     """A value that cannot be fingerprinted (a function, an open file ...): the page is always rendered."""
 
 
+def _ref(value):  # pragma: no cover - only ever pickled, never unpickled
+    return value
+
+
+_DIGESTS: dict[int, tuple[Any, bytes]] = {}  # id → (object kept alive, digest): dataclass objects of this build
+
+
 class _Pickler(pickle.Pickler):
-    """Plain data by value, model objects by identity; no memo, so equal values give equal bytes."""
+    """Plain data by value, model objects by identity; no memo, so equal values give equal bytes.
+
+    Other dataclass objects (a post's star history ...) are hashed once per build and then stand in
+    for themselves by their hash.
+    """
 
     def __init__(self, buffer: io.BytesIO):
         super().__init__(buffer, protocol=5)
         self.fast = True
 
-    def persistent_id(self, obj):  # noqa: D401 - pickle's hook
+    def reducer_override(self, obj):
         cls = type(obj)
         if cls in ENTITIES:
-            return key_of(obj)
-        if cls is set or cls is frozenset:
-            return ("set", sorted(_value_digest(item) for item in obj))
-        return None
+            return _ref, (key_of(obj),)
+        if cls is frozenset or (cls is not type and is_dataclass(obj)):
+            found = _DIGESTS.get(id(obj))
+            if found is None:
+                value = sorted(_value_digest(item) for item in obj) if cls is frozenset else _fields(obj)
+                found = _DIGESTS[id(obj)] = (obj, _value_digest((cls.__module__, cls.__qualname__, value)))
+            return _ref, (found[1],)
+        return NotImplemented
 
 
 def _value_digest(value: Any) -> bytes:
@@ -170,6 +185,7 @@ class Fingerprints:
 
     def __init__(self, model: model_mod.Model, env: bytes):
         self.model, self.env = model, env
+        _DIGESTS.clear()  # objects of an earlier build may be gone, and their ids reused
         self._objects: dict[int, bytes] = {}
         self._attributes: dict[tuple[int, str], bytes] = {}
         self._index: dict[str, Any] | None = None

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import images, specs, stars
+from . import images, mdcache, specs, stars
 from .errors import Problems
 from .load import Raw
 from .schema import Rec, suggest
@@ -165,8 +165,9 @@ class Model:
 
 
 class Builder:
-    def __init__(self, raw: Raw, problems: Problems):
+    def __init__(self, raw: Raw, problems: Problems, cache=None, jobs: int = 1):
         self.raw, self.problems = raw, problems
+        self.cache, self.jobs = cache, jobs  # Markdown: rendered once (mdcache), in parallel
         self.images: dict[str, images.ImageRef] = {}
         self.bad_images: set[str] = set()
 
@@ -345,10 +346,12 @@ class Builder:
         return as_of
 
     def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member]) -> list[Story]:
-        from .markup import MarkupError, plain_text, render_markdown
+        from .markup import MarkupError, plain_text
 
         self.external: list[tuple[str, str]] = []
         self.internal: list[tuple[str, int, int, str, str]] = []
+        ready = mdcache.prerender([(story.body, lambda story=story: self.link_rewriter(story, settings))
+                                   for _, story in sorted(self.raw.stories.items())], self.cache, self.jobs)
         out = []
         for sid, story in sorted(self.raw.stories.items()):
             meta = story.meta
@@ -378,7 +381,7 @@ class Builder:
                 cover = self.image(meta["cover"], "file", meta["cover"]["file"])
             url_filter = self.link_rewriter(story, settings)
             try:
-                html = render_markdown(story.body, url_filter=url_filter)
+                html = self.markdown(story.body, url_filter, ready)
             except MarkupError as exc:
                 line = story.body_line + exc.line - 1 if exc.line else 0
                 # markup counts lines from the body's first line; messages name the file's lines
@@ -393,6 +396,15 @@ class Builder:
                              meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path))
         out.sort(key=lambda s: (s.date, s.id), reverse=True)
         return out
+
+    def markdown(self, body: str, url_filter, ready: dict) -> str:
+        """render_markdown, or the cached or pre-rendered HTML when the filter answers as before."""
+        marks = len(self.problems.items), len(self.external), len(self.internal)
+
+        def undo() -> None:
+            del self.problems.items[marks[0]:], self.external[marks[1]:], self.internal[marks[2]:]
+
+        return mdcache.render(body, url_filter, self.cache, undo, ready)
 
     def link_rewriter(self, story, settings: Settings):
         """Links and images in a story: relative paths name content files and become site URLs."""
@@ -461,5 +473,5 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def build(raw: Raw, problems: Problems) -> Model | None:
-    return Builder(raw, problems).build()
+def build(raw: Raw, problems: Problems, cache=None, jobs: int = 1) -> Model | None:
+    return Builder(raw, problems, cache, jobs).build()

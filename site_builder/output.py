@@ -120,8 +120,13 @@ class Writer:
         for path, data in self.pending.items():
             _replace(self.out / path, data)
         keep = set(self.written.values())
-        if self.previous is None:
-            self.previous = {f.relative_to(self.out).as_posix() for f in self.out.rglob("*") if not f.is_dir()}
+        if self.previous is None:  # everything there, also what someone else put there
+            self.previous = set()
+            for folder, dirs, files in os.walk(self.out):
+                prefix = os.path.relpath(folder, self.out).replace(os.sep, "/")
+                prefix = "" if prefix == "." else prefix + "/"
+                self.previous.update(prefix + name for name in files)
+                self.previous.update(prefix + name for name in dirs if os.path.islink(os.path.join(folder, name)))
         for name in sorted(self.previous - keep):
             if name == MARKER or name.startswith(self.preserve):
                 continue
@@ -136,6 +141,11 @@ class Writer:
                 folder.rmdir()
                 folder = folder.parent
         _replace(self.out / MARKER, self._marker().encode())
+
+    def invalidate(self) -> None:
+        """Mark the output as not matching any cached build (after a finisher failed in place)."""
+        _replace(self.out / MARKER, b"This folder is written by site-builder and replaced on every build.\n"
+                                    b"build: unfinished\n")
 
     def claim(self, path: str) -> Path:
         """Register ``path`` as written by this build; the file it goes to (parents made)."""

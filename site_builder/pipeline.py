@@ -57,7 +57,7 @@ def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None 
     if base_url is not None and raw.site is not None:  # build --base-url: the same site at another address
         raw.site["base_url"] = base_url
     privacy.report(raw, problems)
-    model = model_mod.build(raw, problems) if raw.site is not None else None
+    model = model_mod.build(raw, problems, cache, jobs) if raw.site is not None else None
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
         from .guard import check_without_site
         check_without_site(raw, problems)
@@ -68,30 +68,33 @@ def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None 
 
 
 def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
-        jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None, in_place: bool = False,
+        jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None, finish: bool = True,
         progress: Progress | None = None) -> Result:
     """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``.
 
     ``jobs`` processes parse and render (default: every core). With the build cache (default; the
     development server passes its own ``cache``), unchanged files are not parsed again and unchanged
-    pages are neither rendered nor written; ``use_cache=False`` builds from scratch and keeps nothing.
-    ``in_place``: update the existing output file by file (see :class:`output.Writer`).
+    pages are neither rendered nor written, and a small change updates the output in place (see
+    :class:`output.Writer`); ``use_cache=False`` builds from scratch and keeps nothing.
+    ``finish=False`` skips the FINISHERS of an in-place update (the development server).
     """
     jobs = jobs or workers.default_jobs()
     if cache is None:
         cache = Cache.for_site(site, enabled=use_cache)
-    tracked = use_cache  # record what pages read, to skip unchanged pages next time
     gc_enabled = gc.isenabled()
     gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
     try:
-        return _run(site, out, write, base_url, jobs, cache, tracked, in_place, progress)
+        return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress)
     finally:
         gc.unfreeze()
         (gc.enable if gc_enabled else gc.disable)()
 
 
+IN_PLACE_MAX = 0.1  # update the output in place when at most this share of the pages (or 1,000) changed
+
+
 def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int, cache: Cache,
-         tracked: bool, in_place: bool, progress: Progress | None) -> Result:
+         tracked: bool, finish: bool, progress: Progress | None) -> Result:
     timings: dict[str, float] = {}
     model = build_model(site, base_url, cache=cache, jobs=jobs, progress=progress, timings=timings)
     start = time.perf_counter()
@@ -116,47 +119,61 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     start = time.perf_counter()
     try:
         if not write:
-            _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links,
-                                                      previous=saved.get("pages", {}), fingerprints=fingerprints,
-                                                      jobs=jobs, progress=progress)
+            planned = rendering.plan(page_list, saved.get("pages", {}), fingerprints)
+            timings["plan"] = time.perf_counter() - start
+            start = time.perf_counter()
+            _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
+                                                      fingerprints=fingerprints, jobs=jobs, progress=progress)
             timings["render"] = time.perf_counter() - start
             files = {page.output for page in page_list} | set(static_files(renderer)) | {
                 path for ref in model.images.values() for _, path in ref.variants()}
             check_links(links, files, model, renderer)
         else:
             out = out or site / "output"
+            valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
+            planned = rendering.plan(page_list, saved.get("pages", {}) if valid else {}, fingerprints)
+            timings["plan"] = time.perf_counter() - start
+            start = time.perf_counter()
+            in_place = valid and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
             with Writer(site, out, in_place=in_place) as writer:
-                valid = writer.old is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
-                previous = saved.get("pages", {}) if valid else {}
                 if writer.in_place:
-                    writer.previous = saved.get("files") if valid else None
                     writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
                 done, result.rendered = rendering.render_all(page_list, renderer, writer=writer, links=links,
-                                                             previous=previous, fingerprints=fingerprints,
-                                                             jobs=jobs, progress=progress)
+                                                             planned=planned, fingerprints=fingerprints, jobs=jobs,
+                                                             progress=progress)
                 timings["render"] = time.perf_counter() - start
                 start = time.perf_counter()
                 write_static(renderer, writer)
                 write_images(model, writer)
                 check_links(links, set(writer.written.values()), model, renderer)
+                unchanged = valid and marker_id(out) == writer.build_id
                 if not writer.in_place:
-                    unchanged = valid and marker_id(out) == writer.build_id
-                    for finish in FINISHERS:
-                        if not (unchanged and _carry_over(finish, writer)):
-                            if progress:
-                                progress(getattr(finish, "__name__", "finish"), 0, 0)
-                            finish(writer.new, model)
+                    for finisher in FINISHERS:
+                        if not (unchanged and _carry_over(finisher, writer)):
+                            _finish(finisher, writer.new, model, progress)
                 result.files, result.changed = len(writer.written), writer.changed
+            if writer.in_place and finish and not unchanged and FINISHERS:
+                try:
+                    for finisher in FINISHERS:
+                        _finish(finisher, out, model, progress)
+                except BaseException:
+                    writer.invalidate()  # the next build starts afresh beside this output
+                    raise
             timings["write"] = time.perf_counter() - start
             if tracked:
-                cache.replace("pages", {"output": (str(out.resolve()), writer.build_id), "pages": done,
-                                        "files": set(writer.written.values())})
+                cache.replace("pages", {"output": (str(out.resolve()), marker_id(out)), "pages": done})
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
     result.external_links = links.external_links(model)
     if write:  # `check` reads the cache but writes nothing
         cache.save()
     return result
+
+
+def _finish(finisher, folder: Path, model: model_mod.Model, progress: Progress | None) -> None:
+    if progress:
+        progress(getattr(finisher, "__name__", "finish"), 0, 0)
+    finisher(folder, model)
 
 
 def _carry_over(finish, writer: Writer) -> bool:

@@ -84,26 +84,45 @@ class RenderProblem(Exception):
         self.problem = problem
 
 
-def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
-               previous: dict[str, Done], fingerprints: incremental.Fingerprints | None, jobs: int = 1,
-               progress: Callable[[str, int, int], None] | None = None) -> tuple[dict[str, Done], int]:
-    """Render (or keep) every page; returns (what each page left behind, pages rendered).
+@dataclass
+class Plan:
+    """Which pages are unchanged since the cached build (kept) and which must be rendered (todo)."""
 
-    ``previous``: the cache's entries of the build whose output ``writer`` replaces (or, without a
-    writer, of any earlier build); ``fingerprints`` None renders everything and records nothing.
-    """
-    global _STAGE
-    total = len(pages)
-    results: list[Done | None] = [None] * total
+    kept: dict[int, Done]
+    todo: list[int]
+
+
+def plan(pages: list[Page], previous: dict[str, Done], fingerprints: incremental.Fingerprints | None) -> Plan:
+    kept: dict[int, Done] = {}
     todo: list[int] = []
     for i, page in enumerate(pages):
         entry = previous.get(page.output) if fingerprints is not None else None
         if entry is not None and entry.fingerprint is not None and \
                 fingerprints.fingerprint(page, entry.objects, entry.attributes) == entry.fingerprint:
-            if writer is None or writer.keep(page.output, entry.digest):
-                results[i] = entry
-                continue
-        todo.append(i)
+            kept[i] = entry
+        else:
+            todo.append(i)
+    return Plan(kept, todo)
+
+
+def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
+               planned: Plan, fingerprints: incremental.Fingerprints | None, jobs: int = 1,
+               progress: Callable[[str, int, int], None] | None = None) -> tuple[dict[str, Done], int]:
+    """Render (or keep) every page; returns (what each page left behind, pages rendered).
+
+    ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
+    replaces (or, without a writer, of any earlier build); ``fingerprints`` None records nothing.
+    """
+    global _STAGE
+    total = len(pages)
+    results: list[Done | None] = [None] * total
+    todo = list(planned.todo)
+    for i, entry in sorted(planned.kept.items()):
+        if writer is None or writer.keep(pages[i].output, entry.digest):
+            results[i] = entry
+        else:  # the old file is gone after all
+            todo.append(i)
+    todo.sort()
     done = total - len(todo)
     if progress:
         progress("render", done, total)

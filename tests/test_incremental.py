@@ -191,3 +191,56 @@ def test_no_cache_keeps_nothing(tmp_path, capsys, steady):
     with pytest.raises(SystemExit) as exit:
         run(capsys, "build", site, "--jobs", "0")
     assert exit.value.code == 2 and "不是正整数" in capsys.readouterr().err
+
+
+# -- Markdown, rendered once ------------------------------------------------------------------------
+
+from site_builder import markup, mdcache  # noqa: E402
+
+STORY = "content/stories/first.md"
+
+
+def count_markdown(monkeypatch) -> list[int]:
+    calls = []
+    real = markup.render_markdown
+    monkeypatch.setattr(markup, "render_markdown", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_an_unchanged_story_body_is_not_rendered_again(tmp_path, monkeypatch, steady):
+    site = make_site(tmp_path)
+    pipeline.run(site, tmp_path / "out", jobs=1)
+    calls = count_markdown(monkeypatch)
+    edit(site / "content/stories/first.md", "title: 窗口里的笑脸", "title: 窗口里的笑脸（修订）")
+    pipeline.run(site, tmp_path / "out", jobs=1)
+    assert calls == []
+    assert "窗口里的笑脸（修订）" in (tmp_path / "out/stories/first/index.html").read_text(encoding="utf-8")
+
+
+def test_a_cached_body_whose_link_broke_is_reported(tmp_path, capsys, steady):
+    """The body is the same, but the post it links to is gone: the cache entry must not hide that."""
+    site = make_site(tmp_path)
+    assert run(capsys, "build", site, "-o", tmp_path / "out", "-q")[0] == 0
+    before = tree(tmp_path / "out")
+    text = (site / STORY).read_text(encoding="utf-8").replace("posts: [tax-window]", "posts: []")
+    (site / STORY).write_text(text, encoding="utf-8")
+    (site / "content/posts/tax-window.yaml").unlink()
+    for name in ("li-ming", "wang-fang", "hidden"):
+        (site / f"content/members/{name}.yaml").unlink(missing_ok=True)
+    for month in (site / "content/evaluations").glob("*.yaml"):
+        month.unlink()
+    code, _, err = run(capsys, "build", site, "-o", tmp_path / "out", "-q")
+    assert code == 1 and "content/stories/first.md:" in err and "tax-window.yaml" in err
+    assert tree(tmp_path / "out") == before
+
+
+def test_stories_rendered_in_workers_equal_serial(tmp_path, monkeypatch, steady):
+    monkeypatch.setattr(mdcache, "POOL_MIN_STORIES", 1)
+    monkeypatch.setattr(mdcache, "CHUNK", 1)
+    site = sample_site(tmp_path)
+    serial = pipeline.run(site, tmp_path / "a", jobs=1, use_cache=False)
+    calls = count_markdown(monkeypatch)  # counts only the build process's own renderings
+    parallel = pipeline.run(site, tmp_path / "b", jobs=2, use_cache=False)
+    assert len(calls) < len(serial.model.stories) and tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert [s.html for s in parallel.model.stories] == [s.html for s in serial.model.stories]
+    assert parallel.model.images == serial.model.images
