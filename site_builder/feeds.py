@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -142,12 +143,27 @@ def posts_json(model: Model) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+# A text cell starting with one of these is run as a formula by Excel, WPS and LibreOffice ("CSV
+# injection": `=HYPERLINK(...)`, `=cmd|...`); such a cell gets a leading apostrophe, which spreadsheet
+# programs hide. Numbers and phone numbers ("+86 571 8600-1234", "-3") are left as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_LIKE = re.compile(r"[+-]?[0-9][0-9 ()\-.]*")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER_LIKE.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], rows: list[list]) -> bytes:
     """RFC 4180 CSV in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows([[_cell(v) for v in row] for row in rows])
     return out.getvalue().encode("utf-8-sig")
 
 

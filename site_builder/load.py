@@ -6,6 +6,7 @@ Nothing here knows about other records; references are checked by :mod:`model`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .frontmatter import split
 from .schema import INVALID, Ctx, Rec, Record, check_id
 from .yamlio import YamlError, decode, load as load_yaml
 
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 MAX_YAML_BYTES = 1_000_000
 MAX_EVALUATION_BYTES = 64_000_000  # one month of a province: ~20 MB
 MAX_STORY_BYTES = 500_000
@@ -177,10 +179,18 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
     except YamlError as exc:
         problems.add(job.shown, exc.line, exc.col, exc.message)
         return Parsed(None, problems.items, [])
+    if "\r" in text:  # CRLF and old Mac line ends: every stage counts lines between \n
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     sensitive = privacy.find(text, job.shown)
     if job.kind != "stories":
         schema = specs.SITE if job.kind == "site" else FOLDERS[job.kind]
         return Parsed(parse_yaml(text, job.shown, schema, problems), problems.items, sensitive)
+    odd = _ODD_BREAK.search(text)  # Markdown would break lines there, editors do not: positions would differ
+    if odd:
+        line = text.count("\n", 0, odd.start()) + 1
+        problems.add(job.shown, line, odd.start() - text.rfind("\n", 0, odd.start()),
+                     f"这里有不可见的换行符 U+{ord(odd.group()):04X}：请删除它（常见于从网页或文档复制粘贴）。")
+        return Parsed(None, problems.items, sensitive)
     try:
         front, body, body_line = split(text)
     except YamlError as exc:

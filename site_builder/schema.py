@@ -20,9 +20,13 @@ from .yamlio import Node
 INVALID = object()
 
 _TAG_NAMES = {"bool": "真假值", "int": "整数", "float": "小数", "null": "空值", "timestamp": "日期时间"}
-# C0/C1 controls (tab and newline handled separately), bidi overrides and isolates, zero-width chars
+# C0/C1 controls (tab and newline handled separately), bidi overrides and isolates, zero-width and other
+# invisible characters (the same set markup.py refuses in Markdown and URL fields: U+180E, invisible
+# operators, deprecated format characters, interlinear annotations, "tag" characters used to smuggle
+# hidden text), line and paragraph separators
 _BAD_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_IDS = {"con", "prn", "aux", "nul", "index", "page", "all", "static", "media", "p"} | {

@@ -47,7 +47,7 @@ def _base_url(text: str) -> str | None:
     return None
 
 
-URL = Str(max_len=300, check=_url)
+URL = Str(max_len=2000, check=_url)  # check_url refuses more than 300 characters, saying why (the QR code)
 EMAIL = Str(max_len=254, check=_email)
 PHONE = Str(max_len=40, check=_phone)
 

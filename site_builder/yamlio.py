@@ -168,14 +168,18 @@ MAX_DEPTH = 100  # nested mappings/lists; content files need about 5
 # Characters YAML refuses (PyYAML's Reader.NON_PRINTABLE): reported here with their line and column.
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DEEP_INDENT = re.compile(r"^[ \-?:]{%d}" % MAX_DEPTH, re.M)
+# Line breaks YAML knows besides \n and \r: editors do not show them as new lines, so a line number
+# counted by the parser would not be the one the author sees. (\r\n and a lone \r become \n.)
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def _check_characters(text: str) -> None:
-    m = _NON_PRINTABLE.search(text)
+    m = _NON_PRINTABLE.search(text) or _ODD_BREAK.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        raise YamlError(line, col, f"这里有 YAML 不允许的不可见控制字符 U+{ord(m.group()):04X}：请删除它"
+        what = "控制字符" if _NON_PRINTABLE.match(m.group()) else "换行符"
+        raise YamlError(line, col, f"这里有 YAML 不允许的不可见{what} U+{ord(m.group()):04X}：请删除它"
                                    "（常见于从网页或文档复制粘贴）。")
 
 
@@ -213,6 +217,8 @@ def _check_events(text: str) -> None:
 
 def load(text: str) -> Node | None:
     """Parse one YAML document into a Node tree; None for an empty document."""
+    if "\r" in text:  # positions are counted in \n-separated lines, as the parser counts them
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     _check_characters(text)
     _check_events(text)
     try:
