@@ -191,4 +191,4 @@ from . import pdf  # noqa: E402,F401  (registers the `pdf` verb)
 
 
 # Verbs defined in their own modules register themselves on import.
-from . import importer, new  # noqa: E402,F401
+from . import importer, new, serve  # noqa: E402,F401

@@ -614,6 +614,13 @@ class DevServer:
                 self._log("devserver: rebuild still running; not waiting for it any longer")
         self._stopped.set()
 
+    def show_errors(self, errors: list[str] | None) -> None:
+        """Announce the errors of a build made outside the rebuild worker (e.g. the first one); None clears."""
+        with self._sse_cond:
+            self._last_errors = [str(e) for e in errors] if errors else None
+            if self._last_errors:
+                self._broadcast_locked(_sse_message("errors", self._last_errors))
+
     def serve_forever(self) -> None:
         """start(), then block until KeyboardInterrupt (or stop() from elsewhere), then stop()."""
         self.start()

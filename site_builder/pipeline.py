@@ -76,7 +76,8 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
     development server passes its own ``cache``), unchanged files are not parsed again and unchanged
     pages are neither rendered nor written, and a small change updates the output in place (see
     :class:`output.Writer`); ``use_cache=False`` builds from scratch and keeps nothing.
-    ``finish=False`` skips the FINISHERS of an in-place update (the development server).
+    ``finish=False`` does not run FINISHERS again when what they made can be kept (the development
+    server: its search index is the one of its first build).
     """
     jobs = jobs or workers.default_jobs()
     if cache is None:
@@ -149,7 +150,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 unchanged = valid and marker_id(out) == writer.build_id
                 if not writer.in_place:
                     for finisher in FINISHERS:
-                        if not (unchanged and _carry_over(finisher, writer)):
+                        if not ((unchanged or not finish) and _carry_over(finisher, writer)):
                             _finish(finisher, writer.new, model, progress)
                 result.files, result.changed = len(writer.written), writer.changed
             if writer.in_place and finish and not unchanged and FINISHERS:
