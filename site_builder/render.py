@@ -37,6 +37,9 @@ def template_dirs(site: Path) -> list[Path]:
     return dirs
 
 
+_PAGEFIND_SAFE = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+
+
 class TemplateProblem(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.format())
@@ -67,7 +70,8 @@ class Renderer:
         )
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
                                 lang=s.language, search_enabled=search.enabled(model))
-        self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num)
+        self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num,
+                                pagefind=self.pagefind)
 
     # -- helpers the templates call ---------------------------------------------------------------
     def t(self, key: str, **values) -> str:
@@ -101,6 +105,12 @@ class Renderer:
         if value is None:
             return ""
         return f"{value:.2f}".rstrip("0").rstrip(".")
+
+    @staticmethod
+    def pagefind(value: str) -> str:
+        """Text that Pagefind's UI inserts as HTML (filter values). Pagefind decodes character references in
+        them (any number of times), so escaping cannot help: ``< > &`` become their full-width forms."""
+        return str(value).translate(_PAGEFIND_SAFE)
 
     @staticmethod
     def html(value: str) -> Markup:

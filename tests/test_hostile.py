@@ -145,7 +145,8 @@ HOSTILE_BODY = """\
 HOSTILE_YAML = {
     SITE: lambda t: t.replace("title: 测试市星级党员示范岗", "title: \"</title><script>alert('site')</script>{{ 7*7 }}\"")
                      .replace("name: 测试市先教办", "name: \"<img src=x onerror=alert(1)>\"")
-                     .replace("east: 东区", "east: \"<svg/onload=alert(1)>\""),
+                     .replace("east: 东区", "east: \"<svg/onload=alert(1)>\"")
+                     .replace("window: 窗口部门", "window: \"<img src=x onerror=alert(9)>\""),
     UNIT: lambda t: t.replace("name: 测试市税务局", "name: \"<script>alert('unit')</script>\"")
                      .replace("branch: 办税服务厅党支部", "branch: \"{{ self.__init__ }}\"")
                      + "address: \"javascript:alert(1)\"\n",
@@ -945,3 +946,39 @@ def test_source_date_epoch_sets_today(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")
     import datetime as dt
     assert clock.today() == dt.date.today()
+
+
+# =====================================================================================================
+# 9. In a browser: search results (Pagefind puts excerpts into the page as HTML) run nothing
+# =====================================================================================================
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_search_results_of_hostile_content_run_nothing(tmp_path, capsys, page, language):
+    from site_builder import search
+    from support import require
+    from support.http import serve_directory
+
+    require(search.find(MINI)[0] is not None, "pagefind is needed for search")
+    changes = {path: change(mini(path)) for path, change in HOSTILE_YAML.items()}
+    changes[STORY] = HOSTILE_FRONT + HOSTILE_BODY + "\nalert onerror onclick javascript script\n"
+    if language == "en":
+        changes[SITE] = changes[SITE].replace("base_url:", "language: en\nbase_url:")
+    site = make_site(tmp_path, changes)
+    out = tmp_path / "out"
+    assert run(capsys, "build", site, "-o", out)[0] == 0
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    with serve_directory(out) as base:
+        for query in ["alert", "script", "onerror", "javascript"]:
+            page.goto(f"{base}/search/?q={query}")
+            page.locator(".pagefind-ui__result").first.wait_for()
+            page.wait_for_timeout(300)
+            injected = page.evaluate("""() => Array.from(document.querySelectorAll('#search *')).filter(e =>
+                ['SCRIPT', 'IMG', 'SVG', 'IFRAME', 'OBJECT', 'STYLE'].includes(e.tagName.toUpperCase()) ||
+                Array.from(e.attributes).some(a => a.name.startsWith('on'))).map(e => e.outerHTML)""")
+            assert injected == [], query
+            text = page.locator("#search").inner_text()
+            assert "alert" in text  # the content is there, as text
+    labels = page.locator(".pagefind-ui__filter-label").evaluate_all("els => els.map(e => e.textContent.trim())")
+    assert any(label.startswith("\uff1cimg src=x onerror=alert(9)\uff1e") for label in labels), labels
+    assert dialogs == []
