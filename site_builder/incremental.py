@@ -31,11 +31,13 @@ from . import model as model_mod
 # class → key prefix; instances are told apart by their ``id`` attribute (None: the only one)
 ENTITIES: dict[type, str | None] = {}
 ATTRIBUTE_LEVEL: set[type] = set()  # compared per attribute read instead of as a whole
+_KINDS: dict[type, int] = {}  # for hashing: 1 model object, 2 other dataclass (or frozenset), 3 anything else
 
 
 def register(cls: type, kind: str, *, single: bool = False, attribute_level: bool = False) -> None:
     """Make instances of ``cls`` model objects whose reads are recorded (``single``: one per model)."""
     ENTITIES[cls] = None if single else kind
+    _KINDS.clear()
     if single:
         _SINGLE_KEYS[cls] = kind
     if attribute_level:
@@ -135,14 +137,13 @@ def _ref(value):  # pragma: no cover - only ever pickled, never unpickled
     return value
 
 
-_DIGESTS: dict[int, tuple[Any, bytes]] = {}  # id → (object kept alive, digest): dataclass objects of this build
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class _Pickler(pickle.Pickler):
     """Plain data by value, model objects by identity; no memo, so equal values give equal bytes.
 
-    Other dataclass objects (a post's star history ...) are hashed once per build and then stand in
-    for themselves by their hash.
+    Other dataclass objects (a post's star history ...) are written as their class name and fields.
     """
 
     def __init__(self, buffer: io.BytesIO):
@@ -151,14 +152,18 @@ class _Pickler(pickle.Pickler):
 
     def reducer_override(self, obj):
         cls = type(obj)
-        if cls in ENTITIES:
+        kind = _KINDS.get(cls)
+        if kind is None:
+            kind = _KINDS[cls] = 1 if cls in ENTITIES else 2 if cls is not type and is_dataclass(cls) else \
+                4 if cls is frozenset else 3
+            if kind == 2:
+                _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+        if kind == 1:
             return _ref, (key_of(obj),)
-        if cls is frozenset or (cls is not type and is_dataclass(obj)):
-            found = _DIGESTS.get(id(obj))
-            if found is None:
-                value = sorted(_value_digest(item) for item in obj) if cls is frozenset else _fields(obj)
-                found = _DIGESTS[id(obj)] = (obj, _value_digest((cls.__module__, cls.__qualname__, value)))
-            return _ref, (found[1],)
+        if kind == 2:
+            return _ref, (cls.__qualname__, *[_get(obj, name) for name in _FIELD_NAMES[cls]])
+        if kind == 4:
+            return _ref, ("frozenset", *sorted(_value_digest(item) for item in obj))
         return NotImplemented
 
 
@@ -185,7 +190,6 @@ class Fingerprints:
 
     def __init__(self, model: model_mod.Model, env: bytes):
         self.model, self.env = model, env
-        _DIGESTS.clear()  # objects of an earlier build may be gone, and their ids reused
         self._objects: dict[int, bytes] = {}
         self._attributes: dict[tuple[int, str], bytes] = {}
         self._index: dict[str, Any] | None = None

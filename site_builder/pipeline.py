@@ -120,7 +120,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     start = time.perf_counter()
     try:
         if not write:
-            planned = rendering.plan(page_list, saved.get("pages", {}), fingerprints)
+            planned = rendering.plan(page_list, saved.get("pages", {}), fingerprints, jobs)
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
@@ -132,7 +132,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         else:
             out = out or site / "output"
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
-            planned = rendering.plan(page_list, saved.get("pages", {}) if valid else {}, fingerprints)
+            planned = rendering.plan(page_list, saved.get("pages", {}) if valid else {}, fingerprints, jobs)
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             in_place = valid and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))

@@ -21,6 +21,8 @@ from .render import Renderer, TemplateProblem
 from .views import Page
 
 POOL_MIN_PAGES = 200  # fewer pages are rendered in the build process
+PLAN_POOL_MIN_PAGES = 4000  # fewer pages are compared in the build process
+MAX_READS = 1000  # a page that read more model objects is always rendered (open data, sitemaps ...)
 
 
 @dataclass
@@ -62,7 +64,10 @@ def _render_one(i: int) -> tuple[Any, ...]:
     fingerprint, objects, attributes = None, (), ()
     if reads is not None:
         objects, attributes = s.fingerprints.inputs(page, reads)
-        fingerprint = s.fingerprints.fingerprint(page, objects, attributes)
+        if len(objects) <= MAX_READS:
+            fingerprint = s.fingerprints.fingerprint(page, objects, attributes)
+        else:  # a page over (nearly) everything: comparing would cost what rendering costs
+            objects, attributes = (), ()
     links = linkcheck.LinkCheck(s.base_path)
     links.add_page(page.output, page.template, data)
     done = Done(fingerprint, objects, attributes, output.digest(data), links.internal,
@@ -92,17 +97,36 @@ class Plan:
     todo: list[int]
 
 
-def plan(pages: list[Page], previous: dict[str, Done], fingerprints: incremental.Fingerprints | None) -> Plan:
-    kept: dict[int, Done] = {}
-    todo: list[int] = []
-    for i, page in enumerate(pages):
-        entry = previous.get(page.output) if fingerprints is not None else None
-        if entry is not None and entry.fingerprint is not None and \
-                fingerprints.fingerprint(page, entry.objects, entry.attributes) == entry.fingerprint:
-            kept[i] = entry
-        else:
-            todo.append(i)
-    return Plan(kept, todo)
+_PLAN: tuple | None = None  # (pages, previous, fingerprints) for forked workers
+
+
+def _plan_part(indices: list[int]) -> list[bool]:
+    pages, previous, fingerprints = _PLAN
+    out = []
+    for i in indices:
+        entry = previous.get(pages[i].output)
+        out.append(entry is not None and entry.fingerprint is not None and
+                   fingerprints.fingerprint(pages[i], entry.objects, entry.attributes) == entry.fingerprint)
+    return out
+
+
+def plan(pages: list[Page], previous: dict[str, Done], fingerprints: incremental.Fingerprints | None,
+         jobs: int = 1) -> Plan:
+    """Compare every page's fingerprint with the cached one (in ``jobs`` processes for many pages)."""
+    global _PLAN
+    if fingerprints is None or not previous:
+        return Plan({}, list(range(len(pages))))
+    _PLAN = (pages, previous, fingerprints)
+    try:
+        indices = list(range(len(pages)))
+        parts = workers.chunks(indices, jobs, 500) if len(pages) >= PLAN_POOL_MIN_PAGES else [indices]
+        same: list[bool] = []
+        for out in workers.run(_plan_part, parts, jobs if len(parts) > 1 else 1):
+            same.extend(out)
+    finally:
+        _PLAN = None
+    kept = {i: previous[pages[i].output] for i, ok in enumerate(same) if ok}
+    return Plan(kept, [i for i, ok in enumerate(same) if not ok])
 
 
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
