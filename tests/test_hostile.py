@@ -753,6 +753,17 @@ def other_format(fmt: str) -> bytes:
     return buf.getvalue()
 
 
+def png_text_bomb() -> bytes:
+    """50 MB of text squeezed into a 50 kB PNG chunk."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "A" * 50_000_000, zip=True)
+    buf = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buf, "PNG", pnginfo=info)
+    return buf.getvalue()
+
+
 def jpeg_claiming(width: int, height: int) -> bytes:
     """A tiny JPEG whose header claims a huge size (a decompression bomb that Pillow would allocate)."""
     buf = io.BytesIO()
@@ -775,6 +786,7 @@ IMAGE_CASES = [
     ("jpg", jpeg_claiming(60000, 60000), "图片像素太多，可能是恶意文件：请换一张正常的照片。"),
     ("jpg", jpeg_claiming(9000, 6000), "图片像素太多（9000×6000）：最多 40 百万像素，请先缩小。"),
     ("png", png(1, 41_000_000, "1"), "图片像素太多（1×41000000）：最多 40 百万像素，请先缩小。"),
+    ("png", png_text_bomb(), "图片已损坏或不完整（Decompressed data too large for PngImagePlugin.MAX_TEXT_CHUNK）"),
     ("gif", other_format("GIF"), "不支持的图片格式 `.gif`：请使用 JPEG、PNG 或 WebP。"),
     ("svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
      "不支持的图片格式 `.svg`：请使用 JPEG、PNG 或 WebP。"),
@@ -982,3 +994,17 @@ def test_search_results_of_hostile_content_run_nothing(tmp_path, capsys, page, l
     labels = page.locator(".pagefind-ui__filter-label").evaluate_all("els => els.map(e => e.textContent.trim())")
     assert any(label.startswith("\uff1cimg src=x onerror=alert(9)\uff1e") for label in labels), labels
     assert dialogs == []
+
+
+def test_security_doc_names_only_tests_that_exist():
+    """docs/security.md says which tests hold each guarantee: every one it names must exist."""
+    doc = (ROOT / "docs/security.md").read_text(encoding="utf-8")
+    current, named = None, []
+    for token in re.findall(r"tests/test_\w+\.py|test_\w+\.py|::test_\w+", doc):
+        if token.startswith("::"):
+            named.append((current, token[2:]))
+        else:
+            current = ROOT / "tests" / token.split("/")[-1]
+    assert len(named) > 40
+    missing = [(f.name, name) for f, name in named if f is None or f"def {name}(" not in f.read_text(encoding="utf-8")]
+    assert missing == []
