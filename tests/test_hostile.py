@@ -893,6 +893,10 @@ def test_builds_are_byte_identical_from_any_location_seed_and_epoch(tmp_path):
     a = build_elsewhere(tmp_path, "a", "tmp", "0", "0")
     b = build_elsewhere(tmp_path, "bb", "site", "12345", "2000000000")
     assert a == b
+    from site_builder import search
+    kinds = {"feed.xml", "sitemap.xml", "data/posts.json", "data/posts.csv", "stories/first/index.html"}
+    assert kinds <= set(a) and any(k.startswith("media/") for k in a)
+    assert any(k.startswith("pagefind/") for k in a) == (search.find(MINI)[0] is not None)
 
 
 def test_pdfs_are_byte_identical_and_carry_no_date(tmp_path):
