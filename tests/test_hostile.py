@@ -1012,3 +1012,14 @@ def test_security_doc_names_only_tests_that_exist():
     assert len(named) > 40
     missing = [(f.name, name) for f, name in named if f is None or f"def {name}(" not in f.read_text(encoding="utf-8")]
     assert missing == []
+
+
+def test_hostile_story_does_not_widen_the_page_on_a_phone(hostile, page):
+    """Long unbreakable content (a code line, long URLs) scrolls in its box; the page stays phone-wide."""
+    from support.http import serve_directory
+
+    page.set_viewport_size({"width": 360, "height": 640})
+    with serve_directory(hostile) as base:
+        for path in ["/stories/first/", "/posts/tax-window/", "/members/wang-fang/"]:
+            page.goto(base + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
