@@ -36,6 +36,7 @@ from typing import Iterator
 
 from markupsafe import Markup
 
+from .cache import memoized
 from .model import Member, Model, Post, Settings, Unit
 from .stars import REVOKED, month_of
 from .views import Page
@@ -433,6 +434,7 @@ def all_boards(model: Model, kinds=tuple(KINDS)) -> list[Board]:
 
 # -- pages ----------------------------------------------------------------------------------------------
 
+@memoized("boards.qr_svg")  # segno takes ~25 ms a code: kept in the build cache
 def qr_svg(url: str) -> Markup:
     """The QR code of ``url`` as inline SVG (black on white, four modules of quiet zone)."""
     import segno

