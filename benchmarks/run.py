@@ -381,12 +381,14 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
-    results = [measure(args.work, int(n), args.jobs, not args.no_hugo, log) for n in args.sizes.split(",")]
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    args.out.write_text(report(results, info, command.strip()), encoding="utf-8")
-    args.out.with_suffix(".json").write_text(json.dumps({"machine": info, "results": results}, ensure_ascii=False,
-                                                         indent=1), encoding="utf-8")
-    log(f"wrote {args.out}")
+    results = []
+    for n in args.sizes.split(","):
+        results.append(measure(args.work, int(n), args.jobs, not args.no_hugo, log))
+        args.out.write_text(report(results, info, command.strip()), encoding="utf-8")  # after each size
+        args.out.with_suffix(".json").write_text(json.dumps({"machine": info, "results": results},
+                                                             ensure_ascii=False, indent=1), encoding="utf-8")
+        log(f"wrote {args.out}")
     return 0
 
 

@@ -118,7 +118,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in incremental.ENTITIES}
         fingerprints = incremental.Fingerprints(model, incremental.environment_digest(renderer.dirs, env))
     saved = cache.section("pages") if tracked else {}
-    gc.freeze()  # what is loaded stays; rendering's garbage is collected without looking at it
+    gc.collect()  # loading's garbage (Markdown's parsers ...), then what is loaded stays: rendering's
+    gc.freeze()  # garbage is collected without looking at it, and forked workers do not copy it
     gc.enable()
     start = time.perf_counter()
     try:

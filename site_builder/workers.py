@@ -41,14 +41,13 @@ def chunks(items: list[T], jobs: int, smallest: int) -> list[list[T]]:
 def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterator[R]:
     """``task(part)`` for every part, in ``jobs`` forked processes; results in the order of ``parts``.
 
-    The parent's collected garbage is frozen first, so that workers do not copy pages just to look
-    at objects they never use.
+    The parent's objects are frozen first, so that the workers' collector does not copy pages just
+    to look at objects they never use.
     """
     if jobs <= 1 or len(parts) <= 1 or not can_fork():
         for part in parts:
             yield task(part)
         return
-    gc.collect()
     gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork"),
