@@ -122,6 +122,8 @@ class Cache:
         self._data: dict[str, dict] = {}
         self._dirty: set[str] = set()
         self._version_ok: bool | None = None
+        self._added: dict = {}  # memo entries made by this process
+        self.used: set = set()  # memo entries used by this build
 
     @classmethod
     def for_site(cls, site: Path, enabled: bool = True) -> "Cache":
@@ -172,9 +174,6 @@ class Cache:
     @property
     def added(self) -> dict:
         """Memo entries made by this process (worker processes send theirs back: :meth:`merge`)."""
-        if not hasattr(self, "_added"):
-            self._added: dict = {}
-            self.used: set = set()
         return self._added
 
     def merge(self, added: dict) -> None:
@@ -187,7 +186,7 @@ class Cache:
     def forget_unused(self) -> None:
         """Drop memo entries this build did not use (a whole build uses every one it needs)."""
         memo = self.section("memo")
-        stale = [k for k in memo if k not in self.used] if hasattr(self, "used") else list(memo)
+        stale = [k for k in memo if k not in self.used]
         for k in stale:
             del memo[k]
         if stale:
@@ -228,14 +227,17 @@ def _atomic_write(path: Path, data: bytes) -> None:
 ACTIVE: Cache | None = None  # the cache of the build that is running (pipeline.run sets it)
 
 
-def memoized(namespace: str):
-    """Decorate a pure, expensive function (e.g. a QR code): its results are kept in the build cache."""
+def memoized(namespace: str, key: Callable[..., Any] | None = None):
+    """Decorate a pure, expensive function (e.g. a QR code): its results are kept in the build cache.
+
+    ``key(*args)`` names a call (default: all its arguments); exceptions are not kept.
+    """
     def wrap(function):
         @functools.wraps(function)
         def call(*args):
             cache = ACTIVE
             if cache is None:
                 return function(*args)
-            return cache.memo(namespace, args, lambda: function(*args))
+            return cache.memo(namespace, key(*args) if key else args, lambda: function(*args))
         return call
     return wrap

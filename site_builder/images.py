@@ -15,6 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from .cache import memoized
+
 FORMATS = ("JPEG", "PNG", "WEBP")
 SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MAX_BYTES = 15_000_000
@@ -54,11 +56,18 @@ def inspect(path: Path, src: str) -> ImageRef:
         raise ImageProblem(f"无法读取图片：{exc.strerror}。") from None
     if len(data) > MAX_BYTES:
         raise ImageProblem(f"图片文件太大（{len(data) // 1_000_000} MB，最多 {MAX_BYTES // 1_000_000} MB）：请先缩小。")
+    digest = hashlib.sha256(data).hexdigest()
+    width, height = _size(digest, data)
+    return ImageRef(src, digest[:16], width, height)
+
+
+@memoized("images.size", key=lambda digest, data: digest)  # a photo is decoded once, not at every build
+def _size(digest: str, data: bytes) -> tuple[int, int]:
     im = _open(data)
     width, height = im.size
     if im.getexif().get(ORIENTATION) in (5, 6, 7, 8):  # shown turned a quarter (phone photos): as displayed
         width, height = height, width
-    return ImageRef(src, hashlib.sha256(data).hexdigest()[:16], width, height)
+    return width, height
 
 
 def _open(data: bytes) -> Image.Image:
