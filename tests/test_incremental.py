@@ -244,3 +244,22 @@ def test_stories_rendered_in_workers_equal_serial(tmp_path, monkeypatch, steady)
     assert len(calls) < len(serial.model.stories) and tree(tmp_path / "a") == tree(tmp_path / "b")
     assert [s.html for s in parallel.model.stories] == [s.html for s in serial.model.stories]
     assert parallel.model.images == serial.model.images
+
+
+def test_qr_codes_and_photo_sizes_are_worked_out_once(tmp_path, monkeypatch, steady):
+    import segno
+
+    from site_builder import images
+
+    site = make_site(tmp_path)
+    made, opened = [], []
+    real_make, real_open = segno.make, images._open
+    monkeypatch.setattr(segno, "make", lambda *a, **k: made.append(a) or real_make(*a, **k))
+    monkeypatch.setattr(images, "_open", lambda data: opened.append(1) or real_open(data))
+    pipeline.run(site, tmp_path / "out", jobs=1)
+    assert made and opened
+    made.clear(), opened.clear()
+    edit(site / "content/posts/tax-window.yaml", "大厅入口左侧", "大厅入口右侧")  # its boards are rendered again
+    pipeline.run(site, tmp_path / "out", jobs=1)
+    assert made == [] and opened == []
+    assert "大厅入口右侧" in (tmp_path / "out/posts/tax-window/index.html").read_text(encoding="utf-8")
