@@ -363,8 +363,11 @@ def report(results: list[dict], info: dict, command: str) -> str:
         for a, b in zip(results, results[1:]):
             lines.append(f"- {a['posts']:,} → {b['posts']:,} posts ({b['posts'] / a['posts']:.1f}×): wall "
                          f"{b['clean']['wall'] / a['clean']['wall']:.2f}×, CPU {b['clean']['cpu'] / a['clean']['cpu']:.2f}×")
-    lines += ["", "Raw figures: `docs/performance.json`.", ""]
+    lines += ["", "Raw figures: `docs/performance.json`.", "", ""]
     return "\n".join(lines)
+
+
+NOTES = "<!-- notes: kept when the figures above are measured again -->"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -385,7 +388,10 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in args.sizes.split(","):
         results.append(measure(args.work, int(n), args.jobs, not args.no_hugo, log))
-        args.out.write_text(report(results, info, command.strip()), encoding="utf-8")  # after each size
+        notes = ""  # the hand-written notes below NOTES in the existing file are kept
+        if args.out.exists() and NOTES in args.out.read_text(encoding="utf-8"):
+            notes = NOTES + args.out.read_text(encoding="utf-8").split(NOTES, 1)[1]
+        args.out.write_text(report(results, info, command.strip()) + notes, encoding="utf-8")  # after each size
         args.out.with_suffix(".json").write_text(json.dumps({"machine": info, "results": results},
                                                              ensure_ascii=False, indent=1), encoding="utf-8")
         log(f"wrote {args.out}")
