@@ -142,11 +142,6 @@ class Writer:
                 folder = folder.parent
         _replace(self.out / MARKER, self._marker().encode())
 
-    def invalidate(self) -> None:
-        """Mark the output as not matching any cached build (after a finisher failed in place)."""
-        _replace(self.out / MARKER, b"This folder is written by site-builder and replaced on every build.\n"
-                                    b"build: unfinished\n")
-
     def claim(self, path: str) -> Path:
         """Register ``path`` as written by this build; the file it goes to (parents made)."""
         target = self._target(path)

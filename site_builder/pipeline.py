@@ -139,7 +139,10 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             planned = rendering.plan(page_list, saved.get("pages", {}) if valid else {}, fingerprints, jobs)
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
-            in_place = valid and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
+            # In place only when no finisher must run afterwards: a finisher that failed after the
+            # output was changed in place would leave a half-updated site published.
+            finishing = finish and any(getattr(f, "enabled", lambda m: True)(model) for f in FINISHERS)
+            in_place = valid and not finishing and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
             with Writer(site, out, in_place=in_place) as writer:
                 if writer.in_place:
                     writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
@@ -157,13 +160,6 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                         if not ((unchanged or not finish) and _carry_over(finisher, writer)):
                             _finish(finisher, writer.new, model, progress)
                 result.files, result.changed = len(writer.written), writer.changed
-            if writer.in_place and finish and not unchanged and FINISHERS:
-                try:
-                    for finisher in FINISHERS:
-                        _finish(finisher, out, model, progress)
-                except BaseException:
-                    writer.invalidate()  # the next build starts afresh beside this output
-                    raise
             timings["write"] = time.perf_counter() - start
             if tracked:
                 _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved.get("pages", {}))

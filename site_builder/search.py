@@ -128,4 +128,5 @@ def index(folder: Path, model: Model) -> None:
                          f"已发布的 output/ 保持原样。")
 
 
+index.enabled = enabled  # pipeline: whether this finisher will run for a model
 index.produces = (f"{BUNDLE}/",)  # linkcheck: links into the index folder are made by this finisher
