@@ -24,7 +24,7 @@ from pathlib import Path
 from . import new, sheets, specs
 from .cli import site_arg, verb
 from .errors import ContentErrors, Problem, Problems, UsageError, rel
-from .schema import check_id, suggest
+from .schema import check_id
 
 HEADERS = {
     "post": ("岗位编号", "示范岗编号", "编号", "post", "post_id", "id"),

@@ -900,7 +900,7 @@ def check_url(value: str, *, schemes: Iterable[str] = ("https", "http")) -> str 
     allowed = tuple(s.lower() for s in schemes)
     shown = "、".join(f"{s}://" if s in _HIERARCHICAL_SCHEMES else f"{s}:" for s in allowed)
     if not isinstance(value, str):
-        return f"网址必须是文字，例如 https://www.example.cn/。请检查这一项的写法（必要时加引号）。"
+        return "网址必须是文字，例如 https://www.example.cn/。请检查这一项的写法（必要时加引号）。"
     if not value:
         return f"网址是空的。请填写以 {shown} 开头的完整网址。"
     if len(value) > MAX_URL_LENGTH:

@@ -118,7 +118,7 @@ class Writer:
     def _apply(self) -> None:
         """In place: write the held files, then remove what this build did not make."""
         for path, data in self.pending.items():
-            _replace(self.out / path, data)
+            replace_file(self.out / path, data)
         keep = set(self.written.values())
         if self.previous is None:  # everything there, also what someone else put there
             self.previous = set()
@@ -140,7 +140,7 @@ class Writer:
             while folder != self.out and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
-        _replace(self.out / MARKER, self._marker().encode())
+        replace_file(self.out / MARKER, self._marker().encode())
 
     def claim(self, path: str) -> Path:
         """Register ``path`` as written by this build; the file it goes to (parents made)."""
@@ -223,7 +223,8 @@ def store(target: Path, old: Path | None, data: bytes) -> bool:
     return True
 
 
-def _replace(target: Path, data: bytes) -> None:
+def replace_file(target: Path, data: bytes) -> None:
+    """Write ``data`` at ``target`` atomically (a temporary file beside it, then renamed over it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     tmp.write_bytes(data)

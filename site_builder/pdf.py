@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import logging
 import mimetypes
-import os
 import re
 import shutil
 import subprocess
@@ -33,6 +32,7 @@ from . import images
 from .cli import site_arg, verb
 from .errors import ContentErrors, Problem, UsageError
 from .model import Model
+from .output import replace_file
 from .schema import suggest
 
 ACTIONS = {"changed": "重印", "new": "新印", "gone": "撤下"}
@@ -362,13 +362,6 @@ def fetcher_for(weasyprint, resources: Resources):
     return fetch
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def check_output(site: Path, out: Path) -> None:
     site_r, out_r = site.resolve(), out.resolve()
     if out_r == site_r or site_r.is_relative_to(out_r):
@@ -450,7 +443,7 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
                     problems.append(doc)
                     failed = True
                     continue
-                _write(out / unit_id / board.filename, doc.write_pdf())
+                replace_file(out / unit_id / board.filename, doc.write_pdf())
                 written += 1
                 (wall if board.kind.in_site else files).append(doc)
             if combine and not failed:
@@ -459,7 +452,7 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
                     if docs:
                         joined = docs[0].copy([page for doc in docs for page in doc.pages])
                         joined.metadata.title = f"{unit.name} {what}"
-                        _write(out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
+                        replace_file(out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
                         combined += 1
     finally:
         weasy_log.setLevel(level)
