@@ -73,7 +73,7 @@ class Writer:
         self.changed = 0
         self.digests: dict[str, bytes] = {}  # path → content hash, for the build id
         self.pending: dict[str, bytes] = {}  # in place: changed files, written when the build succeeded
-        self.previous: set[str] | None = None  # in place: the files of the previous build, if known
+        self.previous: set[str] | None = None  # in place: the files of the previous build, if known (else listed)
         self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
 
     def __enter__(self) -> "Writer":
@@ -127,6 +127,14 @@ class Writer:
                 prefix = "" if prefix == "." else prefix + "/"
                 self.previous.update(prefix + name for name in files)
                 self.previous.update(prefix + name for name in dirs if os.path.islink(os.path.join(folder, name)))
+        else:  # the previous build's files, and what else lies in the folders this build changed
+            for folder in {""} | {posixpath.dirname(path) for path in self.pending}:
+                try:
+                    entries = list(os.scandir(self.out / folder))
+                except OSError:
+                    continue
+                prefix = folder + "/" if folder else ""
+                self.previous.update(prefix + e.name for e in entries if not e.is_dir(follow_symlinks=False))
         for name in sorted(self.previous - keep):
             if name == MARKER or name.startswith(self.preserve):
                 continue

@@ -145,6 +145,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             in_place = valid and not finishing and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
             with Writer(site, out, in_place=in_place) as writer:
                 if writer.in_place:
+                    files = cache.section("pages-output").get("files")
+                    writer.previous = set(files) if files is not None else None  # not listed again
                     writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
                 done, result.rendered = rendering.render_all(page_list, renderer, writer=writer, links=links,
                                                              planned=planned, fingerprints=fingerprints, jobs=jobs,
@@ -162,7 +164,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 result.files, result.changed = len(writer.written), writer.changed
             timings["write"] = time.perf_counter() - start
             if tracked:
-                _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved.get("pages", {}))
+                _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved.get("pages", {}),
+                            sorted(writer.written.values()))
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
     result.external_links = links.external_links(model)
@@ -183,7 +186,7 @@ def _saved_pages(cache: Cache) -> dict:
     return {"output": cache.section("pages-output").get("output"), "pages": pages}
 
 
-def _save_pages(cache: Cache, output: tuple, done: dict, before: dict) -> None:
+def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, files: list[str]) -> None:
     """Only the shards with a page that changed are written again."""
     shards: list[dict] = [{} for _ in range(PAGE_SHARDS)]
     changed: set[int] = set()
@@ -197,7 +200,7 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict) -> None:
     for n in range(PAGE_SHARDS):
         if n in changed or not cache.section(f"pages-{n}"):
             cache.replace(f"pages-{n}", shards[n])
-    cache.replace("pages-output", {"output": output})
+    cache.replace("pages-output", {"output": output, "files": files})
 
 
 def _finish(finisher, folder: Path, model: model_mod.Model, progress: Progress | None) -> None:
