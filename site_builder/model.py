@@ -292,12 +292,18 @@ class Builder:
 
         as_of = self.evaluations(settings, posts)
         stories = self.stories(settings, posts, members)
+        named: dict[int, list[Story]] = {}  # id of a post or member → the stories naming it, in order
+        for story in stories:
+            for obj in (*story.posts, *story.members):
+                found = named.setdefault(id(obj), [])
+                if not found or found[-1] is not story:
+                    found.append(story)
         for post in posts.values():
-            post.stories = [s for s in stories if post in s.posts]
+            post.stories = named.get(id(post)) or []
             if post.public:
                 post.unit.posts.append(post)
         for m in members.values():
-            m.stories = [s for s in stories if m in s.members]
+            m.stories = named.get(id(m)) or []
         return Model(
             settings=settings,
             units=list(units.values()),
