@@ -5,23 +5,13 @@ Each site is the mini fixture site with one file changed; the published output m
 
 import pytest
 
-from support.sites import make_site, run, tree
+from support.sites import GOOD_MEMBER, make_site, run, tree
 
 UNIT = "content/units/tax.yaml"
 POST = "content/posts/tax-window.yaml"
 MEMBER = "content/members/li-ming.yaml"
 STORY = "content/stories/first.md"
 
-GOOD_MEMBER = """\
-name: 李明
-post: tax-window
-position: 窗口负责人
-consent: {public: true, photo: false}
-pledge: 群众的事再小也是大事
-standard:
-  items: [耐心解答]
-  proposed: 2025-01-05
-"""
 
 
 def check(tmp_path, capsys, changes, *expected: str, code: int = 1) -> str:

@@ -24,7 +24,7 @@ from PIL import Image
 
 from site_builder import cache as cache_mod
 from site_builder.output import Writer
-from support.sites import MINI, ROOT, make_site, run, tree
+from support.sites import GOOD_MEMBER, MINI, ROOT, make_site, run, tree
 
 SITE = "content/site.yaml"
 UNIT = "content/units/tax.yaml"
@@ -381,16 +381,6 @@ def test_longest_accepted_url_is_published_and_fits_a_qr_code(tmp_path, capsys):
 #    files' fast path, which must give the general loader's answer or step aside
 # =====================================================================================================
 
-GOOD_MEMBER = """\
-name: 李明
-post: tax-window
-position: 窗口负责人
-consent: {public: true, photo: false}
-pledge: 群众的事再小也是大事
-standard:
-  items: [耐心解答]
-  proposed: 2025-01-05
-"""
 GOOD_EVALUATION = """\
 month: 2025-01
 by: 督导组

@@ -11,6 +11,19 @@ from site_builder.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "sites" / "mini"
 
+# A valid member file (content/members/li-ming.yaml without its comment stage); broken-site tests
+# change one line of it and assert the exact line and column of the problem.
+GOOD_MEMBER = """\
+name: 李明
+post: tax-window
+position: 窗口负责人
+consent: {public: true, photo: false}
+pledge: 群众的事再小也是大事
+standard:
+  items: [耐心解答]
+  proposed: 2025-01-05
+"""
+
 
 def make_site(tmp_path: Path, changes: dict[str, str | bytes | None] | None = None, base: Path = MINI) -> Path:
     """Copy ``base`` into tmp_path/site and apply ``changes`` (path → new text, bytes, or None to delete)."""
