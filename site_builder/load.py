@@ -13,7 +13,7 @@ from pathlib import Path
 from . import fastload, privacy, specs
 from .errors import Problem, Problems, rel
 from .frontmatter import split
-from .schema import INVALID, Ctx, Rec, Record, check_id
+from .schema import INVALID, Ctx, Rec, Record, check_id, seal
 from .yamlio import YamlError, decode, load as load_yaml
 
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
@@ -24,7 +24,7 @@ FOLDERS = {"units": specs.UNIT, "posts": specs.POST, "members": specs.MEMBER, "e
 KNOWN_TOP = set(FOLDERS) | {"stories", "images", "site.yaml"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Story:
     id: str
     meta: Rec
@@ -184,7 +184,7 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
     sensitive = privacy.find(text, job.shown)
     if job.kind != "stories":
         schema = specs.SITE if job.kind == "site" else FOLDERS[job.kind]
-        return Parsed(parse_yaml(text, job.shown, schema, problems), problems.items, sensitive)
+        return Parsed(seal(parse_yaml(text, job.shown, schema, problems)), problems.items, sensitive)
     odd = _ODD_BREAK.search(text)  # Markdown would break lines there, editors do not: positions would differ
     if odd:
         line = text.count("\n", 0, odd.start()) + 1
@@ -197,7 +197,7 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
         problems.add(job.shown, exc.line, exc.col, exc.message)
         return Parsed(None, problems.items, sensitive)
     meta = parse_yaml(front, job.shown, specs.STORY, problems, line_offset=1)
-    story = Story(job.rid, meta, body, body_line, job.shown) if meta is not None else None
+    story = Story(job.rid, seal(meta), body, body_line, job.shown) if meta is not None else None
     return Parsed(story, problems.items, sensitive)
 
 

@@ -165,8 +165,9 @@ class Model:
 
 
 class Builder:
-    def __init__(self, raw: Raw, problems: Problems, cache=None, jobs: int = 1):
+    def __init__(self, raw: Raw, problems: Problems, cache=None, jobs: int = 1, base_url: str | None = None):
         self.raw, self.problems = raw, problems
+        self.base_url = base_url  # build --base-url / the preview address: an input, never written into a record
         self.cache, self.jobs = cache, jobs  # Markdown: rendered once (mdcache), in parallel
         self.images: dict[str, images.ImageRef] = {}
         self.bad_images: set[str] = set()
@@ -230,8 +231,9 @@ class Builder:
             fail_at_zero_stars=ev["revoke"]["fail_at_zero_stars"], missing_month=ev["missing_month"],
             first_batch_end=ev["first_batch_end"], year_end_review=ev["year_end_review"],
         )
-        path = "/" + site["base_url"].split("://", 1)[1].split("/", 1)[1] if site["base_url"].count("/") > 2 else "/"
-        return Settings(site["title"], site["base_url"], path, site["language"], dict(site["organisation"]),
+        base_url = self.base_url or site["base_url"]
+        path = "/" + base_url.split("://", 1)[1].split("/", 1)[1] if base_url.count("/") > 2 else "/"
+        return Settings(site["title"], base_url, path, site["language"], dict(site["organisation"]),
                         dict(site["districts"]), dict(site["sectors"]), rules, site["page_size"],
                         print=site["print"])
 
@@ -479,5 +481,6 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def build(raw: Raw, problems: Problems, cache=None, jobs: int = 1) -> Model | None:
-    return Builder(raw, problems, cache, jobs).build()
+def build(raw: Raw, problems: Problems, cache=None, jobs: int = 1, base_url: str | None = None) -> Model | None:
+    """The model of ``raw``; ``base_url`` (build --base-url, the preview server's address) replaces site.yaml's."""
+    return Builder(raw, problems, cache, jobs, base_url).build()

@@ -56,10 +56,8 @@ def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None 
     start = time.perf_counter()
     if progress:
         progress("model", 0, 0)
-    if base_url is not None and raw.site is not None:  # build --base-url: the same site at another address
-        raw.site["base_url"] = base_url
     privacy.report(raw, problems)
-    model = model_mod.build(raw, problems, cache, jobs) if raw.site is not None else None
+    model = model_mod.build(raw, problems, cache, jobs, base_url) if raw.site is not None else None
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
         from .guard import check_without_site
         check_without_site(raw, problems)

@@ -51,13 +51,42 @@ class Ctx:
 
 
 class Rec(dict):
-    """A converted record: a dict with the position of the record and of each key."""
+    """A converted record: a dict with the position of the record and of each key.
 
-    __slots__ = ("path", "line", "col", "pos", "offset")
+    Read-only once :func:`seal` has been called on it (at the end of parsing a file): records are
+    kept in the build cache and handed to every later build, so nothing may change them.
+    """
+
+    __slots__ = ("path", "line", "col", "pos", "offset", "sealed")
 
     def where(self, key: str | None = None) -> tuple[str, int, int]:
         line, col = self.pos.get(key, (self.line, self.col)) if key else (self.line, self.col)
         return self.path, line + self.offset, col
+
+    def __setitem__(self, key, value) -> None:
+        if getattr(self, "sealed", False):
+            raise TypeError(f"record {self.path}:{self.line} is read-only: records are shared between builds")
+        dict.__setitem__(self, key, value)
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError(f"record {self.path}:{self.line} is read-only: records are shared between builds")
+
+    __delitem__ = pop = popitem = setdefault = update = clear = __ior__ = _read_only
+
+
+def seal(value: Any) -> Any:
+    """Make every record in ``value`` (records, lists and dicts of them) read-only; returns ``value``."""
+    if isinstance(value, Rec):
+        value.sealed = True
+        for item in value.values():
+            seal(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            seal(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            seal(item)
+    return value
 
 
 def describe(node: Node) -> str:
