@@ -14,12 +14,17 @@ cache can tell that an output folder is still exactly the one it describes.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import glob
 import hashlib
 import os
 import posixpath
 import re
 import shutil
+import sys
 from pathlib import Path
+from typing import Iterator
 
 from .errors import UsageError
 
@@ -77,12 +82,11 @@ class Writer:
         self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
 
     def __enter__(self) -> "Writer":
-        if self.in_place:
-            return self
-        if self.new.exists():
-            shutil.rmtree(self.new)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.new.mkdir()
+        """Begin writing; the caller holds :func:`locked` on the output's folder (see ``pipeline.run``)."""
+        clear_leftovers(self.out)
+        if not self.in_place:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.new.mkdir()
         return self
 
     @property
@@ -208,6 +212,48 @@ class Writer:
             _link_or_copy(self.old / path, target)
         self.digests[path] = path.encode()  # the name is the content's hash
         return True
+
+
+@contextlib.contextmanager
+def locked(*folders: Path) -> Iterator[None]:
+    """Hold an exclusive lock on each folder (made if missing) for the duration of a build.
+
+    ``pipeline.run`` locks the site (its cache) and the folder that holds the output: two builds
+    into one output, or of one site, would swap one another's folders away or mix their caches, so the
+    second waits for the first, saying so once. Folders are locked in one order (no deadlock); the
+    kernel releases the locks of a build that was killed.
+    """
+    fds: list[int] = []
+    told = False
+    try:
+        for folder in sorted({f.resolve() for f in folders}):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY)
+            fds.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not told:
+                    print(f"另一个构建正在使用 {folder}：等它结束后再继续。", file=sys.stderr, flush=True)
+                    told = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:  # a file system without locks: nothing to wait for
+                pass
+        yield
+    finally:
+        for fd in reversed(fds):
+            os.close(fd)  # releases its lock
+
+
+def clear_leftovers(out: Path) -> None:
+    """Remove the sibling folders of builds that were killed mid-way (``.output.new-PID``, ``.output.old-PID``).
+
+    Called with the output's lock held, so no running build owns them.
+    """
+    for prefix in (f".{out.name}.new-", f".{out.name}.old-"):
+        for path in out.parent.glob(f"{glob.escape(prefix)}*"):
+            if path.name[len(prefix):].isdigit() and path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def digest(data: bytes) -> bytes:

@@ -6,6 +6,7 @@ after a stage that found any, so the output is never touched by a build with con
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import time
 import zlib
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import feeds, images, incremental, linkcheck, load, model as model_mod, privacy, rendering, search, views, workers
+from . import feeds, images, incremental, linkcheck, load, model as model_mod, output, privacy, rendering, search, views, workers
 from . import cache as cache_mod
 from .cache import Cache
 from .errors import ContentErrors, Problems
@@ -80,17 +81,23 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
     server: its search index is the one of its first build).
     """
     jobs = jobs or workers.default_jobs()
-    if cache is None:
-        cache = Cache.for_site(site, enabled=use_cache)
-    gc_enabled = gc.isenabled()
-    gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
-    saved_cache, cache_mod.ACTIVE = cache_mod.ACTIVE, cache  # for @cache.memoized functions (QR codes ...)
-    try:
-        return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress)
-    finally:
-        cache_mod.ACTIVE = saved_cache
-        gc.unfreeze()
-        (gc.enable if gc_enabled else gc.disable)()
+    out = out or site / "output"
+    if write:
+        output.check_output_dir(site, out)  # before anything is made or locked
+    # A writing build holds the site (its cache) and the output's folder to itself from before it reads
+    # the cache until the output is swapped in and the cache saved: a second build waits.
+    with output.locked(site, out.parent) if write else contextlib.nullcontext():
+        if cache is None:
+            cache = Cache.for_site(site, enabled=use_cache)
+        gc_enabled = gc.isenabled()
+        gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
+        saved_cache, cache_mod.ACTIVE = cache_mod.ACTIVE, cache  # for @cache.memoized functions (QR codes ...)
+        try:
+            return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress)
+        finally:
+            cache_mod.ACTIVE = saved_cache
+            gc.unfreeze()
+            (gc.enable if gc_enabled else gc.disable)()
 
 
 IN_PLACE_MAX = 0.1  # update the output in place when at most this share of the pages (or 1,000) changed
@@ -132,7 +139,6 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 path for ref in model.images.values() for _, path in ref.variants()}
             check_links(links, files, model, renderer)
         else:
-            out = out or site / "output"
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
             planned = rendering.plan(page_list, saved.get("pages", {}) if valid else {}, fingerprints, jobs)
             timings["plan"] = time.perf_counter() - start
