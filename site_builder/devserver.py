@@ -14,6 +14,11 @@ through :class:`DevServer` and :class:`RebuildResult`::
 * Browsers get live reload through Server-Sent Events at ``/__reload``; a small
   inline script is injected into every HTML response (never into files on disk).
 * Files are only ever served from inside ``output_dir``; see :func:`map_url_path`.
+
+Without a ``rebuild`` function (``DevServer(output_dir)``) it serves a built site as it is, as a web
+host would (``site-builder serve --preview``): no watcher, no live reload, HTML sent byte for byte,
+and, for a site built for an address with a path (``https://example.org/pledge/``), the site under
+that path (``base_path="/pledge/"``). Both modes share every line of the file serving below.
 """
 
 from __future__ import annotations
@@ -102,6 +107,7 @@ def is_ignored(relative_path: str | os.PathLike[str]) -> bool:
 class _Target:
     file: Path | None = None      # serve this (already resolved, inside the root)
     redirect: str | None = None   # 301 to this location (directory without "/")
+    base: bool = False            # the redirect leads to the base path (302: not the site's own)
 
 
 def _url_segments(raw_path: str) -> tuple[list[str], bool] | None:
@@ -143,18 +149,42 @@ def _contained(root: Path, candidate: Path) -> Path | None:
     return None
 
 
-def map_url_path(output_dir: Path, raw_path: str) -> _Target | None:
+def base_segments(base_path: str) -> tuple[str, ...]:
+    """The decoded segments of a base path (``/pledge/`` -> ``("pledge",)``; ``/`` -> ``()``)."""
+    return tuple(unquote(seg) for seg in base_path.split("/") if seg)
+
+
+def _location(segments: list[str] | tuple[str, ...], raw_path: str) -> str:
+    """``/a/b/`` (each segment percent-encoded, so never ``//host``) with the request's query."""
+    query = raw_path.split("#", 1)[0].partition("?")[2]
+    location = "/" + "".join(quote(s, safe="") + "/" for s in segments)
+    return location + ("?" + query if query else "")
+
+
+def map_url_path(output_dir: Path, raw_path: str, base: tuple[str, ...] = ()) -> _Target | None:
     """Map a request target (``/a/b.html?x``) to a file inside output_dir.
 
     Returns None (-> 404) for anything that is not an existing regular file inside
     the (resolved) output directory: ``..`` segments in any encoding, double
     encoding, backslashes, NUL/control characters, drive letters, symlinks whose
     target is outside, directories without ``index.html`` (no listings).
+
+    ``base``: the segments of the path the site lives under (:func:`base_segments`); only
+    addresses under it are the site's, and an address on the way to it (``/``, ``/pledge``)
+    is sent there (a ``base`` redirect).
     """
     parsed = _url_segments(raw_path)
     if parsed is None:
         return None
     segments, trailing_slash = parsed
+    if base:
+        if tuple(segments[:len(base)]) != base:
+            if tuple(segments) == base[:len(segments)]:  # on the way to the site: "/", "/pledge" of "/pledge/a/"
+                return _Target(redirect=_location(base, raw_path), base=True)
+            return None
+        if len(segments) == len(base) and not trailing_slash:
+            return _Target(redirect=_location(base, raw_path), base=True)
+        segments = segments[len(base):]
     try:
         root = Path(output_dir).resolve()
         real = _contained(root, root.joinpath(*segments))
@@ -162,9 +192,7 @@ def map_url_path(output_dir: Path, raw_path: str) -> _Target | None:
             return None
         if real.is_dir():
             if segments and not trailing_slash:
-                query = raw_path.split("#", 1)[0].partition("?")[2]
-                location = "/" + "/".join(quote(s, safe="") for s in segments) + "/"
-                return _Target(redirect=location + ("?" + query if query else ""))
+                return _Target(redirect=_location(base + tuple(segments), raw_path))
             index = _contained(root, real / "index.html")
             if index is not None and index.is_file():
                 return _Target(file=index)
@@ -202,6 +230,12 @@ _CONTENT_TYPES = {
     ".ttf": "font/ttf",
     ".otf": "font/otf",
     ".wasm": "application/wasm",
+    # Pagefind's index: compressed binary chunks that pagefind.js fetches and decodes itself.
+    ".pagefind": "application/octet-stream",
+    ".pf_meta": "application/octet-stream",
+    ".pf_index": "application/octet-stream",
+    ".pf_filter": "application/octet-stream",
+    ".pf_fragment": "application/octet-stream",
     ".mp4": "video/mp4",
     ".webm": "video/webm",
     ".mp3": "audio/mpeg",
@@ -396,14 +430,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, head_only: bool) -> None:
         devserver = self.server.devserver
         path_only = self.path.split("#", 1)[0].split("?", 1)[0]
-        if path_only == RELOAD_PATH:
+        if path_only == RELOAD_PATH and devserver.live:
             self._serve_events(head_only)
             return
-        target = map_url_path(devserver.output_dir, self.path)
+        target = map_url_path(devserver.output_dir, self.path, devserver.base)
         if target is None:
             self._send_404(head_only)
         elif target.redirect is not None:
-            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_response(HTTPStatus.FOUND if target.base else HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", target.redirect)
             self._send_common_headers("text/plain; charset=utf-8", 0)
             self.end_headers()
@@ -412,7 +446,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_file(target.file, head_only)
 
     def _send_bytes(self, status: int, content_type: str, data: bytes, head_only: bool) -> None:
-        if content_type.startswith("text/html"):
+        if content_type.startswith("text/html") and self.server.devserver.live:
             data = inject_live_reload(data)
         self.send_response(status)
         self._send_common_headers(content_type, len(data))
@@ -483,7 +517,10 @@ def _sse_message(event: str, data: object) -> bytes:
 # ---------------------------------------------------------------------------
 
 class DevServer:
-    """HTTP preview server + file watcher + debounced rebuild + live reload."""
+    """HTTP preview server + file watcher + debounced rebuild + live reload.
+
+    Without ``rebuild``: the HTTP server alone, serving ``output_dir`` as it is (under ``base_path``).
+    """
 
     heartbeat_interval: float = 15.0  # seconds between SSE comment heartbeats
     stop_grace: float = 2.0           # how long stop() waits for SSE handlers before force-closing
@@ -491,19 +528,24 @@ class DevServer:
     def __init__(
         self,
         output_dir: Path,
-        rebuild: Callable[[set[Path]], RebuildResult],
-        watch: list[Path],
+        rebuild: Callable[[set[Path]], RebuildResult] | None = None,
+        watch: list[Path] = (),
         host: str = "127.0.0.1",
         port: int = 8000,
         debounce: float = 0.15,
         log: Callable[[str], object] = print,
         *,
         verbose: bool = False,
+        base_path: str = "/",
     ) -> None:
         if debounce < 0:
             raise ValueError("debounce must be >= 0")
+        if rebuild is not None and base_path != "/":
+            raise ValueError("a live preview is built for the server's own address: base_path must be /")
         self.output_dir = Path(output_dir)
         self.rebuild = rebuild
+        self.live = rebuild is not None  # watch, rebuild and reload; else serve output_dir as it is
+        self.base = base_segments(base_path)
         self.watch = [Path(p) for p in watch]
         self.host = host
         self.port = port
@@ -559,6 +601,11 @@ class DevServer:
             host = f"[{host}]"
         return f"http://{host}:{port}/"
 
+    @property
+    def site_url(self) -> str:
+        """The address of the site's home page: :attr:`url` and the base path."""
+        return self.url + "".join(quote(s, safe="") + "/" for s in self.base)
+
     def start(self) -> None:
         """Start the HTTP server thread, the file watcher and the rebuild worker."""
         if self._started:
@@ -571,19 +618,20 @@ class DevServer:
         httpd = server_cls((self.host, self.port), _Handler)
         httpd.devserver = self
         self._httpd = httpd
-        try:
-            self._start_observer()
-        except BaseException:
-            httpd.server_close()
-            self._httpd = None
-            raise
-        self._worker = threading.Thread(target=self._worker_loop, name="devserver-rebuild", daemon=True)
-        self._worker.start()
+        if self.live:
+            try:
+                self._start_observer()
+            except BaseException:
+                httpd.server_close()
+                self._httpd = None
+                raise
+            self._worker = threading.Thread(target=self._worker_loop, name="devserver-rebuild", daemon=True)
+            self._worker.start()
         self._http_thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="devserver-http", daemon=True
         )
         self._http_thread.start()
-        self._log(f"Serving {self.output_dir} at {self.url}")
+        self._log(f"Serving {self.output_dir} at {self.site_url}")
         if self.host not in ("127.0.0.1", "localhost", "::1"):
             self._log(f"Warning: bound to {self.host!r}; the preview is reachable from other machines.")
 

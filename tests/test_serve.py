@@ -1,13 +1,19 @@
-"""``site-builder serve`` on a copy of the mini site: edit, see it; break, see why; fix, see it again."""
+"""``site-builder serve`` on a copy of the mini site: edit, see it; break, see why; fix, see it again; and
+``serve --preview``: a built site served as a web host serves it."""
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
 import time
 
 import pytest
 
 from site_builder import cache as cache_mod
-from site_builder.serve import Preview
+from site_builder.cli import main
+from site_builder.serve import Preview, built_base_path, serve_built
 from support.sites import ROOT, make_site, run
 from test_devserver import SSEClient, http_request, wait_for, wait_settled
 
@@ -129,3 +135,125 @@ def test_serve_refuses_a_port_in_use(tmp_path, capsys, preview):
     port = preview.url.rsplit(":", 1)[1].strip("/")
     code, _, err = run(capsys, "serve", make_site(tmp_path / "other"), "--port", port)
     assert code == 2 and "--port" in err
+
+
+# -- serve --preview: a built output/ as a web host serves it ------------------------------------------
+
+def built(tmp_path, monkeypatch, *argv) -> tuple:
+    """The mini site built into tmp_path/out (``argv``: more build options), with a secret beside it."""
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(ROOT / "no-such-pagefind"))
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    assert main(["build", str(site), "-o", str(out), "-q", "--no-cache", *map(str, argv)]) == 0
+    (tmp_path / "secret.txt").write_text("TOP-SECRET", encoding="utf-8")
+    return site, out
+
+
+@pytest.fixture
+def published(tmp_path, monkeypatch):
+    site, out = built(tmp_path, monkeypatch)
+    server = serve_built(out, port=0, log=lambda message: None)
+    try:
+        yield server, out
+    finally:
+        server.stop()
+
+
+def test_preview_serves_the_built_files_byte_for_byte(published):
+    server, out = published
+    for path, file in (("/", "index.html"), ("/members/wang-fang/", "members/wang-fang/index.html")):
+        status, headers, body = http_request(server.url, path)
+        assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+        assert body == (out / file).read_bytes()  # no live-reload script
+    status, headers, body = http_request(server.url, "/static/site.css")
+    assert status == 200 and headers["content-type"] == "text/css; charset=utf-8"
+    assert body == (out / "static/site.css").read_bytes()
+    for path, content_type in (("/feed.xml", "application/xml; charset=utf-8"), ("/data/posts.json", "application/json"),
+                               ("/data/posts.csv", "text/csv; charset=utf-8")):
+        assert http_request(server.url, path)[1]["content-type"] == content_type, path
+
+
+def test_preview_answers_a_missing_address_with_the_sites_own_404_page(published):
+    server, out = published
+    for path in ("/no/such/page/", "/members/nobody/", "/__reload", "/static/"):
+        status, headers, body = http_request(server.url, path)
+        assert status == 404 and headers["content-type"] == "text/html; charset=utf-8", path
+        assert body == (out / "404.html").read_bytes(), path
+    assert "找不到这个页面".encode() in body
+
+
+def test_preview_redirects_a_folder_to_its_slash_and_is_read_only(published):
+    server, _ = published
+    status, headers, _ = http_request(server.url, "/members/wang-fang?x=1")
+    assert status == 301 and headers["location"] == "/members/wang-fang/?x=1"
+    for method in ("POST", "PUT", "DELETE"):
+        assert http_request(server.url, "/index.html", method=method)[0] == 405
+
+
+@pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%252e%252e/secret.txt",
+                                  "/static/../../secret.txt", "/static/%2e%2e/%2e%2e/secret.txt", "/..\\secret.txt",
+                                  "//../secret.txt", "/C:/secret.txt", "/index.html%00"])
+def test_preview_refuses_addresses_outside_the_output(published, path):
+    server, out = published
+    status, _, body = http_request(server.url, path)
+    assert status == 404 and b"TOP-SECRET" not in body
+    assert body == (out / "404.html").read_bytes()
+
+
+def test_preview_of_a_site_built_for_a_path_serves_it_under_that_path(tmp_path, monkeypatch):
+    _, out = built(tmp_path, monkeypatch, "--base-url", "https://example.org/pledge/")
+    assert built_base_path(out) == "/pledge/"
+    server = serve_built(out, port=0, log=lambda message: None)
+    try:
+        assert server.site_url == server.url + "pledge/"
+        status, _, home = http_request(server.url, "/pledge/")
+        assert status == 200 and home == (out / "index.html").read_bytes()
+        css = re.search(rb'<link rel="stylesheet" href="([^"]+)"', home).group(1).decode()
+        assert css == "/pledge/static/site.css"
+        status, headers, _ = http_request(server.url, css)  # the page's own links work
+        assert status == 200 and headers["content-type"] == "text/css; charset=utf-8"
+        for path in ("/", "/pledge"):
+            status, headers, _ = http_request(server.url, path)
+            assert status == 302 and headers["location"] == "/pledge/", path
+        status, headers, _ = http_request(server.url, "/pledge/members/wang-fang")
+        assert status == 301 and headers["location"] == "/pledge/members/wang-fang/"
+        for path in ("/members/wang-fang/", "/static/site.css", "/pledgex/", "/pledge/no/such/", "/pledge/../secret.txt"):
+            status, _, body = http_request(server.url, path)
+            assert status == 404 and body == (out / "404.html").read_bytes(), path
+    finally:
+        server.stop()
+
+
+def test_serve_preview_command_on_a_free_port(tmp_path, monkeypatch):
+    """The real command in its own process: prints its address, serves, stops on Ctrl+C with status 0."""
+    _, out = built(tmp_path, monkeypatch, "--base-url", "https://example.org/pledge/")
+    with subprocess.Popen([sys.executable, "-u", "-m", "site_builder", "serve", str(tmp_path), "--preview",
+                           "-o", str(out), "--port", "0"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8") as proc:
+        try:
+            url = None
+            deadline = time.monotonic() + 20
+            while url is None and time.monotonic() < deadline:
+                line = proc.stdout.readline()
+                assert line, proc.stderr.read()
+                found = re.search(r"查看已生成的网站：(http://127\.0\.0\.1:\d+/)pledge/", line)
+                url = found and found.group(1)
+            assert url, "no address printed"
+            status, headers, body = http_request(url, "/pledge/")
+            assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+            assert body == (out / "index.html").read_bytes()
+            status, _, body = http_request(url, "/pledge/missing")
+            assert status == 404 and body == (out / "404.html").read_bytes()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def test_serve_preview_without_a_built_site_says_what_to_do(tmp_path, capsys):
+    site = make_site(tmp_path)
+    code, _, err = run(capsys, "serve", site, "--preview", "--port", "0")
+    assert code == 2 and f"{site / 'output'} 不存在，不是已生成的网站：请先运行 site-builder build" in err
+    code, _, err = run(capsys, "serve", site, "--base-url", "https://example.org/pledge/", "--port", "0")
+    assert code == 2 and "--base-url 只和 --preview 一起用" in err
