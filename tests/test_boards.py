@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import boards as B
-from site_builder.pipeline import build_model
+from site_builder.printing import boards as B
+from site_builder.incremental.pipeline import build_model
 from support import require
 from support.boards import POSITION, worst_case_site
 from support.http import serve_directory
@@ -36,7 +36,7 @@ def build(tmp_path: Path, capsys, changes=None) -> Path:
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("boards")
     site = make_site(tmp)
-    from site_builder.cli import main
+    from site_builder.commands.main import main
     assert main(["build", str(site), "-o", str(tmp / "out"), "-q"]) == 0
     return tmp / "out"
 
@@ -250,7 +250,7 @@ def test_print_settings_are_checked(tmp_path, capsys, snippet, line, message):
 
 def test_browser_prints_the_worst_case_boards_on_one_page_each(page, tmp_path, cjk_fonts):
     """Ctrl+P on the print pages (Chromium, the page size from the CSS): one page of the right size."""
-    from site_builder.cli import main
+    from site_builder.commands.main import main
 
     require(shutil.which("pdfinfo") is not None, "pdfinfo missing: apt-get install poppler-utils")
     site = worst_case_site(tmp_path)

@@ -41,7 +41,7 @@ def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mini")
     site = make_site(tmp)
     out = tmp / "out"
-    from site_builder.cli import main
+    from site_builder.commands.main import main
     assert main(["build", str(site), "-o", str(out), "-q"]) == 0
     return out
 

@@ -2,7 +2,7 @@
 
 import json
 
-from site_builder import reports
+from site_builder.commands import reports
 from site_builder.errors import Problem
 from support.sites import make_site, run
 

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from site_builder import search
+from site_builder.pages import search
 from support import format_axe_violations, require
 from support.http import serve_directory
 from support.sites import ROOT
@@ -45,7 +45,7 @@ PAGE_BUDGET = 40 * 1024  # a post page's HTML + CSS, gzip-compressed
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("citizen") / "out"
-    from site_builder.cli import main
+    from site_builder.commands.main import main
     assert main(["build", str(ROOT), "-o", str(out), "-q"]) == 0
     return out
 

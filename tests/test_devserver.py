@@ -1,4 +1,4 @@
-"""Tests for site_builder.devserver (HTTP preview server, watcher, live reload).
+"""Tests for site_builder.commands.devserver (HTTP preview server, watcher, live reload).
 
 The "engine" here is a fake: it copies every file of a temp source dir into the
 output dir, or fails (leaving the output untouched) when a source file contains
@@ -20,14 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.devserver import (
-    LIVE_RELOAD_SNIPPET,
-    DevServer,
-    RebuildResult,
-    inject_live_reload,
-    is_ignored,
-    map_url_path,
-)
+from site_builder.commands.devserver import LIVE_RELOAD_SNIPPET, DevServer, RebuildResult, inject_live_reload, is_ignored, map_url_path
 
 DEADLINE = 10.0  # generous upper bound for anything that is not the timed assertion
 SNIPPET_MARKER = b"data-site-builder-devserver"

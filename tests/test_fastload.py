@@ -11,9 +11,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from site_builder import fastload, specs, yamlio
+from site_builder.content import fast_evaluations as fastload, formats as specs, strict_yaml as yamlio
 from site_builder.errors import Problems
-from site_builder.schema import INVALID, Ctx, Rec
+from site_builder.content.schema import INVALID, Ctx, Rec
 from support.sites import MINI, ROOT, make_site, run
 
 

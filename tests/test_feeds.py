@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 
-from site_builder import feeds
+from site_builder.pages import feeds
 from support.sites import ROOT, make_site, run
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -24,7 +24,7 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 def mini(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("mini")
     out = tmp / "out"
-    from site_builder.cli import main
+    from site_builder.commands.main import main
     assert main(["build", str(make_site(tmp)), "-o", str(out), "-q"]) == 0
     return out
 
@@ -32,7 +32,7 @@ def mini(tmp_path_factory):
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample") / "out"
-    from site_builder.cli import main
+    from site_builder.commands.main import main
     assert main(["build", str(ROOT), "-o", str(out), "-q"]) == 0
     return out
 

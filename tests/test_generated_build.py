@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from site_builder import cache as cache_mod, pipeline, rendering, records
+from site_builder.incremental import cache as cache_mod, pipeline, rendering, records
 from support.sites import ROOT, run, tree
 
 if str(ROOT) not in sys.path:

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from site_builder import cache as cache_mod
-from site_builder.output import Writer
+from site_builder.incremental import cache as cache_mod
+from site_builder.write.output import Writer
 from support.sites import GOOD_MEMBER, MINI, ROOT, make_site, run, tree
 
 SITE = "content/site.yaml"
@@ -241,7 +241,7 @@ def hostile(tmp_path_factory):
     changes[STORY] = HOSTILE_FRONT + HOSTILE_BODY
     site = make_site(tmp, changes)
     out = tmp / "out"
-    from site_builder.cli import main
+    from site_builder.commands.main import main
     assert main(["build", str(site), "-o", str(out), "-q"]) == 0
     return out
 
@@ -568,7 +568,7 @@ def test_story_slugs_with_path_characters_are_errors(tmp_path, capsys):
 @pytest.mark.parametrize("name", ["%2e%2e", "%2e%2e%2fetc", "a..b", "a b", "con", "index", "page", "all", "p", "static", "media",
                                   "lpt1", "-x", "x" * 65])
 def test_file_names_that_are_not_ids_are_errors(tmp_path, capsys, name):
-    from site_builder.schema import check_id
+    from site_builder.content.schema import check_id
 
     err = check(tmp_path, capsys, {f"content/stories/{name}.md": mini(STORY)})
     assert f"content/stories/{name}.md: 文件名就是编号。{check_id(name)}" in err.splitlines()
@@ -720,7 +720,7 @@ def test_a_committed_node_modules_program_is_never_run(tmp_path, capsys):
     subprocess.run(git + ["init", "-q"], check=True)
     subprocess.run(git + ["add", "-A"], check=True)
     subprocess.run(git + ["commit", "-qm", "pull request"], check=True)
-    from site_builder import search
+    from site_builder.pages import search
     search._tracked.cache_clear()
     rc, _, err = run(capsys, "check", site)
     assert rc == 0 and not marker.exists()
@@ -883,7 +883,7 @@ def test_builds_are_byte_identical_from_any_location_seed_and_epoch(tmp_path):
     a = build_elsewhere(tmp_path, "a", "tmp", "0", "0")
     b = build_elsewhere(tmp_path, "bb", "site", "12345", "2000000000")
     assert a == b
-    from site_builder import search
+    from site_builder.pages import search
     kinds = {"feed.xml", "sitemap.xml", "data/posts.json", "data/posts.csv", "stories/first/index.html"}
     assert kinds <= set(a) and any(k.startswith("media/") for k in a)
     assert any(k.startswith("pagefind/") for k in a) == (search.find(MINI)[0] is not None)
@@ -960,7 +960,7 @@ def test_source_date_epoch_sets_today(monkeypatch):
 
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
 def test_search_results_of_hostile_content_run_nothing(tmp_path, capsys, page, language):
-    from site_builder import search
+    from site_builder.pages import search
     from support import require
     from support.http import serve_directory
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from PIL import Image
 
-from site_builder import images
+from site_builder.model import images
 from support.sites import MINI, make_site, run
 
 PHOTO = "content/images/wang.png"

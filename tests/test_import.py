@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from site_builder import sheets
+from site_builder.content import spreadsheets as sheets
 from support.sites import make_site, run
 from support.xlsx import write_xlsx
 

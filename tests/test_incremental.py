@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import time
 
-from site_builder import load, records
-from site_builder.cache import Cache
+from site_builder.content import load
+from site_builder.incremental import records
+from site_builder.incremental.cache import Cache
 from site_builder.errors import Problems
 from support.sites import make_site
 
@@ -108,7 +109,7 @@ import shutil  # noqa: E402
 
 import pytest  # noqa: E402
 
-from site_builder import cache as cache_mod, pipeline, rendering  # noqa: E402
+from site_builder.incremental import cache as cache_mod, pipeline, rendering  # noqa: E402
 from support.sites import ROOT, run, tree  # noqa: E402
 
 
@@ -195,7 +196,8 @@ def test_no_cache_keeps_nothing(tmp_path, capsys, steady):
 
 # -- Markdown, rendered once ------------------------------------------------------------------------
 
-from site_builder import markup, mdcache  # noqa: E402
+from site_builder.model import markdown as markup
+from site_builder.incremental import markdown_cache as mdcache  # noqa: E402
 
 STORY = "content/stories/first.md"
 
@@ -249,7 +251,7 @@ def test_stories_rendered_in_workers_equal_serial(tmp_path, monkeypatch, steady)
 def test_qr_codes_and_photo_sizes_are_worked_out_once(tmp_path, monkeypatch, steady):
     import segno
 
-    from site_builder import images
+    from site_builder.model import images
 
     site = make_site(tmp_path)
     made, opened = [], []

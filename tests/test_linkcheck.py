@@ -2,7 +2,7 @@
 
 import pytest
 
-from site_builder.linkcheck import LinkCheck
+from site_builder.render.linkcheck import LinkCheck
 from support.sites import MINI, make_site, run, tree
 
 STORY = "content/stories/first.md"

@@ -1,4 +1,4 @@
-"""Tests for site_builder.markup: Markdown rendering, sanitising, URL / e-mail / phone checks.
+"""Tests for site_builder.model.markdown: Markdown rendering, sanitising, URL / e-mail / phone checks.
 
 The content of a pledge board arrives by pull request from many hands and is published, so
 every test that renders content runs the output through ``assert_safe``: a walker over the
@@ -21,20 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder import markup
-from site_builder.markup import (
-    MAX_MARKDOWN_CHARS,
-    MAX_NESTING_DEPTH,
-    MAX_URL_LENGTH,
-    MarkupError,
-    check_email,
-    check_phone,
-    check_url,
-    plain_text,
-    render_markdown,
-    sanitize_html,
-    tel_href,
-)
+from site_builder.model import markdown as markup
+from site_builder.content import values
+from site_builder.content.values import MAX_URL_LENGTH, check_email, check_phone, check_url, tel_href
+from site_builder.model.markdown import MAX_MARKDOWN_CHARS, MAX_NESTING_DEPTH, MarkupError, plain_text, render_markdown, sanitize_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -840,7 +830,7 @@ def test_deterministic_in_process():
 
 def test_deterministic_across_processes_and_hash_seeds():
     code = (
-        "import hashlib, sys; from site_builder.markup import render_markdown; "
+        "import hashlib, sys; from site_builder.model.markdown import render_markdown; "
         f"print(hashlib.sha256(render_markdown({SAMPLE!r}).encode()).hexdigest())"
     )
     digests = set()
@@ -1205,5 +1195,5 @@ def test_property_phone_digits(value):
 
 def test_module_constants():
     assert markup.MAX_MARKDOWN_CHARS == 200_000
-    assert markup.MAX_URL_LENGTH == 300
-    assert markup.MAX_EMAIL_LENGTH == 254
+    assert values.MAX_URL_LENGTH == 300
+    assert values.MAX_EMAIL_LENGTH == 254

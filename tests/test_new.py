@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from site_builder import new
+from site_builder.commands import new
 from site_builder.errors import UsageError
 from support.sites import ROOT, make_site, run
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from support.sites import make_site, run, tree
 
-from site_builder import output
+from site_builder.write import output
 
 
 def _build(site: Path, out: Path, *extra: str) -> subprocess.Popen:

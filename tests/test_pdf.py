@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import boards as B
-from site_builder.cli import main
-from site_builder.pipeline import build_model
+from site_builder.printing import boards as B
+from site_builder.commands.main import main
+from site_builder.incremental.pipeline import build_model
 from support import require
 from support.boards import LONG_POST, PLEDGE, POSITION, worst_case_site
 from support.sites import MINI, ROOT, make_site, run
@@ -143,7 +143,7 @@ def worst(tmp_path_factory):
 @pytest.fixture(scope="module")
 def printer(worst):
     """The worst-case model and a WeasyPrint renderer for it, to render boards with chosen data."""
-    from site_builder.pdf import Printer
+    from site_builder.commands.pdf import Printer
 
     model = build_model(worst[0])
     return model, Printer(worst[0], model)
@@ -279,7 +279,7 @@ def test_a_missing_configured_font_is_a_clear_error(tmp_path, capsys):
 
 
 def test_no_chinese_font_on_the_machine_is_a_clear_error(tmp_path, capsys, monkeypatch):
-    from site_builder import pdf
+    from site_builder.commands import pdf
 
     monkeypatch.setattr(pdf, "zh_families", lambda: set())
     code, _, err = run(capsys, "pdf", make_site(tmp_path), "--kind", "plaque")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from site_builder import privacy
+from site_builder.content import privacy
 from support.sites import make_site, run
 
 STORY = "content/stories/first.md"

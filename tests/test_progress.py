@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from site_builder.progress import Progress
+from site_builder.commands.progress import Progress
 from support.sites import make_site, run
 
 

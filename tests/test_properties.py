@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from site_builder import load as load_mod, model as model_mod, specs
+from site_builder.content import load as load_mod, formats as specs
+from site_builder.model import build as model_mod
 from site_builder.errors import Problems
-from site_builder.frontmatter import split
-from site_builder.markup import MarkupError, render_markdown
-from site_builder.schema import INVALID, Ctx
-from site_builder.yamlio import YamlError, decode, load
+from site_builder.content.front_matter import split
+from site_builder.model.markdown import MarkupError, render_markdown
+from site_builder.content.schema import INVALID, Ctx
+from site_builder.content.strict_yaml import YamlError, decode, load
 from support.sites import MINI
 from test_hostile import audit
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from site_builder import cli
+from site_builder.commands import main as cli
 from support.sites import ROOT, make_site, run
 
 GITHUB = sorted((ROOT / ".github" / "workflows").glob("*.yml"))

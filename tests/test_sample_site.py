@@ -12,7 +12,7 @@ from test_build import all_text, parse
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample") / "out"
-    from site_builder.cli import main
+    from site_builder.commands.main import main
     assert main(["build", str(ROOT), "-o", str(out), "-q"]) == 0
     return out
 

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from site_builder import search
+from site_builder.pages import search
 from support import require
 from support.sites import MINI, make_site, run, tree
 

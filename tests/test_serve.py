@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from site_builder import cache as cache_mod
-from site_builder.cli import main
-from site_builder.serve import Preview, built_base_path, serve_built
+from site_builder.incremental import cache as cache_mod
+from site_builder.commands.main import main
+from site_builder.commands.serve import Preview, built_base_path, serve_built
 from support.sites import ROOT, make_site, run
 from test_devserver import SSEClient, http_request, wait_for, wait_settled
 

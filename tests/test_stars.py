@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from site_builder import stars
-from site_builder.stars import COMMENDED, REVOKED, MonthScore, Rules, standing
+from site_builder.model import stars
+from site_builder.model.stars import COMMENDED, REVOKED, MonthScore, Rules, standing
 
 D = ("politics", "performance", "service", "exemplary")
 S = ("self", "public", "organisation")

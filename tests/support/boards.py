@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from site_builder import specs
+from site_builder.content import formats as specs
 
 from .sites import make_site
 

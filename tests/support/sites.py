@@ -6,7 +6,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from site_builder.cli import main
+from site_builder.commands.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = ROOT / "tests" / "sites" / "mini"

@@ -1,0 +1,462 @@
+"""``site-builder pdf``: the printed boards and cards as PDF files (WeasyPrint, the ``pdf`` extra).
+
+The same pages as the print pages of the site (:mod:`boards`), rendered with WeasyPrint instead of a
+browser; the record and evaluation cards exist only here. Every wall board must come out as exactly
+one page: a board that does not fit is laid out again in a tighter layout class, and reported if it
+still does not fit. Resources come only from the site itself (print CSS, photos re-encoded without
+metadata, a configured font file): nothing is fetched from the network.
+
+``--stale SINCE`` compares each board's fingerprint with the content of a git revision (or of the
+last commit on or before a date) and lists what must be reprinted or taken down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import io
+import logging
+import mimetypes
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+from ..printing import boards as B
+from ..model import images
+from ..content.paper import KINDS, check_font_family
+from ..pages.print_pages import board_page
+from ..incremental.pipeline import build_model
+from ..render.templates import Renderer, TemplateProblem
+from .registry import site_arg, verb
+from ..errors import ContentErrors, Problem, UsageError
+from ..model.build import Model
+from ..write.output import replace_file
+from ..content.schema import suggest
+
+ACTIONS = {"changed": "重印", "new": "新印", "gone": "撤下"}
+MAX_DENSITY = 4
+
+
+def _options(p: argparse.ArgumentParser) -> None:
+    site_arg(p)
+    p.add_argument("--unit", action="append", default=[], metavar="ID", help="只生成这个单位的牌卡（可重复）")
+    p.add_argument("--post", action="append", default=[], metavar="ID",
+                   help="只生成这个示范岗的公示榜、创建牌和岗上党员的卡片（可重复）")
+    p.add_argument("--member", action="append", default=[], metavar="ID", help="只生成这名党员的三张卡片（可重复）")
+    p.add_argument("--kind", action="append", default=[], choices=list(KINDS), metavar="KIND",
+                   help="只生成这几类（可重复）：board 公示榜、plaque 创建牌、card 定标公示卡、records 对标记录卡、"
+                        "evaluation 达标评议卡")
+    p.add_argument("-o", "--output", type=Path, help="PDF 放在哪个文件夹，默认 SITE/pdf")
+    p.add_argument("--stale", metavar="SINCE",
+                   help="列出自某日（2026-01-31）或某个 git 版本以来内容有变化、需要重印或撤下的牌卡；"
+                        "同时给出 -o 时只生成这些牌卡的 PDF")
+    p.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
+
+
+@verb("pdf", "生成公示榜、创建牌和党员卡片的 PDF / make PDFs of the boards and cards")(_options)
+def cmd_pdf(args) -> int:
+    site: Path = args.site
+    model = build_model(site)
+    chosen = select(model, args.unit, args.post, args.member)
+    if args.kind:
+        chosen = [b for b in chosen if b.kind.name in args.kind]
+    if args.stale:
+        everything = not (args.unit or args.post or args.member or args.kind)
+        rev, changes = stale(site, model, args.stale, chosen, everything, args.kind)
+        print_stale(args.stale, rev, changes)
+        if args.output is None:
+            return 0
+        fresh = {c.board.key for c in changes if c.action != "gone"}
+        chosen = [b for b in chosen if b.key in fresh]
+        if not chosen:
+            return 0
+    whole_units = not (args.post or args.member or args.stale)
+    out = args.output or site / "pdf"
+    return make_pdfs(site, model, chosen, out, combine=whole_units, quiet=args.quiet)
+
+
+# -- what to print ----------------------------------------------------------------------------------
+
+def select(model: Model, units: list[str], posts: list[str], members: list[str]) -> list[B.Board]:
+    """The boards asked for (all of them without filters), in print order, each once."""
+    if not (units or posts or members):
+        return B.all_boards(model)
+    by_post = B.members_by_post(model)
+    chosen: list[B.Board] = []
+    known_units = {u.id: u for u in model.units}
+    for uid in units:
+        unit = known_units.get(uid)
+        if unit is None:
+            raise UsageError(f"找不到单位 `{uid}`{suggest(uid, known_units)}：请用 content/units/ 里的文件名（不含 .yaml）。")
+        chosen += B.unit_boards(model, unit, members=by_post)
+    known_posts = {p.id: p for p in model.posts}
+    for pid in posts:
+        post = known_posts.get(pid)
+        if post is None:
+            raise UsageError(f"找不到已批复的示范岗 `{pid}`{suggest(pid, known_posts)}：请用 content/posts/ 里的文件名；"
+                             "未批复的岗位没有公示榜。")
+        chosen += B.post_boards(model, post)
+        for m in by_post.get(post.id, []):
+            chosen += B.member_boards(model, m)
+    known_members = {m.id: m for m in B.personnel(model)}
+    for mid in members:
+        member = known_members.get(mid)
+        if member is None:
+            raise UsageError(f"找不到党员 `{mid}`{suggest(mid, known_members)}（或其岗位尚未批复）："
+                             "请用 content/members/ 里的文件名。")
+        chosen += B.member_boards(model, member)
+    seen: set[str] = set()
+    return [b for b in chosen if not (b.key in seen or seen.add(b.key))]
+
+
+# -- stale boards -------------------------------------------------------------------------------------
+
+def _git(site: Path, *argv: str, binary: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(site), *argv], capture_output=True, text=not binary, check=False)
+
+
+def revision(site: Path, since: str) -> str | None:
+    """The commit meant by SINCE: a revision, or the last commit on or before a date (None: none yet)."""
+    if shutil.which("git") is None:
+        raise UsageError("--stale 需要 git：请安装 git，并在网站的 git 仓库里运行。")
+    if _git(site, "rev-parse", "--git-dir").returncode != 0:
+        raise UsageError(f"{site} 不在 git 仓库里：--stale 要从 git 历史里取出当时的内容。")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        try:
+            dt.date.fromisoformat(since)
+        except ValueError:
+            raise UsageError(f"日期 {since} 不存在：请写成 2026-01-31 这样的年-月-日。") from None
+        found = _git(site, "rev-list", "-1", "--first-parent", f"--before={since} 23:59:59", "HEAD")
+        if found.returncode != 0:
+            raise UsageError(f"读取 git 历史失败：{found.stderr.strip()}")
+        return found.stdout.strip() or None
+    found = _git(site, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
+    if found.returncode != 0:
+        raise UsageError(f"`{since}` 既不是日期（2026-01-31），也不是这个仓库里的 git 版本（提交号、标签或分支名）。")
+    return found.stdout.strip()
+
+
+def old_model(site: Path, rev: str, tmp: Path) -> Model | None:
+    """The model built from content/ as it was at ``rev`` (None when there was no content/ then)."""
+    prefix = _git(site, "rev-parse", "--show-prefix").stdout.strip()
+    archive = _git(site, "archive", "--format=tar", rev, "--", f"{prefix}content", binary=True)
+    if archive.returncode != 0:
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(tmp, filter="data")
+    old_site = tmp / prefix
+    if not (old_site / "content").is_dir():
+        return None
+    try:
+        return build_model(old_site)
+    except ContentErrors as exc:
+        first = exc.problems[0].format() if exc.problems else ""
+        raise UsageError(f"版本 {rev[:10]} 的内容有 {len(exc.problems)} 个问题，无法与它比较（第一个：{first}）。"
+                         "请换一个版本或日期。") from None
+
+
+@dataclasses.dataclass
+class Change:
+    action: str  # changed | new | gone
+    board: B.Board  # the current board; for "gone" the board as it was
+    old: str | None  # fingerprint before
+
+    @property
+    def new(self) -> str | None:
+        return None if self.action == "gone" else self.board.fingerprint
+
+
+def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everything: bool,
+          kinds: list[str] = ()) -> tuple[str | None, list[Change]]:
+    """(revision, changes): boards changed or new since ``since``, and boards to take down."""
+    rev = revision(site, since)
+    before: dict[str, B.Board] = {}
+    if rev is not None:
+        with tempfile.TemporaryDirectory(prefix="site-builder-stale-") as tmp:
+            old = old_model(site, rev, Path(tmp))
+            if old is not None:
+                before = {b.key: b for b in B.all_boards(old)}
+    changes = []
+    for board in chosen:
+        old_board = before.get(board.key)
+        if old_board is None:
+            changes.append(Change("new", board, None))
+        elif old_board.fingerprint != board.fingerprint:
+            changes.append(Change("changed", board, old_board.fingerprint))
+    now = {b.key for b in B.all_boards(model)}
+    scope = {b.unit.id for b in chosen} | {b.post.id for b in chosen} | {b.id for b in chosen}
+    for key, old_board in before.items():
+        if kinds and old_board.kind.name not in kinds:
+            continue
+        if key not in now and (everything or old_board.id in scope or old_board.post.id in scope):
+            changes.append(Change("gone", old_board, old_board.fingerprint))
+    return rev, changes
+
+
+def print_stale(since: str, rev: str | None, changes: list[Change]) -> None:
+    when = f"{since}（{rev[:10]}）" if rev and rev[:10] != since[:10] else f"{since} "
+    if rev is None:
+        print(f"{since} 时仓库里还没有内容：全部牌卡都是新印的。")
+    if not changes:
+        print(f"自 {when}以来没有需要重印或撤下的牌卡。")
+        return
+    counts = {a: sum(c.action == a for c in changes) for a in ACTIONS}
+    print(f"自 {when}以来：重印 {counts['changed']} 块，新印 {counts['new']} 块，撤下 {counts['gone']} 块。")
+    rows = []
+    for c in changes:
+        b = c.board
+        rows.append((ACTIONS[c.action], _kind_name(b.kind.name), b.unit.id, b.id, b.name,
+                     f"{c.old or '—'} → {c.new or '—'}", b.url or ""))
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(_pad(cell, w) for cell, w in zip(r, widths)).rstrip())
+
+
+def _kind_name(kind: str) -> str:
+    return KINDS[kind].label
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2e7f else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+# -- rendering ------------------------------------------------------------------------------------------
+
+def load_weasyprint():
+    try:
+        import weasyprint
+    except ImportError:
+        raise UsageError("生成 PDF 需要 WeasyPrint：请运行 pip install 'site-builder[pdf]'（WeasyPrint 还需要系统的 Pango 库）。"
+                         ) from None
+    except OSError as exc:  # WeasyPrint is there but Pango is not
+        raise UsageError(f"WeasyPrint 无法加载系统库（{exc}）：请按 WeasyPrint 的安装说明装好 Pango。") from None
+    return weasyprint
+
+
+def zh_families() -> set[str] | None:
+    """Font families fontconfig offers for Simplified Chinese (None when fc-list is missing)."""
+    fc = shutil.which("fc-list")
+    if fc is None:
+        return None
+    listed = subprocess.run([fc, ":lang=zh-cn", "family"], capture_output=True, text=True, check=False).stdout
+    return {name.strip() for line in listed.splitlines() for name in line.split(",") if name.strip()}
+
+
+def covers_chinese(path: Path) -> bool:
+    from fontTools.ttLib import TTFont  # a dependency of WeasyPrint
+
+    try:
+        with TTFont(path, fontNumber=0, lazy=True) as font:
+            cmap = font.getBestCmap() or {}
+    except Exception:  # not a font file fontTools can read
+        return False
+    return all(ord(ch) in cmap for ch in "中岗党星公示")
+
+
+def _at(prints: B.PrintSettings, key: str, message: str) -> ContentErrors:
+    rec = prints.rec
+    path, line, col = rec.where(key) if hasattr(rec, "where") else ("content/site.yaml", 0, 0)
+    return ContentErrors([Problem(path, line, col, message)])
+
+
+def font_setup(site: Path, prints: B.PrintSettings) -> tuple[B.PrintSettings, str | None]:
+    """Make sure Chinese text gets a real Chinese font: (settings to use, file URI of a configured font)."""
+    if prints.font_file:
+        path = site / prints.font_file
+        if not path.is_file():
+            raise _at(prints, "font_file", f"找不到字体文件 `{prints.font_file}`（相对站点文件夹）：请把字体文件放到那里，"
+                                           "或删掉 font_file 改用系统里的中文字体。")
+        if not covers_chinese(path):
+            raise _at(prints, "font_file", f"字体文件 `{prints.font_file}` 读不出来或不含常用汉字，汉字会印成方框："
+                                           "请换一个简体中文字体（如思源宋体、Noto Serif CJK SC）。")
+        return prints, path.resolve().as_uri()
+    families = zh_families()
+    if families is None:
+        raise UsageError("找不到 fc-list（fontconfig），无法确认系统里有中文字体：请安装 fontconfig 和中文字体"
+                         "（Debian/Ubuntu：apt-get install fontconfig fonts-noto-cjk），或在 content/site.yaml 的 "
+                         "print.font_file 指定一个字体文件。")
+    if prints.font:
+        if prints.font not in families:
+            known = "、".join(sorted(families)[:8]) or "（没有）"
+            raise _at(prints, "font", f"系统里没有中文字体 `{prints.font}`，汉字会印成方框：请安装它，或改用已安装的中文字体"
+                                      f"（{known}），或用 font_file 指定字体文件。")
+        return prints, None
+    if families & set(B.SERIF + B.SANS):
+        return prints, None
+    usable = sorted(f for f in families if check_font_family(f) is None)
+    if usable:
+        return dataclasses.replace(prints, font=usable[0]), None
+    raise UsageError("找不到中文字体，PDF 里的汉字会印成方框：请安装 Noto CJK 字体（Debian/Ubuntu："
+                     "apt-get install fonts-noto-cjk），或在 content/site.yaml 的 print.font_file 指定一个中文字体文件。")
+
+
+class Resources:
+    """What a board may load: the print CSS (and other static files), photos, a configured font."""
+
+    def __init__(self, model: Model, dirs: list[Path], font_uri: str | None):
+        self.base = model.settings.base_url
+        self.static: dict[str, Path] = {}
+        for folder in dirs:  # the site's own templates/static first
+            static = folder / "static"
+            if static.is_dir():
+                for path in sorted(static.rglob("*")):
+                    name = "static/" + path.relative_to(static).as_posix()
+                    if path.is_file() and name not in self.static:
+                        self.static[name] = path
+        self.photos = {ref.digest: ref for ref in model.images.values()}
+        self.content = model.content
+        self.font_uri = font_uri
+        self.refused: list[str] = []
+
+    def get(self, url: str) -> tuple[bytes, str] | None:
+        if self.font_uri and url == self.font_uri:
+            return Path(_file_path(url)).read_bytes(), "application/font-sfnt"
+        if url.startswith(self.base):
+            rel = url[len(self.base):].split("#")[0].split("?")[0]
+            if rel in self.static:
+                return self.static[rel].read_bytes(), mimetypes.guess_type(rel)[0] or "application/octet-stream"
+            m = re.fullmatch(r"media/([0-9a-f]{16})-(\d+)\.jpg", rel)
+            ref = self.photos.get(m.group(1)) if m else None
+            if ref is not None and any(str(w) == m.group(2) for w, _ in ref.variants()):
+                return images.render(self.content / ref.src, int(m.group(2))), "image/jpeg"
+        self.refused.append(url)
+        return None
+
+
+def _file_path(uri: str) -> str:
+    from urllib.request import url2pathname
+    return url2pathname(uri.removeprefix("file://"))
+
+
+def fetcher_for(weasyprint, resources: Resources):
+    """A WeasyPrint URL fetcher that serves only ``resources`` (never the network)."""
+    urls = weasyprint.urls
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint 66+
+        class Fetcher(urls.URLFetcher):
+            def fetch(self, url, headers=None):
+                found = resources.get(url)
+                if found is None:
+                    raise ValueError(f"not a file of this site: {url}")
+                return urls.URLFetcherResponse(url, found[0], {"Content-Type": found[1]})
+        return Fetcher()
+
+    def fetch(url, timeout=10, ssl_context=None):  # older WeasyPrint
+        found = resources.get(url)
+        if found is None:
+            raise ValueError(f"not a file of this site: {url}")
+        return {"string": found[0], "mime_type": found[1], "redirected_url": url}
+    return fetch
+
+
+def check_output(site: Path, out: Path) -> None:
+    site_r, out_r = site.resolve(), out.resolve()
+    if out_r == site_r or site_r.is_relative_to(out_r):
+        raise UsageError(f"PDF 文件夹 {out} 是站点文件夹本身或它的上级：请用单独的文件夹（默认 pdf/）。")
+    for source in ("content", "templates", "output"):
+        if out_r.is_relative_to((site_r / source).resolve()):
+            raise UsageError(f"PDF 文件夹 {out} 在 {source}/ 里面：请放到别处（默认 pdf/）。")
+    if out_r.exists() and not out_r.is_dir():
+        raise UsageError(f"{out} 不是文件夹：请换一个位置。")
+
+
+def source_of(board: B.Board) -> str:
+    return f"content/members/{board.id}.yaml" if board.member is not None else f"content/posts/{board.id}.yaml"
+
+
+class Printer:
+    """Renders boards to WeasyPrint documents, one page per wall board."""
+
+    def __init__(self, site: Path, model: Model):
+        self.wp = load_weasyprint()
+        self.model = model
+        self.prints, self.face = font_setup(site, B.PrintSettings.of(model.settings))
+        self.renderer = Renderer(site, model)
+        self.resources = Resources(model, self.renderer.dirs, self.face)
+        self.fetcher = fetcher_for(self.wp, self.resources)
+        from weasyprint.text.fonts import FontConfiguration
+        self.fonts = FontConfiguration()
+
+    def html(self, board: B.Board, density: int | None = None) -> str:
+        page = board_page(board, self.prints, face_src=self.face, density=density)
+        try:
+            return self.renderer.render(page).decode("utf-8")
+        except TemplateProblem as exc:
+            raise ContentErrors([exc.problem]) from None
+
+    def document(self, board: B.Board):
+        """The WeasyPrint document of ``board``, or a Problem when a wall board does not fit one page."""
+        density = board.density
+        while True:
+            html = self.html(board, density)
+            doc = self.wp.HTML(string=html, base_url=self.model.settings.base_url,
+                               url_fetcher=self.fetcher).render(font_config=self.fonts)
+            if not board.kind.wall or len(doc.pages) == 1:
+                return doc
+            if density >= MAX_DENSITY:
+                paper = self.prints.papers[board.kind.name]
+                return Problem(source_of(board), 0, 0,
+                               f"{board.kind.label}在 {paper.name} 纸上排不下一页（排成了 {len(doc.pages)} 页）："
+                               "请精简岗位名称、职务、承诺或标准，或在 site.yaml 的 print.sizes 里换大一号的纸。")
+            density += 1
+
+
+def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, combine: bool, quiet: bool) -> int:
+    check_output(site, out)
+    if not chosen:
+        if not quiet:
+            print("没有要生成的牌卡（已摘牌岗位没有公示榜和创建牌）。")
+        return 0
+    start = time.perf_counter()
+    printer = Printer(site, model)
+    weasy_log = logging.getLogger("weasyprint")
+    level = weasy_log.level
+    weasy_log.setLevel(logging.ERROR)  # CSS it does not support is expected; missing files are reported below
+    problems: list[Problem] = []
+    written = combined = 0
+    try:
+        by_unit: dict[str, list[B.Board]] = {}
+        for board in chosen:
+            by_unit.setdefault(board.unit.id, []).append(board)
+        for unit_id, unit_boards in by_unit.items():
+            wall, files, failed = [], [], False
+            for board in unit_boards:
+                doc = printer.document(board)
+                if isinstance(doc, Problem):
+                    problems.append(doc)
+                    failed = True
+                    continue
+                replace_file(out / unit_id / board.filename, doc.write_pdf())
+                written += 1
+                (wall if board.kind.in_site else files).append(doc)
+            if combine and not failed:
+                unit = unit_boards[0].unit
+                for suffix, docs, what in (("boards", wall, "牌卡"), ("files", files, "档案卡片")):
+                    if docs:
+                        joined = docs[0].copy([page for doc in docs for page in doc.pages])
+                        joined.metadata.title = f"{unit.name} {what}"
+                        replace_file(out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
+                        combined += 1
+    finally:
+        weasy_log.setLevel(level)
+    for url in sorted(set(printer.resources.refused)):
+        print(f"注意：{url} 不是本站的文件，没有载入 PDF。", file=sys.stderr)
+    if problems:
+        for problem in sorted(problems):
+            print(problem.format(), file=sys.stderr)
+        print(f"{len(problems)} 块牌卡排不下一页，没有生成（也没有生成它们所在单位的合并文件）；"
+              f"其余 {written} 个 PDF 已生成 → {out}。", file=sys.stderr)
+        return 1
+    if not quiet:
+        print(f"已生成 {written} 个 PDF" + (f"，另有 {combined} 个按单位合并的文件" if combined else "")
+              + f" → {out}（{time.perf_counter() - start:.1f} 秒）")
+    return 0

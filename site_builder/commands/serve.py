@@ -1,0 +1,167 @@
+"""``site-builder serve``: build, serve on this computer, rebuild what an edit changes, reload the browser.
+
+The preview is built into ``SITE/.site-builder-cache/preview/`` (git ignores it) with the base URL of
+the preview server, so every link, QR code and feed points at the preview. :mod:`devserver` serves
+it, watches ``content/`` and ``templates/`` and calls :meth:`Preview.rebuild` once per burst of
+changes. A rebuild is the ordinary pipeline with a build cache that stays in memory: files whose
+stat signature did not change are not parsed again, and only the pages that read something that
+changed are rendered (see :mod:`incremental`); the output is updated in place. Templates or the
+settings change what every page reads, so they rebuild everything.
+
+A rebuild that finds problems leaves the last good site in place and shows the problems
+(``path:line:col: message``) over the page in the browser; the next good rebuild clears them. The
+search index (a finisher) is built with the first build only.
+
+``site-builder serve --preview`` serves a site already built (``SITE/output`` or ``-o``) the way a web
+host would, to look at what will be published: nothing is built, watched or reloaded, every file is
+sent as it is on disk, an unknown address gets the site's own ``404.html`` with status 404, and a site
+built for an address with a path (``https://example.org/pledge/``) is served under that path (read
+from the built ``feed.xml``, or given with ``--base-url``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..incremental.cache import FOLDER, Cache
+from ..incremental.pipeline import run
+from .registry import base_url_arg, jobs_arg, site_arg, verb
+from .devserver import DevServer, RebuildResult
+from ..errors import ContentErrors, UsageError
+
+
+class Preview:
+    def __init__(self, site: Path, out: Path | None = None, *, host: str = "127.0.0.1", port: int = 8000,
+                 jobs: int | None = None, debounce: float = 0.15, log=print):
+        self.site = site
+        self.out = out or site / FOLDER / "preview"
+        self.jobs, self.log = jobs, log
+        self.cache = Cache.for_site(site)  # kept in memory between rebuilds, saved when the preview stops
+        watch = [site / "content"] + ([site / "templates"] if (site / "templates").is_dir() else [])
+        self.server = DevServer(self.out, self.rebuild, watch=watch, host=host, port=port, debounce=debounce,
+                                log=log)
+        self.first = True
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def rebuild(self, changed: set[Path] | None = None) -> RebuildResult:
+        start = time.perf_counter()
+        try:
+            result = run(self.site, self.out, base_url=self.server.url, jobs=self.jobs, cache=self.cache,
+                         finish=self.first)
+        except ContentErrors as exc:
+            return RebuildResult(False, [p.format() for p in exc.problems])
+        except UsageError as exc:
+            return RebuildResult(False, [str(exc)])
+        if self.first:
+            self.cache.save()
+            self.first = False
+        self.log(f"已生成 {result.pages} 个页面（重新生成 {result.rendered} 个，{result.changed} 个文件有变化），"
+                 f"{time.perf_counter() - start:.2f} 秒")
+        return RebuildResult(True, [], result.rendered)
+
+    def start(self) -> None:
+        self.server.start()  # bound: the address is known, and the first build can use it
+        first = self.rebuild()
+        self.server.show_errors(None if first.ok else first.errors)
+        if not first.ok:
+            self.log("构建失败，修改后会自动重试：\n  " + "\n  ".join(first.errors))
+        self.log(f"预览地址 / preview at {self.url}（Ctrl+C 停止）")
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.cache.save()
+
+    def serve_forever(self) -> None:
+        self.start()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            self.log("正在停止 / stopping …")
+        finally:
+            self.stop()
+
+
+# The self link of the feed every build writes: <link rel="self" ... href="BASE_URLfeed.xml"/>.
+_FEED_SELF = re.compile(r'<link\s+rel="self"[^>]*?\shref="([^"]*)feed\.xml"')
+
+
+def built_base_path(out: Path) -> str:
+    """The path of the address a built site was made for (``/pledge/``), from its ``feed.xml``; ``/`` if unknown."""
+    try:
+        with open(out / "feed.xml", encoding="utf-8", errors="replace") as f:
+            head = f.read(8192)
+    except OSError:
+        return "/"
+    found = _FEED_SELF.search(head)
+    return (urlsplit(found.group(1)).path or "/") if found else "/"
+
+
+def serve_built(out: Path, *, host: str = "127.0.0.1", port: int = 8000, base_url: str | None = None,
+                log=print) -> DevServer:
+    """A started server of the built site in ``out``, as a web host serves it (see the module's text)."""
+    if not (out / "index.html").is_file():
+        what = "不存在" if not out.exists() else "里没有 index.html"
+        raise UsageError(f"{out} {what}，不是已生成的网站：请先运行 site-builder build，"
+                         "或用 -o 指定生成网站的文件夹。")
+    base_path = urlsplit(base_url).path if base_url else built_base_path(out)
+    server = DevServer(out, host=host, port=port, log=log, base_path=base_path)
+    server.start()
+    log(f"查看已生成的网站：{server.site_url}（与发布后一样；不重新生成、不自动刷新，改了内容请重新 build；Ctrl+C 停止）")
+    return server
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"`{text}` 不是端口号（0–65535）")
+    return value
+
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
+    site_arg(p)
+    p.add_argument("--port", type=_port, default=8000, help="端口，默认 8000（0：任选一个空闲端口）")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="监听地址，默认 127.0.0.1（只有本机能访问）；0.0.0.0 会让局域网里的其他电脑也能访问")
+    p.add_argument("-o", "--output", type=Path,
+                   help=f"预览文件夹，默认 SITE/{FOLDER}/preview；加 --preview 时是要查看的已生成网站，默认 SITE/output")
+    p.add_argument("-j", "--jobs", type=jobs_arg, metavar="N", help="同时使用的进程数，默认为全部 CPU 核心")
+    p.add_argument("--preview", action="store_true",
+                   help="不生成：按网站服务器的方式提供已生成的网站（自己的 404 页面、发布地址的路径），"
+                        "只读，不自动刷新 / serve a built output/ as a web host would")
+    p.add_argument("--base-url", type=base_url_arg,
+                   help="与 --preview 一起用：网站生成时的发布地址（默认从生成的 feed.xml 读出）")
+
+
+@verb("serve", "本机预览：生成网站并提供访问，修改内容后自动更新浏览器 / preview with live reload")(_serve_options)
+def cmd_serve(args) -> int:
+    if args.base_url and not args.preview:
+        raise UsageError("--base-url 只和 --preview 一起用：本机预览总是按预览地址生成。")
+    try:
+        if args.preview:
+            server = serve_built(args.output or args.site / "output", host=args.host, port=args.port,
+                                 base_url=args.base_url)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                print("正在停止 / stopping …")
+            finally:
+                server.stop()
+            return 0
+        preview = Preview(args.site, args.output, host=args.host, port=args.port, jobs=args.jobs)
+        preview.serve_forever()
+    except OSError as exc:  # the port is taken, or the address cannot be used
+        raise UsageError(f"无法在 {args.host}:{args.port} 上提供预览：{exc.strerror or exc}。"
+                         f"请换一个端口（--port 8001）。") from None
+    return 0

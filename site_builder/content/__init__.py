@@ -1,0 +1,1 @@
+"""Stage 1, content: the files in ``content/`` → schema-checked records, each value with its file and line."""

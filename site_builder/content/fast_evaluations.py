@@ -1,0 +1,242 @@
+"""A fast path for monthly evaluation files, the bulk of a city's content.
+
+A city's ``evaluations/`` holds about a million YAML values a year, almost all of them in lines like
+``    self: {politics: 93, performance: 100, service: 99, exemplary: 94}``. Composing those with the
+YAML parser and converting every node costs seconds; :func:`evaluation` reads the usual layout of
+such a file line by line instead and returns exactly the :class:`~site_builder.content.schema.Rec` that
+``formats.EVALUATION.convert`` would return, with the same positions.
+
+It accepts only what it can read with certainty: keys at the usual indentation, scores as decimal
+integers 0–100 in flow mappings, text in double quotes without escapes or plain text without ``:``
+and ``#``, comments. Anything else — and any value the schema would refuse — returns ``None``, and
+the caller reads the file with the general loader, which reports the problem at its line and column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import formats
+from ..errors import Problems
+from .schema import INVALID, Ctx, Rec, check_id
+from .strict_yaml import Node
+
+# The characters the line reader accepts (YAML's printable characters without tab, carriage return,
+# its other line breaks U+0085, U+2028, U+2029 and the byte-order mark); all else is left to the parser.
+_WIDE = r"\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"  # (escapes read by re)
+_PRINTABLE = r"\x20-\x7e" + _WIDE
+_QUOTED = r"\x20\x21\x23-\x5b\x5d-\x7e" + _WIDE  # without `"` and `\` (no escapes)
+_PLAIN_REST = r"\x20-\x22\x24-\x39\x3b-\x7e" + _WIDE  # without `#` and `:`
+_PLAIN_FIRST = r"\x21-\x22\x24-\x39\x3b-\x7e" + _WIDE  # and not a space
+_VALUE = (f'(?:"(?P<q>[{_QUOTED}]*)"'  # double-quoted, one line, no escapes
+          f"|(?P<p>(?![-?:,\\[\\]{{}}#&*!|>'\"%@`])[{_PLAIN_FIRST}][{_PLAIN_REST}]*?))")  # plain
+_COMMENT = f"#[{_PRINTABLE}]*"
+_END = f"[ ]*(?:[ ]{_COMMENT})?"
+_BLANK = re.compile(f"[ ]*(?:{_COMMENT})?")
+_TOP = re.compile(r"(?P<k>[a-z_]+):(?:[ ]+" + _VALUE + ")?" + _END)
+_POST = re.compile(r"  (?P<id>[a-z0-9][a-z0-9-]*):" + _END)
+_SCORE = r"(?P<k{n}>[a-z]+):[ ]+(?P<v{n}>0|[1-9][0-9]{{0,2}})[ ]*"
+_SOURCE = re.compile(r"    (?P<k>[a-z]+):[ ]+\{[ ]*" + ",[ ]*".join(_SCORE.format(n=n) for n in range(4)) + r"\}" + _END)
+_NOTE = re.compile(r"    note:[ ]+" + _VALUE + _END)
+
+# The usual block of one post, read with one match: an id line, the three sources in order, maybe a note.
+_SCORE_VALUE = "(100|[1-9]?[0-9])"  # 0–100 as YAML and the schema read them: no sign, no leading 0
+_BLOCK = re.compile(
+    r"  (?P<id>[a-z0-9][a-z0-9-]*):\n"
+    + "".join(rf"    {source}:[ ]+\{{" + ", ".join(f"{dim}: {_SCORE_VALUE}" for dim in formats.DIMENSIONS) + r"\}\n"
+              for source in formats.SOURCES)
+    + r"(?:    note:[ ]+" + _VALUE + r"[ ]*\n)?")
+
+_FIELDS = formats.EVALUATION.fields
+_NOTE_TYPE = _FIELDS["posts"].type.value.fields["note"].type
+_SOURCES = frozenset(formats.SOURCES)
+_DIMENSIONS = frozenset(formats.DIMENSIONS)
+
+
+class _Scores(Rec):
+    """The scores of one source, read from a usual block: key positions are worked out when asked for."""
+
+    __slots__ = ("text", "at")  # the file's text and the offset of this line in it
+
+    def __reduce__(self):
+        return _scores, (dict(self), self.path, self.line, self.text, self.at)
+
+    @property  # type: ignore[override]
+    def pos(self) -> dict[str, tuple[int, int]]:
+        m = _SOURCE.match(self.text, self.at)
+        return {m.group(f"k{n}"): (self.line, m.start(f"k{n}") - self.at + 1) for n in range(4)}
+
+
+class _Post(Rec):
+    """One post's entry, read from a usual block: its keys are on the next lines, at column 5."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return _post, (dict(self), self.path, self.line)
+
+    @property  # type: ignore[override]
+    def pos(self) -> dict[str, tuple[int, int]]:
+        keys = ("self", "public", "organisation") + (("note",) if self["note"] is not None else ())
+        return {key: (self.line + n, 5) for n, key in enumerate(keys, 1)}
+
+
+def _scores(items: dict, path: str, line: int, text: str, at: int) -> _Scores:
+    scores = _Scores(items)
+    scores.path, scores.line, scores.col, scores.offset, scores.text, scores.at = path, line, 5, 0, text, at
+    return scores
+
+
+def _post(items: dict, path: str, line: int) -> _Post:
+    post = _Post(items)
+    post.path, post.line, post.col, post.offset = path, line, 3, 0
+    return post
+
+
+def _rec(path: str, line: int, col: int) -> Rec:
+    rec = Rec()
+    rec.path, rec.line, rec.col, rec.offset, rec.pos = path, line, col, 0, {}
+    return rec
+
+
+def _scalar(m: re.Match, line: int, start: int = 0) -> Node:
+    """The Node of a matched value; ``start`` is the offset of its line in the matched string."""
+    if m.group("q") is not None:
+        return Node("scalar", m.group("q"), line, m.start("q") - start, "str", True)
+    return Node("scalar", m.group("p").rstrip(" "), line, m.start("p") - start + 1, None, False)
+
+
+def _block(m: re.Match, text: str, path: str, number: int, scratch: Ctx) -> Rec | None:
+    """The post Rec of a usual block whose id is on line ``number``."""
+    g = m.groups()
+    post = _post({}, path, number)
+    at = m.end("id") + 2
+    for n, source in enumerate(formats.SOURCES):
+        post[source] = _scores(zip(formats.DIMENSIONS, map(int, g[1 + 4 * n:5 + 4 * n])), path, number + n + 1, text, at)
+        at = text.index("\n", at) + 1
+    note = None
+    if g[13] is not None or g[14] is not None:
+        note = _NOTE_TYPE.convert(_scalar(m, number + 4, at), scratch)
+        if note is INVALID:
+            return None
+    post["note"] = note
+    return post
+
+
+def evaluation(text: str, path: str) -> Rec | None:
+    """The converted evaluation file, or None when the general loader must read it."""
+    scratch = Ctx(path, Problems())
+    top = None
+    posts = post = None  # the `posts` Rec; the post Rec being read
+    current = None  # the top-level key whose block is being read
+    offset, number, size = 0, 0, len(text)
+    while offset <= size:
+        number += 1
+        end = text.find("\n", offset)
+        if end < 0:
+            end = size
+        line = text[offset:end]
+        here, offset = offset, end + 1
+        stripped = line.lstrip(" ")
+        if not stripped or stripped[0] == "#":
+            if _BLANK.fullmatch(stripped) is None:
+                return None
+            continue
+        indent = len(line) - len(stripped)
+        if indent == 0:
+            m = _TOP.fullmatch(line)
+            if m is None:
+                return None
+            key = m.group("k")
+            if top is None:
+                top = _rec(path, number, 1)
+            if key in top.pos or key not in _FIELDS:
+                return None
+            if post is not None and not _complete(post):
+                return None
+            post = None
+            top.pos[key] = (number, 1)
+            has_value = m.group("q") is not None or m.group("p") is not None
+            if key == "posts":
+                if has_value:
+                    return None
+                posts = _rec(path, number, 1)
+                top[key] = posts
+            elif not has_value:
+                return None
+            else:
+                value = _FIELDS[key].type.convert(_scalar(m, number), scratch)
+                if value is INVALID:
+                    return None
+                top[key] = value
+            current = key
+        elif indent == 2:
+            if current != "posts" or (post is not None and not _complete(post)):
+                return None
+            post = None
+            block = _BLOCK.match(text, here)
+            m = block or _POST.fullmatch(line)
+            if m is None:
+                return None
+            pid = m.group("id")
+            if pid in posts.pos or check_id(pid) is not None:  # what Id() adds to what the pattern ensures
+                return None
+            posts.pos[pid] = (number, 3)
+            if block is not None:
+                rec = _block(block, text, path, number, scratch)
+                if rec is None:
+                    return None
+                posts[pid] = rec
+                lines = 4 if block.group("q") is None and block.group("p") is None else 5
+                number += lines - 1
+                offset = block.end()
+            else:
+                post = _rec(path, number, 3)
+                posts[pid] = post
+        elif indent == 4:
+            if post is None:
+                return None
+            if stripped.startswith("note:"):
+                m = _NOTE.fullmatch(line)
+                if m is None or "note" in post.pos:
+                    return None
+                value = _NOTE_TYPE.convert(_scalar(m, number), scratch)
+                if value is INVALID:
+                    return None
+                post.pos["note"] = (number, 5)
+                post["note"] = value
+                continue
+            m = _SOURCE.fullmatch(line)
+            if m is None:
+                return None
+            source = m.group("k")
+            if source not in _SOURCES or source in post.pos:
+                return None
+            scores = _rec(path, number, 5)
+            for n in range(4):
+                dim, value = m.group(f"k{n}"), int(m.group(f"v{n}"))
+                if dim not in _DIMENSIONS or dim in scores.pos or value > 100:
+                    return None
+                scores.pos[dim] = (number, m.start(f"k{n}") + 1)
+                scores[dim] = value
+            post.pos[source] = (number, 5)
+            post[source] = scores
+        else:
+            return None
+    if top is None or posts is None or not posts or "month" not in top.pos:
+        return None
+    if post is not None and not _complete(post):
+        return None
+    for key, field in _FIELDS.items():  # optional keys, as Record.convert adds them
+        if key not in top.pos:
+            top[key] = field.default
+    return top
+
+
+def _complete(post: Rec) -> bool:
+    """All three sources given; the optional note added as the schema adds it."""
+    if not _SOURCES <= post.pos.keys():
+        return False
+    if "note" not in post.pos:
+        post["note"] = None
+    return True

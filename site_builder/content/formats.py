@@ -1,0 +1,198 @@
+"""The schema of every content file kind (see docs/content-format.md)."""
+
+from __future__ import annotations
+
+from .schema import Bool, Ctx, Date, Dict, Enum, Field, Id, Int, List, Month, MonthDay, Num, Rec, Record, Str
+from .paper import KINDS, check_font_family, check_font_file, check_paper
+from .values import check_email, check_phone, check_url
+
+# Limits that the printed boards are designed for (docs/content-format.md).
+MAX_PLEDGE = 40
+MAX_NAME = 20
+MAX_STANDARD_ITEMS = 12
+MAX_MEMBERS_PER_POST = 12
+
+DIMENSIONS = ("politics", "performance", "service", "exemplary")
+SOURCES = ("self", "public", "organisation")
+ROLES = {"demonstrator": "示范员", "server": "服务员", "guide": "引导员", "advocate": "宣传员"}
+GRADES = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
+RESULTS = {"met": "达标", "not_met": "未达标"}
+POST_KINDS = {"post": "星级党员示范岗", "window": "党员示范窗口"}
+STORY_KINDS = {"story": "先进事迹", "experience": "典型经验"}
+
+
+
+
+
+def check_base_url(text: str) -> str | None:
+    problem = check_url(text)
+    if problem:
+        return problem
+    if not text.endswith("/"):
+        return f"base_url 必须以 `/` 结尾：写成 \"{text}/\"。"
+    if "?" in text or "#" in text:
+        return "base_url 不能带 `?` 或 `#`。"
+    return None
+
+
+URL = Str(max_len=2000, check=check_url)  # check_url refuses more than 300 characters, saying why (the QR code)
+EMAIL = Str(max_len=254, check=check_email)
+PHONE = Str(max_len=40, check=check_phone)
+
+
+def _weights(names: tuple[str, ...], what: str) -> Record:
+    def check(rec: Rec, ctx: Ctx) -> None:
+        total = sum(rec[n] for n in names)
+        if abs(total - 1) > 1e-6:
+            ctx.error(rec.line, rec.col, f"{what}的权重合计应为 1，现在是 {round(total, 6)}：请调整。")
+    return Record({n: Field(Num(0, 1), required=True) for n in names}, check=check)
+
+
+# Printed boards (content/paper.py, docs/printing.md): the paper of each kind can be set in site.yaml `print:`.
+PRINT_KINDS = tuple(KINDS)
+
+
+
+
+
+def _evaluation_check(rec: Rec, ctx: Ctx) -> None:
+    if rec["revoke"]["below"] > rec["pass_mark"]:
+        ctx.error(*rec.pos["revoke"], "摘牌分数线 revoke.below 不能高于合格分数线 pass_mark。")
+
+
+SITE = Record({
+    "title": Field(Str(max_len=80), required=True, doc="站点名称"),
+    "base_url": Field(Str(max_len=200, check=check_base_url), required=True, doc="正式发布地址"),
+    "language": Field(Enum({"zh-CN": "简体中文", "en": "English"}), default="zh-CN"),
+    "organisation": Field(Record({
+        "name": Field(Str(max_len=80), required=True),
+        "address": Field(Str(max_len=120)),
+        "phone": Field(PHONE),
+        "email": Field(EMAIL),
+        "website": Field(URL),
+    }), required=True, doc="主办单位"),
+    "districts": Field(Dict(Id(), Str(max_len=30), min_len=1), required=True, doc="区县编号: 名称"),
+    "sectors": Field(Dict(Id(), Str(max_len=30), min_len=1), required=True, doc="行业编号: 名称"),
+    "evaluation": Field(Record({
+        "dimensions": Field(_weights(DIMENSIONS, "考核维度"), required=True),
+        "sources": Field(_weights(SOURCES, "评价来源"), required=True),
+        "pass_mark": Field(Num(0, 100), required=True, doc="月度合格分数线"),
+        "revoke": Field(Record({
+            "below": Field(Num(0, 100), required=True),
+            "consecutive_failures": Field(Int(1, 24), required=True),
+            "fail_at_zero_stars": Field(Bool(), default=True),
+        }), required=True, doc="摘牌规则"),
+        "missing_month": Field(Enum({"hold": "星级不变", "fail": "按不合格处理"}), default="hold"),
+        "first_batch_end": Field(Date(), required=True, doc="第一批教育活动结束日"),
+        "year_end_review": Field(MonthDay(), default="12-31"),
+    }, check=_evaluation_check), required=True, doc="考评规则"),
+    "page_size": Field(Int(5, 200), default=30),
+    "print": Field(Record({
+        "sizes": Field(Record({kind: Field(Str(max_len=40, check=check_paper)) for kind in PRINT_KINDS}),
+                       doc="各类牌卡的纸张"),
+        "font": Field(Str(max_len=80, check=check_font_family), doc="中文字体名称"),
+        "font_file": Field(Str(max_len=200, check=check_font_file), doc="字体文件（相对站点文件夹）"),
+    }), doc="打印设置（可省）"),
+})
+
+UNIT = Record({
+    "name": Field(Str(max_len=60), required=True, doc="单位名称"),
+    "branch": Field(Str(max_len=60), required=True, doc="党支部名称"),
+    "district": Field(Id(), required=True, doc="区县编号"),
+    "sector": Field(Id(), required=True, doc="行业编号"),
+    "address": Field(Str(max_len=120)),
+    "service_hall": Field(Bool(), default=False),
+    "website": Field(URL),
+})
+
+POST = Record({
+    "name": Field(Str(max_len=60), required=True, doc="岗位名称"),
+    "kind": Field(Enum(POST_KINDS), default="post"),
+    "unit": Field(Id(), required=True, doc="所属单位编号"),
+    "location": Field(Str(max_len=80)),
+    "description": Field(Str(max_len=400, multiline=True)),
+    "declared": Field(Date(), required=True, doc="申报日期"),
+    "approval": Field(Record({
+        "date": Field(Date(), required=True),
+        "number": Field(Str(max_len=40), required=True, doc="批复文号"),
+    })),
+    "feedback": Field(Record({
+        "book": Field(Str(max_len=80), required=True, doc="意见簿所在位置"),
+        "phone": Field(PHONE, required=True, doc="投诉电话"),
+        "form": Field(URL),
+        "email": Field(EMAIL),
+    }), required=True, doc="群众监督渠道"),
+    "revoked": Field(Record({
+        "date": Field(Date(), required=True),
+        "reason": Field(Str(max_len=200), required=True),
+        "number": Field(Str(max_len=40)),
+    })),
+})
+
+MEMBER = Record({
+    "name": Field(Str(max_len=MAX_NAME), required=True, doc="姓名"),
+    "post": Field(Id(), required=True, doc="所在示范岗编号"),
+    "position": Field(Str(max_len=40), required=True, doc="职务"),
+    "order": Field(Int(0, 999), default=999),
+    "consent": Field(Record({
+        "public": Field(Bool(), required=True),
+        "photo": Field(Bool(), required=True),
+        "date": Field(Date()),
+    }), required=True, doc="本人同意公开的情况"),
+    "photo": Field(Str(max_len=200)),
+    "pledge": Field(Str(max_len=MAX_PLEDGE), required=True, doc="一句岗位承诺"),
+    "roles": Field(List(Enum(ROLES), unique=True), default=list),
+    "standard": Field(Record({
+        "items": Field(List(Str(max_len=100), min_len=1, max_len=MAX_STANDARD_ITEMS), required=True),
+        "proposed": Field(Date(), required=True, doc="党员提标准日期"),
+        "comment_from": Field(Date()),
+        "comment_until": Field(Date()),
+        "set": Field(Date()),
+    }), required=True, doc="岗位先进性标准"),
+    "records": Field(List(Record({
+        "date": Field(Date(), required=True),
+        "text": Field(Str(max_len=300, multiline=True), required=True),
+        "public": Field(Bool(), default=True),
+    })), default=list),
+    "assessments": Field(List(Record({
+        "period": Field(Str(max_len=40), required=True),
+        "date": Field(Date(), required=True),
+        "self": Field(Enum(GRADES), required=True),
+        "public": Field(Enum(GRADES), required=True),
+        "organisation": Field(Enum(GRADES), required=True),
+        "result": Field(Enum(RESULTS), required=True),
+        "remarks": Field(Str(max_len=300, multiline=True)),
+    })), default=list),
+    "honours": Field(List(Record({
+        "date": Field(Date(), required=True),
+        "title": Field(Str(max_len=80), required=True),
+    })), default=list),
+})
+
+_SCORES = Record({d: Field(Int(0, 100), required=True) for d in DIMENSIONS})
+
+EVALUATION = Record({
+    "month": Field(Month(), required=True, doc="考评月份"),
+    "evaluated_on": Field(Date()),
+    "by": Field(Str(max_len=60)),
+    "posts": Field(Dict(Id(), Record({
+        **{s: Field(_SCORES, required=True) for s in SOURCES},
+        "note": Field(Str(max_len=200)),
+    })), required=True, doc="各岗位分数"),
+})
+
+STORY = Record({
+    "title": Field(Str(max_len=80), required=True, doc="标题"),
+    "date": Field(Date(), required=True, doc="日期"),
+    "author": Field(Str(max_len=40), required=True, doc="作者"),
+    "kind": Field(Enum(STORY_KINDS), default="story"),
+    "posts": Field(List(Id(), unique=True), default=list),
+    "members": Field(List(Id(), unique=True), default=list),
+    "tags": Field(List(Str(max_len=20), unique=True, max_len=10), default=list),
+    "cover": Field(Record({
+        "file": Field(Str(max_len=200), required=True),
+        "alt": Field(Str(max_len=120), required=True, doc="照片的文字说明（读屏软件用）"),
+        "caption": Field(Str(max_len=120)),
+    })),
+    "summary": Field(Str(max_len=200)),
+})

@@ -1,0 +1,258 @@
+"""Stage 1, load: files in ``content/`` → raw records (schema-checked, with file and line).
+
+Nothing here knows about other records; references are checked by :mod:`model`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from . import fast_evaluations, privacy, formats
+from ..errors import Problem, Problems, rel
+from .front_matter import split
+from .schema import INVALID, Ctx, Rec, Record, check_id, seal
+from .strict_yaml import YamlError, decode, load as load_yaml
+
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+MAX_YAML_BYTES = 1_000_000
+MAX_EVALUATION_BYTES = 64_000_000  # one month of a province: ~20 MB
+MAX_STORY_BYTES = 500_000
+FOLDERS = {"units": formats.UNIT, "posts": formats.POST, "members": formats.MEMBER, "evaluations": formats.EVALUATION}
+KNOWN_TOP = set(FOLDERS) | {"stories", "images", "site.yaml"}
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    meta: Rec
+    body: str
+    body_line: int
+    path: str
+
+
+@dataclass
+class Raw:
+    """Everything read from ``content/``, each record a schema-checked :class:`Rec`."""
+
+    root: Path  # the site folder
+    content: Path
+    site: Rec | None = None
+    units: dict[str, Rec] = field(default_factory=dict)
+    posts: dict[str, Rec] = field(default_factory=dict)
+    members: dict[str, Rec] = field(default_factory=dict)
+    evaluations: dict[str, Rec] = field(default_factory=dict)  # by file id
+    stories: dict[str, Story] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # "posts/x": files that exist but failed to load
+    sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
+
+
+def read_text(path: Path, shown: str, problems: Problems, limit: int) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.add(shown, 0, 0, f"无法读取文件：{exc.strerror}。")
+        return None
+    if len(data) > limit:
+        problems.add(shown, 0, 0, f"文件太大（{len(data)} 字节，最多 {limit} 字节）：请拆分或精简。")
+        return None
+    try:
+        return decode(data)
+    except YamlError as exc:
+        problems.add(shown, exc.line, exc.col, exc.message)
+        return None
+
+
+def parse_yaml(text: str, shown: str, schema: Record, problems: Problems, line_offset: int = 0) -> Rec | None:
+    if schema is formats.EVALUATION and not line_offset:
+        rec = fast_evaluations.evaluation(text, shown)  # None when the general loader must read it
+        if rec is not None:
+            return rec
+    try:
+        node = load_yaml(text)
+    except YamlError as exc:
+        problems.add(shown, exc.line + line_offset if exc.line else 0, exc.col, exc.at(line_offset))
+        return None
+    if node is None:
+        problems.add(shown, line_offset + 1 if line_offset else 0, 0, "内容是空的：请按 docs/content-format.md 的示例填写。")
+        return None
+    ctx = Ctx(shown, problems, line_offset)
+    rec = schema.convert(node, ctx)
+    return None if rec is INVALID else rec
+
+
+OUTSIDE = "这是指向 content/ 以外的符号链接，不予读取：请把文件本身放进仓库。"
+LOOP = "这是循环的符号链接（最终指向它自己），无法读取：请删除它，把文件本身放进仓库。"
+
+
+def _symlink_problem(path: Path, real_content: Path) -> str | None:
+    """Why ``path`` (a symbolic link, or a path through one) may not be read, or None."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return LOOP
+    return None if target.is_relative_to(real_content) else OUTSIDE
+
+
+def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> list[Path]:
+    """Regular files directly in ``folder``; symlinks leading outside ``content/`` are refused, and so
+    are file names that differ from another's only in letter case (one file on Windows and macOS)."""
+    out = []
+    real_content = content.resolve()
+    entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    folded: dict[str, list[str]] = {}
+    for entry in entries:
+        if not entry.name.startswith("."):
+            folded.setdefault(entry.name.casefold(), []).append(entry.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        shown = rel(path, root)
+        if entry.is_symlink():
+            problem = _symlink_problem(path, real_content)
+            if problem:
+                problems.add(shown, 0, 0, problem)
+                continue
+        twins = [name for name in folded[entry.name.casefold()] if name != entry.name]
+        if twins and entry.name != entry.name.lower():
+            others = "、".join(f"`{rel(folder / name, root)}`" for name in twins)
+            problems.add(shown, 0, 0, f"文件名与 {others} 只差大小写：在 Windows 和 macOS 上它们是同一个文件，"
+                                      "发布后的网址也相同。编号只能用小写字母：请把两个文件合并，或给其中一个换个编号。")
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            problems.add(shown, 0, 0, "这里不应有子文件夹：请把文件直接放在上一级文件夹里。")
+            continue
+        out.append(path)
+    return out
+
+
+def _file_id(path: Path, suffix: str, shown: str, problems: Problems) -> str | None:
+    if path.suffix != suffix:
+        hint = f"请改名为 `{path.stem}{suffix}`。" if path.suffix.lower() in (".yml", ".yaml", ".md", ".markdown") else \
+            f"这个文件夹只放 `{suffix}` 文件。"
+        problems.add(shown, 0, 0, f"文件扩展名不对：{hint}")
+        return None
+    stem = path.stem
+    message = check_id(stem)
+    if message:
+        problems.add(shown, 0, 0, "文件名就是编号。" + message)
+        return None
+    return stem
+
+
+@dataclass
+class Parsed:
+    """What one content file gives: a pure function of its kind, its path and its bytes (so cacheable)."""
+
+    value: Rec | Story | None  # None: the file failed to load (its problems say why)
+    problems: list[Problem]
+    sensitive: list[privacy.Hit]
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "site", a folder of FOLDERS, or "stories"
+    rid: str  # the record id (the file name), "site" for site.yaml
+    path: Path
+    shown: str
+    limit: int
+
+
+def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed:
+    """Decode, scan for personal numbers and schema-check one file (``data`` None: it could not be read)."""
+    problems = Problems()
+    if data is None:
+        problems.add(job.shown, 0, 0, f"无法读取文件：{error}。")
+        return Parsed(None, problems.items, [])
+    if len(data) > job.limit:
+        problems.add(job.shown, 0, 0, f"文件太大（{len(data)} 字节，最多 {job.limit} 字节）：请拆分或精简。")
+        return Parsed(None, problems.items, [])
+    try:
+        text = decode(data)
+    except YamlError as exc:
+        problems.add(job.shown, exc.line, exc.col, exc.message)
+        return Parsed(None, problems.items, [])
+    if "\r" in text:  # CRLF and old Mac line ends: every stage counts lines between \n
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    sensitive = privacy.find(text, job.shown)
+    if job.kind != "stories":
+        schema = formats.SITE if job.kind == "site" else FOLDERS[job.kind]
+        return Parsed(seal(parse_yaml(text, job.shown, schema, problems)), problems.items, sensitive)
+    odd = _ODD_BREAK.search(text)  # Markdown would break lines there, editors do not: positions would differ
+    if odd:
+        line = text.count("\n", 0, odd.start()) + 1
+        problems.add(job.shown, line, odd.start() - text.rfind("\n", 0, odd.start()),
+                     f"这里有不可见的换行符 U+{ord(odd.group()):04X}：请删除它（常见于从网页或文档复制粘贴）。")
+        return Parsed(None, problems.items, sensitive)
+    try:
+        front, body, body_line = split(text)
+    except YamlError as exc:
+        problems.add(job.shown, exc.line, exc.col, exc.message)
+        return Parsed(None, problems.items, sensitive)
+    meta = parse_yaml(front, job.shown, formats.STORY, problems, line_offset=1)
+    story = Story(job.rid, seal(meta), body, body_line, job.shown) if meta is not None else None
+    return Parsed(story, problems.items, sensitive)
+
+
+def scan(root: Path, problems: Problems) -> list[Job]:
+    """Every content file to read, in the order they are reported; problems with names and folders."""
+    content = root / "content"
+    if not content.is_dir():
+        problems.add(rel(content, root), 0, 0, "找不到 content/ 文件夹：站点文件夹里应有 content/site.yaml 等内容。")
+        return []
+    for entry in sorted(os.scandir(content), key=lambda e: e.name):
+        if entry.name.startswith(".") or entry.name in KNOWN_TOP:
+            continue
+        problems.add(rel(Path(entry.path), root), 0, 0,
+                     "content/ 里不认识这个文件或文件夹：可用的有 site.yaml、units/、posts/、members/、"
+                     "evaluations/、stories/、images/。")
+    jobs = []
+    real_content = content.resolve()
+    site_path = content / "site.yaml"
+    escape = _symlink_problem(site_path, real_content) if site_path.is_symlink() else None
+    if escape:
+        problems.add(rel(site_path, root), 0, 0, escape)
+    elif not site_path.is_file():
+        problems.add(rel(site_path, root), 0, 0, "缺少站点设置文件 content/site.yaml：请参照 docs/content-format.md 创建。")
+    else:
+        jobs.append(Job("site", "site", site_path, rel(site_path, root), MAX_YAML_BYTES))
+    for folder in (*FOLDERS, "stories"):
+        if (content / folder).is_symlink():
+            escape = _symlink_problem(content / folder, real_content)
+            if escape:
+                problems.add(rel(content / folder, root), 0, 0, escape)
+                continue
+        if not (content / folder).is_dir():
+            continue
+        suffix = ".md" if folder == "stories" else ".yaml"
+        limit = {"evaluations": MAX_EVALUATION_BYTES, "stories": MAX_STORY_BYTES}.get(folder, MAX_YAML_BYTES)
+        for path in _safe_files(content / folder, content, root, problems):
+            shown = rel(path, root)
+            rid = _file_id(path, suffix, shown, problems)
+            if rid is not None:
+                jobs.append(Job(folder, rid, path, shown, limit))
+    return jobs
+
+
+def assemble(root: Path, todo: list[Job], parsed_files: Iterable[Parsed], problems: Problems) -> Raw:
+    """The :class:`Raw` of a site from what each file of :func:`scan` gave (``incremental.records.load``
+    reads and parses them, from its cache when unchanged)."""
+    raw = Raw(root=root, content=root / "content")
+    for job, parsed in zip(todo, parsed_files):
+        problems.items.extend(parsed.problems)
+        raw.sensitive.extend(parsed.sensitive)
+        if job.kind == "site":
+            raw.site = parsed.value
+        elif parsed.value is None:
+            raw.broken.add(f"{job.kind}/{job.rid}")
+        else:
+            getattr(raw, job.kind)[job.rid] = parsed.value
+    return raw

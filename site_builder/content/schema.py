@@ -1,0 +1,384 @@
+"""A small declarative, typed schema over :mod:`yamlio` nodes.
+
+Each type converts a :class:`~site_builder.content.strict_yaml.Node` into a plain Python value or reports a
+problem at the node's line and column. Records reject unknown keys and suggest the nearest known
+one. Converted records are :class:`Rec` dicts that remember where each key was, so later stages
+(references, star rules) can still point at the right line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import Problems
+from .strict_yaml import Node
+
+INVALID = object()
+
+_TAG_NAMES = {"bool": "真假值", "int": "整数", "float": "小数", "null": "空值", "timestamp": "日期时间"}
+# C0/C1 controls (tab and newline handled separately), bidi overrides and isolates, zero-width and other
+# invisible characters (the same set markup.py refuses in Markdown and URL fields: U+180E, invisible
+# operators, deprecated format characters, interlinear annotations, "tag" characters used to smuggle
+# hidden text), line and paragraph separators
+_BAD_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+RESERVED_IDS = {"con", "prn", "aux", "nul", "index", "page", "all", "static", "media", "p"} | {
+    f"{d}{n}" for d in ("com", "lpt") for n in range(10)
+}
+
+
+class Ctx:
+    """Where problems go while converting one file."""
+
+    def __init__(self, path: str, problems: Problems, line_offset: int = 0):
+        self.path, self.problems, self.line_offset = path, problems, line_offset
+        self.count = 0
+
+    def error(self, line: int, col: int, message: str) -> object:
+        self.count += 1
+        self.problems.add(self.path, line + self.line_offset if line else 0, col, message)
+        return INVALID
+
+    def at(self, node: Node, message: str) -> object:
+        return self.error(node.line, node.col, message)
+
+
+class Rec(dict):
+    """A converted record: a dict with the position of the record and of each key.
+
+    Read-only once :func:`seal` has been called on it (at the end of parsing a file): records are
+    kept in the build cache and handed to every later build, so nothing may change them.
+    """
+
+    __slots__ = ("path", "line", "col", "pos", "offset", "sealed")
+
+    def where(self, key: str | None = None) -> tuple[str, int, int]:
+        line, col = self.pos.get(key, (self.line, self.col)) if key else (self.line, self.col)
+        return self.path, line + self.offset, col
+
+    def __setitem__(self, key, value) -> None:
+        if getattr(self, "sealed", False):
+            raise TypeError(f"record {self.path}:{self.line} is read-only: records are shared between builds")
+        dict.__setitem__(self, key, value)
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError(f"record {self.path}:{self.line} is read-only: records are shared between builds")
+
+    __delitem__ = pop = popitem = setdefault = update = clear = __ior__ = _read_only
+
+
+def seal(value: Any) -> Any:
+    """Make every record in ``value`` (records, lists and dicts of them) read-only; returns ``value``."""
+    if isinstance(value, Rec):
+        value.sealed = True
+        for item in value.values():
+            seal(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            seal(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            seal(item)
+    return value
+
+
+def describe(node: Node) -> str:
+    if node.kind == "map":
+        return "键值表"
+    if node.kind == "seq":
+        return "列表"
+    return _TAG_NAMES.get(node.tag, "文字")
+
+
+class Type:
+    expected = "值"
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def scalar_text(self, node: Node, ctx: Ctx) -> Any:
+        if node.kind != "scalar":
+            return ctx.at(node, f"这里应为{self.expected}，却写成了{describe(node)}。")
+        return node.value
+
+
+class Str(Type):
+    expected = "文字"
+
+    def __init__(self, max_len: int = 200, min_len: int = 1, multiline: bool = False,
+                 check: Callable[[str], str | None] | None = None):
+        self.max_len, self.min_len, self.multiline, self.check = max_len, min_len, multiline, check
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        text = self.scalar_text(node, ctx)
+        if text is INVALID:
+            return text
+        if not node.quoted and node.tag != "str":
+            if node.tag == "null":
+                return ctx.at(node, "这里的值是空的：请填写内容，或删除这一行。")
+            return ctx.at(
+                node,
+                f"YAML 会把 `{text}` 读成{_TAG_NAMES.get(node.tag, node.tag)}，而这里需要文字："
+                f"请加引号，写成 \"{text}\"。",
+            )
+        text = text.strip()
+        bad = _BAD_CHARS.search(text) or (not self.multiline and re.search(r"[\t\n\r]", text))
+        if bad:
+            ch = bad.group(0)
+            return ctx.at(node, f"文字中有不可见或控制字符 U+{ord(ch):04X}：请删除它（常见于从网页或文档复制粘贴）。")
+        if len(text) < self.min_len:
+            return ctx.at(node, "这里的值是空的：请填写内容。")
+        if len(text) > self.max_len:
+            return ctx.at(node, f"文字太长：{len(text)} 个字，最多 {self.max_len} 个字。请精简。")
+        if self.check:
+            message = self.check(text)
+            if message:
+                return ctx.at(node, message)
+        return text
+
+
+class Id(Str):
+    expected = "编号"
+
+    def __init__(self) -> None:
+        super().__init__(max_len=64, check=check_id)
+
+
+def check_id(text: str) -> str | None:
+    if not ID_RE.match(text):
+        return (f"编号 `{text}` 不合规：只能用小写英文字母、数字和连字符（-），以字母或数字开头和结尾，"
+                "最长 64 个字符，例如 `zrzy-budongchan`。")
+    if text in RESERVED_IDS:
+        return f"`{text}` 是保留名称，不能用作编号：请换一个。"
+    return None
+
+
+class Enum(Str):
+    def __init__(self, values: dict[str, str]):
+        super().__init__(max_len=64)
+        self.values = values
+        self.expected = "以下之一：" + "、".join(f"{k}（{v}）" for k, v in values.items())
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        if node.kind == "scalar" and not node.quoted and node.tag == "bool":
+            return ctx.at(node, f"`{node.value}` 不是可选值：请写{self.expected}。")
+        text = super().convert(node, ctx)
+        if text is INVALID or text in self.values:
+            return text
+        return ctx.at(node, f"`{text}` 不是可选值{suggest(text, self.values)}。可选：{self.expected[5:]}。")
+
+
+class Int(Type):
+    expected = "整数"
+
+    def __init__(self, min: int | None = None, max: int | None = None):
+        self.min, self.max = min, max
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        text = self.scalar_text(node, ctx)
+        if text is INVALID:
+            return text
+        if node.quoted or not re.fullmatch(r"-?(0|[1-9][0-9]*)", text):
+            hint = "不要加引号" if node.quoted else "写成普通的十进制整数（不以 0 开头，不带冒号或下划线）"
+            return ctx.at(node, f"这里应为整数，`{text}` 不是：请{hint}。")
+        return _range(int(text), self.min, self.max, node, ctx)
+
+
+class Num(Type):
+    expected = "数字"
+
+    def __init__(self, min: float | None = None, max: float | None = None):
+        self.min, self.max = min, max
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        text = self.scalar_text(node, ctx)
+        if text is INVALID:
+            return text
+        if node.quoted or not re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?", text):
+            return ctx.at(node, f"这里应为数字（如 85 或 0.25），`{text}` 不是。")
+        value = float(text) if "." in text else int(text)
+        return _range(value, self.min, self.max, node, ctx)
+
+
+def _range(value, lo, hi, node: Node, ctx: Ctx) -> Any:
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return ctx.at(node, f"{value} 超出范围：应在 {lo} 到 {hi} 之间。")
+    return value
+
+
+class Bool(Type):
+    expected = "true 或 false"
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        text = self.scalar_text(node, ctx)
+        if text is INVALID:
+            return text
+        if node.quoted or text.lower() not in ("true", "false"):
+            return ctx.at(node, f"这里应写 true（是）或 false（否），`{text}` 不行。")
+        return text.lower() == "true"
+
+
+class Date(Type):
+    expected = "日期（如 2025-03-06）"
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        text = self.scalar_text(node, ctx)
+        if text is INVALID:
+            return text
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return ctx.at(node, f"日期 `{text}` 的写法不对：请写成 2025-03-06 这样的年-月-日。")
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return ctx.at(node, f"日期 `{text}` 不存在：请核对月份和日子。")
+
+
+class Month(Type):
+    expected = "月份（如 2025-03）"
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        text = self.scalar_text(node, ctx)
+        if text is INVALID:
+            return text
+        m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
+            return ctx.at(node, f"月份 `{text}` 的写法不对：请写成 2025-03 这样的年-月。")
+        return text
+
+
+class MonthDay(Type):
+    expected = "月-日（如 \"12-31\"）"
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        text = self.scalar_text(node, ctx)
+        if text is INVALID:
+            return text
+        m = re.fullmatch(r"(\d{2})-(\d{2})", text)
+        try:
+            if not m:
+                raise ValueError
+            dt.date(2001, int(m.group(1)), int(m.group(2)))  # a year without 29 February
+        except ValueError:
+            return ctx.at(node, f"`{text}` 不是有效的月-日：请写成 \"12-31\" 这样（加引号，不能是 02-29）。")
+        return text
+
+
+class List(Type):
+    expected = "列表"
+
+    def __init__(self, item: Type, min_len: int = 0, max_len: int | None = None, unique: bool = False):
+        self.item, self.min_len, self.max_len, self.unique = item, min_len, max_len, unique
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        if node.kind == "scalar" and node.tag == "null" and not node.quoted:
+            node = Node("seq", [], node.line, node.col, "seq")
+        if node.kind != "seq":
+            return ctx.at(node, f"这里应为列表（每项一行，以 `- ` 开头，或写成 [a, b]），却写成了{describe(node)}。")
+        if len(node.value) < self.min_len:
+            return ctx.at(node, f"列表至少要有 {self.min_len} 项。")
+        if self.max_len is not None and len(node.value) > self.max_len:
+            return ctx.at(node, f"列表最多 {self.max_len} 项，现在有 {len(node.value)} 项。")
+        out, seen, bad = [], {}, False
+        for item in node.value:
+            value = self.item.convert(item, ctx)
+            if value is INVALID:
+                bad = True
+                continue
+            if self.unique and isinstance(value, str):
+                if value in seen:
+                    ctx.at(item, f"`{value}` 重复（第一次在第 {seen[value] + ctx.line_offset} 行）。")
+                    bad = True
+                    continue
+                seen[value] = item.line
+            out.append(value)
+        return INVALID if bad else out
+
+
+@dataclass
+class Field:
+    type: Type
+    required: bool = False
+    default: Any = None
+    doc: str = ""
+
+
+class Record(Type):
+    expected = "键值表"
+
+    def __init__(self, fields: dict[str, Field], check: Callable[[Rec, Ctx], None] | None = None):
+        self.fields, self.check = fields, check
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        if node.kind != "map":
+            return ctx.at(node, f"这里应为键值表（`键: 值` 的若干行），却写成了{describe(node)}。")
+        rec = Rec()
+        rec.path, rec.line, rec.col, rec.offset, rec.pos = ctx.path, node.line, node.col, ctx.line_offset, {}
+        before = ctx.count
+        for key, (key_node, value_node) in node.value.items():
+            field = self.fields.get(key)
+            if field is None:
+                ctx.at(key_node, f"不认识的键 `{key}`{suggest(key, self.fields)}。可用的键："
+                       + "、".join(self.fields) + "。")
+                continue
+            rec.pos[key] = (key_node.line, key_node.col)
+            value = field.type.convert(at_key(key_node, value_node), ctx)
+            if value is not INVALID:
+                rec[key] = value
+        for key, field in self.fields.items():
+            if key not in rec.pos:
+                if field.required:
+                    doc = f"（{field.doc}）" if field.doc else ""
+                    ctx.at(node, f"缺少必填的键 `{key}`{doc}。")
+                else:
+                    rec[key] = field.default() if callable(field.default) else field.default
+        if ctx.count == before and self.check:
+            self.check(rec, ctx)
+        return rec if ctx.count == before else INVALID
+
+
+class Dict(Type):
+    """A mapping with free keys (ids) and values of one type."""
+
+    expected = "键值表"
+
+    def __init__(self, key: Type, value: Type, min_len: int = 0):
+        self.key, self.value, self.min_len = key, value, min_len
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        if node.kind != "map":
+            return ctx.at(node, f"这里应为键值表（`编号: 值` 的若干行），却写成了{describe(node)}。")
+        if len(node.value) < self.min_len:
+            return ctx.at(node, f"至少要写 {self.min_len} 项。")
+        out, bad = Rec(), False
+        out.path, out.line, out.col, out.offset, out.pos = ctx.path, node.line, node.col, ctx.line_offset, {}
+        for key, (key_node, value_node) in node.value.items():
+            key_plain = Node("scalar", key, key_node.line, key_node.col, "str", True)
+            k = self.key.convert(key_plain, ctx)
+            v = self.value.convert(at_key(key_node, value_node), ctx)
+            if k is INVALID or v is INVALID:
+                bad = True
+                continue
+            if isinstance(v, Rec):
+                v.line, v.col = key_node.line, key_node.col
+            out[k] = v
+            out.pos[k] = (key_node.line, key_node.col)
+        return INVALID if bad else out
+
+
+def at_key(key_node: Node, value_node: Node) -> Node:
+    """A mapping value is reported at its key's line (where `standard:` is, not its first item)."""
+    if value_node.kind == "map":
+        return Node("map", value_node.value, key_node.line, key_node.col, "map")
+    return value_node
+
+
+def suggest(word: str, choices) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"（是不是想写 `{match[0]}`？）" if match else ""

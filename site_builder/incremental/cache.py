@@ -1,0 +1,223 @@
+"""The build cache: what earlier builds worked out, so that a rebuild only redoes what changed.
+
+It lives in ``SITE/.site-builder-cache/`` (which ignores itself for git) and holds only things derived
+from the site's files, each filed under a hash of everything it was derived from:
+
+- ``records-N``: content file → (stat signature, content hash, what :func:`load.parse_file` made of it),
+  in shards, so that one edited file does not rewrite them all;
+- ``markdown``: a story body → its HTML and the link and image rewrites it asked for (replayed);
+- ``pages``: output file → the fingerprint of its inputs, what the template read, its links;
+- ``memo``: results of expensive pure functions (QR codes ...), by their arguments.
+
+The whole cache is dropped when site-builder's code or a library it renders with changes, so a stale
+cache can only cost time, never change the output. Deleting the folder, or ``build --no-cache``,
+makes the next build a clean one.
+
+The sections are pickles, and unpickling runs code: every file is signed (HMAC-SHA256) with a key of
+the user that lives outside every site (``~/.cache/site-builder/cache-key``, or ``$XDG_CACHE_HOME``).
+A cache folder that came with a site — committed in a pull request, unpacked from an archive — does
+not carry a valid signature and is ignored unread, like a stale one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+FOLDER = ".site-builder-cache"
+FORMAT = 1
+_LIBRARIES = ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "segno", "MarkupSafe")
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+_SIGNED = b"site-builder cache, signed\n"
+_KEY: bytes | None = None
+
+
+def _key() -> bytes:
+    """This user's signing key, made on first use; a process that cannot keep one makes its own."""
+    global _KEY
+    if _KEY is None:
+        key = secrets.token_bytes(32)
+        try:
+            folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "site-builder"
+            path = folder / "cache-key"
+            try:
+                stored = path.read_bytes()
+            except FileNotFoundError:
+                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:  # another build made it just now
+                    time.sleep(0.05)
+                    stored = path.read_bytes()
+                else:
+                    with os.fdopen(fd, "wb") as f:
+                        f.write(key)
+                    stored = key
+            if len(stored) >= 32:
+                key = stored
+        except (OSError, RuntimeError):  # RuntimeError: no home folder
+            pass
+        _KEY = key
+    return _KEY
+
+
+def _sign(data: bytes) -> bytes:
+    return _SIGNED + hmac.new(_key(), data, hashlib.sha256).digest() + data
+
+
+def _verified(blob: bytes) -> bytes | None:
+    """The pickle in a signed cache file, or None when the signature is not this user's."""
+    n = len(_SIGNED)
+    if not blob.startswith(_SIGNED) or len(blob) < n + 32:
+        return None
+    mac, data = blob[n:n + 32], blob[n + 32:]
+    return data if hmac.compare_digest(mac, hmac.new(_key(), data, hashlib.sha256).digest()) else None
+
+
+_CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """A hash of site-builder's own code and of the libraries that shape its output."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{FORMAT} {sys.version}".encode())
+        for name in _LIBRARIES:
+            try:
+                h.update(f"{name}={metadata.version(name)};".encode())
+            except metadata.PackageNotFoundError:
+                h.update(f"{name}=-;".encode())
+        package = Path(__file__).resolve().parents[1]
+        for path in sorted(package.rglob("*.py")):
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        _CODE_VERSION = h.hexdigest()
+    return _CODE_VERSION
+
+
+class Cache:
+    """The sections of the cache, read when first used and written back by :meth:`save` if changed.
+
+    ``Cache(None)`` keeps everything in memory only (``--no-cache``; the server keeps one for its life).
+    """
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.started = time.time()
+        self._data: dict[str, dict] = {}
+        self._dirty: set[str] = set()
+        self._version_ok: bool | None = None
+        self._added: dict = {}  # memo entries made by this process
+        self.used: set = set()  # memo entries used by this build
+
+    @classmethod
+    def for_site(cls, site: Path, enabled: bool = True) -> "Cache":
+        return cls(site / FOLDER if enabled else None)
+
+    def _valid(self) -> bool:
+        if self._version_ok is None:
+            try:
+                self._version_ok = (self.folder / "version").read_text() == code_version()
+            except OSError:
+                self._version_ok = False
+        return self._version_ok
+
+    def section(self, name: str) -> dict:
+        data = self._data.get(name)
+        if data is None:
+            data = {}
+            if self.folder is not None and self._valid():
+                try:
+                    with open(self.folder / f"{name}.pickle", "rb") as f:
+                        signed = _verified(f.read())
+                    data = pickle.loads(signed) if signed is not None else {}
+                except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError,
+                        TypeError, IndexError):
+                    data = {}
+            self._data[name] = data
+        return data
+
+    def replace(self, name: str, data: dict) -> None:
+        self._data[name] = data
+        self._dirty.add(name)
+
+    def touch(self, name: str) -> None:
+        self._dirty.add(name)
+
+    def memo(self, namespace: str, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, or what it returned before for the same namespace and key (a pure function's result)."""
+        memo = self.section("memo")
+        k = (namespace, digest(pickle.dumps(key, protocol=5)))
+        try:
+            value = memo[k]
+        except KeyError:
+            value = memo[k] = self.added[k] = make()
+            self._dirty.add("memo")
+        self.used.add(k)
+        return value
+
+    @property
+    def added(self) -> dict:
+        """Memo entries made by this process (worker processes send theirs back: :meth:`merge`)."""
+        return self._added
+
+    def merge(self, added: dict) -> None:
+        if added:
+            self.section("memo").update(added)
+            self.added.update(added)
+            self.used.update(added)
+            self._dirty.add("memo")
+
+    def forget_unused(self) -> None:
+        """Drop memo entries this build did not use (a whole build uses every one it needs)."""
+        memo = self.section("memo")
+        stale = [k for k in memo if k not in self.used]
+        for k in stale:
+            del memo[k]
+        if stale:
+            self._dirty.add("memo")
+
+
+    def save(self) -> None:
+        """Write the changed sections (each atomically); a cache that cannot be written is just not kept."""
+        if self.folder is None or not self._dirty:
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            (self.folder / ".gitignore").write_text("# site-builder's build cache: safe to delete\n*\n")
+            if not self._valid():
+                for stale in self.folder.glob("*.pickle"):
+                    stale.unlink(missing_ok=True)
+                self._dirty = {name for name, data in self._data.items() if data}
+                _atomic_write(self.folder / "version", code_version().encode())
+                self._version_ok = True
+            for name in sorted(self._dirty):
+                _atomic_write(self.folder / f"{name}.pickle", _sign(pickle.dumps(self._data.get(name, {}), protocol=5)))
+            self._dirty.clear()
+        except OSError:
+            pass
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

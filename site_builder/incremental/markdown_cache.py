@@ -1,0 +1,112 @@
+"""Story bodies, rendered once: Markdown HTML cached by content and rendered in parallel.
+
+:func:`markup.render_markdown` is a pure function of a body and of the answers its ``url_filter``
+gives (the filter rewrites links and images and, as it goes, registers photos and reports broken
+links). So the cache keeps, for each body's hash, the HTML and every (tag, attribute, value) →
+answer the filter gave. Using an entry means calling the filter again with the same questions, in
+the same order — which redoes its side effects — and checking that every answer is the same; if one
+differs (a linked record was deleted, a photo changed), the side effects are undone and the body is
+rendered again.
+
+When a build has many bodies that are not in the cache, they are rendered in forked worker processes
+first; each worker's filter answers for its own copy of the model builder, and the build process then
+uses the results exactly like cache entries (so the side effects happen once, in the build process).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .. import workers
+from ..model.markdown import MarkupError, render_markdown
+from .cache import Cache, digest
+
+POOL_MIN_STORIES = 40
+CHUNK = 8  # bodies per task, at least
+
+UrlFilter = Callable[[str, str, str], "str | None"]
+
+
+def render(body: str, url_filter: UrlFilter, cache: Cache | None, undo: Callable[[], None],
+           ready: dict[bytes, tuple] | None = None) -> str:
+    """The HTML of ``body`` (see the module's docstring); ``undo()`` rolls back the filter's side effects."""
+    key = digest(body.encode("utf-8"))
+    section = cache.section("markdown") if cache is not None else {}
+    for source in (section, ready or {}):
+        entry = source.get(key)
+        if entry is not None:
+            html, calls = entry
+            if all(url_filter(tag, attr, value) == answer for tag, attr, value, answer in calls):
+                if source is not section and cache is not None:
+                    section[key] = entry
+                    cache.touch("markdown")
+                return html
+            undo()
+    calls: list[tuple] = []
+
+    def recording(tag: str, attr: str, value: str):
+        answer = url_filter(tag, attr, value)
+        calls.append((tag, attr, value, answer))
+        return answer
+
+    html = render_markdown(body, url_filter=recording)
+    if cache is not None:
+        section[key] = (html, calls)
+        cache.touch("markdown")
+    return html
+
+
+_JOBS: list[tuple[str, Callable[[], UrlFilter]]] = []
+
+
+def _render_part(indices: list[int]) -> list[tuple | None]:
+    out = []
+    for i in indices:
+        body, make_filter = _JOBS[i]
+        url_filter = make_filter()
+        calls: list[tuple] = []
+
+        def recording(tag, attr, value, url_filter=url_filter, calls=calls):
+            answer = url_filter(tag, attr, value)
+            calls.append((tag, attr, value, answer))
+            return answer
+
+        try:
+            out.append((render_markdown(body, url_filter=recording), calls))
+        except MarkupError:
+            out.append(None)  # rendered again in the build process, which reports the problem
+    return out
+
+
+def prerender(bodies: list[tuple[str, Callable[[], UrlFilter]]], cache: Cache | None,
+              jobs: int) -> dict[bytes, tuple]:
+    """Render the bodies that are not cached in worker processes: body hash → (html, calls)."""
+    global _JOBS
+    section = cache.section("markdown") if cache is not None else {}
+    todo = [i for i, (body, _) in enumerate(bodies) if digest(body.encode("utf-8")) not in section]
+    if jobs <= 1 or len(todo) < POOL_MIN_STORIES or not workers.can_fork():
+        return {}
+    _JOBS = bodies
+    try:
+        parts = workers.chunks(todo, jobs, CHUNK)
+        ready = {}
+        for part, results in zip(parts, workers.run(_render_part, parts, jobs)):
+            for i, result in zip(part, results):
+                if result is not None:
+                    ready[digest(bodies[i][0].encode("utf-8"))] = result
+        return ready
+    finally:
+        _JOBS = []
+
+
+class CachedMarkdown:
+    """The model's Markdown renderer (``model.build.MarkdownRenderer``) for a build with ``cache``."""
+
+    def __init__(self, cache: Cache | None, jobs: int):
+        self.cache, self.jobs = cache, jobs
+
+    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]]) -> dict[bytes, tuple]:
+        return prerender(bodies, self.cache, self.jobs)
+
+    def render(self, body: str, url_filter: UrlFilter, undo: Callable[[], None], ready: dict) -> str:
+        return render(body, url_filter, self.cache, undo, ready)

@@ -1,0 +1,270 @@
+"""The build pipeline: load → validate → model → views → render → write.
+
+``check`` is the same pipeline stopped before writing. Every stage collects problems; the run stops
+after a stage that found any, so the output is never touched by a build with content errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..pages import feeds, print_pages, search, web
+from ..pages.guard import check_without_site, output_problems
+from ..model import images, build as model_mod
+from . import markdown_cache, records, rendering, tracking
+from ..render import linkcheck
+from ..content import privacy
+from ..write import output
+from .. import memo, workers
+from .cache import Cache
+from ..errors import ContentErrors, Problems
+from ..write.output import Writer, _link_or_copy, marker_id
+from ..render.templates import Renderer, TemplateProblem
+
+# More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
+PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page]]] = [web.pages, feeds.pages, search.pages,
+                                                                           print_pages.pages]
+# Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
+# A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again when
+# no written file changed: what it made last time is carried over (its output must depend only on the
+# written files). The development server's small in-place rebuilds do not run finishers.
+FINISHERS: list[Callable[[Path, model_mod.Model], None]] = [search.index]
+
+
+@dataclass
+class Result:
+    model: model_mod.Model
+    pages: int = 0
+    files: int = 0
+    changed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    external_links: list[tuple[str, list[str]]] = field(default_factory=list)  # (url, where found)
+    rendered: int = 0  # pages rendered (the others were unchanged since the cached build)
+
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None = None, jobs: int = 1,
+                progress: Progress | None = None, timings: dict[str, float] | None = None) -> model_mod.Model:
+    timings = {} if timings is None else timings
+    start = time.perf_counter()
+    problems = Problems()
+    raw = records.load(site, problems, cache=cache, jobs=jobs, progress=progress)
+    timings["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    if progress:
+        progress("model", 0, 0)
+    privacy.report(raw, problems)
+    model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url) if raw.site is not None else None
+    if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
+        check_without_site(raw, problems)
+    timings["model"] = time.perf_counter() - start
+    if problems or model is None:
+        raise ContentErrors(problems.sorted())
+    return model
+
+
+def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
+        jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None, finish: bool = True,
+        progress: Progress | None = None) -> Result:
+    """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``.
+
+    ``jobs`` processes parse and render (default: every core). With the build cache (default; the
+    development server passes its own ``cache``), unchanged files are not parsed again and unchanged
+    pages are neither rendered nor written, and a small change updates the output in place (see
+    :class:`output.Writer`); ``use_cache=False`` builds from scratch and keeps nothing.
+    ``finish=False`` does not run FINISHERS again when what they made can be kept (the development
+    server: its search index is the one of its first build).
+    """
+    jobs = jobs or workers.default_jobs()
+    out = out or site / "output"
+    if write:
+        output.check_output_dir(site, out)  # before anything is made or locked
+    # A writing build holds the site (its cache) and the output's folder to itself from before it reads
+    # the cache until the output is swapped in and the cache saved: a second build waits.
+    with output.locked(site, out.parent) if write else contextlib.nullcontext():
+        if cache is None:
+            cache = Cache.for_site(site, enabled=use_cache)
+        gc_enabled = gc.isenabled()
+        gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
+        try:
+            with memo.use(cache):  # @memoized functions (QR codes, photo sizes) keep their results in it
+                return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress)
+        finally:
+            gc.unfreeze()
+            (gc.enable if gc_enabled else gc.disable)()
+
+
+IN_PLACE_MAX = 0.1  # update the output in place when at most this share of the pages (or 1,000) changed
+
+
+def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int, cache: Cache,
+         tracked: bool, finish: bool, progress: Progress | None) -> Result:
+    timings: dict[str, float] = {}
+    model = build_model(site, base_url, cache=cache, jobs=jobs, progress=progress, timings=timings)
+    start = time.perf_counter()
+    if progress:
+        progress("views", 0, 0)
+    renderer = Renderer(site, model)
+    page_list = [page for source in PAGE_SOURCES for page in source(model)]
+    unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
+    if unsafe:
+        raise ContentErrors(unsafe)
+    timings["views"] = time.perf_counter() - start
+    result = Result(model, pages=len(page_list), timings=timings)
+    links = linkcheck.LinkCheck(model.settings.base_path)
+    fingerprints = None
+    if tracked:
+        env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
+        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env))
+    saved = _saved_pages(cache) if tracked else {}
+    gc.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
+    gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
+    start = time.perf_counter()
+    try:
+        if not write:
+            planned = rendering.plan(page_list, saved.get("pages", {}), fingerprints, jobs)
+            timings["plan"] = time.perf_counter() - start
+            start = time.perf_counter()
+            _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
+                                                      fingerprints=fingerprints, jobs=jobs, progress=progress)
+            timings["render"] = time.perf_counter() - start
+            files = {page.output for page in page_list} | set(static_files(renderer)) | {
+                path for ref in model.images.values() for _, path in ref.variants()}
+            check_links(links, files, model, renderer)
+        else:
+            valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
+            planned = rendering.plan(page_list, saved.get("pages", {}) if valid else {}, fingerprints, jobs)
+            timings["plan"] = time.perf_counter() - start
+            start = time.perf_counter()
+            # In place only when no finisher must run afterwards: a finisher that failed after the
+            # output was changed in place would leave a half-updated site published.
+            finishing = finish and any(getattr(f, "enabled", lambda m: True)(model) for f in FINISHERS)
+            in_place = valid and not finishing and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
+            with Writer(site, out, in_place=in_place) as writer:
+                if writer.in_place:
+                    files = cache.section("pages-output").get("files")
+                    writer.previous = set(files) if files is not None else None  # not listed again
+                    writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
+                done, result.rendered = rendering.render_all(page_list, renderer, writer=writer, links=links,
+                                                             planned=planned, fingerprints=fingerprints, jobs=jobs,
+                                                             progress=progress)
+                timings["render"] = time.perf_counter() - start
+                start = time.perf_counter()
+                write_static(renderer, writer)
+                write_images(model, writer)
+                check_links(links, set(writer.written.values()), model, renderer)
+                unchanged = valid and marker_id(out) == writer.build_id
+                if not writer.in_place:
+                    for finisher in FINISHERS:
+                        if not ((unchanged or not finish) and _carry_over(finisher, writer)):
+                            _finish(finisher, writer.new, model, progress)
+                result.files, result.changed = len(writer.written), writer.changed
+            timings["write"] = time.perf_counter() - start
+            if tracked:
+                _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved.get("pages", {}),
+                            sorted(writer.written.values()))
+    except (TemplateProblem, rendering.RenderProblem) as exc:
+        raise ContentErrors([exc.problem]) from None
+    result.external_links = links.external_links(model)
+    if write:  # `check` reads the cache but writes nothing
+        cache.forget_unused()
+        cache.save()
+    return result
+
+
+PAGE_SHARDS = 16
+
+
+def _saved_pages(cache: Cache) -> dict:
+    """{"output": (folder, build id), "pages": {output path: rendering.Done}} of the cached build."""
+    pages: dict = {}
+    for n in range(PAGE_SHARDS):
+        pages.update(cache.section(f"pages-{n}"))
+    return {"output": cache.section("pages-output").get("output"), "pages": pages}
+
+
+def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, files: list[str]) -> None:
+    """Only the shards with a page that changed are written again."""
+    shards: list[dict] = [{} for _ in range(PAGE_SHARDS)]
+    changed: set[int] = set()
+    for path, entry in done.items():
+        n = zlib.crc32(path.encode()) % PAGE_SHARDS
+        shards[n][path] = entry
+        if before.get(path) is not entry:
+            changed.add(n)
+    for path in before.keys() - done.keys():
+        changed.add(zlib.crc32(path.encode()) % PAGE_SHARDS)
+    for n in range(PAGE_SHARDS):
+        if n in changed or not cache.section(f"pages-{n}"):
+            cache.replace(f"pages-{n}", shards[n])
+    cache.replace("pages-output", {"output": output, "files": files})
+
+
+def _finish(finisher, folder: Path, model: model_mod.Model, progress: Progress | None) -> None:
+    if progress:
+        progress(getattr(finisher, "__name__", "finish"), 0, 0)
+    finisher(folder, model)
+
+
+def _carry_over(finish, writer: Writer) -> bool:
+    """Link what ``finish`` made in the old output into the new one; False if it must run again."""
+    prefixes = getattr(finish, "produces", None)
+    if not prefixes or writer.old is None:
+        return False
+    for prefix in prefixes:
+        source = writer.old / prefix.rstrip("/")
+        if not source.is_dir():
+            return False
+    for prefix in prefixes:
+        source = writer.old / prefix.rstrip("/")
+        for path in sorted(source.rglob("*")):
+            target = writer.new / path.relative_to(writer.old)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _link_or_copy(path, target)
+    return True
+
+
+def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:
+    """Every internal link resolves (before finishers run and before the swap: a broken link stops the build)."""
+    problems = links.problems(files, linkcheck.finisher_prefixes(FINISHERS), model.internal_links,
+                              linkcheck.template_locator(renderer.dirs, renderer._shown))
+    if problems:
+        raise ContentErrors(sorted(set(problems)))
+
+
+def static_files(renderer: Renderer) -> dict[str, Path]:
+    """Output path → source of templates/static/*; a site's own file wins over the default of the same name."""
+    found: dict[str, Path] = {}
+    for folder in renderer.dirs:
+        static = folder / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            name = f"static/{path.relative_to(static).as_posix()}"
+            if path.is_file() and not path.name.startswith(".") and name not in found:
+                found[name] = path
+    return found
+
+
+def write_static(renderer: Renderer, writer: Writer) -> None:
+    """templates/static/* → output/static/*."""
+    for name, path in static_files(renderer).items():
+        writer.write(name, path.read_bytes())
+
+
+def write_images(model: model_mod.Model, writer: Writer) -> None:
+    for src, ref in sorted(model.images.items()):
+        for width, path in ref.variants():
+            if not writer.reuse(path):
+                writer.write_named(path, images.render(model.content / src, width))

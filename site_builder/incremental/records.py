@@ -1,0 +1,120 @@
+"""Reading the content files (:func:`load`): from the cache when unchanged, else parsed (in parallel).
+
+A file is unchanged when its stat signature (modification and change time, size, inode) is the one
+recorded with its parsed result, or, failing that, when its bytes hash to the recorded hash (after a
+``git checkout`` that rewrote it unchanged). A file modified within a second or two of the build that
+cached it is always hashed, since its time stamp may not have moved.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zlib
+from pathlib import Path
+from typing import Callable
+
+from .. import workers
+from .cache import Cache, digest
+from ..content.load import Job, Parsed, Raw, assemble, parse_file, scan
+from ..errors import Problems
+
+RACY_SECONDS = 2.0
+POOL_MIN_FILES = 400  # fewer files are parsed in the build process (forking costs more than it saves)
+
+
+def _signature(st: os.stat_result) -> tuple:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+def _read(job: Job, entry: tuple | None) -> tuple:
+    """(signature, hash, Parsed, parsed_now) for one file; the cached result when its bytes are the same."""
+    try:
+        st = os.stat(job.path)
+        with open(job.path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        return None, None, parse_file(job, None, exc.strerror), True
+    h = digest(data)
+    if entry is not None and entry[1] == h and entry[3] == job.kind:
+        return _signature(st), h, entry[2], False
+    return _signature(st), h, parse_file(job, data), True
+
+
+_PENDING: list[tuple[Job, tuple | None]] = []  # what forked workers read (set before they start)
+
+
+def _read_part(indices: list[int]) -> list[tuple]:
+    out = []
+    for i in indices:
+        sig, h, parsed, new = _read(*_PENDING[i])
+        out.append((sig, h, parsed if new else None))  # a cache hit is not sent back
+    return out
+
+
+SHARDS = 32
+
+
+def _shard(shown: str) -> int:
+    return zlib.crc32(shown.encode()) % SHARDS
+
+
+def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
+             progress: Callable[[str, int, int], None] | None = None) -> list[Parsed]:
+    """The Parsed of every job, in order."""
+    global _PENDING
+    shards = [cache.section(f"records-{n}") if cache is not None else {} for n in range(SHARDS)]
+    entries = [shards[_shard(job.shown)].get(job.shown) for job in todo]
+    results: list[Parsed | None] = [None] * len(todo)
+    pending: list[int] = []
+    for i, job in enumerate(todo):
+        entry = entries[i]
+        if entry is not None and entry[3] == job.kind:
+            try:
+                st = os.stat(job.path)
+            except OSError:
+                st = None
+            if st is not None and _signature(st) == entry[0] and st.st_mtime < entry[4] - RACY_SECONDS:
+                results[i] = entry[2]
+                continue
+        pending.append(i)
+    done = len(todo) - len(pending)
+    if progress:
+        progress("load", done, len(todo))
+    changed: set[int] = set()
+    if pending:
+        stamp = time.time()
+        _PENDING = [(job, entry) for job, entry in zip(todo, entries)]
+        parts = workers.chunks(pending, jobs, 64) if len(pending) >= POOL_MIN_FILES else [pending]
+        try:
+            for part, out in zip(parts, workers.run(_read_part, parts, jobs if len(parts) > 1 else 1)):
+                for i, (sig, h, parsed) in zip(part, out):
+                    job = todo[i]
+                    if parsed is None:  # unchanged bytes: the cached result
+                        parsed = entries[i][2]
+                    results[i] = parsed
+                    if sig is not None:
+                        n = _shard(job.shown)
+                        shards[n][job.shown] = (sig, h, parsed, job.kind, stamp)
+                        changed.add(n)
+                done += len(part)
+                if progress:
+                    progress("load", done, len(todo))
+        finally:
+            _PENDING = []
+    if cache is not None:
+        present = {job.shown for job in todo}
+        for n, shard in enumerate(shards):
+            gone = [shown for shown in shard if shown not in present]
+            for shown in gone:
+                del shard[shown]
+            if gone or n in changed:
+                cache.touch(f"records-{n}")
+    return results  # type: ignore[return-value]
+
+
+def load(root: Path, problems: Problems, *, cache: Cache | None = None, jobs: int = 1, progress=None) -> Raw:
+    """Read ``content/``: files unchanged since the build that filled ``cache`` are not parsed again,
+    the others are parsed in ``jobs`` processes."""
+    todo = scan(root, problems)
+    return assemble(root, todo, read_all(todo, cache, jobs, progress), problems)

@@ -1,0 +1,204 @@
+"""Stage 4, render, handing each page to stage 5, write: on every core, skipping unchanged pages.
+
+For every page the build cache remembers the fingerprint of what it read (see :mod:`incremental`),
+the hash of its bytes and the links in it. A page whose fingerprint is unchanged is not rendered:
+the writer keeps the previous build's file (a hard link, or nothing at all in place) and the link
+check gets the page's links from the cache. The other pages are rendered in forked worker processes,
+which write their files straight into the writer's new folder; results come back in page order, so
+a parallel build is byte for byte a serial one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from . import tracking
+from ..render import linkcheck
+from ..write import output
+from .. import memo, workers
+from ..errors import Problem
+from ..render.templates import Renderer, TemplateProblem
+from ..pages.web import Page
+
+POOL_MIN_PAGES = 200  # fewer pages are rendered in the build process
+PLAN_POOL_MIN_PAGES = 4000  # fewer pages are compared in the build process
+MAX_READS = 1000  # a page that read more model objects is always rendered (open data, sitemaps ...)
+
+
+@dataclass
+class Done:
+    """What a rendered page left behind (kept in the cache's ``pages`` section)."""
+
+    fingerprint: bytes | None
+    objects: tuple
+    attributes: tuple
+    digest: bytes  # of the page's bytes
+    internal: dict  # its links, as linkcheck.LinkCheck records them
+    external: dict
+
+
+@dataclass
+class _Stage:
+    pages: list[Page]
+    renderer: Renderer
+    fingerprints: tracking.Fingerprints | None
+    base_path: str
+    targets: dict[int, Path]  # page index → file to write (sibling folder), when workers write
+    old: Path | None  # the previous output, to hard-link unchanged files from
+
+
+_STAGE: _Stage | None = None
+
+
+def _render_one(i: int) -> tuple[Any, ...]:
+    """("ok", Done, changed, data or None) or ("problem", Problem)."""
+    s = _STAGE
+    page = s.pages[i]
+    try:
+        if s.fingerprints is not None:
+            data, reads = tracking.record(lambda: s.renderer.render(page))
+        else:
+            data, reads = s.renderer.render(page), None
+    except TemplateProblem as exc:
+        return ("problem", exc.problem)
+    fingerprint, objects, attributes = None, (), ()
+    if reads is not None:
+        objects, attributes = s.fingerprints.inputs(page, reads)
+        if len(objects) <= MAX_READS:
+            fingerprint = s.fingerprints.fingerprint(page, objects, attributes)
+        else:  # a page over (nearly) everything: comparing would cost what rendering costs
+            objects, attributes = (), ()
+    links = linkcheck.LinkCheck(s.base_path)
+    links.add_page(page.output, page.template, data)
+    done = Done(fingerprint, objects, attributes, output.digest(data), links.internal,
+                {url: sorted(pages) for url, pages in links.external.items()})
+    target = s.targets.get(i)
+    if target is None:
+        return ("ok", done, None, data)
+    changed = output.store(target, s.old / page.output if s.old is not None else None, data)
+    return ("ok", done, changed, None)
+
+
+def _render_part(indices: list[int]) -> tuple[list[tuple[Any, ...]], dict]:
+    """The results of some pages, and the memo entries (QR codes ...) made while rendering them."""
+    active = memo.ACTIVE
+    if active is not None:
+        active.added.clear()  # a forked worker starts with its parent's
+    results = [_render_one(i) for i in indices]
+    return results, dict(active.added) if active is not None else {}
+
+
+class RenderProblem(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+@dataclass
+class Plan:
+    """Which pages are unchanged since the cached build (kept) and which must be rendered (todo)."""
+
+    kept: dict[int, Done]
+    todo: list[int]
+
+
+_PLAN: tuple | None = None  # (pages, previous, fingerprints) for forked workers
+
+
+def _plan_part(indices: list[int]) -> list[bool]:
+    pages, previous, fingerprints = _PLAN
+    out = []
+    for i in indices:
+        entry = previous.get(pages[i].output)
+        out.append(entry is not None and entry.fingerprint is not None and
+                   fingerprints.fingerprint(pages[i], entry.objects, entry.attributes) == entry.fingerprint)
+    return out
+
+
+def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
+         jobs: int = 1) -> Plan:
+    """Compare every page's fingerprint with the cached one (in ``jobs`` processes for many pages)."""
+    global _PLAN
+    if fingerprints is None or not previous:
+        return Plan({}, list(range(len(pages))))
+    _PLAN = (pages, previous, fingerprints)
+    try:
+        indices = list(range(len(pages)))
+        parts = workers.chunks(indices, jobs, 500) if len(pages) >= PLAN_POOL_MIN_PAGES else [indices]
+        same: list[bool] = []
+        for out in workers.run(_plan_part, parts, jobs if len(parts) > 1 else 1):
+            same.extend(out)
+    finally:
+        _PLAN = None
+    kept = {i: previous[pages[i].output] for i, ok in enumerate(same) if ok}
+    return Plan(kept, [i for i, ok in enumerate(same) if not ok])
+
+
+def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
+               planned: Plan, fingerprints: tracking.Fingerprints | None, jobs: int = 1,
+               progress: Callable[[str, int, int], None] | None = None) -> tuple[dict[str, Done], int]:
+    """Render (or keep) every page; returns (what each page left behind, pages rendered).
+
+    ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
+    replaces (or, without a writer, of any earlier build); ``fingerprints`` None records nothing.
+    """
+    global _STAGE
+    total = len(pages)
+    results: list[Done | None] = [None] * total
+    todo = list(planned.todo)
+    for i, entry in sorted(planned.kept.items()):
+        if writer is None or writer.keep(pages[i].output, entry.digest):
+            results[i] = entry
+        else:  # the old file is gone after all
+            todo.append(i)
+    todo.sort()
+    done = total - len(todo)
+    if progress:
+        progress("render", done, total)
+
+    workers_write = writer is not None and not writer.in_place and jobs > 1 and len(todo) >= POOL_MIN_PAGES
+    targets = {i: writer.claim(pages[i].output) for i in todo} if workers_write else {}
+    _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path, targets,
+                    writer.old if writer is not None else None)
+    parts = workers.chunks(todo, jobs, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
+    try:
+        with tracking.tracking() if fingerprints is not None else _nothing():
+            for part, (out, made) in zip(parts, workers.run(_render_part, parts, jobs if len(parts) > 1 else 1)):
+                if made and memo.ACTIVE is not None and len(parts) > 1:
+                    memo.ACTIVE.merge(made)
+                for i, result in zip(part, out):
+                    if result[0] == "problem":
+                        raise RenderProblem(result[1])
+                    _, entry, changed, data = result
+                    results[i] = entry
+                    if writer is not None:
+                        if data is not None:
+                            writer.write(pages[i].output, data)
+                        else:
+                            writer.stored(pages[i].output, entry.digest, changed)
+                done += len(part)
+                if progress:
+                    progress("render", done, total)
+    finally:
+        _STAGE = None
+    for page, entry in zip(pages, results):
+        for target, value in entry.internal.items():
+            links.internal.setdefault(target, value)
+        for url, where in entry.external.items():
+            links.external.setdefault(url, set()).update(where)
+    return {page.output: entry for page, entry in zip(pages, results)}, len(todo)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+def page_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()

@@ -1,0 +1,292 @@
+"""Which pages must be rendered again: every page remembers what it read.
+
+While a page is rendered, every attribute read from a model object (a unit, post, member, story, the
+settings, the model itself; :func:`register` adds more) is recorded, whether a template or a Python
+helper reads it. The page's *fingerprint* hashes the templates and code, the page's address and
+context, and the current content of every object it read. If a later build finds the same
+fingerprint, the page would come out byte for byte the same, so it is neither rendered nor written:
+the file of the previous build is kept.
+
+Why this is exact: rendering is a deterministic function of the templates, the page's context and the
+values it reads. A page whose context and read objects are unchanged reads the same values in the
+same order, so it renders the same bytes. Objects are compared by content (their fields, with
+references to other model objects by identity: those are read, and so compared, on their own). A
+page whose context or data cannot be fingerprinted (a function, an unknown object) is always
+rendered. The model object itself is compared per attribute (every page shows ``model.as_of``; not
+every page lists every post).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from collections import deque
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .cache import code_version
+from ..model import build as model_mod
+
+# class → key prefix; instances are told apart by their ``id`` attribute (None: the only one)
+ENTITIES: dict[type, str | None] = {}
+ATTRIBUTE_LEVEL: set[type] = set()  # compared per attribute read instead of as a whole
+_KINDS: dict[type, int] = {}  # for hashing: 1 model object, 2 other dataclass (or frozenset), 3 anything else
+
+
+def register(cls: type, kind: str, *, single: bool = False, attribute_level: bool = False) -> None:
+    """Make instances of ``cls`` model objects whose reads are recorded (``single``: one per model)."""
+    ENTITIES[cls] = None if single else kind
+    _KINDS.clear()
+    if single:
+        _SINGLE_KEYS[cls] = kind
+    if attribute_level:
+        ATTRIBUTE_LEVEL.add(cls)
+
+
+_SINGLE_KEYS: dict[type, str] = {}
+register(model_mod.Model, "model", single=True, attribute_level=True)
+register(model_mod.Settings, "settings", single=True)
+register(model_mod.Unit, "unit")
+register(model_mod.Post, "post")
+register(model_mod.Member, "member")
+register(model_mod.Story, "story")
+
+_get = object.__getattribute__
+
+
+def key_of(obj: Any) -> str:
+    cls = type(obj)
+    kind = ENTITIES[cls]
+    return _SINGLE_KEYS[cls] if kind is None else f"{kind}:{_get(obj, 'id')}"
+
+
+# -- recording --------------------------------------------------------------------------------------
+
+class Reads:
+    """What one page read: whole objects, and single attributes of attribute-level objects."""
+
+    __slots__ = ("objects", "attributes")
+
+    def __init__(self) -> None:
+        self.objects: dict[int, Any] = {}
+        self.attributes: dict[int, tuple[Any, set[str]]] = {}
+
+
+_active: Reads | None = None
+
+
+def _tracking_getattribute(self, name):
+    value = _get(self, name)
+    reads = _active
+    if reads is not None and name[:2] != "__":
+        cls = type(self)
+        if cls in ATTRIBUTE_LEVEL:
+            entry = reads.attributes.get(id(self))
+            if entry is None:
+                entry = reads.attributes[id(self)] = (self, set())
+            entry[1].add(name)
+        else:
+            reads.objects[id(self)] = self
+    return value
+
+
+class tracking:
+    """``with tracking():`` model classes record reads into the active :class:`Reads` (see :func:`record`)."""
+
+    _depth = 0
+    _saved: dict[type, Any] = {}
+
+    def __enter__(self) -> "tracking":
+        if tracking._depth == 0:
+            for cls in ENTITIES:
+                tracking._saved[cls] = cls.__dict__.get("__getattribute__")
+                cls.__getattribute__ = _tracking_getattribute
+        tracking._depth += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        tracking._depth -= 1
+        if tracking._depth == 0:
+            for cls, saved in tracking._saved.items():
+                if saved is None:
+                    del cls.__getattribute__
+                else:  # pragma: no cover - no model class defines its own
+                    cls.__getattribute__ = saved
+            tracking._saved = {}
+
+
+def record(make: Callable[[], Any]) -> tuple[Any, Reads]:
+    """``make()`` with the reads it made (inside ``with tracking()``)."""
+    global _active
+    reads, saved = Reads(), _active
+    _active = reads
+    try:
+        return make(), reads
+    finally:
+        _active = saved
+
+
+# -- fingerprints ---------------------------------------------------------------------------------------
+
+class Volatile(Exception):
+    """A value that cannot be fingerprinted (a function, an open file ...): the page is always rendered."""
+
+
+def _ref(value):  # pragma: no cover - only ever pickled, never unpickled
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+class _Pickler(pickle.Pickler):
+    """Plain data by value, model objects by identity; no memo, so equal values give equal bytes.
+
+    Other dataclass objects (a post's star history ...) are written as their class name and fields.
+    """
+
+    def __init__(self, buffer: io.BytesIO):
+        super().__init__(buffer, protocol=5)
+        self.fast = True
+
+    def reducer_override(self, obj):
+        cls = type(obj)
+        kind = _KINDS.get(cls)
+        if kind is None:
+            kind = _KINDS[cls] = 1 if cls in ENTITIES else 2 if cls is not type and is_dataclass(cls) else \
+                4 if cls is frozenset else 3
+            if kind == 2:
+                _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+        if kind == 1:
+            return _ref, (key_of(obj),)
+        if kind == 2:
+            return _ref, (cls.__qualname__, *[_get(obj, name) for name in _FIELD_NAMES[cls]])
+        if kind == 4:
+            return _ref, ("frozenset", *sorted(_value_digest(item) for item in obj))
+        return NotImplemented
+
+
+def _value_digest(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        _Pickler(buffer).dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
+        raise Volatile(str(exc)) from None
+    return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
+
+
+def _fields(obj: Any) -> list[tuple[str, Any]]:
+    if is_dataclass(obj):
+        return [(f.name, _get(obj, f.name)) for f in fields(obj)]
+    try:
+        return sorted(_get(obj, "__dict__").items())
+    except AttributeError:
+        raise Volatile(f"{type(obj).__name__} has no fields to compare") from None
+
+
+class Fingerprints:
+    """Fingerprints of pages over one model (each object's content is hashed once per build)."""
+
+    def __init__(self, model: model_mod.Model, env: bytes):
+        self.model, self.env = model, env
+        self._objects: dict[int, bytes] = {}
+        self._attributes: dict[tuple[int, str], bytes] = {}
+        self._index: dict[str, Any] | None = None
+
+    # content of model objects
+    def object_digest(self, obj: Any) -> bytes:
+        found = self._objects.get(id(obj))
+        if found is None:
+            found = self._objects[id(obj)] = _value_digest(_fields(obj))
+        return found
+
+    def attribute_digest(self, obj: Any, name: str) -> bytes:
+        k = (id(obj), name)
+        found = self._attributes.get(k)
+        if found is None:
+            try:
+                value = getattr(obj, name)
+            except AttributeError:
+                found = b"missing"
+            else:
+                found = _value_digest(value)
+            self._attributes[k] = found
+        return found
+
+    def index(self) -> dict[str, Any]:
+        """Every model object reachable from the model, by key."""
+        if self._index is None:
+            found: dict[str, Any] = {}
+            queue = deque([self.model])
+            while queue:
+                obj = queue.popleft()
+                k = key_of(obj)
+                if k in found:
+                    continue
+                found[k] = obj
+                for _, value in _fields(obj):
+                    if type(value) in ENTITIES:
+                        queue.append(value)
+                    elif type(value) in (list, tuple) and value and type(value[0]) in ENTITIES:
+                        queue.extend(v for v in value if type(v) in ENTITIES)
+                    elif type(value) is dict and value and type(next(iter(value.values()))) in ENTITIES:
+                        queue.extend(v for v in value.values() if type(v) in ENTITIES)
+            self._index = found
+        return self._index
+
+    # pages
+    def inputs(self, page, reads: Reads) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+        """The keys of the whole objects and the (key, attributes) of the others that ``page`` read."""
+        objects = tuple(sorted({key_of(obj) for obj in reads.objects.values()}))
+        attributes = tuple(sorted((key_of(obj), tuple(sorted(names))) for obj, names in reads.attributes.values()))
+        return objects, attributes
+
+    def fingerprint(self, page, objects: tuple[str, ...], attributes: tuple) -> bytes | None:
+        """The fingerprint of ``page`` given what it read; None when it cannot be known."""
+        index = self.index()
+        h = hashlib.blake2b(self.env, digest_size=20)
+        try:
+            h.update(_value_digest((page.url, page.template, page.context)))
+            h.update(_data_identity(page.data))
+            for k in objects:
+                obj = index.get(k)
+                if obj is None:
+                    return None
+                h.update(k.encode() + b"\0" + self.object_digest(obj))
+            for k, names in attributes:
+                obj = index.get(k)
+                if obj is None:
+                    return None
+                h.update(k.encode() + b"\0")
+                for name in names:
+                    h.update(name.encode() + b"\0" + self.attribute_digest(obj, name))
+        except Volatile:
+            return None
+        return h.digest()
+
+
+def _data_identity(data: Any) -> bytes:
+    """What a page's ready data is: its bytes' hash, or a plain function with what it closes over."""
+    if data is None:
+        return b"-"
+    if isinstance(data, bytes):
+        return hashlib.blake2b(data, digest_size=16).digest()
+    code = getattr(data, "__code__", None)
+    if code is None or getattr(data, "__self__", None) is not None:
+        raise Volatile("a page made by a method or callable object")  # e.g. a file's read_bytes
+    cells = [c.cell_contents for c in (data.__closure__ or ())]
+    return _value_digest((data.__module__, data.__qualname__, cells, data.__defaults__))
+
+
+def environment_digest(dirs: list[Path], extra: Any) -> bytes:
+    """Everything a page's rendering depends on besides its context and reads: templates, code, globals."""
+    h = hashlib.blake2b(code_version().encode(), digest_size=20)
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(b"\1")
+    h.update(_value_digest(extra))
+    return h.digest()

@@ -1,0 +1,1 @@
+"""Stage 2, model: records → the site's model (references, consent, stars derived from the evaluations, Markdown)."""

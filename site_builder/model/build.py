@@ -1,0 +1,507 @@
+"""Stage 2, model: raw records → the site's objects, with every cross-record rule checked.
+
+Posts get their star level and status from :mod:`stars`; only approved posts and members who
+consented are public (``public`` flags); stories are rendered and sanitised here so that a bad link
+or image is reported with its file and line before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+from ..content import formats
+from ..content.load import Raw
+from ..content.schema import Rec, suggest
+from ..errors import Problems
+from . import images, stars
+from .markdown import MarkupError, UrlFilter, plain_text, render_markdown
+
+
+@dataclass
+class Settings:
+    title: str
+    base_url: str
+    base_path: str  # "/" or "/pledge/"
+    language: str
+    organisation: dict
+    districts: dict[str, str]
+    sectors: dict[str, str]
+    rules: stars.Rules
+    page_size: int
+    print: dict | None = None  # site.yaml `print:` (boards.PrintSettings fills in the defaults)
+
+
+@dataclass(eq=False)
+class Unit:
+    id: str
+    name: str
+    branch: str
+    district: str
+    sector: str
+    address: str | None
+    service_hall: bool
+    website: str | None
+    posts: list["Post"] = field(default_factory=list)  # public posts
+
+    @property
+    def url(self) -> str:
+        return f"units/{self.id}/"
+
+
+@dataclass(eq=False)
+class Post:
+    id: str
+    name: str
+    kind: str
+    unit: Unit
+    location: str | None
+    description: str | None
+    declared: dt.date
+    approval: dict | None
+    feedback: dict
+    decision: dict | None  # revocation decided outside the evaluations
+    standing: stars.Standing = field(default_factory=stars.Standing)
+    members: list["Member"] = field(default_factory=list)  # public members, board order
+    stories: list["Story"] = field(default_factory=list)
+
+    @property
+    def public(self) -> bool:
+        return self.approval is not None
+
+    @property
+    def stars(self) -> int:
+        return self.standing.stars
+
+    @property
+    def status(self) -> str:
+        return self.standing.status
+
+    @property
+    def url(self) -> str:
+        return f"posts/{self.id}/"
+
+
+@dataclass(eq=False)
+class Member:
+    id: str
+    name: str
+    post: Post
+    position: str
+    order: int
+    consent: dict
+    photo: images.ImageRef | None  # only when consent.photo is true
+    pledge: str
+    roles: list[str]
+    standard: dict
+    records: list[dict]
+    assessments: list[dict]
+    honours: list[dict]
+    stories: list["Story"] = field(default_factory=list)
+
+    @property
+    def public(self) -> bool:
+        return self.consent["public"] and self.post.public
+
+    @property
+    def stage(self) -> str:
+        """proposed → open (群众议标准) → set (组织定标准)."""
+        if self.standard.get("set"):
+            return "set"
+        if self.standard.get("comment_from"):
+            return "open"
+        return "proposed"
+
+    @property
+    def url(self) -> str:
+        return f"members/{self.id}/"
+
+
+@dataclass(eq=False)
+class Story:
+    id: str
+    title: str
+    date: dt.date
+    author: str
+    kind: str
+    posts: list[Post]
+    members: list[Member]
+    tags: list[str]
+    cover: images.ImageRef | None
+    cover_alt: str | None
+    cover_caption: str | None
+    summary: str
+    html: str
+    source: str
+
+    @property
+    def url(self) -> str:
+        return f"stories/{self.id}/"
+
+
+@dataclass
+class Model:
+    settings: Settings
+    units: list[Unit]  # sorted by id
+    posts: list[Post]  # public posts, sorted by id
+    members: list[Member]  # public members, sorted by id
+    stories: list[Story]  # newest first
+    as_of: str | None  # the latest evaluated month
+    images: dict[str, images.ImageRef]  # content-relative path → image, everything that is published
+    content: Path
+    external_links: list[tuple[str, str]] = field(default_factory=list)  # (source, url)
+    # every member, public or not, sorted by id: only for the personnel-file cards (boards.py, pdf)
+    all_members: list[Member] = field(default_factory=list)
+    # links written in Markdown that point into the site: (source, line, col, as written, site URL);
+    # linkcheck reports those that no page answers at their source line
+    internal_links: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+
+    @property
+    def listed_posts(self) -> list[Post]:
+        """Current star-rated posts (not revoked), most stars first."""
+        live = [p for p in self.posts if p.status != stars.REVOKED]
+        return sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))
+
+
+class Builder:
+    def __init__(self, raw: Raw, problems: Problems, markdown: "MarkdownRenderer | None" = None,
+                 base_url: str | None = None):
+        self.raw, self.problems = raw, problems
+        self.base_url = base_url  # build --base-url / the preview address: an input, never written into a record
+        self.renderer = markdown or PlainMarkdown()  # the incremental core's renders once, in parallel
+        self.images: dict[str, images.ImageRef] = {}
+        self.bad_images: set[str] = set()
+
+    def error(self, rec: Rec, key: str | None, message: str) -> None:
+        path, line, col = rec.where(key)
+        self.problems.add(path, line, col, message)
+
+    # -- references -------------------------------------------------------------------------
+    def ref(self, rec: Rec, key: str, table: dict, what: str, folder: str):
+        target = table.get(rec[key])
+        known = rec[key] in getattr(self.raw, folder) or f"{folder}/{rec[key]}" in self.raw.broken
+        if target is None and not known:  # a record that failed to load was reported already
+            self.error(rec, key, f"找不到{what} `{rec[key]}`{suggest(rec[key], table)}：请确认 content/{folder}/"
+                                 f"{rec[key]}.yaml 存在，或改正编号。")
+        return target
+
+    def image(self, rec: Rec, key: str, src: str, line: int | None = None, col: int = 0) -> images.ImageRef | None:
+        """Check a photo path (relative to content/) and the file itself."""
+        norm = posixpath.normpath(src)
+        path, rline, rcol = rec.where(key)
+        if line is not None:
+            rline, rcol = line, col
+        if src.startswith("/") or "\\" in src or norm.startswith("..") or re.search(r"%2e|%2f|%5c", src, re.I):
+            self.problems.add(path, rline, rcol, f"照片路径 `{src}` 不合规：请写 content/ 下的相对路径，如 images/members/x.jpg。")
+            return None
+        if norm in self.images:
+            return self.images[norm]
+        if norm in self.bad_images:
+            return None
+        file = self.raw.content / norm
+        try:
+            real = file.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+            self.problems.add(path, rline, rcol, f"照片 `{src}` 是循环的符号链接，无法读取：请换成照片文件本身。")
+            return None
+        if not real.is_relative_to(self.raw.content.resolve()):
+            self.problems.add(path, rline, rcol, f"照片 `{src}` 指向 content/ 以外，不予使用。")
+            return None
+        if not file.is_file():
+            self.problems.add(path, rline, rcol, f"找不到照片 `content/{norm}`：请上传照片，或改正路径（区分大小写）。")
+            return None
+        try:
+            ref = images.inspect(file, norm)
+        except images.ImageProblem as exc:
+            self.bad_images.add(norm)
+            self.problems.add(path, rline, rcol, f"照片 `content/{norm}`：{exc}")
+            return None
+        self.images[norm] = ref
+        return ref
+
+    # -- the stages of the model --------------------------------------------------------------
+    def settings(self) -> Settings | None:
+        site = self.raw.site
+        if site is None:
+            return None
+        ev = site["evaluation"]
+        rules = stars.Rules(
+            dimensions=dict(ev["dimensions"]), sources=dict(ev["sources"]), pass_mark=ev["pass_mark"],
+            revoke_below=ev["revoke"]["below"], consecutive_failures=ev["revoke"]["consecutive_failures"],
+            fail_at_zero_stars=ev["revoke"]["fail_at_zero_stars"], missing_month=ev["missing_month"],
+            first_batch_end=ev["first_batch_end"], year_end_review=ev["year_end_review"],
+        )
+        base_url = self.base_url or site["base_url"]
+        path = "/" + base_url.split("://", 1)[1].split("/", 1)[1] if base_url.count("/") > 2 else "/"
+        return Settings(site["title"], base_url, path, site["language"], dict(site["organisation"]),
+                        dict(site["districts"]), dict(site["sectors"]), rules, site["page_size"],
+                        print=site["print"])
+
+    def build(self) -> Model | None:
+        settings = self.settings()
+        if settings is None:
+            return None
+        raw = self.raw
+        units: dict[str, Unit] = {}
+        for uid, rec in sorted(raw.units.items()):
+            if rec["district"] not in settings.districts:
+                self.error(rec, "district", f"区县编号 `{rec['district']}` 不在 site.yaml 的 districts 里"
+                                            f"{suggest(rec['district'], settings.districts)}。")
+            if rec["sector"] not in settings.sectors:
+                self.error(rec, "sector", f"行业编号 `{rec['sector']}` 不在 site.yaml 的 sectors 里"
+                                          f"{suggest(rec['sector'], settings.sectors)}。")
+            units[uid] = Unit(uid, rec["name"], rec["branch"], rec["district"], rec["sector"], rec["address"],
+                              rec["service_hall"], rec["website"])
+
+        posts: dict[str, Post] = {}
+        for pid, rec in sorted(raw.posts.items()):
+            unit = self.ref(rec, "unit", units, "单位", "units")
+            approval, revoked = rec["approval"], rec["revoked"]
+            if approval and approval["date"] < rec["declared"]:
+                self.error(approval, "date", "批复日期早于申报日期：请核对。")
+            if revoked and not approval:
+                self.error(rec, "revoked", "未批复的岗位不能摘牌：请删除 revoked，或先填写 approval。")
+            elif revoked and revoked["date"] < approval["date"]:
+                self.error(revoked, "date", "摘牌日期早于批复日期：请核对。")
+            if unit is not None:
+                posts[pid] = Post(pid, rec["name"], rec["kind"], unit, rec["location"], rec["description"],
+                                  rec["declared"], approval, dict(rec["feedback"]), revoked)
+
+        members: dict[str, Member] = {}
+        for mid, rec in sorted(raw.members.items()):
+            post = self.ref(rec, "post", posts, "示范岗", "posts")
+            std = rec["standard"]
+            order = [("proposed", std["proposed"]), ("comment_from", std["comment_from"]),
+                     ("comment_until", std["comment_until"]), ("set", std["set"])]
+            dated = [(k, d) for k, d in order if d is not None]
+            for (k1, d1), (k2, d2) in zip(dated, dated[1:]):
+                if d2 < d1:
+                    self.error(std, k2, f"`{k2}` 的日期早于 `{k1}`：标准的三个步骤应按时间先后。")
+            photo = None
+            if rec["photo"] and rec["consent"]["photo"] and rec["consent"]["public"]:
+                photo = self.image(rec, "photo", rec["photo"])
+            if post is not None:
+                members[mid] = Member(mid, rec["name"], post, rec["position"], rec["order"], dict(rec["consent"]),
+                                      photo, rec["pledge"], rec["roles"], dict(std), rec["records"],
+                                      rec["assessments"], rec["honours"])
+        for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
+            if m.public:
+                m.post.members.append(m)
+        for post in posts.values():
+            if len(post.members) > formats.MAX_MEMBERS_PER_POST:
+                self.error(raw.posts[post.id], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
+                                                     f"现在有 {len(post.members)} 名：请拆分岗位。")
+
+        as_of = self.evaluations(settings, posts)
+        stories = self.stories(settings, posts, members)
+        named: dict[int, list[Story]] = {}  # id of a post or member → the stories naming it, in order
+        for story in stories:
+            for obj in (*story.posts, *story.members):
+                found = named.setdefault(id(obj), [])
+                if not found or found[-1] is not story:
+                    found.append(story)
+        for post in posts.values():
+            post.stories = named.get(id(post)) or []
+            if post.public:
+                post.unit.posts.append(post)
+        for m in members.values():
+            m.stories = named.get(id(m)) or []
+        return Model(
+            settings=settings,
+            units=list(units.values()),
+            posts=[p for p in posts.values() if p.public],
+            members=[m for m in members.values() if m.public],
+            stories=stories, as_of=as_of, images=self.images, content=raw.content,
+            all_members=list(members.values()),
+            external_links=self.external, internal_links=self.internal,
+        )
+
+    def evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
+        by_month: dict[str, Rec] = {}
+        records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
+        for fid, rec in sorted(self.raw.evaluations.items()):
+            month = rec["month"]
+            if month in by_month:
+                self.error(rec, "month", f"{month} 的考评已写在 {by_month[month].path} 里：一个月只能有一个考评文件。")
+                continue
+            by_month[month] = rec
+            for pid, scores in rec["posts"].items():
+                post = posts.get(pid)
+                if post is None:
+                    if pid not in self.raw.posts and f"posts/{pid}" not in self.raw.broken:
+                        self.error(rec["posts"], pid, f"找不到示范岗 `{pid}`{suggest(pid, posts)}。")
+                    continue
+                if post.approval is None:
+                    self.error(rec["posts"], pid, f"示范岗 `{pid}` 尚未批复，不能考评：请先在岗位文件里填写 approval。")
+                    continue
+                if month < stars.month_of(post.approval["date"]):
+                    self.error(rec["posts"], pid, f"示范岗 `{pid}` {post.approval['date']} 才批复，不能有 {month} 的考评。")
+                    continue
+                path, line, _ = rec["posts"].where(pid)
+                records[pid][month] = stars.MonthScore(
+                    month, {s: dict(scores[s]) for s in formats.SOURCES}, scores["note"], f"{path}:{line}")
+        as_of = max(by_month) if by_month else None
+        for pid, post in posts.items():
+            if post.approval is None:
+                continue
+            decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
+            post.standing = stars.standing(settings.rules, post.approval["date"], records[pid], as_of, decision)
+            end = post.standing.revoked_on
+            for month in sorted(records[pid]):
+                if end is not None and stars.month_end(month) > end:
+                    rec = by_month[month]
+                    self.error(rec["posts"], pid, f"示范岗 `{pid}` 已于 {end} 摘牌，此后不能再有考评：请删除这一项。")
+        return as_of
+
+    def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member]) -> list[Story]:
+        self.external: list[tuple[str, str]] = []
+        self.internal: list[tuple[str, int, int, str, str]] = []
+        ready = self.renderer.prerender([(story.body, lambda story=story: self.link_rewriter(story, settings))
+                                         for _, story in sorted(self.raw.stories.items())])
+        out = []
+        for sid, story in sorted(self.raw.stories.items()):
+            meta = story.meta
+            named_posts = []
+            for i, pid in enumerate(meta["posts"]):
+                post = posts.get(pid)
+                if post is None and (pid in self.raw.posts or f"posts/{pid}" in self.raw.broken):
+                    continue  # the post's own file has a problem, reported there
+                if post is None or not post.public:
+                    why = "尚未批复，不能公开" if post is not None else f"不存在{suggest(pid, posts)}"
+                    self.error(meta, "posts", f"文中写到的示范岗 `{pid}` {why}：请改正或删除。")
+                else:
+                    named_posts.append(post)
+            named_members = []
+            for mid in meta["members"]:
+                member = members.get(mid)
+                if member is None and (mid in self.raw.members or f"members/{mid}" in self.raw.broken):
+                    continue
+                if member is None or not member.public:
+                    why = "本人未同意公开（或所在岗位未批复），不能写进文章" if member is not None else \
+                        f"不存在{suggest(mid, members)}"
+                    self.error(meta, "members", f"文中写到的党员 `{mid}` {why}：请改正或删除。")
+                else:
+                    named_members.append(member)
+            cover = None
+            if meta["cover"]:
+                cover = self.image(meta["cover"], "file", meta["cover"]["file"])
+            url_filter = self.link_rewriter(story, settings)
+            try:
+                html = self.markdown(story.body, url_filter, ready)
+            except MarkupError as exc:
+                line = story.body_line + exc.line - 1 if exc.line else 0
+                # markup counts lines from the body's first line; messages name the file's lines
+                message = re.sub(r"第 (\d+)(?=(?:–\d+)? 行)", lambda m: f"第 {story.body_line + int(m.group(1)) - 1}", exc.message)
+                message = re.sub(r"(?<=–)(\d+)(?= 行)", lambda m: str(story.body_line + int(m.group(1)) - 1), message)
+                self.problems.add(story.path, line, (exc.column or 0) if line else 0, message)
+                continue
+            summary = meta["summary"] or _clip(plain_text(html), 90)
+            out.append(Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], named_posts,
+                             named_members, meta["tags"], cover,
+                             meta["cover"]["alt"] if meta["cover"] else None,
+                             meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path))
+        out.sort(key=lambda s: (s.date, s.id), reverse=True)
+        return out
+
+    def markdown(self, body: str, url_filter, ready: dict) -> str:
+        """render_markdown, or the cached or pre-rendered HTML when the filter answers as before."""
+        marks = len(self.problems.items), len(self.external), len(self.internal)
+
+        def undo() -> None:
+            del self.problems.items[marks[0]:], self.external[marks[1]:], self.internal[marks[2]:]
+
+        return self.renderer.render(body, url_filter, undo, ready)
+
+    def link_rewriter(self, story, settings: Settings):
+        """Links and images in a story: relative paths name content files and become site URLs."""
+        base = settings.base_path
+        folder = posixpath.dirname(story.path.split("content/", 1)[-1])  # "stories"
+        pages = {"posts": self.raw.posts, "members": self.raw.members, "units": self.raw.units,
+                 "stories": self.raw.stories}
+
+        def where(url: str) -> tuple[int, int]:
+            # the URL where it stands as a link target or attribute value ("](x)", 'src="x"', "]: x"),
+            # else anywhere (a short URL like "x" is also a letter of other words)
+            bounded = re.compile(r"(?:(?<=[(\"'=<\s])|^)" + re.escape(url) + r"(?=[)\"'>\s#]|$)")
+            lines = story.body.split("\n")
+            for finder in (lambda text: (m.start() if (m := bounded.search(text)) else -1), lambda text: text.find(url)):
+                for i, text in enumerate(lines):
+                    col = finder(text)
+                    if col >= 0:
+                        return story.body_line + i, col + 1
+            return story.body_line, 0
+
+        def rewrite(tag: str, attr: str, value: str) -> str | None:
+            if re.match(r"^(https?:|mailto:|tel:)", value, re.I):
+                if tag == "a":
+                    self.external.append((story.path, value))
+                return value
+            if value.startswith("#"):
+                return value
+            if value.startswith("/"):  # a path inside the site, written from the site's root
+                self.internal.append((story.path, *where(value), value, base + value.lstrip("/")))
+                return base + value.lstrip("/")
+            target = posixpath.normpath(posixpath.join(folder, value.split("#")[0]))
+            line, col = where(value)
+            if tag == "img":
+                ref = self.image(_AT, None, target, line, col) if not target.startswith("..") else None
+                if target.startswith(".."):
+                    self.problems.add(story.path, line, col, f"图片路径 `{value}` 指向 content/ 以外。")
+                if ref is None:
+                    return None
+                width, path = ref.variants()[-1]
+                return base + path
+            kind, _, name = target.partition("/")
+            stem, ext = posixpath.splitext(name)
+            expected = ".md" if kind == "stories" else ".yaml"
+            if kind in pages and ext == expected and stem in pages[kind]:
+                anchor = "#" + value.split("#", 1)[1] if "#" in value else ""
+                self.internal.append((story.path, line, col, value, f"{base}{kind}/{stem}/"))
+                return f"{base}{kind}/{stem}/{anchor}"
+            self.problems.add(story.path, line, col,
+                              f"链接 `{value}` 找不到对应的内容：站内链接请写成相对本文件的路径，"
+                              "如 `../posts/编号.yaml`、`其他文章编号.md`，或写完整的 https:// 网址。")
+            return None
+
+        _AT = _Where(story.path)
+        return rewrite
+
+
+class _Where(Rec):
+    """A stand-in record for positions inside a Markdown body (the line is passed explicitly)."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path, self.line, self.col, self.offset, self.pos = path, 0, 0, 0, {}
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class MarkdownRenderer(Protocol):
+    """How story bodies become HTML: :class:`PlainMarkdown`, or the incremental core's cached renderer."""
+
+    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]]) -> dict: ...
+
+    def render(self, body: str, url_filter: UrlFilter, undo: Callable[[], None], ready: dict) -> str: ...
+
+
+class PlainMarkdown:
+    """Each body rendered when it is needed; nothing kept."""
+
+    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]]) -> dict:
+        return {}
+
+    def render(self, body: str, url_filter: UrlFilter, undo: Callable[[], None], ready: dict) -> str:
+        return render_markdown(body, url_filter=url_filter)
+
+
+def build(raw: Raw, problems: Problems, markdown: MarkdownRenderer | None = None,
+          base_url: str | None = None) -> Model | None:
+    """The model of ``raw``; ``base_url`` (build --base-url, the preview server's address) replaces site.yaml's."""
+    return Builder(raw, problems, markdown, base_url).build()

@@ -1,0 +1,190 @@
+"""Feeds and open data: more pages over the same model (a ``pipeline.PAGE_SOURCES`` entry).
+
+* ``feed.xml``: an Atom feed of the newest stories (先进事迹/典型经验);
+* ``sitemap.xml``: every public page (a sitemap index over ``sitemaps/N.xml`` beyond 50,000 addresses);
+* ``data/posts.json``, ``data/posts.csv``, ``data/history.csv``: the current posts, their star levels
+  and star histories, for other public systems (documented in docs/open-data.md, schema in
+  ``data/posts.schema.json``); ``data/`` is a page that lists them.
+
+Every date comes from the content (story dates, evaluation months, approval dates), never from the
+clock, and everything is written in a fixed order: two builds of the same content are identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Iterator
+
+from ..model.build import Model, Post
+from ..model.stars import month_end
+from .web import Page
+
+FEED_ENTRIES = 50  # the newest stories in feed.xml
+SITEMAP_LIMIT = 50_000  # addresses per sitemap file (the sitemaps.org limit)
+SCHEMA = Path(__file__).with_name("posts.schema.json")
+DATA_VERSION = 1
+
+POST_COLUMNS = ["id", "name", "kind", "unit_id", "unit_name", "branch", "district_id", "district",
+                "sector_id", "sector", "status", "stars", "approval_date", "approval_number", "commended_on",
+                "revoked_on", "location", "complaint_phone", "feedback_book", "feedback_form", "feedback_email",
+                "members", "url"]
+HISTORY_COLUMNS = ["post_id", "date", "month", "reason", "stars_before", "stars_after", "status", "total", "note"]
+
+
+def pages(model: Model) -> Iterator[Page]:
+    yield Page("feed.xml", "feed.xml", {"stories": model.stories[:FEED_ENTRIES], "updated": last_date(model)})
+    yield from sitemap(model)
+    yield Page("data/posts.json", None, data=lambda: posts_json(model))
+    yield Page("data/posts.csv", None, data=lambda: posts_csv(model))
+    yield Page("data/history.csv", None, data=lambda: history_csv(model))
+    yield Page("data/posts.schema.json", None, data=SCHEMA.read_bytes)
+    yield Page("data/", "open-data.html", {"count": len(model.posts)})
+
+
+def last_date(model: Model) -> dt.date:
+    """The newest date the content names: a story, or the end of the latest evaluated month."""
+    dates = [s.date for s in model.stories[:1]]
+    if model.as_of:
+        dates.append(month_end(model.as_of))
+    dates += [p.approval["date"] for p in model.posts]
+    return max(dates, default=dt.date(1970, 1, 1))
+
+
+# -- sitemap ------------------------------------------------------------------------------------------
+
+def sitemap_urls(model: Model) -> list[tuple[str, dt.date | None]]:
+    """(site-relative address, last change from the content) of every page worth finding."""
+    urls: list[tuple[str, dt.date | None]] = [("", None), ("honours/", None), ("stories/", None),
+                                              ("units/", None), ("standards/", None)]
+    for post in model.posts:
+        changed = [post.approval["date"]] + [c.date for c in post.standing.history]
+        urls.append((post.url, max(changed)))
+    urls += [(m.url, None) for m in model.members]
+    urls += [(u.url, None) for u in model.units if u.posts]
+    urls += [(s.url, s.date) for s in model.stories]
+    return urls
+
+
+def sitemap(model: Model) -> Iterator[Page]:
+    urls = sitemap_urls(model)
+    if len(urls) <= SITEMAP_LIMIT:
+        yield Page("sitemap.xml", "sitemap.xml", {"urls": urls})
+        return
+    parts = [urls[i:i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
+    for n, part in enumerate(parts, 1):
+        yield Page(f"sitemaps/{n}.xml", "sitemap.xml", {"urls": part})
+    yield Page("sitemap.xml", "sitemap-index.xml", {"parts": [f"sitemaps/{n}.xml" for n in range(1, len(parts) + 1)]})
+
+
+# -- open data ------------------------------------------------------------------------------------------
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def post_record(model: Model, post: Post) -> dict:
+    s = model.settings
+    unit = post.unit
+    return {
+        "id": post.id,
+        "url": s.base_url + post.url,
+        "name": post.name,
+        "kind": post.kind,
+        "unit": {"id": unit.id, "name": unit.name, "branch": unit.branch, "url": s.base_url + unit.url},
+        "district": {"id": unit.district, "name": s.districts[unit.district]},
+        "sector": {"id": unit.sector, "name": s.sectors[unit.sector]},
+        "location": post.location,
+        "approval": {"date": _day(post.approval["date"]), "number": post.approval["number"]},
+        "status": post.status,
+        "stars": post.stars,
+        "commended_on": _day(post.standing.commended_on),
+        "revoked_on": _day(post.standing.revoked_on),
+        "feedback": {k: post.feedback.get(k) for k in ("book", "phone", "form", "email")},
+        "members": [{"id": m.id, "name": m.name, "position": m.position, "url": s.base_url + m.url}
+                    for m in post.members],
+        "history": [history_record(c) for c in post.standing.history],
+    }
+
+
+def history_record(change) -> dict:
+    return {
+        "date": change.date.isoformat(),
+        "month": change.month,
+        "reason": change.reason,
+        "stars_before": change.before,
+        "stars_after": change.after,
+        "status": change.status,
+        "total": change.total,
+        "note": (change.evaluation.note if change.evaluation else None) or change.detail,
+    }
+
+
+def open_data(model: Model) -> dict:
+    s = model.settings
+    return {
+        "version": DATA_VERSION,
+        "site": {"title": s.title, "url": s.base_url, "language": s.language},
+        "as_of": model.as_of,
+        "rules": {"pass_mark": s.rules.pass_mark, "revoke_below": s.rules.revoke_below,
+                  "consecutive_failures": s.rules.consecutive_failures, "missing_month": s.rules.missing_month},
+        "districts": dict(s.districts),
+        "sectors": dict(s.sectors),
+        "posts": [post_record(model, p) for p in model.posts],
+    }
+
+
+def posts_json(model: Model) -> bytes:
+    text = json.dumps(open_data(model), ensure_ascii=False, separators=(",", ":"))
+    return (text + "\n").encode("utf-8")
+
+
+# A text cell starting with one of these is run as a formula by Excel, WPS and LibreOffice ("CSV
+# injection": `=HYPERLINK(...)`, `=cmd|...`); such a cell gets a leading apostrophe, which spreadsheet
+# programs hide. Numbers and phone numbers ("+86 571 8600-1234", "-3") are left as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_LIKE = re.compile(r"[+-]?[0-9][0-9 ()\-.]*")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER_LIKE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    """RFC 4180 CSV in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def posts_csv(model: Model) -> bytes:
+    rows = []
+    for post in model.posts:
+        r = post_record(model, post)
+        rows.append([
+            r["id"], r["name"], r["kind"], r["unit"]["id"], r["unit"]["name"], r["unit"]["branch"],
+            r["district"]["id"], r["district"]["name"], r["sector"]["id"], r["sector"]["name"], r["status"],
+            r["stars"], r["approval"]["date"], r["approval"]["number"], r["commended_on"], r["revoked_on"],
+            r["location"], r["feedback"]["phone"], r["feedback"]["book"], r["feedback"]["form"],
+            r["feedback"]["email"], "；".join(m["name"] for m in r["members"]), r["url"],
+        ])
+    return _csv(POST_COLUMNS, rows)
+
+
+def history_csv(model: Model) -> bytes:
+    rows = []
+    for post in model.posts:
+        for h in map(history_record, post.standing.history):
+            rows.append([post.id, h["date"], h["month"], h["reason"], h["stars_before"], h["stars_after"],
+                         h["status"], h["total"], h["note"]])
+    return _csv(HISTORY_COLUMNS, rows)

@@ -1,0 +1,79 @@
+"""Guards of the pipeline against broken or hostile input (docs/security.md).
+
+* :func:`check_without_site`: when ``content/site.yaml`` cannot be read, the other files are still
+  checked (references, photos, Markdown), so one bad file never hides the others' problems.
+* :func:`output_problems`: every file the build would write has a safe, unique address before
+  anything is rendered or written, in ``check`` as in ``build``: names a web server may not serve
+  the same everywhere (spaces, non-ASCII, ``..``) and two files that would become one (names that
+  differ only in letter case) are content errors naming both sources, never a traceback from the
+  writer.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Iterable
+
+from ..model import build as model_mod
+from ..errors import Problem, Problems
+from ..content.load import Raw
+from ..output_paths import unsafe_output
+
+
+class _Anything(dict):
+    """A stand-in table that holds every key (districts and sectors are unknown without site.yaml)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+class _WithoutSite(model_mod.Builder):
+    """The model's checks that do not need the site settings; evaluations (which need the star
+    rules) are left out."""
+
+    def settings(self) -> model_mod.Settings:
+        return model_mod.Settings(title="", base_url="https://example.invalid/", base_path="/", language="zh-CN",
+                                  organisation={}, districts=_Anything(), sectors=_Anything(), rules=None,
+                                  page_size=30)
+
+    def evaluations(self, settings, posts) -> None:
+        return None
+
+
+def check_without_site(raw: Raw, problems: Problems) -> None:
+    """Add the problems of every record that can be checked without ``site.yaml``."""
+    _WithoutSite(raw, problems).build()
+
+
+# -- output addresses -----------------------------------------------------------------------------------
+
+def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Problem]:
+    """Problems with the output paths of ``pages`` (views.Page) and ``static`` files (output path →
+    source file; ``shown(filename)`` names a source as in messages)."""
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str, str]] = {}  # lower-case output path → (output path, source shown)
+
+    def add(output: str, source: str, is_file: bool) -> None:
+        if unsafe_output(output):
+            if is_file:
+                problems.append(Problem(source, 0, 0, "文件名只能用英文字母、数字、点（.）、连字符（-）和下划线（_），"
+                                                       "发布后的网址才能在所有服务器上使用：请改名。"))
+            else:
+                problems.append(Problem(source, 0, 0, f"页面地址 `{output}` 不安全，不予写入。"))
+            return
+        key = posixpath.normpath(output).lower()
+        if key in seen:
+            first_output, first_source = seen[key]
+            same = "" if first_output == output else "（只差大小写，在 Windows、macOS 和许多服务器上是同一个文件）"
+            problems.append(Problem(source, 0, 0, f"发布后与 {first_source} 是同一个文件 `{output}`{same}："
+                                                  "请改名或删除其中一个。"))
+            return
+        seen[key] = (output, source)
+
+    for page in pages:
+        add(page.output, f"页面 {page.output}（模板 {page.template or '数据'}）", False)
+    for output, path in static.items():
+        add(output, shown(str(path)), True)
+    return sorted(problems)
+

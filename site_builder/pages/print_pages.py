@@ -1,0 +1,54 @@
+"""The print pages of the boards (``print/posts/<id>/board/`` ...), the staff's print indexes and the
+short addresses ``p/<id>/`` and ``p/<id>/feedback/`` that the boards' QR codes lead to.
+
+A page source in ``pipeline.PAGE_SOURCES``; ``site-builder pdf`` renders the same pages (:func:`board_page`).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..content.paper import KINDS
+from ..model.build import Model
+from ..model.stars import REVOKED
+from ..printing.boards import (Board, PrintSettings, data_month, members_by_post, sheet_css, short_url, unit_boards,
+                               unit_posts)
+from .web import Page
+
+
+def board_page(board: Board, prints: PrintSettings, *, url: str | None = None, face_src: str | None = None,
+               density: int | None = None) -> Page:
+    """The page (template + context) of one board; ``pdf`` renders the same page with WeasyPrint."""
+    return Page(url or board.url or f"print/{board.kind.name}/{board.id}/", board.kind.template, {
+        "board": board, "d": board.data, "paper": prints.papers[board.kind.name],
+        "density": board.density if density is None else density,
+        "sheet_css": sheet_css(board, prints, face_src),
+    })
+
+
+def pages(model: Model) -> Iterator[Page]:
+    """Page source: short addresses, print pages of the wall boards, the print indexes for staff."""
+    prints = PrintSettings.of(model.settings)
+    for post in model.posts:
+        yield Page(short_url(post), "short.html", {"post": post, "feedback": False})
+        yield Page(short_url(post, feedback=True), "short.html", {"post": post, "feedback": True})
+    site_kinds = tuple(name for name, kind in KINDS.items() if kind.in_site)
+    summary = []
+    members = members_by_post(model)
+    for unit in model.units:
+        if not unit.posts:
+            continue
+        boards = unit_boards(model, unit, site_kinds, members)
+        for board in boards:
+            yield board_page(board, prints)
+        rows = []
+        for post in unit_posts(unit):
+            own = [b for b in boards if b.post is post]
+            rows.append({"post": post, "boards": [b for b in own if b.member is None],
+                         "cards": [b for b in own if b.member is not None]})
+        summary.append({"unit": unit, "posts": rows, "boards": len(boards),
+                        "revoked": sum(p.status == REVOKED for p in unit.posts)})
+        yield Page(f"print/units/{unit.id}/", "print/unit.html", {
+            "unit": unit, "rows": rows, "papers": prints.papers, "as_of": data_month(model)})
+    yield Page("print/", "print/index.html", {"units": summary, "papers": prints.papers,
+                                              "as_of": data_month(model)})

@@ -1,0 +1,115 @@
+"""Stage 3, views: the model → the list of pages, each a template and what it needs.
+
+This is the only place that decides which pages exist and at which address. Other renderers
+(boards, feeds, search) add their own page lists over the same model.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from ..model.build import Model, Post
+from ..printing.boards import post_boards
+from ..model.stars import COMMENDED, MAX_STARS, REVOKED
+
+ALL = "all"
+
+
+@dataclass
+class Page:
+    """One output file: a template with its context, or ready data (bytes, or a function making them)."""
+
+    url: str  # site-relative address: "" (home), "posts/x/", "404.html", "feed.xml"
+    template: str | None
+    context: dict = field(default_factory=dict)
+    data: bytes | Callable[[], bytes] | None = None
+
+    @property
+    def output(self) -> str:
+        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
+
+
+def paginate(items: list, size: int, first_url: str, more_url: str) -> Iterator[tuple[list, dict]]:
+    """Split ``items`` into pages; yields (items, pager) with pager = {number, count, urls}."""
+    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    urls = [first_url] + [f"{more_url}{n}/" for n in range(2, len(chunks) + 1)]
+    for n, chunk in enumerate(chunks, 1):
+        yield chunk, {"number": n, "count": len(chunks), "urls": urls, "url": urls[n - 1]}
+
+
+def browse_url(district: str, sector: str, level: str) -> str:
+    if (district, sector, level) == (ALL, ALL, ALL):
+        return ""
+    return f"browse/{district}/{sector}/{level}/"
+
+
+def facets(model: Model, district: str, sector: str, level: str) -> list[dict]:
+    """The filter bar of a list page: each option links to the page with that one choice changed."""
+    s = model.settings
+    dims = [
+        ("district", [(ALL, None)] + list(s.districts.items()), district),
+        ("sector", [(ALL, None)] + list(s.sectors.items()), sector),
+        ("stars", [(ALL, None)] + [(str(n), n) for n in range(MAX_STARS, -1, -1)], level),
+    ]
+    out = []
+    for i, (name, options, current) in enumerate(dims):
+        choices = []
+        for value, label in options:
+            pick = [district, sector, level]
+            pick[i] = value
+            choices.append({"value": value, "label": label, "url": browse_url(*pick), "current": value == current})
+        out.append({"name": name, "choices": choices})
+    return out
+
+
+def list_pages(model: Model) -> Iterator[Page]:
+    listed = model.listed_posts
+    s = model.settings
+    districts, sectors = [ALL] + list(s.districts), [ALL] + list(s.sectors)
+    levels = [ALL] + [str(n) for n in range(MAX_STARS, -1, -1)]
+    for district, sector, level in itertools.product(districts, sectors, levels):
+        posts = [p for p in listed
+                 if district in (ALL, p.unit.district) and sector in (ALL, p.unit.sector)
+                 and level in (ALL, str(p.stars))]
+        first = browse_url(district, sector, level)
+        more = first or "browse/all/all/all/"
+        for chunk, pager in paginate(posts, s.page_size, first, more):
+            yield Page(pager["url"], "home.html" if first == "" else "browse.html", {
+                "posts": chunk, "total": len(posts), "pager": pager,
+                "facets": facets(model, district, sector, level),
+                "filter": {"district": district, "sector": sector, "stars": level},
+            })
+
+
+def pages(model: Model) -> Iterator[Page]:
+    s = model.settings
+    yield from list_pages(model)
+    for post in model.posts:
+        yield Page(post.url, "post.html", {"post": post, "history": list(reversed(post.standing.history)),
+                                           "prints": post_boards(model, post)})
+    for member in model.members:
+        yield Page(member.url, "member.html", {"member": member, "post": member.post})
+    yield Page("units/", "units.html", {"units": model.units})
+    for unit in model.units:
+        yield Page(unit.url, "unit.html", {"unit": unit, "posts": sort_posts(unit.posts)})
+    for chunk, pager in paginate(model.stories, s.page_size, "stories/", "stories/page/"):
+        yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
+    for story in model.stories:
+        yield Page(story.url, "story.html", {"story": story})
+    commended = [p for p in model.posts if p.status == COMMENDED]
+    honoured = [m for m in model.members if m.honours or m.post.status == COMMENDED]
+    yield Page("honours/", "honours.html", {
+        "posts": sorted(commended, key=lambda p: (p.standing.commended_on, p.id)),
+        "members": sorted(honoured, key=lambda m: (m.post.status != COMMENDED, m.id)),
+    })
+    yield Page("standards/", "standards.html", {
+        "members": [m for m in model.members if m.stage == "open" and m.post.status != REVOKED],
+    })
+    yield Page("accessibility/", "accessibility.html", {})
+    yield Page("404.html", "404.html", {})
+
+
+def sort_posts(posts: list[Post]) -> list[Post]:
+    return sorted(posts, key=lambda p: (p.status == REVOKED, -p.stars, p.id))

@@ -1,0 +1,375 @@
+"""Printed boards: what each board shows, derived from the model (its pages: pages/print_pages.py).
+
+What gets printed (docs/printing.md):
+
+=============  ======================  ========  =================================  ==============
+kind           what                    one per   address in the built site          default paper
+=============  ======================  ========  =================================  ==============
+``board``      公示榜 public board      post      ``print/posts/<id>/board/``        A3 portrait
+``plaque``     创建牌 plaque            post      ``print/posts/<id>/plaque/``       A4 landscape
+``card``       定标公示卡 standard card  member    ``print/members/<id>/card/``       A5 portrait
+``records``    对标记录卡 record card    member    — (PDF only: personnel file)       A4 portrait
+``evaluation`` 达标评议卡 evaluation     member    — (PDF only: personnel file)       A4 portrait
+=============  ======================  ========  =================================  ==============
+
+Every board is built from a plain ``data`` dict holding exactly what the board shows; its
+fingerprint is a hash of that dict (and the interface language), so two builds of unchanged data
+give the same fingerprint and any change to what the board shows gives a new one. The "as of" date
+printed beside it is the latest evaluated month (never the wall clock) and is not part of the
+fingerprint: a board stays current for as long as what it shows does not change.
+
+Each post also gets a stable short address ``p/<id>/`` (the plaque's QR code) and
+``p/<id>/feedback/`` (the board's QR code): for a live post they send the visitor on to the post
+page; for a revoked post they say so and still list the complaint phone and feedback channels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from ..memo import memoized
+from ..model.build import Member, Model, Post, Settings, Unit
+from ..model.stars import REVOKED, month_of
+from ..content.paper import KINDS, MEMBER_KINDS, Kind, Paper, format_mm, parse_paper
+
+FINGERPRINT_VERSION = 1
+
+
+SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC", "SimSun")
+SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "PingFang SC", "Microsoft YaHei")
+FONT_FACE = "site-builder-print"  # the family name given to a configured font file (PDF only)
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """site.yaml ``print:`` with the defaults filled in."""
+
+    papers: dict[str, Paper]
+    font: str | None  # a font family everything is set in (fontconfig name)
+    font_file: str | None  # relative to the site folder; used by `site-builder pdf`
+    rec: object = None  # the Rec, for positions in messages
+
+    @classmethod
+    def of(cls, settings: Settings) -> "PrintSettings":
+        rec = getattr(settings, "print", None) or {}
+        sizes = rec.get("sizes") or {}
+        papers = {name: parse_paper(sizes.get(name) or kind.default) for name, kind in KINDS.items()}
+        return cls(papers, rec.get("font"), rec.get("font_file"), rec or None)
+
+    def stacks(self, face: bool = False) -> tuple[str, str]:
+        """CSS font-family lists (serif, sans); ``face`` puts the configured font file first."""
+        first = ([FONT_FACE] if face and self.font_file else []) + ([self.font] if self.font else [])
+        serif = ", ".join(f'"{f}"' for f in (*first, *SERIF)) + ", serif"
+        sans = ", ".join(f'"{f}"' for f in (*first, *SANS)) + ", sans-serif"
+        return serif, sans
+
+
+# -- boards ---------------------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class Board:
+    kind: Kind
+    id: str  # the post's or the member's id
+    unit: Unit
+    post: Post
+    member: Member | None
+    data: dict  # exactly what the board shows (besides interface strings)
+    lang: str
+    as_of: str | None  # YYYY-MM: the latest evaluated month
+    density: int = 0  # 0 roomy … 4 tight: a layout class chosen from the amount of text
+    fingerprint: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fingerprint = fingerprint(self.kind.name, self.data, self.lang)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind.name}:{self.id}"
+
+    @property
+    def url(self) -> str | None:
+        if not self.kind.in_site:
+            return None
+        folder = "members" if self.member is not None else "posts"
+        return f"print/{folder}/{self.id}/{self.kind.name}/"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.id}-{self.kind.name}.pdf"
+
+    @property
+    def name(self) -> str:
+        return self.member.name if self.member is not None else self.post.name
+
+    def qr_code(self) -> Markup:
+        """The board's QR code as inline SVG; made when the page is rendered (a rebuild that skips an
+        unchanged page never makes it: a code takes ~5 ms)."""
+        return qr_svg(self.data["qr"])
+
+
+def fingerprint(kind: str, data: dict, lang: str) -> str:
+    """A short hash of what a board shows: ``1A2B-3C4D``."""
+    blob = json.dumps({"v": FINGERPRINT_VERSION, "kind": kind, "lang": lang, "data": data},
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:8].upper()
+    return f"{digest[:4]}-{digest[4:]}"
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not plain data: {type(value).__name__}")
+
+
+def short_url(post: Post, feedback: bool = False) -> str:
+    return f"p/{post.id}/feedback/" if feedback else f"p/{post.id}/"
+
+
+def data_month(model: Model) -> str | None:
+    """The "as of" month of every board: the latest evaluated month, else the latest approval."""
+    if model.as_of:
+        return model.as_of
+    approvals = [p.approval["date"] for p in model.posts if p.approval]
+    return month_of(max(approvals)) if approvals else None
+
+
+def _photo(member: Member) -> str | None:
+    return member.photo.variants()[-1][1] if member.photo else None
+
+
+def _feedback(post: Post) -> dict:
+    fb = post.feedback
+    return {"book": fb["book"], "phone": fb["phone"], "form": fb.get("form"), "email": fb.get("email")}
+
+
+def board_data(model: Model, post: Post) -> dict:
+    s = model.settings
+    return {
+        "post": {"name": post.name, "kind": post.kind, "location": post.location},
+        "unit": {"name": post.unit.name, "branch": post.unit.branch},
+        "stars": post.stars, "status": post.status,
+        "approval": {"date": post.approval["date"], "number": post.approval["number"]},
+        "members": [{"name": m.name, "position": m.position, "pledge": m.pledge, "roles": list(m.roles),
+                     "photo": _photo(m)} for m in post.members],
+        "feedback": _feedback(post),
+        "qr": s.base_url + short_url(post, feedback=True),
+        "organisation": s.organisation["name"],
+    }
+
+
+def plaque_data(model: Model, post: Post) -> dict:
+    s = model.settings
+    return {
+        "post": {"name": post.name, "kind": post.kind},
+        "unit": {"name": post.unit.name, "branch": post.unit.branch},
+        "stars": post.stars, "status": post.status,
+        "approval": {"date": post.approval["date"], "number": post.approval["number"]},
+        "phone": post.feedback["phone"],
+        "qr": s.base_url + short_url(post),
+        "organisation": s.organisation["name"],
+    }
+
+
+def _member_head(member: Member) -> dict:
+    post = member.post
+    return {"name": member.name, "position": member.position,
+            "post": {"name": post.name, "kind": post.kind},
+            "unit": {"name": post.unit.name, "branch": post.unit.branch}}
+
+
+def card_data(model: Model, member: Member) -> dict:
+    std = member.standard
+    return {
+        **_member_head(member),
+        "pledge": member.pledge, "roles": list(member.roles),
+        "standard": list(std["items"]), "stage": member.stage,
+        "dates": {k: std.get(k) for k in ("proposed", "comment_from", "comment_until", "set")},
+        "organisation": model.settings.organisation["name"],
+    }
+
+
+def records_data(model: Model, member: Member) -> dict:
+    return {
+        **_member_head(member),
+        "standard": list(member.standard["items"]), "set": member.standard.get("set"),
+        "records": [{"date": r["date"], "text": r["text"], "public": r["public"]}
+                    for r in sorted(member.records, key=lambda r: r["date"])],
+        "organisation": model.settings.organisation["name"],
+    }
+
+
+def evaluation_data(model: Model, member: Member) -> dict:
+    return {
+        **_member_head(member),
+        "assessments": [{k: a.get(k) for k in ("period", "date", "self", "public", "organisation", "result",
+                                                  "remarks")}
+                        for a in sorted(member.assessments, key=lambda a: a["date"])],
+        "organisation": model.settings.organisation["name"],
+    }
+
+
+# -- how much fits: a layout class by the amount of text (WeasyPrint has no auto-fit) -----------------
+
+def text_width(text: str) -> float:
+    """Width in em: a Chinese character is 1, a Latin letter or digit about 0.55."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+# The longest name and position each layout of the public board holds when it is full (2, 4, 6, 9
+# members) with 40-character pledges, a 60-character post and unit name and an 80-character
+# feedback-book line, as measured with WeasyPrint. Longer texts take the next layout, which holds
+# the members of the previous one with texts at their limits (tests/test_pdf.py renders the cases).
+BOARD_LIMITS = {0: (12, 30), 1: (12, 20), 2: (8, 16), 3: (6, 12)}
+
+
+def board_density(data: dict) -> int:
+    members = data["members"]
+    n = len(members)
+    level = 0 if n <= 2 else 1 if n <= 4 else 2 if n <= 6 else 3 if n <= 9 else 4
+    name = max((text_width(m["name"]) for m in members), default=0)
+    position = max((text_width(m["position"]) for m in members), default=0)
+    if level < 4 and (name > BOARD_LIMITS[level][0] or position > BOARD_LIMITS[level][1]):
+        level += 1
+    return level
+
+
+def plaque_density(data: dict) -> int:
+    n = len(data["post"]["name"]) + len(data["unit"]["name"]) // 3
+    return 0 if n <= 16 else 1 if n <= 28 else 2 if n <= 44 else 3
+
+
+# The standard card: for each layout, the size of a standard item (rem) and the room the list has
+# (rem) under the longest heading texts; an item takes ⌈width / characters per line⌉ lines.
+CARD_LAYOUTS = {  # level: (font size, line height, gap between items, room for the list)
+    0: (1.2, 1.5, .4, 17), 1: (.98, 1.5, .25, 17), 2: (.88, 1.42, .15, 19), 3: (.78, 1.38, .08, 22),
+}
+CARD_TEXT_WIDTH = 35  # rem: the width of a standard item's text on A5
+
+
+def card_density(data: dict) -> int:
+    for level, (size, leading, gap, room) in CARD_LAYOUTS.items():
+        per_line = CARD_TEXT_WIDTH / size
+        height = sum(math.ceil(text_width(item) / per_line) * size * leading + gap for item in data["standard"])
+        if height <= room:
+            return level
+    return 4
+
+
+def records_density(data: dict) -> int:
+    text = sum(len(r["text"]) for r in data.get("records", [])) + sum(
+        len(a.get("remarks") or "") + 30 for a in data.get("assessments", []))
+    return 0 if text <= 1200 else 1
+
+
+def post_boards(model: Model, post: Post) -> list[Board]:
+    """The public board and the plaque of a live post (a revoked post's boards come down)."""
+    if not post.public or post.status == REVOKED:
+        return []
+    lang, as_of = model.settings.language, data_month(model)
+    board = board_data(model, post)
+    plaque = plaque_data(model, post)
+    return [Board(KINDS["board"], post.id, post.unit, post, None, board, lang, as_of, board_density(board)),
+            Board(KINDS["plaque"], post.id, post.unit, post, None, plaque, lang, as_of, plaque_density(plaque))]
+
+
+def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS) -> list[Board]:
+    """The standard card (public members of live posts) and the two personnel-file cards."""
+    post = member.post
+    if not post.public:
+        return []
+    lang, as_of = model.settings.language, data_month(model)
+    out = []
+    if "card" in kinds and member.public and post.status != REVOKED:
+        data = card_data(model, member)
+        out.append(Board(KINDS["card"], member.id, post.unit, post, member, data, lang, as_of, card_density(data)))
+    if "records" in kinds:
+        data = records_data(model, member)
+        out.append(Board(KINDS["records"], member.id, post.unit, post, member, data, lang, as_of,
+                         records_density(data)))
+    if "evaluation" in kinds:
+        data = evaluation_data(model, member)
+        out.append(Board(KINDS["evaluation"], member.id, post.unit, post, member, data, lang, as_of,
+                         records_density(data)))
+    return out
+
+
+def personnel(model: Model) -> list[Member]:
+    """Every member of an approved post, consenting or not: their cards go into the personnel file."""
+    everyone = getattr(model, "all_members", None) or model.members
+    return [m for m in everyone if m.post.public]
+
+
+def unit_posts(unit: Unit) -> list[Post]:
+    return sorted(unit.posts, key=lambda p: (p.status == REVOKED, p.id))
+
+
+def members_by_post(model: Model) -> dict[str, list[Member]]:
+    out: dict[str, list[Member]] = {}
+    for m in sorted(personnel(model), key=lambda m: (m.order, m.id)):
+        out.setdefault(m.post.id, []).append(m)
+    return out
+
+
+def unit_boards(model: Model, unit: Unit, kinds=tuple(KINDS), members: dict | None = None) -> list[Board]:
+    """A unit's boards in print order: for each post its board, plaque, then its members' cards."""
+    members = members_by_post(model) if members is None else members
+    out: list[Board] = []
+    for post in unit_posts(unit):
+        out += [b for b in post_boards(model, post) if b.kind.name in kinds]
+        for m in members.get(post.id, []):
+            out += member_boards(model, m, tuple(k for k in MEMBER_KINDS if k in kinds))
+    return out
+
+
+def all_boards(model: Model, kinds=tuple(KINDS)) -> list[Board]:
+    members = members_by_post(model)
+    return [b for unit in model.units for b in unit_boards(model, unit, kinds, members)]
+
+
+# -- what print pages show ----------------------------------------------------------------------------------------------
+
+@memoized("boards.qr_svg")  # segno takes ~25 ms a code: kept in the build cache
+def qr_svg(url: str) -> Markup:
+    """The QR code of ``url`` as inline SVG (black on white, four modules of quiet zone)."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    return Markup(code.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True,
+                                  svgclass="qr-code", lineclass=None))
+
+
+def sheet_css(board: Board, prints: PrintSettings, face_src: str | None = None) -> Markup:
+    """The per-board part of the print CSS: page size, sheet size, type scale, fonts.
+
+    Built here from validated settings (sizes are numbers, font names were checked by the schema), so
+    it can go into a <style> element unescaped.
+    """
+    paper = prints.papers[board.kind.name]
+    dw, dh = board.kind.design
+    scale = min(paper.width / dw, paper.height / dh)
+    serif, sans = prints.stacks(face=face_src is not None)
+    rules = []
+    if face_src is not None:
+        rules.append(f'@font-face {{ font-family: "{FONT_FACE}"; src: url("{face_src}"); }}')
+    if board.kind.wall:
+        # a white margin all round (printers cannot print to the edge; nothing is cut: bleed-safe)
+        margin = max(6.0, round(min(paper.width, paper.height) * 0.035, 1))
+        rules.append(f":root {{ --serif: {serif}; --sans: {sans}; --margin: {format_mm(margin)}mm; }}")
+        rules.append(f"@page {{ size: {paper.css}; margin: {format_mm(margin)}mm; }}")
+        # a hair shorter than the page area, so that rounding in a browser never makes a second page
+        rules.append(f".sheet {{ width: {format_mm(paper.width - 2 * margin)}mm; "
+                     f"min-height: {format_mm(paper.height - 2 * margin - 0.5)}mm; }}")
+    else:
+        rules.append(f":root {{ --serif: {serif}; --sans: {sans}; --margin: 15mm; }}")
+        rules.append(f"@page {{ size: {paper.css}; margin: 15mm 15mm 18mm; @bottom-right {{ content: "
+                     'counter(page) " / " counter(pages); font-size: 8pt; color: #5b554c; } }')
+        rules.append(f".sheet {{ width: {format_mm(paper.width - 30)}mm; }}")
+    rules.append(f"html {{ font-size: {round(board.kind.root_pt * scale, 2)}pt; }}")
+    return Markup("\n".join(rules))

@@ -1,0 +1,154 @@
+"""Stage 4, render: pages → bytes, with Jinja2 (autoescaping on, undefined names are errors).
+
+Content only ever reaches templates as data; it is never compiled as a template. Story HTML is
+marked safe only after :mod:`markup` has sanitised it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+from pathlib import Path
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from ..errors import Problem
+from ..pages import search
+from ..content.values import tel_href
+from ..model.build import Model
+from ..pages.web import Page
+
+
+def default_templates() -> Path:
+    """The templates shipped with site-builder (the repository's templates/ folder)."""
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if (checkout / "base.html").is_file():
+        return checkout
+    return Path(str(importlib.resources.files("site_builder.templates")))
+
+
+def template_dirs(site: Path) -> list[Path]:
+    dirs = [site / "templates"] if (site / "templates").is_dir() else []
+    default = default_templates()
+    if not dirs or dirs[0].resolve() != default.resolve():
+        dirs.append(default)
+    return dirs
+
+
+_PAGEFIND_SAFE = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+
+
+class TemplateProblem(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def load_translations(dirs: list[Path], language: str) -> dict[str, str]:
+    """templates/translations.yaml: {language: {key: text}}; a site's file overrides single keys."""
+    merged: dict[str, str] = {}
+    for folder in reversed(dirs):
+        path = folder / "translations.yaml"
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            merged.update(data.get(language, {}))
+    return merged
+
+
+class Renderer:
+    def __init__(self, site: Path, model: Model):
+        self.site, self.model = site, model
+        self.dirs = template_dirs(site)
+        s = model.settings
+        self.strings = load_translations(self.dirs, s.language)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
+            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
+                                lang=s.language, search_enabled=search.enabled(model))
+        self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num,
+                                pagefind=self.pagefind)
+
+    # -- helpers the templates call ---------------------------------------------------------------
+    def t(self, key: str, **values) -> str:
+        try:
+            text = self.strings[key]
+        except KeyError:
+            raise KeyError(f"translation key `{key}` missing for language {self.model.settings.language}") from None
+        return text.format(**values) if values else text
+
+    def url(self, path: str) -> str:
+        return self.model.settings.base_path + path
+
+    def abs_url(self, path: str) -> str:
+        return self.model.settings.base_url + path
+
+    def date(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        return self.t("date_format", y=value.year, m=value.month, d=value.day,
+                      month_name=self.t(f"month_{value.month}"))
+
+    def month(self, value: str | None) -> str:
+        if not value:
+            return ""
+        y, m = int(value[:4]), int(value[5:7])
+        return self.t("month_format", y=y, m=m, month_name=self.t(f"month_{m}"))
+
+    @staticmethod
+    def num(value: float | None) -> str:
+        """A score without needless decimals: 91, 86.5, 84.95."""
+        if value is None:
+            return ""
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+
+    @staticmethod
+    def pagefind(value: str) -> str:
+        """Text that Pagefind's UI inserts as HTML (filter values). Pagefind decodes character references in
+        them (any number of times), so escaping cannot help: ``< > &`` become their full-width forms."""
+        return str(value).translate(_PAGEFIND_SAFE)
+
+    @staticmethod
+    def html(value: str) -> Markup:
+        """Mark HTML that markup.render_markdown has sanitised as safe to insert."""
+        return Markup(value)
+
+    # -- rendering ----------------------------------------------------------------------------------
+    def render(self, page: Page) -> bytes:
+        if page.template is None:
+            return page.data() if callable(page.data) else page.data
+        try:
+            template = self.env.get_template(page.template)
+            return template.render(page=page, **page.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(Problem(self._shown(exc.filename), exc.lineno or 0, 0,
+                                          f"模板语法错误：{exc.message}")) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(Problem("templates/" + str(exc.name), 0, 0, "找不到模板文件。")) from None
+        except Exception as exc:  # a template bug: name the template line that failed
+            filename, line = self._template_frame(exc)
+            raise TemplateProblem(Problem(self._shown(filename), line, 0,
+                                          f"渲染 {page.output} 时模板出错：{type(exc).__name__}: {exc}")) from None
+
+    def _shown(self, filename: str | None) -> str:
+        if not filename:
+            return "templates"
+        path = Path(filename)
+        try:
+            return path.resolve().relative_to(self.site.resolve()).as_posix()
+        except ValueError:
+            return f"(site-builder)/templates/{path.name}"
+
+    @staticmethod
+    def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+        tb, found = exc.__traceback__, (None, 0)
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith((".html", ".xml", ".txt")):
+                found = (name, tb.tb_lineno)
+            tb = tb.tb_next
+        return found

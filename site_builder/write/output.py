@@ -1,0 +1,289 @@
+"""Stage 5, write: the only code that touches the output folder.
+
+The new site is built in a sibling folder and swapped in whole when everything has been written; a
+failed build removes only its own sibling, so the published output stays exactly as it was. A file
+that is unchanged since the last build is hard-linked from the old output instead of rewritten.
+
+``Writer(..., in_place=True)`` (the development server's small rebuilds) instead holds the changed
+files until the build has succeeded, then replaces each of them atomically in the existing output and
+removes the files the build no longer makes; unchanged files are not touched at all.
+
+The marker file names a hash of every file's name and content (:attr:`Writer.build_id`), so the build
+cache can tell that an output folder is still exactly the one it describes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import glob
+import hashlib
+import os
+import posixpath
+import shutil
+import sys
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import UsageError
+from ..output_paths import MARKER, unsafe_output
+
+
+
+def check_output_dir(site: Path, out: Path) -> None:
+    """Refuse output folders that would overwrite the sources or something we did not make."""
+    if out.is_symlink():  # the swap renames the folder: through a link it would write elsewhere (or fail)
+        raise UsageError(f"输出文件夹 {out} 是符号链接（指向 {os.readlink(out)}）：为免写到别处，请用一个真实的文件夹。")
+    site_r, out_r = site.resolve(), out.resolve()
+    if out_r == site_r or site_r.is_relative_to(out_r):
+        raise UsageError(f"输出文件夹 {out} 是站点文件夹本身或它的上级：请用单独的文件夹（默认 output/）。")
+    if out_r == Path.cwd().resolve():
+        raise UsageError(f"输出文件夹 {out} 是当前文件夹：请用单独的文件夹（默认 output/）。")
+    for source in ("content", "templates"):
+        if out_r.is_relative_to((site_r / source).resolve()):
+            raise UsageError(f"输出文件夹 {out} 在 {source}/ 里面：请放到别处。")
+    if (out_r / "content").exists():
+        raise UsageError(f"输出文件夹 {out} 里有 content/，像是一个站点文件夹：拒绝覆盖。")
+    if out_r.exists() and not out_r.is_dir():
+        raise UsageError(f"{out} 不是文件夹：请换一个输出位置。")
+    if out_r.is_dir() and any(out_r.iterdir()) and not (out_r / MARKER).exists():
+        raise UsageError(f"输出文件夹 {out} 不是空的，也不是 site-builder 生成的：为免误删，拒绝覆盖。"
+                         "请换一个文件夹或先清空它。")
+
+
+
+
+def marker_id(out: Path) -> str | None:
+    """The build id recorded in an output folder's marker, if any."""
+    try:
+        text = (out / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("build: "):
+            return line[7:].strip()
+    return None
+
+
+class Writer:
+    def __init__(self, site: Path, out: Path, *, in_place: bool = False):
+        check_output_dir(site, out)
+        self.out = out
+        self.old = out if (out / MARKER).exists() else None
+        self.in_place = in_place and self.old is not None
+        self.new = out if self.in_place else out.parent / f".{out.name}.new-{os.getpid()}"
+        self.written: dict[str, str] = {}  # lower-case path → path, to refuse writing one path twice
+        self.changed = 0
+        self.digests: dict[str, bytes] = {}  # path → content hash, for the build id
+        self.pending: dict[str, bytes] = {}  # in place: changed files, written when the build succeeded
+        self.previous: set[str] | None = None  # in place: the files of the previous build, if known (else listed)
+        self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
+
+    def __enter__(self) -> "Writer":
+        """Begin writing; the caller holds :func:`locked` on the output's folder (see ``pipeline.run``)."""
+        clear_leftovers(self.out)
+        if not self.in_place:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            self.new.mkdir()
+        return self
+
+    @property
+    def build_id(self) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        for path in sorted(self.digests):
+            h.update(path.encode() + b"\0" + self.digests[path])
+        return h.hexdigest()
+
+    def _marker(self) -> str:
+        return (f"This folder is written by site-builder and replaced on every build.\n"
+                f"build: {self.build_id}\n")
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if self.in_place:
+            if kind is None:
+                self._apply()
+            return
+        if kind is not None:
+            shutil.rmtree(self.new, ignore_errors=True)
+            return
+        (self.new / MARKER).write_text(self._marker())
+        if self.old is not None:
+            trash = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+            os.rename(self.out, trash)
+            os.rename(self.new, self.out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            if self.out.exists():
+                self.out.rmdir()  # empty (checked in check_output_dir)
+            os.rename(self.new, self.out)
+
+    def _apply(self) -> None:
+        """In place: write the held files, then remove what this build did not make."""
+        for path, data in self.pending.items():
+            replace_file(self.out / path, data)
+        keep = set(self.written.values())
+        if self.previous is None:  # everything there, also what someone else put there
+            self.previous = set()
+            for folder, dirs, files in os.walk(self.out):
+                prefix = os.path.relpath(folder, self.out).replace(os.sep, "/")
+                prefix = "" if prefix == "." else prefix + "/"
+                self.previous.update(prefix + name for name in files)
+                self.previous.update(prefix + name for name in dirs if os.path.islink(os.path.join(folder, name)))
+        else:  # the previous build's files, and what else lies in the folders this build changed
+            for folder in {""} | {posixpath.dirname(path) for path in self.pending}:
+                try:
+                    entries = list(os.scandir(self.out / folder))
+                except OSError:
+                    continue
+                prefix = folder + "/" if folder else ""
+                self.previous.update(prefix + e.name for e in entries if not e.is_dir(follow_symlinks=False))
+        for name in sorted(self.previous - keep):
+            if name == MARKER or name.startswith(self.preserve):
+                continue
+            file = self.out / name
+            try:
+                file.unlink()
+            except FileNotFoundError:
+                continue
+            self.changed += 1
+            folder = file.parent
+            while folder != self.out and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        replace_file(self.out / MARKER, self._marker().encode())
+
+    def claim(self, path: str) -> Path:
+        """Register ``path`` as written by this build; the file it goes to (parents made)."""
+        target = self._target(path)
+        return target
+
+    def _target(self, path: str) -> Path:
+        if unsafe_output(path):
+            raise ValueError(f"refusing to write an unsafe output path: {path!r}")
+        norm = posixpath.normpath(path)
+        key = norm.lower()
+        if key in self.written:
+            raise ValueError(f"two pages map to the same output file: {self.written[key]} and {path}")
+        self.written[key] = path
+        target = self.new / norm
+        if not self.in_place:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, path: str, data: bytes) -> None:
+        target = self._target(path)
+        self.digests[path] = digest(data)
+        if self.in_place:
+            if not _same(self.out / path, data):
+                self.pending[path] = data
+                self.changed += 1
+            return
+        self.changed += store(target, self.old / path if self.old is not None else None, data)
+
+    def write_named(self, path: str, data: bytes) -> None:
+        """:meth:`write` a file whose name is made from its content's hash (see :meth:`reuse`)."""
+        self.write(path, data)
+        self.digests[path] = path.encode()
+
+    def stored(self, path: str, content: bytes, changed: bool) -> None:
+        """Account for a file that another process stored at :meth:`claim`'s target (its content hash)."""
+        self.digests[path] = content
+        self.changed += changed
+
+    def keep(self, path: str, content: bytes) -> bool:
+        """Keep the old output's file at ``path`` (its content hash known); False if it is not there."""
+        if self.old is None or not (self.old / path).is_file():
+            return False
+        target = self._target(path)
+        if not self.in_place:
+            _link_or_copy(self.old / path, target)
+        self.digests[path] = content
+        return True
+
+    def reuse(self, path: str) -> bool:
+        """Link a file whose name fixes its content (e.g. media/<hash>-480.jpg) from the old output."""
+        if self.old is None or not (self.old / path).is_file():
+            return False
+        target = self._target(path)
+        if not self.in_place:
+            _link_or_copy(self.old / path, target)
+        self.digests[path] = path.encode()  # the name is the content's hash
+        return True
+
+
+@contextlib.contextmanager
+def locked(*folders: Path) -> Iterator[None]:
+    """Hold an exclusive lock on each folder (made if missing) for the duration of a build.
+
+    ``pipeline.run`` locks the site (its cache) and the folder that holds the output: two builds
+    into one output, or of one site, would swap one another's folders away or mix their caches, so the
+    second waits for the first, saying so once. Folders are locked in one order (no deadlock); the
+    kernel releases the locks of a build that was killed.
+    """
+    fds: list[int] = []
+    told = False
+    try:
+        for folder in sorted({f.resolve() for f in folders}):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY)
+            fds.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not told:
+                    print(f"另一个构建正在使用 {folder}：等它结束后再继续。", file=sys.stderr, flush=True)
+                    told = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:  # a file system without locks: nothing to wait for
+                pass
+        yield
+    finally:
+        for fd in reversed(fds):
+            os.close(fd)  # releases its lock
+
+
+def clear_leftovers(out: Path) -> None:
+    """Remove the sibling folders of builds that were killed mid-way (``.output.new-PID``, ``.output.old-PID``).
+
+    Called with the output's lock held, so no running build owns them.
+    """
+    for prefix in (f".{out.name}.new-", f".{out.name}.old-"):
+        for path in out.parent.glob(f"{glob.escape(prefix)}*"):
+            if path.name[len(prefix):].isdigit() and path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _same(old: Path, data: bytes) -> bool:
+    try:
+        return old.stat().st_size == len(data) and old.read_bytes() == data
+    except OSError:
+        return False
+
+
+def store(target: Path, old: Path | None, data: bytes) -> bool:
+    """Write ``data`` at ``target`` (a new folder), hard-linking the old file when it is the same; changed?"""
+    if old is not None and _same(old, data):
+        _link_or_copy(old, target)
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Write ``data`` at ``target`` atomically (a temporary file beside it, then renamed over it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
