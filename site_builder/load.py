@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fastload, privacy, specs
+from . import fastload, placeholders, privacy, specs
 from .errors import Problem, Problems, rel
 from .frontmatter import split
 from .schema import INVALID, Ctx, Rec, Record, check_id, seal
@@ -184,7 +184,8 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
     sensitive = privacy.find(text, job.shown)
     if job.kind != "stories":
         schema = specs.SITE if job.kind == "site" else FOLDERS[job.kind]
-        return Parsed(seal(parse_yaml(text, job.shown, schema, problems)), problems.items, sensitive)
+        rec = seal(parse_yaml(text, job.shown, schema, problems))
+        return Parsed(rec, placeholders.supersede(problems.items, placeholders.find(text, job.shown)), sensitive)
     odd = _ODD_BREAK.search(text)  # Markdown would break lines there, editors do not: positions would differ
     if odd:
         line = text.count("\n", 0, odd.start()) + 1
@@ -198,7 +199,8 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
         return Parsed(None, problems.items, sensitive)
     meta = parse_yaml(front, job.shown, specs.STORY, problems, line_offset=1)
     story = Story(job.rid, seal(meta), body, body_line, job.shown) if meta is not None else None
-    return Parsed(story, problems.items, sensitive)
+    blanks = placeholders.find(text, job.shown, yaml_lines=body_line - 1)  # the front matter is YAML
+    return Parsed(story, placeholders.supersede(problems.items, blanks), sensitive)
 
 
 def scan(root: Path, problems: Problems) -> list[Job]:
