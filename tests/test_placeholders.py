@@ -8,7 +8,7 @@ import yaml
 
 from site_builder import placeholders
 from site_builder.placeholders import BLANKS, MARK
-from support.sites import make_site, run
+from support.sites import ROOT, make_site, run
 
 # What an editor writes in place of each blank (all valid in the mini site).
 FILLED = {
@@ -167,8 +167,6 @@ def test_where_blanks_are_looked_for():
 
 def test_a_blank_in_the_sample_site_would_be_reported(tmp_path, capsys):
     """The real sample site: a post with an approval number copied from the scaffold."""
-    from support.sites import ROOT
-
     site = make_site(tmp_path, base=ROOT)
     path = site / "content/posts/zrzy-budongchan-window.yaml"
     text = path.read_text(encoding="utf-8")
