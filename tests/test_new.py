@@ -8,6 +8,8 @@ import yaml
 
 from site_builder.commands import new
 from site_builder.errors import UsageError
+from site_builder.content.placeholders import BLANKS, MARK
+from site_builder.content.schema import check_id
 from support.sites import ROOT, make_site, run
 
 TODAY = dt.date.today().isoformat()
@@ -30,18 +32,31 @@ def new_then_check(tmp_path, capsys, *argv):
 
 
 def test_story_with_chinese_title(tmp_path, capsys):
-    site, out, text = new_then_check(tmp_path, capsys, "story", "--title", "一张笑脸迎群众：“一次办好”暖人心")
-    sid = f"{TODAY}-{new.short_hash('一张笑脸迎群众：“一次办好”暖人心')}"
-    assert f"已创建 content/stories/{sid}.md" in out
+    site = make_site(tmp_path)
+    code, out, err = run(capsys, "new", "story", "--title", "一张笑脸迎群众：“一次办好”暖人心", site)
+    assert code == 0, err
+    sid = "yi-zhang-xiao-lian-ying-qun-zhong-yi-ci"  # pinyin of the title, cut between syllables at 40
+    assert out == f"已创建 content/stories/{sid}.md：请按文件里的注释填写，然后运行 site-builder check。\n"
+    path = site / "content" / "stories" / f"{sid}.md"
+    text = path.read_text(encoding="utf-8")
     assert text.startswith("---\n# 先进事迹 / 典型经验。")
     front = yaml.safe_load(text.split("---\n")[1])
     assert front == {"title": "一张笑脸迎群众：“一次办好”暖人心", "date": dt.date.today(), "author": "测试市先教办",
                      "kind": "story"}
-    # published with its title, and the comments are not
+    # the body is still the scaffold's blank: neither check nor build lets it through
+    for verb in ("check", "build"):
+        code, out, err = run(capsys, verb, site)
+        assert code == 1
+        assert (f"content/stories/{sid}.md:18:1: 文章正文还没有写：请把这一行换成正文（可以用 ## 小标题、- 列表、"
+                "**加粗**；插入照片的写法见文件开头的注释）。") in err
+    assert not (site / "output").exists()
+    path.write_text(text.replace(BLANKS["body"].text, "六月一日凌晨两点，东湖区一处供水管道爆裂。"), encoding="utf-8")
+    # published with its title and body, and the comments are not
     code, out, err = run(capsys, "build", site)
     assert code == 0, err
     page = (site / "output" / "stories" / sid / "index.html").read_text(encoding="utf-8")
     assert "一张笑脸迎群众：“一次办好”暖人心" in page and "content/images/stories" not in page
+    assert "供水管道爆裂" in page and MARK not in page
 
 
 def test_story_with_everything(tmp_path, capsys):
@@ -49,7 +64,7 @@ def test_story_with_everything(tmp_path, capsys):
         tmp_path, capsys, "story", "--title", "Window Service: One Visit", "--author", "宣传部 张宣",
         "--kind", "experience", "--post", "tax-window", "--member", "wang-fang", "--tag", "窗口服务", "--tag", "yes",
         "--date", "2025-05-12", "--text", "## 每天早到半小时\n\n王芳往前多走一步。")
-    assert "content/stories/2025-05-12-window-service-one-visit.md" in out
+    assert "content/stories/window-service-one-visit.md" in out
     front = yaml.safe_load(text.split("---\n")[1])
     assert front["posts"] == ["tax-window"] and front["members"] == ["wang-fang"]
     assert front["tags"] == ["窗口服务", "yes"]  # quoted: YAML would read a bare yes as true
@@ -60,8 +75,7 @@ def test_story_with_everything(tmp_path, capsys):
 def test_unit(tmp_path, capsys):
     site, out, text = new_then_check(tmp_path, capsys, "unit", "--name", "测试市人民医院", "--branch", "门诊党支部",
                                      "--district", "west", "--sector", "service", "--service-hall")
-    uid = f"unit-{new.short_hash('测试市人民医院')}"
-    assert f"content/units/{uid}.yaml" in out
+    assert "content/units/ce-shi-shi-ren-min-yi-yuan.yaml" in out
     assert "\ndistrict: west                 # 区县：西区\n" in text  # comments line up (column 32)
     assert yaml.safe_load(text)["service_hall"] is True
 
@@ -79,8 +93,7 @@ def test_member(tmp_path, capsys):
     site, out, text = new_then_check(tmp_path, capsys, "member", "--name", "张三", "--post", "tax-window",
                                      "--position", "办税员", "--pledge", "马上就办", "--standard", "当日事当日毕",
                                      "--standard", "no")
-    mid = f"tax-window-{new.short_hash('张三')}"
-    assert f"content/members/{mid}.yaml" in out
+    assert "content/members/tax-window-zhang-san.yaml" in out
     data = yaml.safe_load(text)
     assert data["consent"] == {"public": False, "photo": False}  # nobody is published before consenting
     assert data["standard"]["items"] == ["当日事当日毕", "no"]
@@ -88,10 +101,34 @@ def test_member(tmp_path, capsys):
 
 
 def test_evaluation(tmp_path, capsys):
-    site, out, text = new_then_check(tmp_path, capsys, "evaluation", "--month", "2025-06", "--by", "督导组")
+    site = make_site(tmp_path)
+    code, out, err = run(capsys, "new", "evaluation", "--month", "2025-06", "--by", "督导组", site)
+    assert code == 0, err
     assert "content/evaluations/2025-06.yaml" in out
+    path = site / "content/evaluations/2025-06.yaml"
+    text = path.read_text(encoding="utf-8")
     assert yaml.safe_load(text) == {"month": "2025-06", "evaluated_on": dt.date.today(), "by": "督导组", "posts": {}}
     assert "#   tax-window:" in text and "tax-declared" not in text  # only approved posts are listed
+    # a month without scores would show every post as not evaluated: check says what to do
+    code, out, err = run(capsys, "check", site)
+    assert code == 1
+    assert ("content/evaluations/2025-06.yaml:8:34: 这个月的分数还没有填：请去掉下面各岗位行开头的 `# `，填上 0–100 的分数，"
+            "再把这一行改成 `posts:`（删掉 {} 和这条注释）；也可以用 site-builder import evaluations 考评表.xlsx "
+            "从考评表导入。") in err
+    # uncommented but not filled in: each empty score is named
+    lines = [ln[2:] if ln.startswith("#   ") or ln.startswith("#     ") else ln for ln in text.split("\n")]
+    lines = ["posts:" if ln.startswith("posts: {}") else ln for ln in lines]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code, out, err = run(capsys, "check", site)
+    assert code == 1
+    assert "content/evaluations/2025-06.yaml:10:30: 这里还空着：请填写一个整数（0 到 100）。" in err
+    assert err.count("这里还空着") == 12
+    assert "content/evaluations/2025-06.yaml:13:11: 考评说明还没有写：请写这个岗位本月考评的说明（200 字以内）；不写就删掉这一行。" in err
+    filled = "\n".join(lines).replace("politics: ,", "politics: 90,").replace("performance: ,", "performance: 90,")
+    filled = filled.replace("service: ,", "service: 90,").replace("exemplary: }", "exemplary: 90}")
+    path.write_text(filled.replace(BLANKS["note"].text, "按时考评"), encoding="utf-8")
+    code, out, err = run(capsys, "check", site)
+    assert code == 0, err
 
 
 def test_evaluation_defaults_to_last_month(tmp_path, capsys):
@@ -103,15 +140,52 @@ def test_evaluation_defaults_to_last_month(tmp_path, capsys):
 
 def test_refuses_to_overwrite(tmp_path, capsys):
     site = make_site(tmp_path)
-    args = ["new", "story", "--title", "同一个标题", "--date", "2025-05-12", site]
+    args = ["new", "story", "--title", "同一个标题", "--id", "tong-yi-ge", site]
     assert run(capsys, *args)[0] == 0
-    path = next((site / "content/stories").glob("2025-05-12-*.md"))
+    path = site / "content/stories/tong-yi-ge.md"
     path.write_text(path.read_text(encoding="utf-8") + "改过的正文\n", encoding="utf-8")
     before = path.read_text(encoding="utf-8")
     code, out, err = run(capsys, *args)
     assert code == 2
-    assert f"site-builder: content/stories/{path.name} 已经存在，不会覆盖：请用 --id 换一个编号，或直接编辑这个文件。" in err
+    assert "site-builder: content/stories/tong-yi-ge.md 已经存在，不会覆盖：请用 --id 换一个编号，或直接编辑这个文件。" in err
     assert path.read_text(encoding="utf-8") == before
+    code, out, err = run(capsys, "new", "evaluation", "--month", "2025-05", site)
+    assert code == 2
+    assert ("site-builder: content/evaluations/2025-05.yaml 已经存在，不会覆盖：请直接编辑这个文件，或用 site-builder "
+            "import evaluations 考评表.xlsx --replace 从考评表重新导入。") in err
+
+
+def test_same_title_again_gets_the_next_free_name(tmp_path, capsys):
+    site = make_site(tmp_path)
+    names = []
+    for _ in range(3):
+        code, out, err = run(capsys, "new", "story", "--title", "测试故事", site)
+        assert code == 0, err
+        names.append(out.split("已创建 ", 1)[1].split("：", 1)[0])
+    assert names == ["content/stories/ce-shi-gu-shi.md", "content/stories/ce-shi-gu-shi-2.md",
+                     "content/stories/ce-shi-gu-shi-3.md"]
+    assert out.endswith("注意：content/stories/ce-shi-gu-shi.md 已经存在，新文件的编号改用 ce-shi-gu-shi-3（如果写的是"
+                        "同一件事，请删掉新文件，直接编辑原来的文件）。\n")
+    # members: the same name on the same post
+    argv = ["new", "member", "--name", "张三", "--post", "tax-window", "--position", "办税员", "--pledge", "马上就办",
+            "--standard", "当日事当日毕", site]
+    assert "content/members/tax-window-zhang-san.yaml" in run(capsys, *argv)[1]
+    assert "content/members/tax-window-zhang-san-2.yaml" in run(capsys, *argv)[1]
+
+
+def test_titles_without_letters_and_reserved_names(tmp_path, capsys):
+    site = make_site(tmp_path)
+    code, out, err = run(capsys, "new", "story", "--title", "😀！！", site)
+    assert code == 0, err
+    assert out.splitlines() == ["已创建 content/stories/story.md：请按文件里的注释填写，然后运行 site-builder check。",
+                                "注意：“😀！！”里没有汉字、字母或数字，编号用了 story；想要好记的编号请加 --id。"]
+    code, out, err = run(capsys, "new", "story", "--title", "Index", site)
+    assert code == 0, err
+    assert "已创建 content/stories/index-2.md" in out and "注意：`index` 是保留名称，编号改用 index-2。" in out
+    code, out, err = run(capsys, "new", "post", "--name", "——", "--unit", "tax", "--book", "大厅", "--phone",
+                         "0571-86001113", site)
+    assert code == 0, err
+    assert "已创建 content/posts/tax-post.yaml" in out
 
 
 def test_missing_values_are_named_when_not_on_a_terminal(tmp_path, capsys):
@@ -169,11 +243,40 @@ def test_comments_line_up_on_screen():
     assert new.cline("title: ab", "x") == "title: ab" + " " * 22 + "# x\n"
 
 
-def test_slug_is_stable_and_ascii():
-    assert new.slug("一张笑脸", "2025-05-12") == new.slug("一张笑脸", "2025-05-12")
-    assert new.slug("一张笑脸", "2025-05-12").isascii()
-    assert new.slug("Hello, World!", "2025-05-12") == "2025-05-12-hello-world"
-    assert len(new.slug("word " * 40, "2025-05-12")) <= 64
+@pytest.mark.parametrize("title, expected", [
+    ("测试故事", "ce-shi-gu-shi"),
+    ("Hello, World!", "hello-world"),
+    ("12345热线：G20峰会", "12345-re-xian-g20-feng-hui"),  # Latin and digits kept, punctuation goes
+    ("ＡＢＣ１２３全角", "abc123-quan-jiao"),  # full-width letters and digits
+    ("Café 咖啡", "cafe-ka-fei"),  # accents dropped
+    ("银行行长", "yin-hang-hang-zhang"),  # polyphonic characters: pypinyin's reading in common words
+    ("女儿绿", "nv-er-lv"),  # ü is written v
+    ("  一张\t笑脸\n", "yi-zhang-xiao-lian"),
+    ("😀！！", ""),
+    ("こんにちは", ""),
+])
+def test_slug(title, expected):
+    assert new.slug(title) == expected
+    assert new.slug(title) == new.slug(title)  # deterministic
+
+
+def test_slug_of_a_long_title_is_cut_between_syllables():
+    long = new.slug("一张笑脸迎群众暖人心" * 8)
+    assert long == "yi-zhang-xiao-lian-ying-qun-zhong-nuan"  # the next syllable would pass 40 characters
+    assert len(new.slug("word " * 40)) <= new.SLUG_MAX and new.slug("word " * 40).endswith("word")
+    assert new.slug("a" * 100) == "a" * 40  # one long word is cut inside it
+    assert new.cut("abc-def", 5) == "abc" and new.cut("abc-def", 3) == "abc" and new.cut("abc", 2) == "ab"
+
+
+def test_ids_stay_valid_with_long_prefixes(tmp_path):
+    site = make_site(tmp_path)
+    post = "p" * 64
+    mid, _ = new.new_id(site, "members", ".yaml", "张三丰" * 10, post, "member")
+    assert check_id(mid) is None and len(mid) <= 60 and mid.endswith("-zhang-san")  # the name keeps 12 characters
+    for n in range(2, 5):
+        (site / "content/members" / f"{mid}.yaml").write_text("x", encoding="utf-8")
+        mid, note = new.new_id(site, "members", ".yaml", "张三丰" * 10, post, "member")
+        assert check_id(mid) is None and mid.endswith(f"-{n}")
 
 
 def test_no_kind_is_a_usage_error(tmp_path, capsys, monkeypatch):
@@ -222,5 +325,5 @@ def test_prompts_on_a_real_terminal(tmp_path):
     wait_for("已创建 content/units/")
     assert proc.wait(timeout=20) == 0
     os.close(master)
-    unit = next(p for p in (site / "content/units").glob("unit-*.yaml"))
+    unit = site / "content/units/ren-min-yi-yuan.yaml"  # the pinyin of the name typed at the prompt
     assert yaml.safe_load(unit.read_text(encoding="utf-8"))["district"] == "west"

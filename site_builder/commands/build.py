@@ -58,8 +58,7 @@ def cmd_check(args) -> int:
         result = run(args.site, write=False, jobs=args.jobs, use_cache=not args.no_cache, progress=progress)
     finally:
         progress.close()
-    summary = (f"{len(result.model.posts)} 个示范岗、{len(result.model.members)} 名党员、"
-               f"{len(result.model.stories)} 篇文章，{result.pages} 个页面，{len(result.external_links)} 个外部链接。")
+    summary = reports.check_summary(result.model, result.pages, len(result.external_links))
     external = result.external_links if args.external else []
     if args.format == "json":
         print(reports.as_json([], summary, args.site, result.external_links))

@@ -1,10 +1,10 @@
 """``site-builder new story|post|member|unit|evaluation``: a new, commented content file.
 
 The file goes into the right folder of ``content/`` with today's date, under a safe name: the
-record's id, which is also its web address. Ids are ASCII (``schema.check_id``); a Chinese title
-or name gets a stable id made of a short hash of it (a story: ``<date>-<hash>``; a post:
-``<unit>-<hash>``; a member: ``<post>-<hash>``), or ``--id`` chooses one. An existing file is never
-overwritten. Values come from the flags; what is missing is asked for on a terminal, and is an
+record's id, which is also its web address. Ids are ASCII (``schema.check_id``); the title or name
+gives a readable one, Chinese in pinyin (:func:`slug`: a story ``测试故事`` → ``ce-shi-gu-shi``; a unit
+its name; a post ``<unit>-<name>``; a member ``<post>-<name>``), ``-2``, ``-3`` ... when that file
+exists already; or ``--id`` chooses one. An existing file is never overwritten. Values come from the flags; what is missing is asked for on a terminal, and is an
 error (exit 2) otherwise, so CI and scripts never hang. The text is checked with the same schema as
 ``check`` before it is written, and every reference it makes (unit, post, district ...) must exist:
 what ``new`` writes passes ``check`` unchanged.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import re
 import sys
@@ -26,10 +25,14 @@ from typing import Callable
 import yaml
 
 from .. import clock
-from ..content import formats
-from .registry import site_arg, verb
+from ..content import formats, front_matter, privacy
+from ..content.load import FOLDERS, parse_yaml, read_text
+from ..content.placeholders import BLANKS
+from ..content.schema import check_id, suggest
 from ..errors import ContentErrors, Problems, UsageError, rel
-from ..content.schema import check_id
+from ..incremental.records import load
+from ..model import stars
+from .registry import site_arg, verb
 
 COMMENT_COLUMN = 32
 _PLAIN = re.compile(r"^[^\s#:\-?\[\]{},&*!|>'\"%@`][^#:\n\[\]{},]*$")
@@ -68,19 +71,68 @@ def line(key: str, value: str, comment: str = "", indent: int = 0) -> str:
     return cline(" " * indent + (f"{key}: {value}" if value != "" else f"{key}:"), comment)
 
 
-def short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+ID_MAX = 64  # schema.check_id
+SLUG_MAX = 40  # a title or name gives at most this many characters of an id: about ten syllables of pinyin
 
 
-def slug(text: str, prefix: str = "", limit: int = 64) -> str:
-    """An id for ``text``: its ASCII words when it is plain ASCII, else a short stable hash."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    ascii_only = text.isascii() and words
-    tail = "-".join(words) if ascii_only else short_hash(text)
-    sid = f"{prefix}-{tail}" if prefix else tail
-    if len(sid) > limit:
-        sid = sid[:limit].rstrip("-")
-    return sid
+def slug(text: str, limit: int = SLUG_MAX) -> str:
+    """A readable ASCII id part for ``text``: Chinese in pinyin, Latin letters and digits kept, lower case,
+    words joined by ``-`` (``测试故事`` → ``ce-shi-gu-shi``, ``12345热线`` → ``12345-re-xian``), at most
+    ``limit`` characters cut between words; ``""`` when ``text`` has no Chinese, letters or digits.
+
+    Deterministic: pypinyin's usual reading of each character (its phrase list picks the reading of a
+    polyphonic character in common words: 银行 → yin-hang, 行长 → hang-zhang)."""
+    from pypinyin import lazy_pinyin  # ~0.4 s to import: only when an id is made, not at every command
+
+    words: list[str] = []
+    for chunk in lazy_pinyin(unicodedata.normalize("NFKC", text)):  # NFKC: full-width Ａ１ → A1
+        plain = "".join(ch for ch in unicodedata.normalize("NFKD", chunk) if not unicodedata.combining(ch))
+        words += re.findall(r"[a-z0-9]+", plain.lower())  # Café → cafe; punctuation and emoji go
+    return cut("-".join(words), limit)
+
+
+def cut(sid: str, limit: int) -> str:
+    """``sid`` shortened to ``limit`` characters, between two words when it can be."""
+    if len(sid) <= limit:
+        return sid
+    head = sid[:limit]
+    if sid[limit] != "-" and "-" in head:
+        head = head[:head.rindex("-")]
+    return head.strip("-")
+
+
+def new_id(site: Path, folder: str, ext: str, name: str, prefix: str = "", fallback: str = "") -> tuple[str, str]:
+    """The id of a new record called ``name``: ``<prefix>-<slug of name>`` (``fallback`` when the name gives
+    no slug), and, when a file of that name exists already, the first free of ``-2``, ``-3`` ...
+    Returns (id, why it is not the plain slug: "" or a note for the user)."""
+    tail = slug(name)
+    note = ""
+    if not tail:
+        tail = fallback
+        note = f"“{name}”里没有汉字、字母或数字，编号用了 {fallback}；想要好记的编号请加 --id。"
+    room = ID_MAX - 4  # room for a "-NNN" suffix
+    if prefix:
+        tail = cut(tail, max(12, room - len(prefix) - 1))
+        base = f"{cut(prefix, room - len(tail) - 1)}-{tail}"
+    else:
+        base = cut(tail, room)
+    n = 1
+    while True:
+        sid = base if n == 1 else f"{cut(base, ID_MAX - len(str(n)) - 1)}-{n}"
+        if check_id(sid) is None and not (site / "content" / folder / f"{sid}{ext}").exists():
+            break
+        n += 1
+    if n > 1 and check_id(base) is None:
+        note += (f"content/{folder}/{base}{ext} 已经存在，新文件的编号改用 {sid}（如果写的是同一件事，"
+                 "请删掉新文件，直接编辑原来的文件）。")
+    elif n > 1:
+        note += f"`{base}` 是保留名称，编号改用 {sid}。"
+    return sid, note
+
+
+def blank(name: str) -> str:
+    """The words ``new`` leaves where the editor must write something (check reports them until then)."""
+    return BLANKS[name].text
 
 
 # -- asking for what is missing -----------------------------------------------------------------
@@ -124,8 +176,6 @@ def fill(args: argparse.Namespace, fields: list[Field], interactive: bool | None
 
 def site_settings(site: Path) -> dict:
     """content/site.yaml, schema-checked (its own problems are check's business: reported as is)."""
-    from ..content.load import parse_yaml, read_text
-
     problems = Problems()
     path = site / "content" / "site.yaml"
     if not path.is_file():
@@ -140,7 +190,6 @@ def site_settings(site: Path) -> dict:
 def require_record(site: Path, folder: str, rid: str, what: str) -> None:
     if check_id(rid) or not (site / "content" / folder / f"{rid}.yaml").is_file():
         known = sorted(p.stem for p in (site / "content" / folder).glob("*.yaml"))
-        from ..content.schema import suggest
         raise UsageError(f"找不到{what} `{rid}`{suggest(rid, known)}：请写 content/{folder}/ 里已有的文件名（不含 .yaml）。")
 
 
@@ -163,7 +212,7 @@ def month_arg(text: str) -> str:
 
 # -- the kinds ---------------------------------------------------------------------------------------
 
-def story(args, site: Path) -> tuple[str, str]:
+def story(args, site: Path) -> tuple[str, str, str]:
     fill(args, [Field("title", "--title", "标题")])
     settings = site_settings(site)
     for pid in args.post:
@@ -171,7 +220,7 @@ def story(args, site: Path) -> tuple[str, str]:
     for mid in args.member:
         require_record(site, "members", mid, "党员")
     date = today(args)
-    sid = args.id or slug(args.title, date.isoformat())
+    sid, note = (args.id, "") if args.id else new_id(site, "stories", ".md", args.title, fallback="story")
     author = args.author or settings["organisation"]["name"]
     text = "---\n"
     text += "# 先进事迹 / 典型经验。写法见 docs/editors.md；改完可运行 site-builder check 检查。\n"
@@ -180,23 +229,23 @@ def story(args, site: Path) -> tuple[str, str]:
     text += line("author", yaml_str(author), "作者或供稿单位")
     text += line("kind", args.story_kind, "story 先进事迹 | experience 典型经验")
     text += (line("posts", yaml_list(args.post), "文中写到的示范岗编号") if args.post else
-             cline("# posts: [示范岗编号]", "可省：文中写到的示范岗（content/posts/ 里的文件名）"))
+             cline(f"# posts: [{blank('story_posts')}]", "可省：文中写到的示范岗（content/posts/ 里的文件名）"))
     text += (line("members", yaml_list(args.member), "文中写到的党员编号") if args.member else
-             cline("# members: [党员编号]", "可省：文中写到的党员（本人须同意公开）"))
+             cline(f"# members: [{blank('story_members')}]", "可省：文中写到的党员（本人须同意公开）"))
     text += (line("tags", yaml_list(args.tag), "标签") if args.tag else
-             cline("# tags: [窗口服务, 一次办好]", "可省：标签，最多 10 个"))
+             cline(f"# tags: [{blank('tags')}]", "可省：标签，最多 10 个，如 [窗口服务, 一次办好]"))
     text += cline("# cover:", "可省：封面照片，先上传到 content/images/stories/")
-    text += cline("#   file: images/stories/照片.jpg")
-    text += cline("#   alt: 照片内容的文字说明", "必填：读屏软件朗读这句话")
-    text += cline("# summary: 一句话摘要", "可省：默认取正文开头")
+    text += cline(f"#   file: {blank('cover_file')}", "如 images/stories/qiangxiu.jpg")
+    text += cline(f"#   alt: {blank('cover_alt')}", "必填：读屏软件朗读这句话")
+    text += cline(f"# summary: {blank('summary')}", "可省：默认取正文开头")
     text += "# 正文写在下面一行 --- 之后。插入照片：先上传到 content/images/stories/，再写\n"
     text += "#   ![照片说明](../images/stories/照片.jpg)\n"
     text += "---\n\n"
-    text += f"{args.text.strip()}\n" if args.text else "（请在这里写正文。可以用 ## 小标题、- 列表、**加粗**。）\n"
-    return f"stories/{sid}.md", text
+    text += f"{args.text.strip()}\n" if args.text else f"{blank('body')}\n"
+    return f"stories/{sid}.md", text, note
 
 
-def unit(args, site: Path) -> tuple[str, str]:
+def unit(args, site: Path) -> tuple[str, str, str]:
     settings = site_settings(site)
     fill(args, [Field("name", "--name", "单位名称"), Field("branch", "--branch", "党支部名称"),
                 Field("district", "--district", "区县编号", choices=dict(settings["districts"])),
@@ -204,52 +253,52 @@ def unit(args, site: Path) -> tuple[str, str]:
     for key, value in (("districts", args.district), ("sectors", args.sector)):
         if value not in settings[key]:
             raise UsageError(f"`{value}` 不在 site.yaml 的 {key} 里：可选 {'、'.join(settings[key])}。")
-    uid = args.id or slug(args.name, "unit")
+    uid, note = (args.id, "") if args.id else new_id(site, "units", ".yaml", args.name, fallback="unit")
     text = f"# 单位/党支部。文件名 {uid}.yaml，编号 {uid}（网址 /units/{uid}/，发布后不要改）\n"
     text += line("name", yaml_str(args.name), "单位名称")
     text += line("branch", yaml_str(args.branch), "申报示范岗的党支部")
     text += line("district", args.district, f"区县：{settings['districts'][args.district]}")
     text += line("sector", args.sector, f"行业：{settings['sectors'][args.sector]}")
     text += (line("address", yaml_str(args.address), "地址") if args.address else
-             cline("# address: 单位地址", "可省"))
+             cline(f"# address: {blank('address')}", "可省"))
     text += line("service_hall", "true" if args.service_hall else "false",
                  "有对外服务大厅：其窗口岗位称“党员示范窗口”")
-    text += cline("# website: https://...", "可省：单位网站")
-    return f"units/{uid}.yaml", text
+    text += cline(f"# website: {blank('website')}", "可省：单位网站，如 https://www.example.cn/")
+    return f"units/{uid}.yaml", text, note
 
 
-def post(args, site: Path) -> tuple[str, str]:
+def post(args, site: Path) -> tuple[str, str, str]:
     site_settings(site)
     fill(args, [Field("name", "--name", "岗位名称"), Field("unit", "--unit", "所属单位编号"),
                 Field("book", "--book", "意见簿放在哪里"), Field("phone", "--phone", "投诉电话")])
     require_record(site, "units", args.unit, "单位")
-    pid = args.id or slug(args.name, args.unit)
+    pid, note = (args.id, "") if args.id else new_id(site, "posts", ".yaml", args.name, args.unit, "post")
     text = f"# 星级党员示范岗 / 党员示范窗口。文件名 {pid}.yaml，编号 {pid}（网址和二维码都用它，发布后不要改）\n"
     text += line("name", yaml_str(args.name), "岗位名称")
     text += line("kind", args.post_kind, "post 星级党员示范岗（岗位）| window 党员示范窗口")
     text += line("unit", args.unit, "所属单位编号")
     text += (line("location", yaml_str(args.location), "岗位所在位置") if args.location else
-             cline("# location: 市民中心二楼 12 号窗口", "可省：岗位所在位置"))
-    text += cline("# description: 岗位职责简介", "可省")
+             cline(f"# location: {blank('location')}", "可省：如 市民中心二楼 12 号窗口"))
+    text += cline(f"# description: {blank('description')}", "可省")
     text += line("declared", today(args).isoformat(), "支部申报日期")
     text += cline("# approval:", "市先教办批复后填写；没有批复的岗位不会出现在网站上")
-    text += cline("#   date: 2025-03-06", "批复日期")
-    text += cline("#   number: 青先教办〔2025〕7号", "批复文号")
+    text += cline(f"#   date: {blank('approval_date')}", "如 2025-03-06")
+    text += cline(f"#   number: {blank('approval_number')}", "如 青先教办〔2025〕7号")
     text += line("feedback", "", "群众监督渠道：每个页面和公示榜都会显示")
     text += line("book", yaml_str(args.book), "意见簿放在哪里", indent=2)
     text += line("phone", yaml_str(args.phone), "投诉电话（公开）", indent=2)
-    text += cline("  # form: https://...", "可省：网上意见表")
-    text += cline("  # email: tousu@example.cn", "可省：投诉邮箱")
-    return f"posts/{pid}.yaml", text
+    text += cline(f"  # form: {blank('form')}", "可省：网上意见表，https:// 开头")
+    text += cline(f"  # email: {blank('email')}", "可省：投诉邮箱")
+    return f"posts/{pid}.yaml", text, note
 
 
-def member(args, site: Path) -> tuple[str, str]:
+def member(args, site: Path) -> tuple[str, str, str]:
     site_settings(site)
     fill(args, [Field("name", "--name", "姓名"), Field("post", "--post", "所在示范岗编号"),
                 Field("position", "--position", "职务"), Field("pledge", "--pledge", "一句岗位承诺"),
                 Field("standard", "--standard", "岗位先进性标准（一条）")])
     require_record(site, "posts", args.post, "示范岗")
-    mid = args.id or slug(args.name, args.post[:57])
+    mid, note = (args.id, "") if args.id else new_id(site, "members", ".yaml", args.name, args.post, "member")
     date = today(args)
     text = f"# 党员。文件名 {mid}.yaml，编号 {mid}（网址 /members/{mid}/）\n"
     text += line("name", yaml_str(args.name), "姓名")
@@ -259,23 +308,21 @@ def member(args, site: Path) -> tuple[str, str]:
     text += line("public", "true" if args.consent_public else "false", "同意公开姓名、职务、承诺和岗位标准", indent=2)
     text += line("photo", "true" if args.consent_photo else "false", "同意公开照片", indent=2)
     text += (line("date", args.consent_date.isoformat(), "签署同意书日期", indent=2) if args.consent_date else
-             cline("  # date: 2025-02-20", "签署同意书日期"))
-    text += cline("# photo: images/members/照片.jpg", "可省：本人同意公开照片时才会显示")
+             cline(f"  # date: {blank('consent_date')}", "如 2025-02-20"))
+    text += cline(f"# photo: {blank('photo')}", "可省：如 images/members/zhang-san.jpg，本人同意公开照片时才会显示")
     text += line("pledge", yaml_str(args.pledge), f"自拟一句岗位承诺，不超过 {formats.MAX_PLEDGE} 字")
     text += cline("# roles: [demonstrator, server, guide, advocate]", "可省：“四员”——示范员、服务员、引导员、宣传员")
     text += line("standard", "", "岗位先进性标准：党员提标准 → 群众议标准 → 组织定标准")
     text += line("items", "", "", indent=2)
     text += "".join(f"    - {yaml_str(item)}\n" for item in args.standard)
     text += line("proposed", date.isoformat(), "党员提标准的日期", indent=2)
-    text += cline("  # comment_from: 2025-02-25", "群众议标准：开始公开征求意见的日期")
-    text += cline("  # comment_until: 2025-03-10", "可省：征求意见截止日期")
-    text += cline("  # set: 2025-03-15", "组织定标准的日期")
-    return f"members/{mid}.yaml", text
+    text += cline(f"  # comment_from: {blank('comment_from')}", "群众议标准，如 2025-02-25")
+    text += cline(f"  # comment_until: {blank('comment_until')}", "可省，如 2025-03-10")
+    text += cline(f"  # set: {blank('set')}", "组织定标准，如 2025-03-15")
+    return f"members/{mid}.yaml", text, note
 
 
-def evaluation(args, site: Path) -> tuple[str, str]:
-    from ..model import stars
-    from ..content.load import load
+def evaluation(args, site: Path) -> tuple[str, str, str]:
 
     site_settings(site)
     month = args.month or (today(args).replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
@@ -290,19 +337,19 @@ def evaluation(args, site: Path) -> tuple[str, str]:
     dims = ", ".join(f"{d}: " for d in formats.DIMENSIONS)
     text = f"# 一月一考评：{month}。每个在创岗位四个维度 × 三个来源的分数（0–100 的整数）。\n"
     text += f"# 也可以从办公室的考评表导入：site-builder import evaluations 考评表.xlsx --month {month}\n"
-    text += "# 填写方法：把 `posts: {}` 改成 `posts:`，再去掉下面岗位各行开头的 `# `，填上分数。\n"
-    text += "# 分数填好之前不要合并：一个空的月份会让每个岗位显示“未考评”。\n"
+    text += "# 填写方法：去掉下面岗位各行开头的 `# `，填上分数，再把 `posts: {}` 这一行改成 `posts:`。\n"
+    text += "# 分数填好之前 check 不会通过：一个空的月份会让每个岗位显示“未考评”。\n"
     text += line("month", month, "考评月份")
     text += line("evaluated_on", today(args).isoformat(), "考评日期")
-    text += (line("by", yaml_str(args.by), "考评组织者") if args.by else cline("# by: 市先教办督导组", "可省：考评组织者"))
-    text += "posts: {}\n"
+    text += (line("by", yaml_str(args.by), "考评组织者") if args.by else cline(f"# by: {blank('by')}", "可省：如 市先教办督导组"))
+    text += cline("posts: {}", blank("scores"))
     for pid, name in active:
         text += cline(f"#   {pid}:", name)
         text += cline(f"#     self:         {{{dims}}}", "党员自评")
         text += cline(f"#     public:       {{{dims}}}", "群众测评")
         text += cline(f"#     organisation: {{{dims}}}", "组织考评")
-        text += "#     note: 考评说明（可省）\n"
-    return f"evaluations/{month}.yaml", text
+        text += cline(f"#     note: {blank('note')}", "可省")
+    return f"evaluations/{month}.yaml", text, ""
 
 
 KINDS: dict[str, tuple[Callable, str]] = {
@@ -316,9 +363,6 @@ KINDS: dict[str, tuple[Callable, str]] = {
 
 def validate(site: Path, path: str, text: str) -> None:
     """The same schema and privacy checks as ``check``; problems mean nothing is written (exit 1)."""
-    from ..content import front_matter, privacy
-    from ..content.load import FOLDERS, parse_yaml
-
     problems = Problems()
     shown = f"content/{path}"
     folder, name = path.split("/", 1)
@@ -344,7 +388,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     def kind(name: str) -> argparse.ArgumentParser:
         k = sub.add_parser(name, help=KINDS[name][1], description=f"新建{KINDS[name][1]}")
         site_arg(k)
-        k.add_argument("--id", help="编号（文件名）：小写英文字母、数字和连字符；不写时自动生成")
+        k.add_argument("--id", help="编号（文件名）：小写英文字母、数字和连字符；不写时由标题或名称的拼音生成")
         k.add_argument("--date", type=date_arg, help="当天日期（默认今天），如 2025-03-06")
         return k
 
@@ -394,7 +438,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 def cmd_new(args) -> int:
     if args.kind is None:
         raise UsageError("请写要新建什么：site-builder new story|post|member|unit|evaluation（加 -h 看参数）。")
-    path, text = KINDS[args.kind][0](args, args.site)
+    path, text, note = KINDS[args.kind][0](args, args.site)
     validate(args.site, path, text)
     target = args.site / "content" / path
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -402,6 +446,11 @@ def cmd_new(args) -> int:
         with open(target, "x", encoding="utf-8", newline="\n") as f:
             f.write(text)
     except FileExistsError:
+        if args.kind == "evaluation":
+            raise UsageError(f"{rel(target, args.site)} 已经存在，不会覆盖：请直接编辑这个文件，或用 site-builder import "
+                             "evaluations 考评表.xlsx --replace 从考评表重新导入。") from None
         raise UsageError(f"{rel(target, args.site)} 已经存在，不会覆盖：请用 --id 换一个编号，或直接编辑这个文件。") from None
     print(f"已创建 {rel(target, args.site)}：请按文件里的注释填写，然后运行 site-builder check。")
+    if note:
+        print(f"注意：{note}")
     return 0

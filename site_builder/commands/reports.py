@@ -19,6 +19,7 @@ import os
 from pathlib import Path
 
 from ..errors import Problem
+from ..model.stars import REVOKED
 
 FORMATS = ("text", "github", "json", "markdown", "gitlab")
 
@@ -38,6 +39,29 @@ def site_prefix(site: Path) -> str:
     except ValueError:  # another drive on Windows
         rel = site.resolve().as_posix()
     return "" if rel == "." else rel.rstrip("/") + "/"
+
+
+def check_summary(model, pages: int, external: int) -> str:
+    """What a passing check found, saying what is published and what is not, and why.
+
+    A post is listed (home page, lists) when approved and not revoked; a revoked post keeps its own
+    page with its star record; a post without approval is not published. A member is published with
+    their consent on an approved post (model.Post.public, model.Member.public)."""
+    revoked = sum(1 for p in model.posts if p.status == REVOKED)
+    waiting = sum(1 for p in model.all_posts if not p.public)
+    posts = f"示范岗 {len(model.listed_posts)} 个公示中"
+    others = [text for n, text in ((revoked, f"{revoked} 个已摘牌（只保留岗位页和星级记录）"),
+                                   (waiting, f"{waiting} 个已申报待批复（不公开）")) if n]
+    if others:
+        posts += "，另有 " + "、".join(others)
+    no_consent = sum(1 for m in model.all_members if not m.public and not m.consent["public"])
+    no_approval = sum(1 for m in model.all_members if not m.public and m.consent["public"])
+    members = f"党员 {len(model.members)} 名公开"
+    if no_consent or no_approval:
+        why = [text for n, text in ((no_consent, f"{no_consent} 名本人未同意公开"),
+                                    (no_approval, f"{no_approval} 名所在岗位待批复")) if n]
+        members += f"，另有 {no_consent + no_approval} 名不公开（{'、'.join(why)}）"
+    return f"{posts}；{members}；文章 {len(model.stories)} 篇；{pages} 个页面，{external} 个外部链接。"
 
 
 GITHUB_ANNOTATIONS = 10  # GitHub shows at most 10 error annotations per step (50 per job)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from . import fast_evaluations, privacy, formats
+from . import fast_evaluations, formats, placeholders, privacy
 from ..errors import Problem, Problems, rel
 from .front_matter import split
 from .schema import INVALID, Ctx, Rec, Record, check_id, seal
@@ -185,7 +185,8 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
     sensitive = privacy.find(text, job.shown)
     if job.kind != "stories":
         schema = formats.SITE if job.kind == "site" else FOLDERS[job.kind]
-        return Parsed(seal(parse_yaml(text, job.shown, schema, problems)), problems.items, sensitive)
+        rec = seal(parse_yaml(text, job.shown, schema, problems))
+        return Parsed(rec, placeholders.supersede(problems.items, placeholders.find(text, job.shown)), sensitive)
     odd = _ODD_BREAK.search(text)  # Markdown would break lines there, editors do not: positions would differ
     if odd:
         line = text.count("\n", 0, odd.start()) + 1
@@ -199,7 +200,8 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
         return Parsed(None, problems.items, sensitive)
     meta = parse_yaml(front, job.shown, formats.STORY, problems, line_offset=1)
     story = Story(job.rid, seal(meta), body, body_line, job.shown) if meta is not None else None
-    return Parsed(story, problems.items, sensitive)
+    blanks = placeholders.find(text, job.shown, yaml_lines=body_line - 1)  # the front matter is YAML
+    return Parsed(story, placeholders.supersede(problems.items, blanks), sensitive)
 
 
 def scan(root: Path, problems: Problems) -> list[Job]:

@@ -185,6 +185,9 @@ class Int(Type):
         text = self.scalar_text(node, ctx)
         if text is INVALID:
             return text
+        if text == "" and not node.quoted:  # `politics: ,` (the blank scores of `new evaluation`)
+            span = f"（{self.min} 到 {self.max}）" if self.min is not None and self.max is not None else ""
+            return ctx.at(node, f"这里还空着：请填写一个整数{span}。")
         if node.quoted or not re.fullmatch(r"-?(0|[1-9][0-9]*)", text):
             hint = "不要加引号" if node.quoted else "写成普通的十进制整数（不以 0 开头，不带冒号或下划线）"
             return ctx.at(node, f"这里应为整数，`{text}` 不是：请{hint}。")

@@ -8,7 +8,8 @@ so YAML 1.1 surprises (``no`` read as false, ``0755`` as a number) are reported 
 Refused: anchors and aliases, merge keys, any tag outside the YAML core types, duplicate keys
 (reported at the second key), several documents in one file, files that are not UTF-8, characters
 YAML does not allow (NUL and other controls, reported at their line and column), and nesting deeper
-than :data:`MAX_DEPTH` (libyaml's composer recurses in C: ``"[" * 50000`` would crash the process).
+than :data:`MAX_DEPTH` (libyaml's composer recurses in C: ``"[" * 50000`` would crash the process;
+the libyaml of newer PyYAML wheels stops at 1,000 levels itself: same message, same position).
 """
 
 from __future__ import annotations
@@ -155,6 +156,8 @@ def _translate(exc: yaml.YAMLError, text: str) -> YamlError:
     context = getattr(exc, "context", None)
     lines = text.split("\n")
     at = lines[line - 1][col - 1:col] if mark and line <= len(lines) else ""
+    if _LIBYAML_TOO_DEEP in problem:
+        return YamlError(line, col, _TOO_DEEP)
     if at == "\t" or "'\\t'" in problem:
         return YamlError(line, col, "YAML 不能用制表符（Tab）缩进，请改用空格。")
     message = f"YAML 语法错误：{problem}"
@@ -165,6 +168,10 @@ def _translate(exc: yaml.YAMLError, text: str) -> YamlError:
 
 
 MAX_DEPTH = 100  # nested mappings/lists; content files need about 5
+_TOO_DEEP = f"嵌套太深（超过 {MAX_DEPTH} 层）：请检查括号 [ ] {{ }} 是否配对、缩进是否正确。"
+# The problem libyaml reports at its own limit of 1,000 levels (the libyaml in PyYAML 6.0.4's wheels;
+# PyYAML 6.0.3's has none). Never shown as such: see _check_events and _translate.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 # Characters YAML refuses (PyYAML's Reader.NON_PRINTABLE): reported here with their line and column.
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DEEP_INDENT = re.compile(r"^[ \-?:]{%d}" % MAX_DEPTH, re.M)
@@ -183,6 +190,25 @@ def _check_characters(text: str) -> None:
                                    "（常见于从网页或文档复制粘贴）。")
 
 
+def _walk_events(text: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            m = event.start_mark
+            raise YamlError(
+                m.line + 1, m.column + 1,
+                "不允许使用 YAML 锚点和别名（& 和 *）：请把内容直接写出来。"
+                "如果这是文字，请加引号。",
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                m = event.start_mark
+                raise YamlError(m.line + 1, m.column + 1, _TOO_DEEP)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def _check_events(text: str) -> None:
     """Anchors, aliases and too deep nesting, found in the event stream (which is not recursive).
 
@@ -193,25 +219,22 @@ def _check_events(text: str) -> None:
     deep = text.count("[") + text.count("{") > MAX_DEPTH or _DEEP_INDENT.search(text) is not None
     if not anchors and not deep:
         return
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                m = event.start_mark
-                raise YamlError(
-                    m.line + 1, m.column + 1,
-                    "不允许使用 YAML 锚点和别名（& 和 *）：请把内容直接写出来。"
-                    "如果这是文字，请加引号。",
-                )
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    m = event.start_mark
-                    raise YamlError(m.line + 1, m.column + 1,
-                                    f"嵌套太深（超过 {MAX_DEPTH} 层）：请检查括号 [ ] {{ }} 是否配对、缩进是否正确。")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        _walk_events(text)
     except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if _LIBYAML_TOO_DEEP in str(getattr(exc, "problem", "")) and mark is not None:
+            # libyaml stopped at its own limit before handing over the 101st level: its scanner reads
+            # up to 1,024 characters ahead, and "[" * 1000 is all scanned at once. The 101st level
+            # starts before that point: the text up to it, where libyaml's limit cannot be reached,
+            # shows where, so the message and its position are the same with every PyYAML.
+            start = 0
+            for _ in range(mark.line):
+                start = text.index("\n", start) + 1
+            try:
+                _walk_events(text[:start + mark.column])
+            except yaml.YAMLError:
+                pass  # the cut text's own end; the libyaml problem's position is reported below
         raise _translate(exc, text) from None
 
 

@@ -1,6 +1,6 @@
 """Story bodies, rendered once: Markdown HTML cached by content and rendered in parallel.
 
-:func:`markup.render_markdown` is a pure function of a body and of the answers its ``url_filter``
+:func:`model.markdown.render_markdown` is a pure function of a body and of the answers its ``url_filter``
 gives (the filter rewrites links and images and, as it goes, registers photos and reports broken
 links). So the cache keeps, for each body's hash, the HTML and every (tag, attribute, value) →
 answer the filter gave. Using an entry means calling the filter again with the same questions, in

@@ -156,6 +156,8 @@ class Model:
     external_links: list[tuple[str, str]] = field(default_factory=list)  # (source, url)
     # every member, public or not, sorted by id: only for the personnel-file cards (boards.py, pdf)
     all_members: list[Member] = field(default_factory=list)
+    # every post, approved or not, sorted by id: only for what check says is not published (reports.py)
+    all_posts: list[Post] = field(default_factory=list)
     # links written in Markdown that point into the site: (source, line, col, as written, site URL);
     # linkcheck reports those that no page answers at their source line
     internal_links: list[tuple[str, int, int, str, str]] = field(default_factory=list)
@@ -316,7 +318,7 @@ class Builder:
             posts=[p for p in posts.values() if p.public],
             members=[m for m in members.values() if m.public],
             stories=stories, as_of=as_of, images=self.images, content=raw.content,
-            all_members=list(members.values()),
+            all_members=list(members.values()), all_posts=list(posts.values()),
             external_links=self.external, internal_links=self.internal,
         )
 

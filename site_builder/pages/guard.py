@@ -49,7 +49,7 @@ def check_without_site(raw: Raw, problems: Problems) -> None:
 # -- output addresses -----------------------------------------------------------------------------------
 
 def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Problem]:
-    """Problems with the output paths of ``pages`` (views.Page) and ``static`` files (output path →
+    """Problems with the output paths of ``pages`` (pages.web.Page) and ``static`` files (output path →
     source file; ``shown(filename)`` names a source as in messages)."""
     problems: list[Problem] = []
     seen: dict[str, tuple[str, str]] = {}  # lower-case output path → (output path, source shown)

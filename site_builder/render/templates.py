@@ -114,7 +114,7 @@ class Renderer:
 
     @staticmethod
     def html(value: str) -> Markup:
-        """Mark HTML that markup.render_markdown has sanitised as safe to insert."""
+        """Mark HTML that model.markdown.render_markdown has sanitised as safe to insert."""
         return Markup(value)
 
     # -- rendering ----------------------------------------------------------------------------------
