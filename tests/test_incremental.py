@@ -16,7 +16,7 @@ MEMBER = "content/members/li-ming.yaml"
 
 def loaded(site, **kw):
     problems = Problems()
-    raw = load.load(site, problems, **kw)
+    raw = records.load(site, problems, **kw)
     return raw, sorted(problems.items)
 
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from site_builder.content import load as load_mod, formats as specs
+from site_builder.incremental import records
 from site_builder.model import build as model_mod
 from site_builder.errors import Problems
 from site_builder.content.front_matter import split
@@ -130,7 +131,7 @@ SAFE_TARGET = re.compile(r"^(?:https?://|mailto:|tel:|/|#)")
 @pytest.fixture(scope="module")
 def builder():
     problems = Problems()
-    raw = load_mod.load(MINI, problems)
+    raw = records.load(MINI, problems)
     assert not problems
     b = model_mod.Builder(raw, problems)
     b.external, b.internal = [], []

@@ -21,7 +21,7 @@ INVALID = object()
 
 _TAG_NAMES = {"bool": "真假值", "int": "整数", "float": "小数", "null": "空值", "timestamp": "日期时间"}
 # C0/C1 controls (tab and newline handled separately), bidi overrides and isolates, zero-width and other
-# invisible characters (the same set markup.py refuses in Markdown and URL fields: U+180E, invisible
+# invisible characters (the same set model/markdown.py refuses in Markdown and URL fields: U+180E, invisible
 # operators, deprecated format characters, interlinear annotations, "tag" characters used to smuggle
 # hidden text), line and paragraph separators
 _BAD_CHARS = re.compile(
