@@ -169,7 +169,13 @@ def old_model(site: Path, rev: str, tmp: Path) -> Model | None:
     if archive.returncode != 0:
         return None
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(tmp, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
+            tar.extractall(tmp, filter="data")
+        else:  # Python 3.11.0–3.11.3 (Debian 12's 3.11.2): extractall has no filter; only folders and files
+            for member in tar.getmembers():
+                if (member.isdir() or member.isfile()) and not member.name.startswith("/") \
+                        and ".." not in member.name.split("/"):
+                    tar.extract(member, tmp)
     old_site = tmp / prefix
     if not (old_site / "content").is_dir():
         return None
