@@ -149,6 +149,99 @@ def test_call_button_on_the_first_screen_of_every_post(page, site, sample, mode)
     assert not low
 
 
+# -- what a citizen sees first -------------------------------------------------------------------------
+
+FIRST_SCREENS = """() => {
+  const box = e => e && e.getBoundingClientRect();
+  const call = box(document.querySelector('.post-header a[href^="tel:"]'));
+  const cards = [...document.querySelectorAll('.members .member-card')].map(card => ({
+    parts: [...card.querySelectorAll('.photo, h3, .position, .pledge')].map(e => e.classList[0] || e.tagName),
+    name: box(card.querySelector('h3')).top, pledge: box(card.querySelector('.pledge')).bottom}));
+  const order = [...document.querySelectorAll('.post-header, .board, .feedback')].map(e => e.className);
+  const more = document.querySelector('.post-header a[href^="#feedback-"]');
+  return {call: call.bottom, callHeight: call.height, cards, order,
+          more: more && document.getElementById(more.hash.slice(1)) === document.querySelector('.feedback h2')};
+}"""
+
+
+@pytest.mark.parametrize("mode", ["normal", "elder", "no javascript"])
+def test_who_serves_here_within_two_screens_of_every_post(browser, site, sample, mode):
+    """390x844: the complaint call on the first screen; the members' photos, names and pledges (the 公示榜)
+    begin on the first screen (in 长辈版 within two), before the long feedback box, which the header links to."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=mode != "no javascript")
+    page = context.new_page()
+    try:
+        if mode != "no javascript":
+            page.goto(f"{site}/404.html")
+            elder(page, mode == "elder")
+        limit = PHONE["height"] * (2 if mode == "elder" else 1)
+        problems = []
+        for post in sorted((sample / "posts").glob("*/index.html")):
+            page.goto(f"{site}/posts/{post.parent.name}/")
+            seen = page.evaluate(FIRST_SCREENS)
+            first = seen["cards"][0]
+            if seen["call"] > PHONE["height"] or seen["callHeight"] < 44:
+                problems.append(f"{post.parent.name}: call button ends at {seen['call']}")
+            if first["name"] > limit or first["pledge"] > 2 * PHONE["height"]:
+                problems.append(f"{post.parent.name}: first member at {first['name']}, pledge ends at {first['pledge']}")
+            if any(c["parts"] != ["photo", "H3", "position", "pledge"] for c in seen["cards"]):
+                problems.append(f"{post.parent.name}: {seen['cards']}")
+            if seen["order"] != ["post-header", "board", "feedback"] or not seen["more"]:
+                problems.append(f"{post.parent.name}: {seen['order']}, link to the feedback box: {seen['more']}")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+LINES = """els => els.filter(e => {  // not visually hidden (inside a 1 px box)
+  for (let box = e; box; box = box.parentElement) { const r = box.getBoundingClientRect(); if (r.width <= 2 || r.height <= 2) return false; }
+  return true;
+}).map(e => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const style = getComputedStyle(e);
+  const height = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+  const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top).sort((a, b) => a - b);
+  let lines = 0, last = -1e9;
+  for (const top of tops) if (top - last > height / 2) { lines++; last = top; }
+  return {text: e.textContent.trim(), lines};
+})"""
+CARD_WORDS = ".assessments th, .assessments .cell-label, .assessments .cell-value, .stages .stage-name, .stages time"
+
+
+@pytest.mark.parametrize("width", [360, 390, 800])
+@pytest.mark.parametrize("mode", ["normal", "elder"])
+def test_member_cards_never_split_a_word(page, site, sample, width, mode):
+    """达标评议卡 and the stage dates of member pages (every third): each header, label, grade and date on one
+    line ("党员自/评", "结/果", "2025 年上半/年" and "2025年3月10/日" were split at 390 px)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{site}/404.html")
+    elder(page, mode == "elder")
+    split, measured = [], 0
+    for member in sorted((sample / "members").glob("*/index.html"))[::3]:
+        page.goto(f"{site}/members/{member.parent.name}/")
+        cells = page.locator(CARD_WORDS).evaluate_all(LINES)
+        measured += len(cells)
+        split += [f"{member.parent.name}: {c['text']!r} on {c['lines']} lines" for c in cells if c["lines"] != 1]
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        if page.locator("table.assessments").count():
+            headers = page.locator(".assessments thead th").evaluate_all(LINES)
+            labels = page.locator(".assessments .cell-label").evaluate_all(LINES)
+            # a phone shows each period as a block of labelled grades; a wide screen the table itself
+            assert (len(headers), bool(labels)) == ((0, True) if width < 640 else (5, False)), (headers, labels)
+    assert measured > 50 and not split, "\n".join(split[:20])
+
+
+def test_evaluation_card_keeps_its_table_semantics_on_a_phone(phone, site):
+    phone.goto(f"{site}/members/lin-xiaowen/")
+    table = phone.get_by_role("table", name="达标评议结果表")
+    assert table.get_by_role("columnheader").all_inner_texts() == ["评议期", "党员自评", "群众评议", "组织评议", "结果"]
+    assert table.get_by_role("rowheader").first.inner_text() == "2025 年上半年"
+    row = table.get_by_role("row").nth(1)
+    assert row.get_by_role("cell").all_inner_texts()[-1].split() == ["结果", "达标"]  # label shown, hidden from readers
+    assert row.locator(".cell-label").first.get_attribute("aria-hidden") == "true"
+
+
 # -- Chinese search quality: every page whose text contains the query is found -----------------------
 
 class _BodyText(HTMLParser):
@@ -224,6 +317,84 @@ def test_search_filters(phone, site, searchable):
     }""")
     assert "/posts/xishan-shuiwu-banshui-window/" in urls and "/posts/zilaishui-qiangxiu-post/" in urls
     assert not any("zrzy" in u for u in urls)  # 东湖区
+
+
+# -- search results read as Chinese text --------------------------------------------------------------
+
+CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+PAIRS = ["（）", "“”", "《》", "〔〕", "()"]
+
+
+def snippet_problems(text: str) -> list[str]:
+    """What makes an excerpt read badly: Pagefind's ". " between Chinese blocks, a bracket or quote cut in
+    half, a separator or "·" dangling at either end."""
+    found = []
+    if re.search(f"[{CJK}]\\. |\\. [{CJK}]", text):
+        found.append("'. ' between Chinese texts")
+    for o, c in PAIRS:
+        depth = 0
+        for ch in text:
+            depth += (ch == o) - (ch == c)
+            if depth < 0:
+                break
+        if depth:
+            found.append(f"unbalanced {o}{c}")
+    if re.match(r"\s*[·，、：；。.]", text) or re.search(r"[·，、：；]\s*…?$", text) or re.search(r"·\s*…|…\s*·", text):
+        found.append("dangling separator")
+    if not text.strip():
+        found.append("empty")
+    return found
+
+
+SNIPPET_QUERIES = ["钱大海", "有限公司", "党支部", "抢修", "一次办好", "公交", "意见簿", "2025", "窗口"]
+
+
+def shown_snippets(page, site, query):
+    page.goto(f"{site}/search/?q={query}")
+    page.wait_for_function("""() => document.querySelector('#search .pagefind-ui__result-excerpt')
+        && !document.querySelector('#search .pagefind-ui__loading')""")
+    return page.locator("#search .pagefind-ui__result-excerpt").evaluate_all(
+        "els => els.map(e => [e.closest('.pagefind-ui__result').querySelector('a').pathname, e.innerText, e.innerHTML])")
+
+
+def test_search_snippets_read_as_chinese_text(phone, site, searchable):
+    problems, marked, texts = [], 0, {}
+    for query in SNIPPET_QUERIES:
+        for url, text, html in shown_snippets(phone, site, query):
+            problems += [f"{query} {url}: {p}: {text}" for p in snippet_problems(text)]
+            marked += "<mark>" in html
+            texts.setdefault(query, []).append((url, text))
+    assert not problems, "\n".join(problems)
+    assert marked >= len(SNIPPET_QUERIES)
+    # the cases of issue 11: a list of the members a story names, a unit's facts
+    assert any("钱大海（抢修班班长，供水管网 24 小时抢修岗）" in t for _, t in texts["钱大海"]), texts["钱大海"]
+    assert ("/units/zilaishui/", "党支部：西山供水服务中心党支部。区县：西山区。") in texts["党支部"]
+    assert not any(re.search(r"\d+日 ·", t) for ts in texts.values() for _, t in ts)
+
+
+def test_snippet_problems_are_recognised():
+    assert snippet_problems("钱大海. 抢修班班长.") == ["'. ' between Chinese texts"]
+    assert snippet_problems("青川市自来水有限公司. 党支部") == ["'. ' between Chinese texts"]
+    assert snippet_problems("2025年8月6日 · 钱大海（") == ["unbalanced （）"]
+    assert snippet_problems("6日 · …") == ["dangling separator"]
+    assert snippet_problems("Give feedback online. Email: a@b.cn") == []
+    assert snippet_problems("钱大海（抢修班班长，供水管网 24 小时抢修岗）。潘文斌…") == []
+
+
+def test_indexed_text_leaves_out_what_reads_badly_in_a_snippet(sample):
+    """Star glyphs, role chips, stage dates, the evaluation table, the feedback box repeated on every member
+    page and the related stories are not search text; facts read "名称：值"."""
+    texts = indexed_texts(sample)
+    member = texts["/members/lin-xiaowen/"]
+    assert "多跑一步路，让群众少跑一趟" in member and "牵头整理《二手房过户材料一张清单》" in member
+    for noise in ["★", "授牌命名", "示范员服务员", "党员提标准", "评议期", "拨打投诉电话", "意见簿", "相关先进事迹", "2025年11月30日"]:
+        assert noise not in member, noise
+    post = texts["/posts/zrzy-budongchan-window/"]
+    assert "意见簿：市民中心二楼B区服务台左侧" in post and "位置：市民中心二楼B区12号、13号窗口" in post
+    for noise in ["★", "党员示范窗口", "拨打投诉电话", "岗位先进性标准", "公示榜和创建牌", "相关先进事迹", "星级变化图"]:
+        assert noise not in post, noise
+    assert texts["/units/zrzy/"].startswith("青川市自然资源和规划局党支部：不动产登记中心党支部区县：东湖区")
+    assert "2025年" not in texts["/stories/budongchan-yichuang-shouli/"].split("作者：")[0]
 
 
 # -- accessibility and layout -------------------------------------------------------------------------
@@ -321,7 +492,7 @@ def test_post_page_needs_no_script_file(sample):
 
 def test_star_chart_has_a_text_alternative(sample):
     page = (sample / "posts/zrzy-budongchan-window/index.html").read_text(encoding="utf-8")
-    svg = page.split('<figure class="star-chart">', 1)[1].split("</figure>", 1)[0]
+    svg = page.split('<figure class="star-chart"', 1)[1].split("</figure>", 1)[0]
     assert 'role="img"' in svg and '<title id="chart-zrzy-budongchan-window-t">星级变化图</title>' in svg
     caption = re.search(r'<figcaption id="chart-zrzy-budongchan-window-d">(.*?)</figcaption>', svg, re.S).group(1)
     assert caption.startswith("2025年3月6日批复，从 0 星起步。2025年3月 1 星；2025年4月 2 星；")

@@ -18,7 +18,7 @@ from site_builder.commands.main import main
 from site_builder.incremental.pipeline import build_model
 from support import require
 from support.boards import LONG_POST, PLEDGE, POSITION, worst_case_site
-from support.sites import MINI, ROOT, make_site, run
+from support.sites import MINI, ROOT, make_site, run, tree
 
 TOOLS = ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "zbarimg")
 MM = 72 / 25.4
@@ -229,6 +229,61 @@ def test_a_unit_gets_one_file_per_board_and_one_combined_file(tmp_path, capsys):
     assert pages(combined) == 4
     assert [page_size(combined, n) for n in (1, 2, 3, 4)] == [(297, 420), (297, 210), (148, 210), (148, 210)]
     assert "已生成 4 个 PDF，另有 1 个按单位合并的文件" in out
+
+
+def test_several_processes_write_the_same_files_as_one(tmp_path, capsys, monkeypatch):
+    """--jobs 2 renders in worker processes (two units, each with its combined file; and a post's boards and
+    cards, a few per worker) and writes byte for byte what --jobs 1 writes."""
+    from site_builder import workers
+
+    pools = []
+    real = workers.run
+    monkeypatch.setattr(workers, "run", lambda task, parts, jobs: (
+        task.__module__ == "site_builder.commands.pdf" and pools.append((len(parts), jobs))) or real(task, parts, jobs))
+    runs = {"units": ["--unit", "xinhua-shudian", "--unit", "xishan-nongmao", "--kind", "board", "--kind", "plaque"],
+            "post": ["--post", "zrzy-budongchan-window", "--kind", "board", "--kind", "card", "--kind", "records"]}
+    for name, argv in runs.items():
+        trees = []
+        for jobs in ("1", "2"):
+            out = tmp_path / f"{name}-{jobs}"
+            code, stdout, err = run(capsys, "pdf", ROOT, *argv, "-o", out, "--jobs", jobs)
+            assert code == 0, err
+            assert "\r" not in err and "生成 PDF" not in err  # stderr is not a terminal: no progress line
+            trees.append(tree(out))
+        assert trees[0] == trees[1] and len(trees[0]) >= 5, name
+    assert "xinhua-shudian/xinhua-shudian-boards.pdf" in tree(tmp_path / "units-2")
+    assert [jobs for _, jobs in pools] == [2, 2] and all(parts >= 2 for parts, _ in pools)  # workers were used
+
+
+def on_terminal(*argv) -> tuple[int, str, str]:
+    """Run ``site-builder ARGV`` in its own process with stderr on a pseudo-terminal: (code, stdout, terminal)."""
+    master, slave = os.openpty()
+    with subprocess.Popen([sys.executable, "-m", "site_builder", *map(str, argv)], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=slave) as proc:
+        os.close(slave)
+        seen = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not data:
+                break
+            seen.append(data)
+        os.close(master)
+        stdout = proc.stdout.read().decode("utf-8")
+        code = proc.wait(timeout=60)
+    return code, stdout, b"".join(seen).decode("utf-8", "replace")
+
+
+def test_progress_is_shown_on_a_terminal_and_cleared(tmp_path):
+    site = make_site(tmp_path)
+    code, out, terminal = on_terminal("pdf", site, "--member", "wang-fang", "-o", tmp_path / "pdf", "--jobs", "1")
+    assert code == 0 and "已生成 3 个 PDF" in out
+    assert "\r生成 PDF / PDFs 3 / 3" in terminal  # a run over a second (WeasyPrint alone takes that)
+    assert terminal.endswith("\r") and terminal.rsplit("\r", 2)[1].strip() == ""  # the line is cleared
+    code, out, terminal = on_terminal("pdf", site, "--member", "wang-fang", "-o", tmp_path / "pdf", "-q")
+    assert code == 0 and out == "" and terminal == ""  # --quiet: nothing, even on a terminal
 
 
 def test_a_member_who_did_not_consent_gets_only_the_personnel_file_cards(tmp_path, capsys):

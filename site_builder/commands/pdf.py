@@ -8,6 +8,12 @@ metadata, a configured font file): nothing is fetched from the network.
 
 ``--stale SINCE`` compares each board's fingerprint with the content of a git revision (or of the
 last commit on or before a date) and lists what must be reprinted or taken down.
+
+Boards are rendered on every core (``--jobs N``): worker processes forked after WeasyPrint is
+imported, each rendering many boards (a whole unit when its combined file is made, since the
+combined file is made of the unit's rendered pages) and writing their PDFs itself, each file once.
+Every board's PDF depends only on the board, so the files are the same bytes whatever the number of
+processes. On a terminal, a run over a second shows its progress (:mod:`progress`).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import gc
 import io
 import logging
 import mimetypes
@@ -27,17 +34,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..printing import boards as B
-from ..model import images
+from .. import workers
 from ..content.paper import KINDS, check_font_family
-from ..pages.print_pages import board_page
-from ..incremental.pipeline import build_model
-from ..render.templates import Renderer, TemplateProblem
-from .registry import site_arg, verb
-from ..errors import ContentErrors, Problem, UsageError
-from ..model.build import Model
-from ..write.output import replace_file
 from ..content.schema import suggest
+from ..errors import ContentErrors, Problem, UsageError
+from ..incremental.pipeline import build_model
+from ..model import images
+from ..model.build import Model
+from ..pages.print_pages import board_page
+from ..printing import boards as B
+from ..render.templates import Renderer, TemplateProblem
+from ..write.output import replace_file
+from .progress import Progress
+from .registry import jobs_arg, site_arg, verb
 
 ACTIONS = {"changed": "重印", "new": "新印", "gone": "撤下"}
 MAX_DENSITY = 4
@@ -57,18 +66,30 @@ def _options(p: argparse.ArgumentParser) -> None:
                    help="列出自某日（2026-01-31）或某个 git 版本以来内容有变化、需要重印或撤下的牌卡；"
                         "同时给出 -o 时只生成这些牌卡的 PDF")
     p.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
+    p.add_argument("-j", "--jobs", type=jobs_arg, metavar="N",
+                   help="同时使用的进程数，默认为全部 CPU 核心 / processes to use (default: all cores)")
 
 
 @verb("pdf", "生成公示榜、创建牌和党员卡片的 PDF / make PDFs of the boards and cards")(_options)
 def cmd_pdf(args) -> int:
     site: Path = args.site
-    model = build_model(site)
+    jobs = args.jobs or workers.default_jobs()
+    progress = Progress(enabled=False if args.quiet else None)
+    try:
+        return _pdf(args, site, jobs, progress)
+    finally:
+        progress.close()
+
+
+def _pdf(args, site: Path, jobs: int, progress: Progress) -> int:
+    model = build_model(site, jobs=jobs, progress=progress)
     chosen = select(model, args.unit, args.post, args.member)
     if args.kind:
         chosen = [b for b in chosen if b.kind.name in args.kind]
     if args.stale:
         everything = not (args.unit or args.post or args.member or args.kind)
         rev, changes = stale(site, model, args.stale, chosen, everything, args.kind)
+        progress.close()
         print_stale(args.stale, rev, changes)
         if args.output is None:
             return 0
@@ -78,7 +99,7 @@ def cmd_pdf(args) -> int:
             return 0
     whole_units = not (args.post or args.member or args.stale)
     out = args.output or site / "pdf"
-    return make_pdfs(site, model, chosen, out, combine=whole_units, quiet=args.quiet)
+    return make_pdfs(site, model, chosen, out, combine=whole_units, quiet=args.quiet, jobs=jobs, progress=progress)
 
 
 # -- what to print ----------------------------------------------------------------------------------
@@ -149,7 +170,13 @@ def old_model(site: Path, rev: str, tmp: Path) -> Model | None:
     if archive.returncode != 0:
         return None
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(tmp, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+
+            tar.extractall(tmp, filter="data")
+        else:  # Python 3.11.0–3.11.3 (Debian 12's 3.11.2): extractall has no filter; only folders and files
+            for member in tar.getmembers():
+                if (member.isdir() or member.isfile()) and not member.name.startswith("/") \
+                        and ".." not in member.name.split("/"):
+                    tar.extract(member, tmp)
     old_site = tmp / prefix
     if not (old_site / "content").is_dir():
         return None
@@ -383,8 +410,16 @@ class Printer:
         self.renderer = Renderer(site, model)
         self.resources = Resources(model, self.renderer.dirs, self.face)
         self.fetcher = fetcher_for(self.wp, self.resources)
-        from weasyprint.text.fonts import FontConfiguration
-        self.fonts = FontConfiguration()
+        self._fonts = None
+
+    @property
+    def fonts(self):
+        """WeasyPrint's font configuration (Pango's font map), made by the process that renders: a worker
+        forked from the process that imported WeasyPrint makes its own, never inherits one."""
+        if self._fonts is None:
+            from weasyprint.text.fonts import FontConfiguration  # the optional dependency, once loaded
+            self._fonts = FontConfiguration()
+        return self._fonts
 
     def html(self, board: B.Board, density: int | None = None) -> str:
         page = board_page(board, self.prints, face_src=self.face, density=density)
@@ -410,45 +445,131 @@ class Printer:
             density += 1
 
 
-def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, combine: bool, quiet: bool) -> int:
+@dataclasses.dataclass
+class _Job:
+    """What the workers need, set before they are forked (so that nothing but indices is sent to them)."""
+    printer: Printer
+    chosen: list[B.Board]
+    out: Path
+    combine: bool
+
+
+_JOB: _Job | None = None
+
+
+@dataclasses.dataclass
+class _Done:
+    """What one part left behind: files written, combined files, problems, refused URLs, boards done."""
+    written: int = 0
+    combined: int = 0
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    refused: list[str] = dataclasses.field(default_factory=list)
+    boards: int = 0
+    fatal: list[Problem] | None = None  # ContentErrors (a broken template), re-raised by the parent
+
+
+def _print_part(part: list[int], tick=None) -> _Done:
+    """Render and write the boards ``part`` (indices into the chosen boards; a whole unit when combining)."""
+    gc.enable()  # workers start with the collector off; WeasyPrint's layouts are cyclic garbage
+    job = _JOB
+    done = _Done()
+    refused_before = len(job.printer.resources.refused)
+    try:
+        _print_boards(job, [job.chosen[i] for i in part], done, tick)
+    except ContentErrors as exc:  # not picklable as it is: sent back as its problems
+        done.fatal = list(exc.problems)
+    done.refused = job.printer.resources.refused[refused_before:]
+    return done
+
+
+def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
+    by_unit: dict[str, list[B.Board]] = {}
+    for board in chosen:
+        by_unit.setdefault(board.unit.id, []).append(board)
+    for unit_id, unit_boards in by_unit.items():
+        wall, files, failed = [], [], False
+        for board in unit_boards:
+            doc = job.printer.document(board)
+            done.boards += 1
+            if isinstance(doc, Problem):
+                done.problems.append(doc)
+                failed = True
+            else:
+                replace_file(job.out / unit_id / board.filename, doc.write_pdf())
+                done.written += 1
+                if job.combine:
+                    (wall if board.kind.in_site else files).append(doc)
+            if tick is not None:
+                tick(1)
+        if job.combine and not failed:
+            unit = unit_boards[0].unit
+            for suffix, docs, what in (("boards", wall, "牌卡"), ("files", files, "档案卡片")):
+                if docs:
+                    joined = docs[0].copy([page for doc in docs for page in doc.pages])
+                    joined.metadata.title = f"{unit.name} {what}"
+                    replace_file(job.out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
+                    done.combined += 1
+
+
+def parts_of(chosen: list[B.Board], combine: bool, jobs: int) -> list[list[int]]:
+    """The boards in parts for the workers, as indices: one part per unit when its combined file is made
+    (the combined file needs the unit's rendered pages), else a few boards each."""
+    if combine:
+        units: dict[str, list[int]] = {}
+        for i, board in enumerate(chosen):
+            units.setdefault(board.unit.id, []).append(i)
+        return list(units.values())
+    return workers.chunks(list(range(len(chosen))), jobs, 2)
+
+
+def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, combine: bool, quiet: bool,
+              jobs: int = 1, progress: Progress | None = None) -> int:
+    global _JOB
     check_output(site, out)
     if not chosen:
         if not quiet:
             print("没有要生成的牌卡（已摘牌岗位没有公示榜和创建牌）。")
         return 0
     start = time.perf_counter()
-    printer = Printer(site, model)
+    printer = Printer(site, model)  # WeasyPrint imported once, before the workers are forked
     weasy_log = logging.getLogger("weasyprint")
     level = weasy_log.level
     weasy_log.setLevel(logging.ERROR)  # CSS it does not support is expected; missing files are reported below
-    problems: list[Problem] = []
-    written = combined = 0
+    total, count = len(chosen), 0
+
+    def tick(n: int) -> None:
+        nonlocal count
+        count += n
+        if progress:
+            progress("pdf", count, total)
+
+    tick(0)
+    parts = parts_of(chosen, combine, jobs)
+    results: list[_Done] = []
+    _JOB = _Job(printer, chosen, out, combine)
     try:
-        by_unit: dict[str, list[B.Board]] = {}
-        for board in chosen:
-            by_unit.setdefault(board.unit.id, []).append(board)
-        for unit_id, unit_boards in by_unit.items():
-            wall, files, failed = [], [], False
-            for board in unit_boards:
-                doc = printer.document(board)
-                if isinstance(doc, Problem):
-                    problems.append(doc)
-                    failed = True
-                    continue
-                replace_file(out / unit_id / board.filename, doc.write_pdf())
-                written += 1
-                (wall if board.kind.in_site else files).append(doc)
-            if combine and not failed:
-                unit = unit_boards[0].unit
-                for suffix, docs, what in (("boards", wall, "牌卡"), ("files", files, "档案卡片")):
-                    if docs:
-                        joined = docs[0].copy([page for doc in docs for page in doc.pages])
-                        joined.metadata.title = f"{unit.name} {what}"
-                        replace_file(out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
-                        combined += 1
+        if jobs <= 1 or len(parts) <= 1 or not workers.can_fork():
+            for part in parts:
+                results.append(_print_part(part, tick))  # progress board by board
+                if results[-1].fatal:
+                    break
+        else:
+            parts.sort(key=len, reverse=True)  # the biggest units first: no big one left for the end
+            for done in workers.run(_print_part, parts, min(jobs, len(parts))):
+                results.append(done)
+                tick(done.boards)
     finally:
+        _JOB = None
         weasy_log.setLevel(level)
-    for url in sorted(set(printer.resources.refused)):
+    if progress:
+        progress.close()
+    fatal = [p for done in results if done.fatal for p in done.fatal]
+    if fatal:
+        raise ContentErrors(fatal)
+    problems = [p for done in results for p in done.problems]
+    written = sum(done.written for done in results)
+    combined = sum(done.combined for done in results)
+    for url in sorted({url for done in results for url in done.refused}):
         print(f"注意：{url} 不是本站的文件，没有载入 PDF。", file=sys.stderr)
     if problems:
         for problem in sorted(problems):

@@ -17,6 +17,7 @@ STAGES = {
     "views": "整理页面 / pages",
     "render": "生成页面 / rendering",
     "index": "建立搜索索引 / search index",
+    "pdf": "生成 PDF / PDFs",
 }
 
 
