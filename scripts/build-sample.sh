@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Build the sample site in the repo root into ./output.
 #   bash scripts/build-sample.sh [extra site-builder build args...]
+# Outside a virtual environment it makes and uses .venv/ (scripts/lib/python-env.sh); inside one, that one.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib/python-env.sh
+source scripts/lib/python-env.sh
 
-PYTHON=${PYTHON:-python}
-export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
-
-"$PYTHON" -m pip install -q -e .
+python_env
+install_site_builder pdf
 # Chinese full-text search comes from npm (pagefind 1.6.0); without npm the site is built without it.
 if command -v npm >/dev/null 2>&1; then
     bash scripts/install-node-deps.sh

@@ -9,30 +9,39 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
-    echo "install-node-deps: node and npm are required (Debian: apt-get install nodejs npm)" >&2
+    echo "install-node-deps: node and npm are required: bash scripts/install-system-deps.sh installs them" \
+         "(Debian/Ubuntu: apt-get install --no-install-recommends npm)" >&2
     exit 1
 fi
 
-# Versions pinned in package.json (exact, e.g. "4.14.1").
+# Each package at the version pinned in package.json (exact, e.g. "4.14.1"), with the file the
+# tests and the build use: axe-core's axe.min.js, pagefind's binary for this platform.
 missing=()
 for pkg in axe-core pagefind; do
     wanted=$(node -p "require('./package.json').devDependencies['$pkg']")
     installed=$(node -p "try { require('./node_modules/$pkg/package.json').version } catch (e) { '' }")
-    [[ -n $installed && $installed == "$wanted" ]] || missing+=("$pkg@$wanted")
+    case $pkg in
+        axe-core) [[ -f node_modules/axe-core/axe.min.js ]] || installed="" ;;
+        pagefind) compgen -G "node_modules/@pagefind/*/bin/pagefind_extended*" >/dev/null || installed="" ;;
+    esac
+    [[ $installed == "$wanted" ]] || missing+=("$pkg@$wanted")
 done
-[[ -f node_modules/axe-core/axe.min.js ]] || missing+=("axe-core")
-compgen -G "node_modules/@pagefind/*/bin/pagefind_extended*" >/dev/null || missing+=("@pagefind binary")
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0
 fi
 
-echo "install-node-deps: installing ${missing[*]}" >&2
+# npm's own output is shown only when it fails.
 if [[ -f package-lock.json ]]; then
-    # Exactly what the lock file says.
-    npm ci --no-audit --no-fund --loglevel=error
+    how="npm ci, from package-lock.json"  # exactly what the lock says (all of it, also what was present)
+    out=$(npm ci --no-audit --no-fund --loglevel=error 2>&1) || status=$?
 else
-    npm install --no-audit --no-fund --loglevel=error --save-dev --save-exact \
-        "axe-core@$(node -p 'require("./package.json").devDependencies["axe-core"]')" \
-        "pagefind@$(node -p 'require("./package.json").devDependencies["pagefind"]')"
+    how="npm install"
+    out=$(npm install --no-audit --no-fund --loglevel=error --save-dev --save-exact "${missing[@]}" 2>&1) || status=$?
 fi
+if [[ ${status:-0} -ne 0 ]]; then
+    echo "install-node-deps: $how failed (exit $status):" >&2
+    echo "$out" >&2
+    exit 1
+fi
+echo "install-node-deps: installed ${missing[*]} into node_modules/ ($how)" >&2
