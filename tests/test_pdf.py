@@ -232,15 +232,15 @@ def test_a_unit_gets_one_file_per_board_and_one_combined_file(tmp_path, capsys):
 
 
 def test_several_processes_write_the_same_files_as_one(tmp_path, capsys, monkeypatch):
-    """--jobs 2 renders in worker processes (two units, each with its combined file; and a post's boards and
-    cards, a few per worker) and writes byte for byte what --jobs 1 writes."""
+    """--jobs 2 renders in worker processes (two units, each with its two combined files, one per worker; and a
+    post's boards and cards, a few per worker) and writes byte for byte what --jobs 1 writes."""
     from site_builder import workers
 
     pools = []
     real = workers.run
     monkeypatch.setattr(workers, "run", lambda task, parts, jobs: (
         task.__module__ == "site_builder.commands.pdf" and pools.append((len(parts), jobs))) or real(task, parts, jobs))
-    runs = {"units": ["--unit", "xinhua-shudian", "--unit", "xishan-nongmao", "--kind", "board", "--kind", "plaque"],
+    runs = {"units": ["--unit", "xinhua-shudian", "--unit", "xishan-nongmao", "--kind", "plaque", "--kind", "records"],
             "post": ["--post", "zrzy-budongchan-window", "--kind", "board", "--kind", "card", "--kind", "records"]}
     for name, argv in runs.items():
         trees = []
@@ -251,8 +251,10 @@ def test_several_processes_write_the_same_files_as_one(tmp_path, capsys, monkeyp
             assert "\r" not in err and "生成 PDF" not in err  # stderr is not a terminal: no progress line
             trees.append(tree(out))
         assert trees[0] == trees[1] and len(trees[0]) >= 5, name
-    assert "xinhua-shudian/xinhua-shudian-boards.pdf" in tree(tmp_path / "units-2")
-    assert [jobs for _, jobs in pools] == [2, 2] and all(parts >= 2 for parts, _ in pools)  # workers were used
+    combined = [name for name in tree(tmp_path / "units-2") if name.endswith(("-boards.pdf", "-files.pdf"))]
+    assert sorted(combined) == ["xinhua-shudian/xinhua-shudian-boards.pdf", "xinhua-shudian/xinhua-shudian-files.pdf",
+                                "xishan-nongmao/xishan-nongmao-boards.pdf", "xishan-nongmao/xishan-nongmao-files.pdf"]
+    assert pools[0] == (4, 2) and pools[1][1] == 2 and pools[1][0] >= 2  # workers were used
 
 
 def on_terminal(*argv) -> tuple[int, str, str]:

@@ -10,8 +10,8 @@ metadata, a configured font file): nothing is fetched from the network.
 last commit on or before a date) and lists what must be reprinted or taken down.
 
 Boards are rendered on every core (``--jobs N``): worker processes forked after WeasyPrint is
-imported, each rendering many boards (a whole unit when its combined file is made, since the
-combined file is made of the unit's rendered pages) and writing their PDFs itself, each file once.
+imported, each rendering many boards (all those of a combined file when it is made, since it is
+made of their rendered pages) and writing their PDFs itself, each file once.
 Every board's PDF depends only on the board, so the files are the same bytes whatever the number of
 processes. On a terminal, a run over a second shows its progress (:mod:`progress`).
 """
@@ -512,13 +512,14 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
 
 
 def parts_of(chosen: list[B.Board], combine: bool, jobs: int) -> list[list[int]]:
-    """The boards in parts for the workers, as indices: one part per unit when its combined file is made
-    (the combined file needs the unit's rendered pages), else a few boards each."""
+    """The boards in parts for the workers, as indices. With combined files, one part per combined file
+    (it is made of the rendered pages of its boards): a unit's boards, plaques and standard cards, and
+    its personnel-file cards. Else a few boards each."""
     if combine:
-        units: dict[str, list[int]] = {}
+        files: dict[tuple[str, bool], list[int]] = {}
         for i, board in enumerate(chosen):
-            units.setdefault(board.unit.id, []).append(i)
-        return list(units.values())
+            files.setdefault((board.unit.id, board.kind.in_site), []).append(i)
+        return list(files.values())
     return workers.chunks(list(range(len(chosen))), jobs, 2)
 
 
@@ -574,7 +575,7 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
     if problems:
         for problem in sorted(problems):
             print(problem.format(), file=sys.stderr)
-        print(f"{len(problems)} 块牌卡排不下一页，没有生成（也没有生成它们所在单位的合并文件）；"
+        print(f"{len(problems)} 块牌卡排不下一页，没有生成（也没有生成它们所在单位合并的 -boards.pdf）；"
               f"其余 {written} 个 PDF 已生成 → {out}。", file=sys.stderr)
         return 1
     if not quiet:
