@@ -104,3 +104,13 @@ def test_organisation_phone_may_be_a_mobile(tmp_path, capsys):
 def test_full_width_digits_are_caught():
     hits = privacy.find("电话１３８１２３４５６７８", "x.md")
     assert [(h.col, h.kind, h.masked) for h in hits] == [(3, "mobile", "138****5678")]
+
+
+def test_a_site_template_cannot_show_private_records(tmp_path, capsys):
+    """The public page's records are chosen in pages/web.py, not in the template a site may replace."""
+    site = make_site(tmp_path, {"templates/member.html":
+                                "{% for r in records %}<p>{{ r.text }}</p>{% endfor %}{{ member.name }}"})
+    code, _, err = run(capsys, "build", site, "-o", tmp_path / "out", "-q")
+    assert code == 0, err
+    page = (tmp_path / "out/members/wang-fang/index.html").read_text(encoding="utf-8")
+    assert "二月办件 200 件，无差错。" in page and "内部记录，不公开。" not in page

@@ -90,7 +90,8 @@ def pages(model: Model) -> Iterator[Page]:
         yield Page(post.url, "post.html", {"post": post, "history": list(reversed(post.standing.history)),
                                            "prints": post_boards(model, post)})
     for member in model.members:
-        yield Page(member.url, "member.html", {"member": member, "post": member.post})
+        yield Page(member.url, "member.html", {"member": member, "post": member.post,
+                                               "records": public_records(member)})
     yield Page("units/", "units.html", {"units": model.units})
     for unit in model.units:
         yield Page(unit.url, "unit.html", {"unit": unit, "posts": sort_posts(unit.posts)})
@@ -113,3 +114,11 @@ def pages(model: Model) -> Iterator[Page]:
 
 def sort_posts(posts: list[Post]) -> list[Post]:
     return sorted(posts, key=lambda p: (p.status == REVOKED, -p.stars, p.id))
+
+
+def public_records(member) -> list:
+    """The benchmarking records a member's public page shows: those marked public, newest first.
+
+    A privacy rule, so it lives here and not in a template that a site can override; the internal
+    record card (printing) shows them all."""
+    return sorted((r for r in member.records if r["public"]), key=lambda r: r["date"], reverse=True)
