@@ -2,7 +2,10 @@
 # Install the Node packages into the repo's node_modules, at the exact versions pinned in
 # package.json / package-lock.json:
 #   axe-core   accessibility checks in the browser tests;
-#   pagefind   the search index builder (its pagefind_extended binary; site_builder/search.py).
+#   pagefind   the search index builder (its pagefind_extended binary; site_builder/pages/search.py);
+#   decap-cms  the editing app /admin/ (its prebuilt dist/; site_builder/pages/admin.py), without its
+#              npm dependencies, which that dist/ already contains (package.json `overrides`);
+#   js-yaml    reads YAML in /admin/ (dist/js-yaml.min.js).
 # Skips npm entirely when node_modules already holds those versions.
 set -euo pipefail
 
@@ -15,14 +18,17 @@ if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
 fi
 
 # Each package at the version pinned in package.json (exact, e.g. "4.14.1"), with the file the
-# tests and the build use: axe-core's axe.min.js, pagefind's binary for this platform.
+# tests and the build use: axe-core's axe.min.js, pagefind's binary for this platform, decap-cms's
+# and js-yaml's dist/.
 missing=()
-for pkg in axe-core pagefind; do
+for pkg in axe-core pagefind decap-cms js-yaml; do
     wanted=$(node -p "require('./package.json').devDependencies['$pkg']")
     installed=$(node -p "try { require('./node_modules/$pkg/package.json').version } catch (e) { '' }")
     case $pkg in
         axe-core) [[ -f node_modules/axe-core/axe.min.js ]] || installed="" ;;
         pagefind) compgen -G "node_modules/@pagefind/*/bin/pagefind_extended*" >/dev/null || installed="" ;;
+        decap-cms) [[ -f node_modules/decap-cms/dist/decap-cms.js ]] || installed="" ;;
+        js-yaml) [[ -f node_modules/js-yaml/dist/js-yaml.min.js ]] || installed="" ;;
     esac
     [[ $installed == "$wanted" ]] || missing+=("$pkg@$wanted")
 done
