@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .schema import Bool, Ctx, Date, Dict, Enum, Field, Id, Int, List, Month, MonthDay, Num, Rec, Record, Str
+from .schema import Bool, Ctx, Date, Dict, Enum, Field, Id, Int, List, Month, MonthDay, Num, OneOrList, Rec, Record, Str
+from .editing import EDITING
 from .paper import KINDS, check_font_family, check_font_file, check_paper
 from .values import check_email, check_phone, check_url
 
@@ -11,6 +12,7 @@ MAX_PLEDGE = 40
 MAX_NAME = 20
 MAX_STANDARD_ITEMS = 12
 MAX_MEMBERS_PER_POST = 12
+MAX_POSTS_PER_MEMBER = 3  # one person serving at several posts (a section chief at two windows)
 
 DIMENSIONS = ("politics", "performance", "service", "exemplary")
 SOURCES = ("self", "public", "organisation")
@@ -83,6 +85,7 @@ SITE = Record({
             "fail_at_zero_stars": Field(Bool(), default=True),
         }), required=True, doc="摘牌规则"),
         "missing_month": Field(Enum({"hold": "星级不变", "fail": "按不合格处理"}), default="hold"),
+        "approval_month_cutoff": Field(Int(1, 31), doc="批复日不晚于当月此日的岗位，批复当月就要考评"),
         "first_batch_end": Field(Date(), required=True, doc="第一批教育活动结束日"),
         "year_end_review": Field(MonthDay(), default="12-31"),
     }, check=_evaluation_check), required=True, doc="考评规则"),
@@ -93,6 +96,7 @@ SITE = Record({
         "font": Field(Str(max_len=80, check=check_font_family), doc="中文字体名称"),
         "font_file": Field(Str(max_len=200, check=check_font_file), doc="字体文件（相对站点文件夹）"),
     }), doc="打印设置（可省）"),
+    "editing": Field(EDITING, doc="网页编辑 /admin/ 保存到哪里（可省）"),
 })
 
 UNIT = Record({
@@ -131,7 +135,8 @@ POST = Record({
 
 MEMBER = Record({
     "name": Field(Str(max_len=MAX_NAME), required=True, doc="姓名"),
-    "post": Field(Id(), required=True, doc="所在示范岗编号"),
+    "post": Field(OneOrList(Id(), max_len=MAX_POSTS_PER_MEMBER), required=True,
+                  doc="所在示范岗编号（在几个岗位服务时写成列表）"),
     "position": Field(Str(max_len=40), required=True, doc="职务"),
     "order": Field(Int(0, 999), default=999),
     "consent": Field(Record({
@@ -141,6 +146,8 @@ MEMBER = Record({
     }), required=True, doc="本人同意公开的情况"),
     "photo": Field(Str(max_len=200)),
     "pledge": Field(Str(max_len=MAX_PLEDGE), required=True, doc="一句岗位承诺"),
+    "pledges": Field(Dict(Id(), Str(max_len=MAX_PLEDGE)), default=dict,
+                     doc="在某个岗位另写的承诺：岗位编号: 承诺"),
     "roles": Field(List(Enum(ROLES), unique=True), default=list),
     "standard": Field(Record({
         "items": Field(List(Str(max_len=100), min_len=1, max_len=MAX_STANDARD_ITEMS), required=True),

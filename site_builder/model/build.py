@@ -34,6 +34,7 @@ class Settings:
     rules: stars.Rules
     page_size: int
     print: dict | None = None  # site.yaml `print:` (boards.PrintSettings fills in the defaults)
+    editing: dict | None = None  # site.yaml `editing:` (pages/admin.py: where /admin/ saves)
 
 
 @dataclass(eq=False)
@@ -90,12 +91,13 @@ class Post:
 class Member:
     id: str
     name: str
-    post: Post
+    posts: list[Post]  # every post the member serves at, as written (`post: [a, b]`), approved or not
     position: str
     order: int
     consent: dict
     photo: images.ImageRef | None  # only when consent.photo is true
     pledge: str
+    pledges: dict[str, str]  # post id → the pledge at that post, where it differs from ``pledge``
     roles: list[str]
     standard: dict
     records: list[dict]
@@ -104,8 +106,22 @@ class Member:
     stories: list["Story"] = field(default_factory=list)
 
     @property
+    def post(self) -> Post:
+        """The member's main post: the first approved one (else the first); their personnel-file cards' post."""
+        return next((p for p in self.posts if p.public), self.posts[0])
+
+    @property
+    def public_posts(self) -> list[Post]:
+        """The approved posts the member serves at: each shows them on its page and its board."""
+        return [p for p in self.posts if p.public]
+
+    @property
     def public(self) -> bool:
-        return self.consent["public"] and self.post.public
+        return self.consent["public"] and any(p.public for p in self.posts)
+
+    def pledge_at(self, post: Post) -> str:
+        """The pledge shown on ``post``'s page, board and standard card."""
+        return self.pledges.get(post.id, self.pledge)
 
     @property
     def stage(self) -> str:
@@ -183,12 +199,13 @@ class Builder:
         self.problems.add(path, line, col, message)
 
     # -- references -------------------------------------------------------------------------
-    def ref(self, rec: Rec, key: str, table: dict, what: str, folder: str):
-        target = table.get(rec[key])
-        known = rec[key] in getattr(self.raw, folder) or f"{folder}/{rec[key]}" in self.raw.broken
+    def ref(self, rec: Rec, key: str, table: dict, what: str, folder: str, value: str | None = None):
+        value = rec[key] if value is None else value
+        target = table.get(value)
+        known = value in getattr(self.raw, folder) or f"{folder}/{value}" in self.raw.broken
         if target is None and not known:  # a record that failed to load was reported already
-            self.error(rec, key, f"找不到{what} `{rec[key]}`{suggest(rec[key], table)}：请确认 content/{folder}/"
-                                 f"{rec[key]}.yaml 存在，或改正编号。")
+            self.error(rec, key, f"找不到{what} `{value}`{suggest(value, table)}：请确认 content/{folder}/"
+                                 f"{value}.yaml 存在，或改正编号。")
         return target
 
     def image(self, rec: Rec, key: str, src: str, line: int | None = None, col: int = 0) -> images.ImageRef | None:
@@ -235,13 +252,14 @@ class Builder:
             dimensions=dict(ev["dimensions"]), sources=dict(ev["sources"]), pass_mark=ev["pass_mark"],
             revoke_below=ev["revoke"]["below"], consecutive_failures=ev["revoke"]["consecutive_failures"],
             fail_at_zero_stars=ev["revoke"]["fail_at_zero_stars"], missing_month=ev["missing_month"],
-            first_batch_end=ev["first_batch_end"], year_end_review=ev["year_end_review"],
+            approval_month_cutoff=ev["approval_month_cutoff"], first_batch_end=ev["first_batch_end"],
+            year_end_review=ev["year_end_review"],
         )
         base_url = self.base_url or site["base_url"]
         path = "/" + base_url.split("://", 1)[1].split("/", 1)[1] if base_url.count("/") > 2 else "/"
         return Settings(site["title"], base_url, path, site["language"], dict(site["organisation"]),
                         dict(site["districts"]), dict(site["sectors"]), rules, site["page_size"],
-                        print=site["print"])
+                        print=site["print"], editing=site["editing"])
 
     def build(self) -> Model | None:
         settings = self.settings()
@@ -275,7 +293,13 @@ class Builder:
 
         members: dict[str, Member] = {}
         for mid, rec in sorted(raw.members.items()):
-            post = self.ref(rec, "post", posts, "示范岗", "posts")
+            found = [self.ref(rec, "post", posts, "示范岗", "posts", pid) for pid in rec["post"]]
+            member_posts = [p for p in found if p is not None]
+            for pid in rec["pledges"]:
+                if pid not in rec["post"]:
+                    self.error(rec["pledges"], pid, f"`pledges` 里的 `{pid}` 不是这名党员所在的示范岗"
+                                                    f"{suggest(pid, rec['post'])}：这里只能写 `post` 里的编号"
+                                                    f"（{'、'.join(rec['post'])}），请改正或删除这一项。")
             std = rec["standard"]
             order = [("proposed", std["proposed"]), ("comment_from", std["comment_from"]),
                      ("comment_until", std["comment_until"]), ("set", std["set"])]
@@ -286,13 +310,14 @@ class Builder:
             photo = None
             if rec["photo"] and rec["consent"]["photo"] and rec["consent"]["public"]:
                 photo = self.image(rec, "photo", rec["photo"])
-            if post is not None:
-                members[mid] = Member(mid, rec["name"], post, rec["position"], rec["order"], dict(rec["consent"]),
-                                      photo, rec["pledge"], rec["roles"], dict(std), rec["records"],
-                                      rec["assessments"], rec["honours"])
+            if member_posts and len(member_posts) == len(found):
+                members[mid] = Member(mid, rec["name"], member_posts, rec["position"], rec["order"],
+                                      dict(rec["consent"]), photo, rec["pledge"], dict(rec["pledges"]), rec["roles"],
+                                      dict(std), rec["records"], rec["assessments"], rec["honours"])
         for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
             if m.public:
-                m.post.members.append(m)
+                for post in m.public_posts:
+                    post.members.append(m)
         for post in posts.values():
             if len(post.members) > formats.MAX_MEMBERS_PER_POST:
                 self.error(raw.posts[post.id], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
