@@ -107,7 +107,7 @@ def test_star_history_explains_every_change(built):
     page = (built / "posts/tax-window/index.html").read_text()
     for month in range(1, 6):
         assert f"2025年{month}月考评合格（91 分），加一星。" in page
-    assert "复评时满五星，授牌命名。" in page
+    assert "第一批创建活动结束时满五星，授牌命名。" in page and "复评" not in page
 
 
 def test_feedback_channels_come_first(built):

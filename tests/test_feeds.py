@@ -63,7 +63,7 @@ def test_open_data_of_the_mini_site_matches_the_pages(mini):
     assert [m["name"] for m in post["members"]] == ["王芳", "李明"]  # board order; 赵隐 did not consent
     assert [(h["month"], h["reason"], h["stars_after"], h["total"]) for h in post["history"]] == [
         ("2025-01", "pass_add", 1, 91), ("2025-02", "pass_add", 2, 91), ("2025-03", "pass_add", 3, 91),
-        ("2025-04", "pass_add", 4, 91), ("2025-05", "pass_add", 5, 91), (None, "review_commend", 5, None)]
+        ("2025-04", "pass_add", 4, 91), ("2025-05", "pass_add", 5, 91), (None, "batch_commend", 5, None)]
     assert "赵隐" not in (mini / "data/posts.json").read_text(encoding="utf-8")
 
 
@@ -76,7 +76,7 @@ def test_open_data_csv(mini):
     assert list(history[0]) == feeds.HISTORY_COLUMNS and len(history) == 6
     assert history[0] == {"post_id": "tax-window", "date": "2025-01-31", "month": "2025-01", "reason": "pass_add",
                           "stars_before": "0", "stars_after": "1", "status": "active", "total": "91.0", "note": ""}
-    assert history[-1]["month"] == "" and history[-1]["reason"] == "review_commend"
+    assert history[-1]["month"] == "" and history[-1]["reason"] == "batch_commend"
 
 
 def test_sample_city_open_data_validates_and_agrees_with_the_pages(sample):

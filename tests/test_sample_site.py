@@ -66,7 +66,7 @@ def test_commended_post_on_the_honour_roll(sample):
     honours = parse(sample / "honours/index.html").links
     assert "/posts/zrzy-budongchan-window/" in honours and "/posts/xishan-shuiwu-banshui-window/" in honours
     page = (sample / "posts/zrzy-budongchan-window/index.html").read_text()
-    assert "复评时满五星，授牌命名。" in page and "本岗位于 2025年12月31日 满五星" in page
+    assert "第一批创建活动结束时满五星，授牌命名。" in page and "本岗位于 2025年12月31日 满五星" in page
 
 
 def test_revoked_post_keeps_its_page_with_when_why_and_feedback(sample):

@@ -150,7 +150,7 @@ def test_five_stars_at_first_batch_end_commends():
     ms = stars.months_between("2025-03", "2025-12")
     st = standing(rules(), APPROVED, record(*[(m, 95) for m in ms]), "2025-12")
     assert st.status == COMMENDED and st.commended_on == dt.date(2025, 12, 31)
-    assert st.history[-1].reason == "review_commend" and st.history[-1].month is None
+    assert st.history[-1].reason == "batch_commend" and st.history[-1].month is None
 
 
 def test_four_stars_at_first_batch_end_is_not_commended():
@@ -174,7 +174,7 @@ def test_year_end_review_commends_later_and_withdraws_when_below_five():
     data["2026-12"] = score("2026-12", 80)  # (the December month is applied before the 31 December review)
     st = standing(rules(), dt.date(2025, 8, 1), data, "2026-12")
     reasons = [(c.reason, c.date) for c in st.history if c.month is None]
-    assert reasons == [("review_commend", dt.date(2025, 12, 31)), ("review_decommend", dt.date(2026, 12, 31))]
+    assert reasons == [("batch_commend", dt.date(2025, 12, 31)), ("review_decommend", dt.date(2026, 12, 31))]
     assert st.status == "active" and st.stars == 3
 
 
@@ -214,3 +214,37 @@ def test_month_helpers():
     assert stars.month_end("2024-02") == dt.date(2024, 2, 29)
     assert stars.month_end("2025-12") == dt.date(2025, 12, 31)
     assert stars.months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+
+
+# -- the first evaluated month (首次考评月份) ------------------------------------------------------------
+
+def test_a_post_approved_on_the_last_day_is_first_evaluated_the_month_after():
+    """Approved 30 April: April is not a month of this post (no "missing" row, never a failure), May is."""
+    approved = dt.date(2026, 4, 30)
+    for missing in ("hold", "fail"):
+        st = standing(rules(missing_month=missing), approved, record(("2026-05", 90)), "2026-05")
+        assert st.first_month == "2026-05"
+        assert [(c.month, c.reason) for c in st.history] == [("2026-05", "pass_add")]
+        assert st.status == "active" and st.stars == 1
+
+
+def test_nothing_is_due_before_the_first_evaluated_month():
+    st = standing(rules(missing_month="fail"), dt.date(2026, 4, 30), {}, "2026-04")
+    assert st.history == [] and st.status == "active" and st.stars == 0
+    st = standing(rules(missing_month="fail"), dt.date(2026, 4, 30), {}, "2026-05")
+    assert [(c.month, c.reason) for c in st.history] == [("2026-05", "missing_at_zero")]
+
+
+def test_scores_written_for_the_approval_month_count():
+    st = standing(rules(), dt.date(2026, 4, 30), record(("2026-04", 90), ("2026-05", 90)), "2026-05")
+    assert [c.month for c in st.history] == ["2026-04", "2026-05"] and st.stars == 2
+
+
+def test_approval_month_cutoff_makes_the_approval_month_due():
+    r = rules(missing_month="fail", approval_month_cutoff=10)
+    early = standing(r, dt.date(2026, 4, 10), {}, "2026-04")
+    assert early.first_month == "2026-04" and early.history[0].reason == "missing_at_zero"
+    late = standing(r, dt.date(2026, 4, 11), {}, "2026-04")
+    assert late.first_month == "2026-05" and late.history == []
+    assert stars.first_month(rules(), dt.date(2026, 12, 1)) == "2027-01"
+

@@ -304,6 +304,22 @@ class List(Type):
         return INVALID if bad else out
 
 
+
+class OneOrList(List):
+    """One value or a list of them (`post: a` or `post: [a, b]`); always converted to a list."""
+
+    def __init__(self, item: Type, max_len: int | None = None):
+        super().__init__(item, min_len=1, max_len=max_len, unique=True)
+        self.expected = f"一个{item.expected}，或{item.expected}的列表（写成 [a, b]）"
+
+    def convert(self, node: Node, ctx: Ctx) -> Any:
+        if node.kind == "scalar":
+            value = self.item.convert(node, ctx)
+            return INVALID if value is INVALID else [value]
+        if node.kind != "seq":
+            return ctx.at(node, f"这里应为{self.expected}，却写成了{describe(node)}。")
+        return super().convert(node, ctx)
+
 @dataclass
 class Field:
     type: Type

@@ -3,6 +3,12 @@
 Nothing here reads files. :func:`standing` replays a post's record month by month (and the review
 dates between them) and returns the resulting level, status and the full history, each entry naming
 the month and scores that caused it (一月一考评，挂星、加星、减星、摘牌，授牌命名，年底复评).
+
+The first evaluated month (首次考评月份) of a post is the month after its approval: a post approved on
+30 April cannot be evaluated for April. With ``approval_month_cutoff`` (site.yaml) a post approved on
+or before that day of its month is evaluated from the approval month on. Either way, scores written
+for the approval month count: the office did evaluate it. Before the first evaluated month a month
+without scores is no month at all (no "missing" entry, never a failure).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ class Rules:
     consecutive_failures: int
     fail_at_zero_stars: bool = True
     missing_month: str = "hold"  # or "fail"
+    approval_month_cutoff: int | None = None  # approved on or before this day: the approval month is evaluated
     first_batch_end: dt.date = dt.date(2025, 12, 31)
     year_end_review: str = "12-31"  # MM-DD
 
@@ -64,7 +71,9 @@ class Change:
     date: dt.date  # the month's last day, or the review / decision date
     month: str | None  # the evaluated month, None for reviews and decisions
     reason: str  # a translation key: pass_add, pass_at_max, fail_remove, fail_at_zero_hold, fail_below,
-    # fail_consecutive, fail_at_zero, missing_hold, missing_fail, review_commend, review_decommend, revoked_decision
+    # fail_consecutive, fail_at_zero, missing_hold, missing_remove, missing_at_zero_hold, missing_consecutive,
+    # missing_at_zero, batch_commend (five stars at the end of the first batch), review_commend (at a
+    # year-end review), review_decommend, revoked_decision
     before: int
     after: int
     status: str  # status after this entry
@@ -85,6 +94,7 @@ class Standing:
     commended_on: dt.date | None = None
     revoked_on: dt.date | None = None
     revoked_month: str | None = None
+    first_month: str | None = None  # the first month the post must be evaluated (首次考评月份)
 
     @property
     def revocation(self) -> Change | None:
@@ -99,6 +109,18 @@ def month_end(month: str) -> dt.date:
 
 def month_of(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def next_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+def first_month(rules: Rules, approval: dt.date) -> str:
+    """The first month a post approved on ``approval`` must be evaluated (see the module's docstring)."""
+    if rules.approval_month_cutoff is not None and approval.day <= rules.approval_month_cutoff:
+        return month_of(approval)
+    return next_month(month_of(approval))
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -116,11 +138,12 @@ def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_
     ``record`` maps months to scores (months outside the range are ignored: the model reports them);
     ``decision`` is a revocation decided by the office (date, reason), outside the evaluations.
     """
-    state = Standing()
+    state = Standing(first_month=first_month(rules, approval))
     fails_in_row = 0
     events: list[tuple[dt.date, int, str | None]] = []
     if as_of is not None and month_of(approval) <= as_of:
-        events += [(month_end(m), 0, m) for m in months_between(month_of(approval), as_of)]
+        events += [(month_end(m), 0, m) for m in months_between(month_of(approval), as_of)
+                   if m >= state.first_month or m in record]
         events += [(d, 1, None) for d in rules.review_dates(month_end(as_of)) if d >= approval]
     if decision is not None:
         events.append((decision[0], 2, None))
@@ -143,7 +166,8 @@ def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_
             break
         if kind == 1:
             if state.status == ACTIVE and state.stars == MAX_STARS:
-                record_change(day, None, "review_commend", state.stars, COMMENDED)
+                reason = "batch_commend" if day == rules.first_batch_end else "review_commend"
+                record_change(day, None, reason, state.stars, COMMENDED)
                 state.commended_on = day
             elif state.status == COMMENDED and state.stars < MAX_STARS and day != rules.first_batch_end:
                 record_change(day, None, "review_decommend", state.stars, ACTIVE)
