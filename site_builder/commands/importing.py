@@ -210,7 +210,7 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
         model = model_mod.build(raw, new)
         for post in model.posts if model is not None else []:
             end = post.standing.revoked_on
-            if (post.id not in rec["posts"] and stars.month_of(post.approval["date"]) <= month
+            if (post.id not in rec["posts"] and post.standing.first_month <= month
                     and not (end is not None and stars.month_of(end) < month)):
                 missing.append(post.id)
     out = []

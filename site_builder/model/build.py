@@ -380,8 +380,9 @@ class Builder:
             end = post.standing.revoked_on
             for month in sorted(records[pid]):
                 if end is not None and stars.month_end(month) > end:
-                    rec = by_month[month]
-                    self.error(rec["posts"], pid, f"示范岗 `{pid}` 已于 {end} 摘牌，此后不能再有考评：请删除这一项。")
+                    why, todo = revocation_why(post.standing.revocation, settings.rules, self.raw.posts[pid].path)
+                    self.error(by_month[month]["posts"], pid,
+                               f"示范岗 `{pid}` 已于 {end} 摘牌，此后不能再有考评。摘牌的原因：{why}。{todo}")
         return as_of
 
     def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member]) -> list[Story]:
@@ -500,6 +501,34 @@ class Builder:
 
 class _Where(Rec):
     """A stand-in record for positions inside a Markdown body (the line is passed explicitly)."""
+def revocation_why(change: stars.Change, rules: stars.Rules, post_file: str) -> tuple[str, str]:
+    """Why a post was revoked (the month, the score, the rule of site.yaml) and what to do about an
+    evaluation written after it: a revocation caused by a wrong or missing score goes away when the
+    score is put right, and then the later evaluations count."""
+    month, total = change.month, f"{change.total:g}" if change.total is not None else None
+    later = "确实应当摘牌的，再删除这一项（摘牌后的考评不计入星级）。"
+    if change.reason == "revoked_decision":
+        return (f"市先教办决定摘牌（{post_file} 的 revoked：{change.detail}）",
+                f"如果摘牌日期写错了，请改正 {post_file} 的 revoked.date；" + later)
+    if change.reason.startswith("missing_"):
+        failed = f"{month} 没有这个岗位的考评分数，按不合格处理（site.yaml 的 evaluation.missing_month: fail）"
+        todo = (f"如果 {month} 考评过这个岗位，请把分数补进 content/evaluations/{month}.yaml，"
+                "就不会摘牌，这一项也就有效；")
+    else:
+        failed = f"{month} 考评总分 {total} 分" + (
+            "" if change.reason == "fail_below" else f"，不合格（合格线 {rules.pass_mark:g} 分）")
+        source = change.evaluation.source.rsplit(":", 1)[0] if change.evaluation else f"content/evaluations/{month}.yaml"
+        todo = f"如果 {month} 的分数录错了，请在 {source} 里改正，就不会摘牌，这一项也就有效；"
+    if change.reason == "fail_below":
+        rule = f"低于摘牌分数线 {rules.revoke_below:g} 分（evaluation.revoke.below）"
+    elif change.reason.endswith("_consecutive"):
+        rule = (f"已连续 {rules.consecutive_failures} 个月不合格"
+                f"（evaluation.revoke.consecutive_failures: {rules.consecutive_failures}）")
+    else:  # fail_at_zero, missing_at_zero
+        rule = "此时已是零星，零星时再次不合格即摘牌（evaluation.revoke.fail_at_zero_stars: true）"
+    return f"{failed}，{rule}", todo + later
+
+
 
     def __init__(self, path: str):
         super().__init__()
