@@ -39,8 +39,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, note, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from site_builder import cache as cache_mod, render
-from site_builder.serve import Preview
+from site_builder.commands.serve import Preview
+from site_builder.incremental import cache as cache_mod
+from site_builder.render import templates
 from support.sites import ROOT, make_site, run, tree
 from test_devserver import wait_for, wait_settled
 
@@ -479,7 +480,7 @@ def steady(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
     defaults = tmp_path / "default-templates"
     shutil.copytree(ROOT / "templates", defaults)
-    monkeypatch.setattr(render, "default_templates", lambda: defaults)
+    monkeypatch.setattr(templates, "default_templates", lambda: defaults)
 
 
 def test_a_cached_build_is_a_clean_build(tmp_path, capsys, monkeypatch):

@@ -203,3 +203,106 @@ STORY = Record({
     })),
     "summary": Field(Str(max_len=200)),
 })
+
+# -- the competition 开展一项竞赛 (model/competition.py ranks; docs/content-format.md "岗位竞赛") ----------
+# content/competitions/<id>.yaml defines one; content/indicators/<id>/<YYYY-MM>.yaml holds a month's entered values.
+INDICATOR_SOURCES = {"entered": "每月录入", "total": "月度考评总分", "stars": "星级（考评后）",
+                     "five_star_months": "竞赛期内满五星的月数"}
+DERIVED_UNITS = {"total": "分", "stars": "星", "five_star_months": "个月"}  # units of the derived indicators
+NORMALISE = {"none": "不换算（已是 0–100 的分值）", "min_max": "最小–最大换算", "per_member": "按在岗党员人均后最小–最大换算",
+             "rank": "按名次换算"}
+GROUP_BY = {"sector": "按行业分组", "district": "按区县分组", "all": "全市一组", "list": "按 groups 列出的单位分组"}
+MAX_INDICATORS = 8
+MAX_COMPETITION_MONTHS = 12
+MAX_INDICATOR_VALUE = 1_000_000_000
+
+
+def _months_apart(first: str, last: str) -> int:
+    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+
+
+def _competition_check(rec: Rec, ctx: Ctx) -> None:
+    if rec["end"] < rec["start"]:
+        ctx.error(*rec.pos["end"], f"结束月份 {rec['end']} 早于开始月份 {rec['start']}：请核对。")
+    elif _months_apart(rec["start"], rec["end"]) >= MAX_COMPETITION_MONTHS:
+        year, month = divmod(int(rec["start"][:4]) * 12 + int(rec["start"][5:7]) - 2 + MAX_COMPETITION_MONTHS, 12)
+        ctx.error(*rec.pos["end"], f"一个竞赛最长 {MAX_COMPETITION_MONTHS} 个月：{rec['start']} 开始的竞赛最晚到 "
+                                   f"{year:04d}-{month + 1:02d}。更长的请分成几个竞赛（如每年一个）。")
+    if rec["group_by"] == "list" and not rec["groups"]:
+        ctx.error(*rec.pos["group_by"], "group_by: list 需要在 groups 里列出各组：组编号: {name: 组名, units: [单位编号, ...]}。")
+    elif rec["group_by"] != "list" and rec["groups"]:
+        ctx.error(*rec.pos["groups"], f"只有 group_by: list 才写 groups（现在是 group_by: {rec['group_by']}）："
+                                      "请删除 groups，或改为 group_by: list。")
+    seen_units: dict[str, str] = {}
+    for gid, group in (rec["groups"] or {}).items():
+        for i, uid in enumerate(group["units"]):
+            if uid in seen_units:
+                ctx.error(*group.pos["units"], f"单位 `{uid}` 已在组 `{seen_units[uid]}` 里：一个单位只能在一个组。")
+            seen_units.setdefault(uid, gid)
+    seen: dict[str, int] = {}
+    for item in rec["indicators"]:
+        if item["id"] in seen:
+            ctx.error(*item.pos["id"], f"指标编号 `{item['id']}` 重复（第一次在第 {seen[item['id']]} 行）。")
+        seen.setdefault(item["id"], item.pos["id"][0] + ctx.line_offset)
+        source = item["source"]
+        if source == "entered" and not item["unit"]:
+            ctx.error(item.line, item.col, f"每月录入的指标 `{item['id']}` 要写单位 unit（如 件、%、条）。")
+        if source != "entered" and item["unit"] and item["unit"] != DERIVED_UNITS[source]:
+            ctx.error(*item.pos["unit"], f"`{source}` 的单位固定为“{DERIVED_UNITS[source]}”：请删除 unit 或写成"
+                                         f" \"{DERIVED_UNITS[source]}\"。")
+        unit = item["unit"] or DERIVED_UNITS.get(source)
+        if item["normalise"] == "none" and unit != "%" and source != "total":
+            ctx.error(*item.pos["normalise"], f"normalise: none 只用于本身就是 0–100 的指标（单位为 % 的录入指标，"
+                                              f"或 total），`{item['id']}` 的单位是“{unit}”：请改用 min_max、"
+                                              "per_member 或 rank。")
+        if item["decimals"] and source != "entered":
+            ctx.error(*item.pos["decimals"], "decimals 只用于每月录入的指标（派生指标的写法是固定的）：请删除。")
+    total = sum(item["weight"] for item in rec["indicators"])
+    if abs(total - 1) > 1e-6:
+        ctx.error(*rec.pos["indicators"], f"各指标的权重 weight 合计应为 1，现在是 {round(total, 6)}：请调整。")
+
+
+INDICATOR = Record({
+    "id": Field(Id(), required=True, doc="指标编号，录入文件里用它"),
+    "name": Field(Str(max_len=20), required=True, doc="指标名称，如 办件量"),
+    "source": Field(Enum(INDICATOR_SOURCES), default="entered"),
+    "unit": Field(Str(max_len=8), doc="单位，如 件、%、条（派生指标可省）"),
+    "better": Field(Enum({"higher": "越高越好", "lower": "越低越好"}), default="higher"),
+    "weight": Field(Num(0, 1), required=True, doc="权重，各指标合计 1"),
+    "normalise": Field(Enum(NORMALISE), default="min_max"),
+    "decimals": Field(Int(0, 2), default=0, doc="录入值的小数位数"),
+})
+
+COMPETITION = Record({
+    "name": Field(Str(max_len=60), required=True, doc="竞赛名称"),
+    "description": Field(Str(max_len=400, multiline=True)),
+    "start": Field(Month(), required=True, doc="开始月份"),
+    "end": Field(Month(), required=True, doc="结束月份（最长 12 个月）"),
+    "kinds": Field(List(Enum(POST_KINDS), min_len=1, unique=True), default=lambda: list(POST_KINDS),
+                   doc="参赛岗位类别"),
+    "group_by": Field(Enum(GROUP_BY), default="sector", doc="在哪些组里排名"),
+    "groups": Field(Dict(Id(), Record({
+        "name": Field(Str(max_len=30), required=True),
+        "units": Field(List(Id(), min_len=1, unique=True), required=True),
+    }), min_len=1), doc="group_by: list 时的各组"),
+    "indicators": Field(List(INDICATOR, min_len=1, max_len=MAX_INDICATORS), required=True, doc="量化工作指标"),
+    "rules": Field(Record({
+        "min_months": Field(Int(1, MAX_COMPETITION_MONTHS), default=3),
+        "missing": Field(Enum({"skip": "不计入（按参赛月数平均）", "zero": "当月按 0 分计"}), default="skip"),
+        "leaders": Field(Int(1, 10), default=3, doc="每组前几名列为先进（学先进）"),
+    }), default=lambda: {"min_months": 3, "missing": "skip", "leaders": 3}, doc="排名规则"),
+    "awards": Field(Record({
+        "month": Field(Str(max_len=20), default="月度流动红旗"),
+        "quarter": Field(Str(max_len=20), default="季度先锋岗"),
+        "period": Field(Str(max_len=20), default="年度岗位先进"),
+    }), default=lambda: {"month": "月度流动红旗", "quarter": "季度先锋岗", "period": "年度岗位先进"},
+        doc="奖项名称"),
+}, check=_competition_check)
+
+INDICATOR_VALUES = Record({
+    "month": Field(Month(), required=True, doc="月份，与文件名相同"),
+    "entered_on": Field(Date()),
+    "by": Field(Str(max_len=60)),
+    "posts": Field(Dict(Id(), Dict(Id(), Num(0, MAX_INDICATOR_VALUE), min_len=1)), required=True,
+                   doc="岗位编号: {指标编号: 数值}"),
+})

@@ -22,7 +22,9 @@ MAX_YAML_BYTES = 1_000_000
 MAX_EVALUATION_BYTES = 64_000_000  # one month of a province: ~20 MB
 MAX_STORY_BYTES = 500_000
 FOLDERS = {"units": formats.UNIT, "posts": formats.POST, "members": formats.MEMBER, "evaluations": formats.EVALUATION}
-KNOWN_TOP = set(FOLDERS) | {"stories", "images", "site.yaml"}
+FOLDERS["competitions"] = formats.COMPETITION  # 开展一项竞赛 (model/competition.py)
+NESTED = {"indicators": formats.INDICATOR_VALUES}  # content/indicators/<competition>/<YYYY-MM>.yaml
+KNOWN_TOP = set(FOLDERS) | set(NESTED) | {"stories", "images", "site.yaml"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Raw:
     members: dict[str, Rec] = field(default_factory=dict)
     evaluations: dict[str, Rec] = field(default_factory=dict)  # by file id
     stories: dict[str, Story] = field(default_factory=dict)
+    competitions: dict[str, Rec] = field(default_factory=dict)
+    indicators: dict[str, Rec] = field(default_factory=dict)  # "<competition>/<YYYY-MM>" → a month's values
     broken: set[str] = field(default_factory=set)  # "posts/x": files that exist but failed to load
     sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
 
@@ -184,7 +188,7 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     sensitive = privacy.find(text, job.shown)
     if job.kind != "stories":
-        schema = formats.SITE if job.kind == "site" else FOLDERS[job.kind]
+        schema = formats.SITE if job.kind == "site" else FOLDERS.get(job.kind) or NESTED[job.kind]
         rec = seal(parse_yaml(text, job.shown, schema, problems))
         return Parsed(rec, placeholders.supersede(problems.items, placeholders.find(text, job.shown)), sensitive)
     odd = _ODD_BREAK.search(text)  # Markdown would break lines there, editors do not: positions would differ
@@ -215,7 +219,7 @@ def scan(root: Path, problems: Problems) -> list[Job]:
             continue
         problems.add(rel(Path(entry.path), root), 0, 0,
                      "content/ 里不认识这个文件或文件夹：可用的有 site.yaml、units/、posts/、members/、"
-                     "evaluations/、stories/、images/。")
+                     "evaluations/、stories/、images/、competitions/、indicators/。")
     jobs = []
     real_content = content.resolve()
     site_path = content / "site.yaml"
@@ -241,6 +245,42 @@ def scan(root: Path, problems: Problems) -> list[Job]:
             rid = _file_id(path, suffix, shown, problems)
             if rid is not None:
                 jobs.append(Job(folder, rid, path, shown, limit))
+    return jobs + _nested_jobs(content, root, problems)
+
+
+def _nested_jobs(content: Path, root: Path, problems: Problems) -> list[Job]:
+    """content/indicators/<competition>/<YYYY-MM>.yaml: a folder per competition (named by its id), a file a month."""
+    jobs = []
+    real_content = content.resolve()
+    for kind in NESTED:
+        top = content / kind
+        escape = _symlink_problem(top, real_content) if top.is_symlink() else None
+        if escape:
+            problems.add(rel(top, root), 0, 0, escape)
+            continue
+        if not top.is_dir():
+            continue
+        for entry in sorted(os.scandir(top), key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            folder = Path(entry.path)
+            shown = rel(folder, root)
+            escape = _symlink_problem(folder, real_content) if entry.is_symlink() else None
+            if escape:
+                problems.add(shown, 0, 0, escape)
+                continue
+            if not folder.is_dir():
+                problems.add(shown, 1, 1, f"content/{kind}/ 里只放以竞赛编号命名的文件夹：请把这个文件移到 "
+                                          f"content/{kind}/<竞赛编号>/ 里。")
+                continue
+            message = check_id(entry.name)
+            if message:
+                problems.add(shown, 0, 0, "文件夹名就是竞赛编号。" + message)
+                continue
+            for path in _safe_files(folder, content, root, problems):
+                rid = _file_id(path, ".yaml", rel(path, root), problems)
+                if rid is not None:
+                    jobs.append(Job(kind, f"{entry.name}/{rid}", path, rel(path, root), MAX_EVALUATION_BYTES))
     return jobs
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from ..pages import feeds, print_pages, search, web
 from ..pages.guard import check_without_site, output_problems
-from ..model import images, build as model_mod
+from ..model import competition, images, build as model_mod
 from . import markdown_cache, records, rendering, tracking
 from ..render import linkcheck
 from ..content import privacy
@@ -63,6 +63,8 @@ def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None 
         progress("model", 0, 0)
     privacy.report(raw, problems)
     model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url) if raw.site is not None else None
+    if model is not None:
+        model.competitions = competition.build(raw, model, problems)
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
         check_without_site(raw, problems)
     timings["model"] = time.perf_counter() - start

@@ -177,6 +177,8 @@ class Model:
     # links written in Markdown that point into the site: (source, line, col, as written, site URL);
     # linkcheck reports those that no page answers at their source line
     internal_links: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    # the competitions (开展一项竞赛), ranked by model/competition.py after the rest of the model is built
+    competitions: tuple = ()
 
     @property
     def listed_posts(self) -> list[Post]:
