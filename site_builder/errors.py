@@ -13,7 +13,8 @@ from pathlib import Path
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str  # relative to the site folder, with forward slashes
-    line: int  # 1-based; 0 when the whole file is meant
+    line: int  # 1-based; a problem with a whole file is at line 1, column 1 (Problems.whole_file); 0 only
+    # for what is not a file (a folder, a template that does not exist)
     col: int  # 1-based; 0 when unknown
     message: str
 
@@ -37,6 +38,11 @@ class Problems:
 
     def add(self, path: str, line: int, col: int, message: str) -> None:
         self.items.append(Problem(path, line, col, message))
+
+    def whole_file(self, path: str, message: str) -> None:
+        """A problem with a whole file (empty, unreadable, too big, badly named): at line 1, column 1, so
+        that pull-request annotations can place it."""
+        self.add(path, 1, 1, message)
 
     def extend(self, other: "Problems") -> None:
         self.items.extend(other.items)

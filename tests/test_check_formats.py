@@ -55,7 +55,7 @@ def test_github_annotations_exact(tmp_path, capsys, monkeypatch):
         "以字母或数字开头和结尾，最长 64 个字符，例如 `zrzy-budongchan`。",
         "::error file=content/stories/first.md,line=9,col=6::疑似个人手机号码 138****5678：网站和内容仓库都是公开的，"
         "除岗位投诉电话（feedback.phone）和主办单位电话（organisation.phone）外不能写手机号码。请删除，或改写为公开的投诉电话。",
-        "::error file=content/units/A%2CB.yaml::文件名就是编号。编号 `A,B` 不合规：只能用小写英文字母、数字和连字符（-），"
+        "::error file=content/units/A%2CB.yaml,line=1,col=1::文件名就是编号。编号 `A,B` 不合规：只能用小写英文字母、数字和连字符（-），"
         "以字母或数字开头和结尾，最长 64 个字符，例如 `zrzy-budongchan`。",
     ]
     assert "发现 3 个问题" in err
@@ -81,7 +81,7 @@ def test_json_lists_every_problem(tmp_path, capsys):
     data = json.loads(out)
     assert data["ok"] is False
     assert [(p["file"], p["line"], p["column"]) for p in data["problems"]] == [
-        ("content/members/li-ming.yaml", 2, 7), ("content/stories/first.md", 9, 6), ("content/units/A,B.yaml", 0, 0)]
+        ("content/members/li-ming.yaml", 2, 7), ("content/stories/first.md", 9, 6), ("content/units/A,B.yaml", 1, 1)]
     assert data["problems"][1]["message"].startswith("疑似个人手机号码 138****5678")
 
 
@@ -100,7 +100,7 @@ def test_markdown_report_for_comments(tmp_path, capsys, monkeypatch):
     assert code == 1
     assert out.startswith("### 检查未通过：发现 3 个问题\n\n| 位置 | 问题（怎么改） |\n| --- | --- |\n")
     assert "| `content/stories/first.md:9:6` | 疑似个人手机号码 138****5678：" in out
-    assert "| `content/units/A,B.yaml` |" in out
+    assert "| `content/units/A,B.yaml:1:1` |" in out
 
 
 def test_markdown_cells_cannot_break_the_table():
@@ -122,3 +122,11 @@ def test_github_says_when_annotations_are_cut(tmp_path, capsys, monkeypatch):
     assert code == 1 and len(lines) == 13
     assert lines[0] == ("::notice title=site-builder check::共发现 12 个问题，GitHub 只标注前 10 个"
                         "：完整清单见本次运行的摘要（Summary）或日志。")
+
+
+def test_annotations_never_have_line_0():
+    """A problem that is not on a line (a folder, a template) is still placed at line 1 in the formats
+    that pull requests show; a whole file is at line 1, column 1 already (errors.Problems.whole_file)."""
+    folder = Problem("content/posts/sub", 0, 0, "这里不应有子文件夹")
+    assert reports.github_line(folder) == "::error file=content/posts/sub,line=1::这里不应有子文件夹"
+    assert json.loads(reports.gitlab([folder]))[0]["location"]["lines"]["begin"] == 1

@@ -66,7 +66,7 @@ def test_byte_order_mark_is_accepted(tmp_path, capsys):
 
 
 def test_empty_file(tmp_path, capsys):
-    check(tmp_path, capsys, member("# 只有注释\n"), "content/members/li-ming.yaml: 内容是空的")
+    check(tmp_path, capsys, member("# 只有注释\n"), "content/members/li-ming.yaml:1:1: 内容是空的")
 
 
 def test_wrong_top_level_type(tmp_path, capsys):
@@ -135,12 +135,12 @@ def test_invisible_characters(tmp_path, capsys):
 
 def test_bad_file_name(tmp_path, capsys):
     check(tmp_path, capsys, {"content/members/Li_Ming.yaml": GOOD_MEMBER},
-          "content/members/Li_Ming.yaml: 文件名就是编号。编号 `Li_Ming` 不合规")
+          "content/members/Li_Ming.yaml:1:1: 文件名就是编号。编号 `Li_Ming` 不合规")
 
 
 def test_yml_extension(tmp_path, capsys):
     check(tmp_path, capsys, {"content/members/li-ming.yaml": None, "content/members/li-ming.yml": GOOD_MEMBER},
-          "content/members/li-ming.yml: 文件扩展名不对：请改名为 `li-ming.yaml`。")
+          "content/members/li-ming.yml:1:1: 文件扩展名不对：请改名为 `li-ming.yaml`。")
 
 
 def test_unknown_content_folder(tmp_path, capsys):

@@ -441,8 +441,8 @@ YAML_CASES = {
          "1:1: 文件不是 UTF-8 编码（第 1 个字节 0xff 无效）。请在编辑器中“另存为 UTF-8”后再提交。"),
     ),
     "empty file": (
-        (M, b"", " 内容是空的：请按 docs/content-format.md 的示例填写。"),
-        (E, "# 只有注释\n", " 内容是空的：请按 docs/content-format.md 的示例填写。"),
+        (M, b"", "1:1: 内容是空的：请按 docs/content-format.md 的示例填写。"),
+        (E, "# 只有注释\n", "1:1: 内容是空的：请按 docs/content-format.md 的示例填写。"),
     ),
     "list at the top": (
         (M, "- 李明\n- 王芳\n", "1:1: 这里应为键值表（`键: 值` 的若干行），却写成了列表。"),
@@ -513,7 +513,7 @@ FRONT_CASES = {
     "no front matter": ("正文\n", "1:1: 文章缺少开头的信息块：第一行写 `---`，接着写 title、date 等，再写一行 `---`，然后才是正文。"),
     "list": ("---\n- 标题\n- 2025-03-01\n---\n正文\n", "2:1: 这里应为键值表（`键: 值` 的若干行），却写成了列表。"),
     "scalar": ("---\n只是一句话\n---\n正文\n", "2:1: 这里应为键值表（`键: 值` 的若干行），却写成了文字。"),
-    "empty": ("---\n---\n正文\n", "2: 内容是空的：请按 docs/content-format.md 的示例填写。"),
+    "empty": ("---\n---\n正文\n", "2:1: 内容是空的：请按 docs/content-format.md 的示例填写。"),
     "key after the closing fence": (
         "---\n" + HEAD + "---\ntags: [窗口]\nsummary: 摘要\n\n正文\n",
         "6:1: `tags:` 写在了第 5 行结束开头信息块的 `---` 之后，会被当成正文显示出来：请把它移到两行 `---` 之间。"),
@@ -571,19 +571,19 @@ def test_file_names_that_are_not_ids_are_errors(tmp_path, capsys, name):
     from site_builder.content.schema import check_id
 
     err = check(tmp_path, capsys, {f"content/stories/{name}.md": mini(STORY)})
-    assert f"content/stories/{name}.md: 文件名就是编号。{check_id(name)}" in err.splitlines()
+    assert f"content/stories/{name}.md:1:1: 文件名就是编号。{check_id(name)}" in err.splitlines()
 
 
 def test_story_named_like_a_listing_page_is_refused(tmp_path, capsys):
     """stories/page/2/ is the second page of the story list: a story with the id `page` would collide."""
     check(tmp_path, capsys, {"content/stories/page.md": mini(STORY)},
-          "content/stories/page.md: 文件名就是编号。`page` 是保留名称，不能用作编号：请换一个。")
+          "content/stories/page.md:1:1: 文件名就是编号。`page` 是保留名称，不能用作编号：请换一个。")
 
 
 @pytest.mark.parametrize("twin", ["content/stories/First.md", "content/stories/FIRST.md"])
 def test_file_names_differing_only_in_case_name_each_other(tmp_path, capsys, twin):
     check(tmp_path, capsys, {twin: mini(STORY)},
-          f"{twin}: 文件名与 `content/stories/first.md` 只差大小写：在 Windows 和 macOS 上它们是同一个文件，"
+          f"{twin}:1:1: 文件名与 `content/stories/first.md` 只差大小写：在 Windows 和 macOS 上它们是同一个文件，"
           "发布后的网址也相同。编号只能用小写字母：请把两个文件合并，或给其中一个换个编号。")
 
 
@@ -591,9 +591,9 @@ def test_static_files_colliding_or_unsafe_are_content_errors_in_check_and_build(
     changes = {"templates/static/Logo.svg": "<svg/>", "templates/static/logo.svg": "<svg/>",
                "templates/static/我的 图.png": b"x", "templates/static/ok-file_1.css": "a{}"}
     expected = [
-        "templates/static/logo.svg: 发布后与 templates/static/Logo.svg 是同一个文件 `static/logo.svg`（只差大小写，"
+        "templates/static/logo.svg:1:1: 发布后与 templates/static/Logo.svg 是同一个文件 `static/logo.svg`（只差大小写，"
         "在 Windows、macOS 和许多服务器上是同一个文件）：请改名或删除其中一个。",
-        "templates/static/我的 图.png: 文件名只能用英文字母、数字、点（.）、连字符（-）和下划线（_），"
+        "templates/static/我的 图.png:1:1: 文件名只能用英文字母、数字、点（.）、连字符（-）和下划线（_），"
         "发布后的网址才能在所有服务器上使用：请改名。",
     ]
     check(tmp_path / "a", capsys, changes, *expected)
@@ -631,7 +631,7 @@ def test_symlinks_leading_outside_content_are_refused(tmp_path, capsys, where):
     loop = "这是循环的符号链接（最终指向它自己），无法读取：请删除它，把文件本身放进仓库。"
     if where == "file":
         symlink(content / "posts/other.yaml", secret / "tax-window.yaml")
-        expected = f"content/posts/other.yaml: {outside}"
+        expected = f"content/posts/other.yaml:1:1: {outside}"
     elif where == "folder":
         symlink(content / "units2", secret)  # an unknown folder is refused anyway; a known one:
         (content / "units2").unlink()
@@ -644,10 +644,10 @@ def test_symlinks_leading_outside_content_are_refused(tmp_path, capsys, where):
     elif where == "site.yaml":
         (content / "site.yaml").unlink()
         symlink(content / "site.yaml", secret / "site.yaml")
-        expected = f"content/site.yaml: {outside}"
+        expected = f"content/site.yaml:1:1: {outside}"
     elif where == "loop":
         symlink(content / "posts/loop.yaml", content / "posts/loop.yaml")
-        expected = f"content/posts/loop.yaml: {loop}"
+        expected = f"content/posts/loop.yaml:1:1: {loop}"
     elif where == "photo":
         (content / "images/wang.png").unlink()
         symlink(content / "images/wang.png", secret / "face.png")
@@ -837,7 +837,7 @@ def test_long_but_reasonable_markdown_builds_in_bounded_time(tmp_path, capsys):
 def test_huge_files_are_refused_with_the_limit(tmp_path, capsys, path, size, limit):
     data = b"# " + b"x" * (size - 3) + b"\n"
     assert len(data) == size
-    check(tmp_path, capsys, {path: data}, f"{path}: 文件太大（{size} 字节，最多 {limit} 字节）：请拆分或精简。")
+    check(tmp_path, capsys, {path: data}, f"{path}:1:1: 文件太大（{size} 字节，最多 {limit} 字节）：请拆分或精简。")
 
 
 def test_one_bad_file_never_hides_the_others(tmp_path, capsys):
@@ -860,7 +860,7 @@ def test_one_bad_file_never_hides_the_others(tmp_path, capsys):
         "请把它移到两行 `---` 之间。",
         "content/evaluations/2025-02.yaml:2:107: 嵌套太深（超过 100 层）：请检查括号 [ ] { } 是否配对、缩进是否正确。",
     )
-    assert "content/posts/Tax-Window.yaml: 文件名与 `content/posts/tax-window.yaml` 只差大小写" in err
+    assert "content/posts/Tax-Window.yaml:1:1: 文件名与 `content/posts/tax-window.yaml` 只差大小写" in err
     assert "发现 8 个问题" in err
 
 

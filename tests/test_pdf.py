@@ -210,7 +210,7 @@ def test_a_board_that_cannot_fit_is_reported_not_spilled(worst, tmp_path, capsys
     finally:
         shutil.rmtree(own.parent)
     assert code == 1
-    assert "content/posts/tax-window.yaml: 公示榜在 A3 纸上排不下一页" in err
+    assert "content/posts/tax-window.yaml:1:1: 公示榜在 A3 纸上排不下一页" in err
     assert "1 块牌卡排不下一页，没有生成" in err
     assert not (tmp_path / "pdf/tax/tax-window-board.pdf").exists()
 

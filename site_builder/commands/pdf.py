@@ -439,7 +439,7 @@ class Printer:
                 return doc
             if density >= MAX_DENSITY:
                 paper = self.prints.papers[board.kind.name]
-                return Problem(source_of(board), 0, 0,
+                return Problem(source_of(board), 1, 1,
                                f"{board.kind.label}在 {paper.name} 纸上排不下一页（排成了 {len(doc.pages)} 页）："
                                "请精简岗位名称、职务、承诺或标准，或在 site.yaml 的 print.sizes 里换大一号的纸。")
             density += 1

@@ -76,10 +76,9 @@ def github_line(problem: Problem, prefix: str = "") -> str:
     props = []
     if not problem.path.startswith("("):  # "(site-builder)/templates/...": not a file of the repository
         props.append(f"file={escape_property(prefix + problem.path)}")
-        if problem.line:
-            props.append(f"line={problem.line}")
-            if problem.col:
-                props.append(f"col={problem.col}")
+        props.append(f"line={max(problem.line, 1)}")  # never 0: an annotation without a line is not placed
+        if problem.line and problem.col:
+            props.append(f"col={problem.col}")
     message = escape_data(problem.message if props else f"{problem.format()}")
     return f"::error {','.join(props)}::{message}" if props else f"::error::{message}"
 

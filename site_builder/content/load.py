@@ -58,10 +58,10 @@ def read_text(path: Path, shown: str, problems: Problems, limit: int) -> str | N
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.add(shown, 0, 0, f"无法读取文件：{exc.strerror}。")
+        problems.whole_file(shown, f"无法读取文件：{exc.strerror}。")
         return None
     if len(data) > limit:
-        problems.add(shown, 0, 0, f"文件太大（{len(data)} 字节，最多 {limit} 字节）：请拆分或精简。")
+        problems.whole_file(shown, f"文件太大（{len(data)} 字节，最多 {limit} 字节）：请拆分或精简。")
         return None
     try:
         return decode(data)
@@ -78,10 +78,10 @@ def parse_yaml(text: str, shown: str, schema: Record, problems: Problems, line_o
     try:
         node = load_yaml(text)
     except YamlError as exc:
-        problems.add(shown, exc.line + line_offset if exc.line else 0, exc.col, exc.at(line_offset))
+        problems.add(shown, (exc.line or 1) + line_offset, exc.col, exc.at(line_offset))
         return None
     if node is None:
-        problems.add(shown, line_offset + 1 if line_offset else 0, 0, "内容是空的：请按 docs/content-format.md 的示例填写。")
+        problems.add(shown, line_offset + 1, 1, "内容是空的：请按 docs/content-format.md 的示例填写。")
         return None
     ctx = Ctx(shown, problems, line_offset)
     rec = schema.convert(node, ctx)
@@ -119,12 +119,12 @@ def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> 
         if entry.is_symlink():
             problem = _symlink_problem(path, real_content)
             if problem:
-                problems.add(shown, 0, 0, problem)
+                problems.whole_file(shown, problem)
                 continue
         twins = [name for name in folded[entry.name.casefold()] if name != entry.name]
         if twins and entry.name != entry.name.lower():
             others = "、".join(f"`{rel(folder / name, root)}`" for name in twins)
-            problems.add(shown, 0, 0, f"文件名与 {others} 只差大小写：在 Windows 和 macOS 上它们是同一个文件，"
+            problems.whole_file(shown, f"文件名与 {others} 只差大小写：在 Windows 和 macOS 上它们是同一个文件，"
                                       "发布后的网址也相同。编号只能用小写字母：请把两个文件合并，或给其中一个换个编号。")
             continue
         try:
@@ -142,12 +142,12 @@ def _file_id(path: Path, suffix: str, shown: str, problems: Problems) -> str | N
     if path.suffix != suffix:
         hint = f"请改名为 `{path.stem}{suffix}`。" if path.suffix.lower() in (".yml", ".yaml", ".md", ".markdown") else \
             f"这个文件夹只放 `{suffix}` 文件。"
-        problems.add(shown, 0, 0, f"文件扩展名不对：{hint}")
+        problems.whole_file(shown, f"文件扩展名不对：{hint}")
         return None
     stem = path.stem
     message = check_id(stem)
     if message:
-        problems.add(shown, 0, 0, "文件名就是编号。" + message)
+        problems.whole_file(shown, "文件名就是编号。" + message)
         return None
     return stem
 
@@ -174,10 +174,10 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
     """Decode, scan for personal numbers and schema-check one file (``data`` None: it could not be read)."""
     problems = Problems()
     if data is None:
-        problems.add(job.shown, 0, 0, f"无法读取文件：{error}。")
+        problems.whole_file(job.shown, f"无法读取文件：{error}。")
         return Parsed(None, problems.items, [])
     if len(data) > job.limit:
-        problems.add(job.shown, 0, 0, f"文件太大（{len(data)} 字节，最多 {job.limit} 字节）：请拆分或精简。")
+        problems.whole_file(job.shown, f"文件太大（{len(data)} 字节，最多 {job.limit} 字节）：请拆分或精简。")
         return Parsed(None, problems.items, [])
     try:
         text = decode(data)
@@ -217,17 +217,18 @@ def scan(root: Path, problems: Problems) -> list[Job]:
     for entry in sorted(os.scandir(content), key=lambda e: e.name):
         if entry.name.startswith(".") or entry.name in KNOWN_TOP:
             continue
-        problems.add(rel(Path(entry.path), root), 0, 0,
+        at = 1 if entry.is_file() else 0  # a file is placed at its first line; a folder has no line
+        problems.add(rel(Path(entry.path), root), at, at,
                      "content/ 里不认识这个文件或文件夹：可用的有 site.yaml、units/、posts/、members/、"
-                     "evaluations/、stories/、images/、competitions/、indicators/。")
+                     "evaluations/、stories/、images/。")
     jobs = []
     real_content = content.resolve()
     site_path = content / "site.yaml"
     escape = _symlink_problem(site_path, real_content) if site_path.is_symlink() else None
     if escape:
-        problems.add(rel(site_path, root), 0, 0, escape)
+        problems.whole_file(rel(site_path, root), escape)
     elif not site_path.is_file():
-        problems.add(rel(site_path, root), 0, 0, "缺少站点设置文件 content/site.yaml：请参照 docs/content-format.md 创建。")
+        problems.whole_file(rel(site_path, root), "缺少站点设置文件 content/site.yaml：请参照 docs/content-format.md 创建。")
     else:
         jobs.append(Job("site", "site", site_path, rel(site_path, root), MAX_YAML_BYTES))
     for folder in (*FOLDERS, "stories"):

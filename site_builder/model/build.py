@@ -423,7 +423,7 @@ class Builder:
             try:
                 html = self.markdown(story.body, url_filter, ready)
             except MarkupError as exc:
-                line = story.body_line + exc.line - 1 if exc.line else 0
+                line = story.body_line + exc.line - 1 if exc.line else story.body_line  # else: the body's first line
                 # markup counts lines from the body's first line; messages name the file's lines
                 message = re.sub(r"第 (\d+)(?=(?:–\d+)? 行)", lambda m: f"第 {story.body_line + int(m.group(1)) - 1}", exc.message)
                 message = re.sub(r"(?<=–)(\d+)(?= 行)", lambda m: str(story.body_line + int(m.group(1)) - 1), message)

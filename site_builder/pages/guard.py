@@ -57,7 +57,7 @@ def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Pro
     def add(output: str, source: str, is_file: bool) -> None:
         if unsafe_output(output):
             if is_file:
-                problems.append(Problem(source, 0, 0, "文件名只能用英文字母、数字、点（.）、连字符（-）和下划线（_），"
+                problems.append(Problem(source, 1, 1, "文件名只能用英文字母、数字、点（.）、连字符（-）和下划线（_），"
                                                        "发布后的网址才能在所有服务器上使用：请改名。"))
             else:
                 problems.append(Problem(source, 0, 0, f"页面地址 `{output}` 不安全，不予写入。"))
@@ -66,7 +66,8 @@ def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Pro
         if key in seen:
             first_output, first_source = seen[key]
             same = "" if first_output == output else "（只差大小写，在 Windows、macOS 和许多服务器上是同一个文件）"
-            problems.append(Problem(source, 0, 0, f"发布后与 {first_source} 是同一个文件 `{output}`{same}："
+            at = 1 if is_file else 0  # a file of the site is placed at its first line
+            problems.append(Problem(source, at, at, f"发布后与 {first_source} 是同一个文件 `{output}`{same}："
                                                   "请改名或删除其中一个。"))
             return
         seen[key] = (output, source)
