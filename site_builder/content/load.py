@@ -220,7 +220,7 @@ def scan(root: Path, problems: Problems) -> list[Job]:
         at = 1 if entry.is_file() else 0  # a file is placed at its first line; a folder has no line
         problems.add(rel(Path(entry.path), root), at, at,
                      "content/ 里不认识这个文件或文件夹：可用的有 site.yaml、units/、posts/、members/、"
-                     "evaluations/、stories/、images/。")
+                     "evaluations/、stories/、images/、competitions/、indicators/。")
     jobs = []
     real_content = content.resolve()
     site_path = content / "site.yaml"
