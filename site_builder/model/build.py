@@ -427,7 +427,7 @@ class Builder:
                 # markup counts lines from the body's first line; messages name the file's lines
                 message = re.sub(r"第 (\d+)(?=(?:–\d+)? 行)", lambda m: f"第 {story.body_line + int(m.group(1)) - 1}", exc.message)
                 message = re.sub(r"(?<=–)(\d+)(?= 行)", lambda m: str(story.body_line + int(m.group(1)) - 1), message)
-                self.problems.add(story.path, line, (exc.column or 0) if line else 0, message)
+                self.problems.add(story.path, line, (exc.column or 0) if exc.line else 0, message)
                 continue
             summary = meta["summary"] or _clip(plain_text(html), 90)
             out.append(Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], named_posts,
