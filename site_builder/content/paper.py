@@ -107,6 +107,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("card", "定标公示卡", "member", "A5", (148, 210), 9.5, "print/card.html", True, True),
     Kind("records", "对标记录卡", "member", "A4", (210, 297), 10, "print/records.html", False, False),
     Kind("evaluation", "达标评议卡", "member", "A4", (210, 297), 10, "print/evaluation.html", False, False),
+    # 开展一项竞赛 (printing/competition.py): a month's result board, each month's red-flag certificates
+    Kind("competition", "竞赛光荣榜", "competition", "A3", (297, 420), 11.5, "print/competition.html", True, True),
+    Kind("flag", "流动红旗", "competition", "A4 landscape", (297, 210), 12, "print/flag.html", True, True),
 )}
 POST_KINDS = tuple(name for name, kind in KINDS.items() if kind.owner == "post")
 MEMBER_KINDS = tuple(name for name, kind in KINDS.items() if kind.owner == "member")
