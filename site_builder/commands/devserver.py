@@ -42,9 +42,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-__all__ = ["DevServer", "RebuildResult", "is_ignored", "map_url_path", "RELOAD_PATH"]
+__all__ = ["DevServer", "RebuildResult", "Response", "is_ignored", "map_url_path", "RELOAD_PATH"]
 
 RELOAD_PATH = "/__reload"
+
+
+@dataclass
+class Response:
+    """What an ``app`` (see :class:`DevServer`) answers to a request it takes."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+# An app: (method, path with query, request headers, body) → a Response, or None for the files.
+App = Callable[[str, str, "object", bytes], "Response | None"]
+MAX_APP_BODY = 32 << 20  # a photo of 15 MB, base64-encoded, in JSON
 
 
 @dataclass
@@ -390,10 +405,48 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- methods -----------------------------------------------------------
     def do_GET(self) -> None:
-        self._handle(head_only=False)
+        if not self._app("GET"):
+            self._handle(head_only=False)
 
     def do_HEAD(self) -> None:
-        self._handle(head_only=True)
+        if not self._app("HEAD"):
+            self._handle(head_only=True)
+
+    def do_POST(self) -> None:
+        if not self._app("POST"):
+            self._method_not_allowed()
+
+    def _app(self, method: str) -> bool:
+        """Let the server's app answer (``site-builder serve``'s /admin/); False when it does not."""
+        app = self.server.devserver.app
+        if app is None:
+            return False
+        body = b""
+        if method == "POST":
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= MAX_APP_BODY:
+                self._drain_body()
+                self._send_response(Response(413, "text/plain; charset=utf-8", b"413 Request Entity Too Large\n"),
+                                    head_only=False)
+                return True
+            body = self.rfile.read(length)
+        response = app(method, self.path, self.headers, body)
+        if response is None:
+            return False
+        self._send_response(response, head_only=method == "HEAD")
+        return True
+
+    def _send_response(self, response: Response, head_only: bool) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self._send_common_headers(response.content_type, len(response.body))
+        self.end_headers()
+        if not head_only:
+            self.wfile.write(response.body)
 
     def __getattr__(self, name: str):
         # Any other method (POST, PUT, DELETE, OPTIONS, TRACE, FOO...) -> 405.
@@ -537,12 +590,14 @@ class DevServer:
         *,
         verbose: bool = False,
         base_path: str = "/",
+        app: App | None = None,
     ) -> None:
         if debounce < 0:
             raise ValueError("debounce must be >= 0")
         if rebuild is not None and base_path != "/":
             raise ValueError("a live preview is built for the server's own address: base_path must be /")
         self.output_dir = Path(output_dir)
+        self.app = app  # answers the requests it takes before any file is looked up
         self.rebuild = rebuild
         self.live = rebuild is not None  # watch, rebuild and reload; else serve output_dir as it is
         self.base = base_segments(base_path)

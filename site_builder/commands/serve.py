@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from ..incremental.cache import FOLDER, Cache
 from ..incremental.pipeline import run
 from .registry import base_url_arg, jobs_arg, site_arg, verb
+from .cms_local import LOOPBACK, LocalEditing
 from .devserver import DevServer, RebuildResult
 from ..errors import ContentErrors, UsageError
 
@@ -42,8 +43,11 @@ class Preview:
         self.jobs, self.log = jobs, log
         self.cache = Cache.for_site(site)  # kept in memory between rebuilds, saved when the preview stops
         watch = [site / "content"] + ([site / "templates"] if (site / "templates").is_dir() else [])
+        self.settings = None  # of the last good build: /admin/ is made from them
+        # /admin/ saving into content/ (commands/cms_local.py): only where no other computer can reach it
+        editing = LocalEditing(site, lambda: self.settings, lambda: self.server.url) if host in LOOPBACK else None
         self.server = DevServer(self.out, self.rebuild, watch=watch, host=host, port=port, debounce=debounce,
-                                log=log)
+                                log=log, app=editing)
         self.first = True
 
     @property
@@ -59,6 +63,7 @@ class Preview:
             return RebuildResult(False, [p.format() for p in exc.problems])
         except UsageError as exc:
             return RebuildResult(False, [str(exc)])
+        self.settings = result.model.settings
         if self.first:
             self.cache.save()
             self.first = False
@@ -73,6 +78,8 @@ class Preview:
         if not first.ok:
             self.log("构建失败，修改后会自动重试：\n  " + "\n  ".join(first.errors))
         self.log(f"预览地址 / preview at {self.url}（Ctrl+C 停止）")
+        if self.server.app is not None:
+            self.log(f"内容编辑 / editing at {self.url}admin/（保存到本机的 content/，只有这台电脑能打开）")
 
     def stop(self) -> None:
         self.server.stop()

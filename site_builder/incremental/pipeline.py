@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..pages import feeds, print_pages, search, web
+from ..pages import admin, feeds, print_pages, search, web
 from ..pages.guard import check_without_site, output_problems
+from ..pages import competition as competition_pages
 from ..model import competition, images, build as model_mod
 from . import markdown_cache, records, rendering, tracking
 from ..render import linkcheck
@@ -29,7 +30,8 @@ from ..render.templates import Renderer, TemplateProblem
 
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
 PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page]]] = [web.pages, feeds.pages, search.pages,
-                                                                           print_pages.pages]
+                                                                           print_pages.pages, admin.pages]
+PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months, units, boards, open data
 # Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
 # A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again when
 # no written file changed: what it made last time is carried over (its output must depend only on the
