@@ -48,6 +48,7 @@ MISTAKES = {
     "alt": ("load", _replace("  alt: 抢修队员在路边检修水管（插画）\n", "")),
     "key": ("load", _replace("title:", "titel:")),
     "fence": ("load", _replace("---\n\n六月", "\n六月")),
+    "lines": ("load", _replace("title: 夜间抢修六小时，居民家里又来水了", "title: |\n  夜间抢修六小时，\n  居民家里又来水了")),
     "long": ("load", _replace("title: 夜间抢修六小时，居民家里又来水了", "title: " + "夜间抢修六小时，居民家里又来水了" * 6)),
     "mobile": ("load", _replace("马上出发。", "马上出发。现场联系人潘师傅 13912345678。")),
     "id": ("load", _replace("马上出发。", "马上出发。报修人身份证号 11010519491231002X。")),

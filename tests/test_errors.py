@@ -128,6 +128,25 @@ def test_text_too_long(tmp_path, capsys):
           "content/members/li-ming.yaml:5:9: 文字太长：41 个字，最多 40 个字。")
 
 
+def test_pledge_on_two_lines_says_one_line_and_every_other_problem(tmp_path, capsys):
+    """A `pledge: |` of two lines is one problem of its own ("one line", with the line to write), not an
+    invisible character U+000A; the length is still checked, on the text as one line."""
+    two = "pledge: |\n  群众的事再小也是大事，\n  一次办好。\n"
+    err = check(tmp_path, capsys, member(GOOD_MEMBER.replace("pledge: 群众的事再小也是大事\n", two)),
+                "content/members/li-ming.yaml:5:9: 这里只能写一行，现在写成了 2 行：请去掉冒号后面的 `|` 或 `>`，"
+                "把文字接在冒号后面写成一行：群众的事再小也是大事，一次办好。")
+    assert "U+000A" not in err and "文字太长" not in err
+    long = "pledge: |\n  群众的事再小也是大事，\n  多跑一步路，让群众少跑一趟，一次办好每一件事情，让群众满意而归。\n"
+    err = check(tmp_path / "long", capsys, member(GOOD_MEMBER.replace("pledge: 群众的事再小也是大事\n", long)),
+                "content/members/li-ming.yaml:5:9: 文字太长：43 个字，最多 40 个字。请精简。",
+                "content/members/li-ming.yaml:5:9: 这里只能写一行，现在写成了 2 行")
+    assert "U+000A" not in err
+    # a Latin pledge joins with a space, and a value YAML would misread is shown quoted
+    check(tmp_path / "latin", capsys, member(GOOD_MEMBER.replace("pledge: 群众的事再小也是大事\n",
+                                                                 "pledge: |\n  Serve: first\n  and always\n")),
+                '这里只能写一行，现在写成了 2 行：请去掉冒号后面的 `|` 或 `>`，把文字接在冒号后面写成一行："Serve: first and always"')
+
+
 def test_invisible_characters(tmp_path, capsys):
     check(tmp_path, capsys, member(GOOD_MEMBER.replace("李明", "李\u202e明", 1)),
           "content/members/li-ming.yaml:1:7: 文字中有不可见或控制字符 U+202E")

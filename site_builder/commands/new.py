@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 import unicodedata
@@ -22,34 +21,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import yaml
-
 from .. import clock
 from ..content import formats, front_matter, privacy
 from ..content.load import FOLDERS, parse_yaml, read_text
 from ..content.placeholders import BLANKS
 from ..content.schema import check_id, suggest
+from ..content.text import yaml_str
 from ..errors import ContentErrors, Problems, UsageError, rel
 from ..incremental.records import load
 from ..model import stars
 from .registry import site_arg, verb
 
 COMMENT_COLUMN = 32
-_PLAIN = re.compile(r"^[^\s#:\-?\[\]{},&*!|>'\"%@`][^#:\n\[\]{},]*$")
 
 
 # -- writing YAML by hand (so that it keeps the comments of docs/content-format.md) ------------------
-
-def yaml_str(value: str) -> str:
-    """A YAML scalar that reads back as exactly ``value`` (plain when that is safe, else double-quoted)."""
-    if _PLAIN.match(value) and value == value.strip():
-        try:
-            if yaml.safe_load(value) == value:
-                return value
-        except yaml.YAMLError:
-            pass
-    return json.dumps(value, ensure_ascii=False)
-
 
 def yaml_list(values: list[str]) -> str:
     return "[" + ", ".join(yaml_str(v) for v in values) + "]"

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ..errors import Problems
 from .strict_yaml import Node
+from .text import join_lines, yaml_str
 
 INVALID = object()
 
@@ -129,19 +130,28 @@ class Str(Type):
                 f"请加引号，写成 \"{text}\"。",
             )
         text = text.strip()
-        bad = _BAD_CHARS.search(text) or (not self.multiline and re.search(r"[\t\n\r]", text))
+        problems = []  # every problem of the value, not only the first ("one line" and "too long")
+        bad = _BAD_CHARS.search(text) or (not self.multiline and re.search(r"[\t\r]", text))
         if bad:
             ch = bad.group(0)
-            return ctx.at(node, f"文字中有不可见或控制字符 U+{ord(ch):04X}：请删除它（常见于从网页或文档复制粘贴）。")
-        if len(text) < self.min_len:
-            return ctx.at(node, "这里的值是空的：请填写内容。")
-        if len(text) > self.max_len:
-            return ctx.at(node, f"文字太长：{len(text)} 个字，最多 {self.max_len} 个字。请精简。")
-        if self.check:
+            problems.append(f"文字中有不可见或控制字符 U+{ord(ch):04X}：请删除它（常见于从网页或文档复制粘贴）。")
+        length = len(text)
+        if not self.multiline and "\n" in text:
+            one = join_lines(text)
+            length = len(one)
+            problems.append(f"这里只能写一行，现在写成了 {text.count(chr(10)) + 1} 行：请去掉冒号后面的 `|` 或 `>`，"
+                            f"把文字接在冒号后面写成一行：{yaml_str(one)}")
+        if length < self.min_len:
+            problems.append("这里的值是空的：请填写内容。")
+        if length > self.max_len:
+            problems.append(f"文字太长：{length} 个字，最多 {self.max_len} 个字。请精简。")
+        if self.check and not problems:
             message = self.check(text)
             if message:
-                return ctx.at(node, message)
-        return text
+                problems.append(message)
+        for message in problems:
+            ctx.at(node, message)
+        return INVALID if problems else text
 
 
 class Id(Str):

@@ -32,6 +32,7 @@ from markdown.htmlparser import HTMLExtractor as _MdHTMLExtractor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from ..content.text import EA_SOFT_BREAK_RE as _EA_SOFT_BREAK_RE  # the rule for plain text too (join_lines)
 from ..content.values import (_BANNED_IN_FIELD_RE, _BIDI_CHARS, _BIDI_RE, _CONTROL_RE, _INVISIBLE_CHARS,
                               _SCHEME_RE, _SURROGATE_RE, _TAG_CHARS_RE, _describe_char)
 
@@ -385,15 +386,6 @@ class _HtmlBlockPreprocessor(_pp.HtmlBlockPreprocessor):
         parser.feed(source)
         parser.close()
         return "".join(parser.cleandoc).split("\n")
-
-
-# East Asian characters (CJK ideographs, kana, hangul, CJK and full-width punctuation).
-_EA = (
-    "\u1100-\u11ff\u2e80-\u2fdf\u2ff0-\u303f\u3040-\u31ff\u3200-\u4dbf\u4e00-\u9fff"
-    "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef"
-    "\U00020000-\U0003134f"
-)
-_EA_SOFT_BREAK_RE = re.compile(f"(?<=[{_EA}])[ \\t]*\\n[ \\t]*(?=[{_EA}])")
 
 
 class _JoinEastAsianLines(Treeprocessor):
