@@ -42,6 +42,8 @@ ALLOWED_ATTRS = {
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
 }
 HREF_SCHEMES = {"http", "https", "mailto", "tel"}
 SRC_SCHEMES = {"https"}
@@ -118,6 +120,8 @@ def assert_safe(html: str) -> None:
                 assert value == "noopener noreferrer"
             if name in ("width", "height", "start"):
                 assert value.isdigit(), f"{name}={value!r}"
+            if name == "style":  # a table column's alignment, and nothing else
+                assert re.fullmatch(r"text-align: (left|right|center)", value), f"{tag}[style]={value!r}"
 
 
 def render_or_refuse(text: str, **kwargs) -> str | None:
@@ -395,11 +399,29 @@ def test_h1_becomes_h2():
     assert sanitize_html("<h1 class=x>raw</h1>") == "<h2>raw</h2>"
 
 
-def test_tables_without_style():
-    html = render_markdown("| 项目 | 分数 |\n|:---|---:|\n| 服务 | 95 |\n")
-    assert tags_of(html) == ["table", "thead", "tr", "th", "th", "tbody", "tr", "td", "td"]
-    assert "style" not in html and "align" not in html
+def test_table_alignment_is_kept_and_no_other_css():
+    """`|:---|---:|:-:|` aligns the columns (a second city's score tables are right-aligned); the sanitiser
+    keeps exactly `text-align: left|right|center` on th/td and drops every other style attribute whole."""
+    html = render_markdown("| 项目 | 分数 | 等级 | 说明 |\n|:---|---:|:-:|---|\n| 服务 | 95 | 优 | 无 |\n")
+    assert tags_of(html) == ["table", "thead", "tr", "th", "th", "th", "th", "tbody", "tr", "td", "td", "td", "td"]
+    assert '<th style="text-align: left">项目</th>' in html
+    assert '<th style="text-align: right">分数</th>' in html and '<td style="text-align: right">95</td>' in html
+    assert '<td style="text-align: center">优</td>' in html and "<td>无</td>" in html
+    assert "align=" not in html
     assert_safe(html)
+    raw = ('<table><tr><td style="TEXT-ALIGN:Right;">a</td><td style="text-align: right; color: red">b</td>'
+           '<td style="background:url(javascript:alert(1))">c</td><td style="text-align: justify">d</td>'
+           '<td style="text-align: right;/**/behavior:url(x.htc)">e</td><td style="width: expression(alert(1))">f</td>'
+           '<th style="text-align:center" align="left" class="x">g</th></tr></table>'
+           '<p style="text-align: right">p</p><div style="text-align: center">d</div>')
+    clean = sanitize_html(raw)
+    assert '<td style="text-align: right">a</td>' in clean
+    for kept in ("<td>b</td>", "<td>c</td>", "<td>d</td>", "<td>e</td>", "<td>f</td>", "<p>p</p>", "<div>d</div>"):
+        assert kept in clean, clean
+    assert '<th style="text-align: center">g</th>' in clean
+    for gone in ("color", "url(", "expression", "justify", "behavior", "align=", "class"):
+        assert gone not in clean, gone
+    assert_safe(clean)
 
 
 def test_fenced_code_is_escaped_and_loses_class():

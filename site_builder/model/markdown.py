@@ -156,7 +156,13 @@ _ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "ol": {"start"},  # Markdown "3. …" lists keep their numbering
+    # a table column's alignment (`|---:|`): `style` is kept only when it is exactly one text-align
+    "th": {"style"},
+    "td": {"style"},
 }
+# the only CSS content may carry (Python-Markdown writes it for `:---`, `:---:`, `---:`); anything else in a
+# style attribute (url(), expression(), -moz-binding, a second property ...) drops the whole attribute
+_ALIGN_RE = re.compile(r"\s*text-align\s*:\s*(left|right|center)\s*;?\s*", re.I)
 
 # Elements removed together with everything inside them.
 _CLEAN_CONTENT_TAGS = frozenset(
@@ -234,6 +240,9 @@ class _AttributeFilter:
             if attr == "start":
                 value = value.strip()
                 return value if _START_RE.fullmatch(value) else None
+            if attr == "style":
+                m = _ALIGN_RE.fullmatch(value)
+                return f"text-align: {m.group(1).lower()}" if m else None
             return value
         except BaseException as exc:  # noqa: BLE001 - re-raised after nh3 returns
             if self.error is None:
@@ -245,7 +254,8 @@ def sanitize_html(html: str, *, url_filter: UrlFilter | None = None) -> str:
     """Clean an HTML fragment with the allowlist (nh3).
 
     Allowed: the tags in ``_ALLOWED_TAGS``; ``a[href,title]``, ``img[src,alt,title,width,height]``,
-    ``abbr[title]``, ``ol[start]``; no ``class``/``id``/``style``/event handlers.  ``href`` may be
+    ``abbr[title]``, ``ol[start]``, ``th[style]``/``td[style]`` only as ``text-align: left|right|center``
+    (a table column's alignment); no ``class``/``id``/other ``style``/event handlers.  ``href`` may be
     http(s), mailto, tel or relative; ``img src`` may be https or relative.  Links get
     ``rel="noopener noreferrer"``.  ``<h1>`` becomes ``<h2>``.  ``url_filter(tag, attr, value)``
     is called for every ``href``/``src`` that survives; return a (new) string to keep it or
