@@ -46,7 +46,7 @@ def test_a_post_approved_on_the_last_day_of_a_month_is_first_evaluated_the_month
         out, _, _ = build(tmp_path / missing, capsys, {
             SITE: settings(missing_month=missing), POST: approved, JAN: None})
         post = page(out, "posts/tax-window")
-        assert "2025年1月" not in post and "已摘牌" not in post
+        assert "2025年1月无考评" not in post and "2025年1月考评" not in post and "notice-revoked" not in post
         assert "2025年2月考评合格（91 分），加一星。" in post
         data = json.loads((out / "data/posts.json").read_text())
         assert [h["month"] for h in data["posts"][0]["history"]][:1] == ["2025-02"]

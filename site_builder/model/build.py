@@ -83,6 +83,11 @@ class Post:
         return self.standing.status
 
     @property
+    def evaluated(self) -> bool:
+        """Whether any month's scores count for this post yet (else its pages say 尚无考评, not 0 星)."""
+        return any(c.evaluation is not None for c in self.standing.history)
+
+    @property
     def url(self) -> str:
         return f"posts/{self.id}/"
 
@@ -501,8 +506,6 @@ class Builder:
         return rewrite
 
 
-class _Where(Rec):
-    """A stand-in record for positions inside a Markdown body (the line is passed explicitly)."""
 def revocation_why(change: stars.Change, rules: stars.Rules, post_file: str) -> tuple[str, str]:
     """Why a post was revoked (the month, the score, the rule of site.yaml) and what to do about an
     evaluation written after it: a revocation caused by a wrong or missing score goes away when the
@@ -531,6 +534,8 @@ def revocation_why(change: stars.Change, rules: stars.Rules, post_file: str) -> 
     return f"{failed}，{rule}", todo + later
 
 
+class _Where(Rec):
+    """A stand-in record for positions inside a Markdown body (the line is passed explicitly)."""
 
     def __init__(self, path: str):
         super().__init__()

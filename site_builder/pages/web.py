@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from ..model.build import Model, Post
+from ..model.build import Member, Model, Post
 from ..printing.boards import post_boards
 from ..model.stars import COMMENDED, MAX_STARS, REVOKED
 
@@ -90,7 +90,7 @@ def pages(model: Model) -> Iterator[Page]:
         yield Page(post.url, "post.html", {"post": post, "history": list(reversed(post.standing.history)),
                                            "prints": post_boards(model, post)})
     for member in model.members:
-        yield Page(member.url, "member.html", {"member": member, "post": member.post,
+        yield Page(member.url, "member.html", {"member": member, "post": member.post, "posts": member.public_posts,
                                                "records": public_records(member)})
     yield Page("units/", "units.html", {"units": model.units})
     for unit in model.units:
@@ -100,16 +100,22 @@ def pages(model: Model) -> Iterator[Page]:
     for story in model.stories:
         yield Page(story.url, "story.html", {"story": story})
     commended = [p for p in model.posts if p.status == COMMENDED]
-    honoured = [m for m in model.members if m.honours or m.post.status == COMMENDED]
+    # each person once, whatever the number of posts they serve at
+    honoured = [m for m in model.members if m.honours or _at_commended(m)]
     yield Page("honours/", "honours.html", {
         "posts": sorted(commended, key=lambda p: (p.standing.commended_on, p.id)),
-        "members": sorted(honoured, key=lambda m: (m.post.status != COMMENDED, m.id)),
+        "members": sorted(honoured, key=lambda m: (not _at_commended(m), m.id)),
     })
     yield Page("standards/", "standards.html", {
-        "members": [m for m in model.members if m.stage == "open" and m.post.status != REVOKED],
+        "members": [m for m in model.members
+                    if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)],
     })
     yield Page("accessibility/", "accessibility.html", {})
     yield Page("404.html", "404.html", {})
+
+
+def _at_commended(member: Member) -> bool:
+    return any(p.status == COMMENDED for p in member.public_posts)
 
 
 def sort_posts(posts: list[Post]) -> list[Post]:

@@ -38,6 +38,8 @@ def template_dirs(site: Path) -> list[Path]:
 
 
 _PAGEFIND_SAFE = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
+OPENING_QUOTES = "“「『‘\"'"
+CLOSING_QUOTES = "”」』’\"'"
 
 
 class TemplateProblem(Exception):
@@ -71,7 +73,7 @@ class Renderer:
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
                                 lang=s.language, search_enabled=search.enabled(model))
         self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num,
-                                pagefind=self.pagefind)
+                                pagefind=self.pagefind, quoted=self.quoted)
 
     # -- helpers the templates call ---------------------------------------------------------------
     def t(self, key: str, **values) -> str:
@@ -105,6 +107,14 @@ class Renderer:
         if value is None:
             return ""
         return f"{value:.2f}".rstrip("0").rstrip(".")
+
+    def quoted(self, text: str) -> str:
+        """A pledge in quotation marks (``quoted`` of translations.yaml), unless it already starts or ends
+        with a quotation mark of its own: “还有什么能帮您”, never ““还有什么能帮您””."""
+        text = str(text)
+        if text[:1] in OPENING_QUOTES or text[-1:] in CLOSING_QUOTES:
+            return text
+        return self.t("quoted", text=text)
 
     @staticmethod
     def pagefind(value: str) -> str:
