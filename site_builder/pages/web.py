@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 from ..model.build import Member, Model, Post
 from ..printing.boards import post_boards
+from .standings import honour_awards, places_by_post
 from ..model.stars import COMMENDED, MAX_STARS, REVOKED
 
 ALL = "all"
@@ -85,10 +86,11 @@ def list_pages(model: Model) -> Iterator[Page]:
 
 def pages(model: Model) -> Iterator[Page]:
     s = model.settings
+    places = places_by_post(model)  # 岗位竞赛: where each post stands
     yield from list_pages(model)
     for post in model.posts:
         yield Page(post.url, "post.html", {"post": post, "history": list(reversed(post.standing.history)),
-                                           "prints": post_boards(model, post)})
+                                           "prints": post_boards(model, post), "competitions": places.get(post.id, [])})
     for member in model.members:
         yield Page(member.url, "member.html", {"member": member, "post": member.post, "posts": member.public_posts,
                                                "records": public_records(member)})
@@ -103,6 +105,7 @@ def pages(model: Model) -> Iterator[Page]:
     # each person once, whatever the number of posts they serve at
     honoured = [m for m in model.members if m.honours or _at_commended(m)]
     yield Page("honours/", "honours.html", {
+        "awards": honour_awards(model),  # 岗位竞赛的奖项
         "posts": sorted(commended, key=lambda p: (p.standing.commended_on, p.id)),
         "members": sorted(honoured, key=lambda m: (not _at_commended(m), m.id)),
     })
