@@ -66,19 +66,28 @@ def test_two_builds_into_one_output_wait_for_each_other(tmp_path):
 
 
 def test_a_second_build_says_it_waits(tmp_path, capsys):
-    folder = tmp_path / "held"
+    folder = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); "
-         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(1.5)", str(tmp_path)],
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from site_builder.write import output\n"
+         "with output.locked(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(1.5)", str(folder)],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     start = time.monotonic()
-    with output.locked(folder / "x", tmp_path):  # tmp_path is held by the other process
+    with output.locked(tmp_path / "site", folder):  # the output is held by the other process
         waited = time.monotonic() - start
     holder.communicate()
     err = capsys.readouterr().err
     assert waited > 0.5
-    assert err.count("另一个构建正在使用") == 1 and str(tmp_path) in err
+    assert err.count("另一个构建正在使用") == 1 and str(folder) in err
+
+
+def test_builds_into_sibling_folders_do_not_wait_for_each_other(tmp_path, capsys):
+    with output.locked(tmp_path / "out1"):
+        start = time.monotonic()
+        with output.locked(tmp_path / "out2"):
+            assert time.monotonic() - start < 0.5
+    assert "另一个构建" not in capsys.readouterr().err
+    assert not any(p.suffix == ".lock" for p in tmp_path.iterdir())  # nothing left beside the outputs
 
 
 def test_locks_are_released_for_the_next_build_in_the_same_process(tmp_path, capsys):
@@ -88,3 +97,25 @@ def test_locks_are_released_for_the_next_build_in_the_same_process(tmp_path, cap
         assert code == 0, err
         assert "另一个构建" not in err
     assert os.path.isdir(site / "output")
+
+
+def test_the_swap_is_one_atomic_step(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "x").write_text("new", encoding="utf-8")
+    (b / "x").write_text("old", encoding="utf-8")
+    assert output.exchange(a, b)  # Linux: renameat2(RENAME_EXCHANGE)
+    assert (b / "x").read_text(encoding="utf-8") == "new" and (a / "x").read_text(encoding="utf-8") == "old"
+
+
+def test_a_build_killed_between_two_renames_gets_its_output_back(tmp_path, capsys):
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    assert run(capsys, "build", site, "-o", out, "-q")[0] == 0
+    published = tree(out)
+    out.rename(tmp_path / ".out.old-424242")  # where a swap without an atomic exchange was killed
+    code, _, err = run(capsys, "build", site, "-o", out, "-q")
+    assert code == 0, err
+    assert tree(out) == published
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]

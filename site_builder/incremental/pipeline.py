@@ -95,7 +95,9 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
         output.check_output_dir(site, out)  # before anything is made or locked
     # A writing build holds the site (its cache) and the output's folder to itself from before it reads
     # the cache until the output is swapped in and the cache saved: a second build waits.
-    with output.locked(site, out.parent) if write else contextlib.nullcontext():
+    with output.locked(site, out) if write else contextlib.nullcontext():
+        if write:
+            output.clear_leftovers(out)  # what a build killed mid-way left beside the output
         if cache is None:
             cache = Cache.for_site(site, enabled=use_cache)
         gc_enabled = gc.isenabled()

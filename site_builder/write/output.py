@@ -15,6 +15,7 @@ cache can tell that an output folder is still exactly the one it describes.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import glob
 import hashlib
@@ -80,8 +81,7 @@ class Writer:
         self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
 
     def __enter__(self) -> "Writer":
-        """Begin writing; the caller holds :func:`locked` on the output's folder (see ``pipeline.run``)."""
-        clear_leftovers(self.out)
+        """Begin writing; the caller holds :func:`locked` on the output and has called :func:`clear_leftovers`."""
         if not self.in_place:
             self.out.parent.mkdir(parents=True, exist_ok=True)
             self.new.mkdir()
@@ -108,8 +108,11 @@ class Writer:
             return
         (self.new / MARKER).write_text(self._marker())
         if self.old is not None:
+            if exchange(self.new, self.out):  # one atomic step: a web server never sees the folder missing
+                shutil.rmtree(self.new, ignore_errors=True)  # now the old output
+                return
             trash = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
-            os.rename(self.out, trash)
+            os.rename(self.out, trash)  # a build killed between these two: clear_leftovers puts one back
             os.rename(self.new, self.out)
             shutil.rmtree(trash, ignore_errors=True)
         else:
@@ -211,27 +214,39 @@ class Writer:
         return True
 
 
-@contextlib.contextmanager
-def locked(*folders: Path) -> Iterator[None]:
-    """Hold an exclusive lock on each folder (made if missing) for the duration of a build.
+def lock_file(path: Path) -> Path:
+    """The file whose lock stands for ``path``: one per folder, in this user's cache folder, so that
+    locking an output never leaves a file beside it nor holds up builds into its sibling folders."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    name = hashlib.blake2b(str(path.resolve()).encode(), digest_size=16).hexdigest()
+    return home / "site-builder" / "locks" / f"{name}.lock"
 
-    ``pipeline.run`` locks the site (its cache) and the folder that holds the output: two builds
-    into one output, or of one site, would swap one another's folders away or mix their caches, so the
-    second waits for the first, saying so once. Folders are locked in one order (no deadlock); the
-    kernel releases the locks of a build that was killed.
+
+@contextlib.contextmanager
+def locked(*paths: Path) -> Iterator[None]:
+    """Hold an exclusive lock on each of ``paths`` (a site folder, an output folder) during a build.
+
+    ``pipeline.run`` locks the site (its cache) and the output: two builds into one output, or of one
+    site, would swap one another's folders away or mix their caches, so the second waits for the first,
+    saying so once. Paths are locked in one order (no deadlock); the kernel releases the locks of a
+    build that was killed. Where no lock file can be made, nothing is locked.
     """
     fds: list[int] = []
     told = False
     try:
-        for folder in sorted({f.resolve() for f in folders}):
-            folder.mkdir(parents=True, exist_ok=True)
-            fd = os.open(folder, os.O_RDONLY)
+        for path in sorted({p.resolve() for p in paths}):
+            try:
+                file = lock_file(path)
+                file.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(file, os.O_RDWR | os.O_CREAT, 0o600)
+            except (OSError, RuntimeError):  # RuntimeError: no home folder
+                continue
             fds.append(fd)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if not told:
-                    print(f"另一个构建正在使用 {folder}：等它结束后再继续。", file=sys.stderr, flush=True)
+                    print(f"另一个构建正在使用 {path}：等它结束后再继续。", file=sys.stderr, flush=True)
                     told = True
                 fcntl.flock(fd, fcntl.LOCK_EX)
             except OSError:  # a file system without locks: nothing to wait for
@@ -242,11 +257,40 @@ def locked(*folders: Path) -> Iterator[None]:
             os.close(fd)  # releases its lock
 
 
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux renameat2 RENAME_EXCHANGE); False where that is not available."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0:  # AT_FDCWD, RENAME_EXCHANGE
+        return True
+    return False
+
+
+def _libc_renameat2():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_renameat2 = _libc_renameat2() if sys.platform.startswith("linux") else None
+
+
 def clear_leftovers(out: Path) -> None:
     """Remove the sibling folders of builds that were killed mid-way (``.output.new-PID``, ``.output.old-PID``).
 
-    Called with the output's lock held, so no running build owns them.
+    Called with the output's lock held, so no running build owns them. A build killed in the middle
+    of a swap without an atomic exchange left no output at all: its old output is put back first.
     """
+    if not out.exists():
+        for old in sorted(out.parent.glob(f"{glob.escape(f'.{out.name}.old-')}*")):
+            if (old / MARKER).is_file():
+                os.rename(old, out)
+                break
     for prefix in (f".{out.name}.new-", f".{out.name}.old-"):
         for path in out.parent.glob(f"{glob.escape(prefix)}*"):
             if path.name[len(prefix):].isdigit() and path.is_dir() and not path.is_symlink():
