@@ -246,7 +246,7 @@ def _carry_over(finish, writer: Writer) -> bool:
 def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:
     """Every internal link resolves (before finishers run and before the swap: a broken link stops the build)."""
     problems = links.problems(files, linkcheck.finisher_prefixes(FINISHERS), model.internal_links,
-                              linkcheck.template_locator(renderer.dirs, renderer._shown))
+                              linkcheck.template_locator(renderer.dirs, renderer._shown), model.broken)
     if problems:
         raise ContentErrors(sorted(set(problems)))
 

@@ -182,6 +182,9 @@ class Model:
     # links written in Markdown that point into the site: (source, line, col, as written, site URL);
     # linkcheck reports those that no page answers at their source line
     internal_links: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    # pages of content files that exist but have problems of their own ("members/li-yan/"): a link to one
+    # is not reported (the file's problem is), here nor by linkcheck
+    broken: frozenset[str] = frozenset()
     # the competitions (开展一项竞赛), ranked by model/competition.py after the rest of the model is built
     competitions: tuple = ()
 
@@ -351,8 +354,14 @@ class Builder:
             members=[m for m in members.values() if m.public],
             stories=stories, as_of=as_of, images=self.images, content=raw.content,
             all_members=list(members.values()), all_posts=list(posts.values()),
-            external_links=self.external, internal_links=self.internal,
+            external_links=self.external, internal_links=self.internal, broken=self.broken_pages(posts, members),
         )
+
+    def broken_pages(self, posts: dict, members: dict) -> frozenset[str]:
+        """The pages of files that failed to load, or whose record the model dropped for a problem of its own."""
+        dropped = [f"posts/{pid}" for pid in self.raw.posts if pid not in posts]
+        dropped += [f"members/{mid}" for mid in self.raw.members if mid not in members]
+        return frozenset(f"{key}/" for key in (*self.raw.broken, *dropped))
 
     def evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
         by_month: dict[str, Rec] = {}
@@ -493,9 +502,10 @@ class Builder:
             kind, _, name = target.partition("/")
             stem, ext = posixpath.splitext(name)
             expected = ".md" if kind == "stories" else ".yaml"
-            if kind in pages and ext == expected and stem in pages[kind]:
+            if kind in pages and ext == expected and (stem in pages[kind] or f"{kind}/{stem}" in self.raw.broken):
                 anchor = "#" + value.split("#", 1)[1] if "#" in value else ""
-                self.internal.append((story.path, line, col, value, f"{base}{kind}/{stem}/"))
+                if f"{kind}/{stem}" not in self.raw.broken:  # a file with problems: those are reported, not the link
+                    self.internal.append((story.path, line, col, value, f"{base}{kind}/{stem}/"))
                 return f"{base}{kind}/{stem}/{anchor}"
             self.problems.add(story.path, line, col,
                               f"链接 `{value}` 找不到对应的内容：站内链接请写成相对本文件的路径，"

@@ -102,15 +102,19 @@ class LinkCheck:
         rel = unquote(path[len(self.base_path):])
         return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
-    def problems(self, files: set[str], prefixes: tuple[str, ...], markdown_links, locate) -> list[Problem]:
+    def problems(self, files: set[str], prefixes: tuple[str, ...], markdown_links, locate,
+                 broken: frozenset[str] = frozenset()) -> list[Problem]:
         """Broken links: those written in Markdown at their source line, the others at the template.
 
         ``files`` are the output paths of the build; ``markdown_links`` the model's
-        (path, line, col, written, url) records; ``locate(template, target)`` → (path, line).
+        (path, line, col, written, url) records; ``locate(template, target)`` → (path, line);
+        ``broken`` the pages of content files with problems of their own (``Model.broken``): links to
+        them are not reported, the files' own problems are.
         """
+        skip = {self.target(self.base_path + url, self.base_path) for url in broken}
 
         def exists(target: str) -> bool:
-            return (target in files or f"{target}/index.html" in files
+            return (target in files or f"{target}/index.html" in files or target in skip
                     or any(target.startswith(p) for p in prefixes))
 
         out, reported = [], set()
