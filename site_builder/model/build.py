@@ -540,7 +540,7 @@ def revocation_why(change: stars.Change, rules: stars.Rules, post_file: str) -> 
         rule = (f"已连续 {rules.consecutive_failures} 个月不合格"
                 f"（evaluation.revoke.consecutive_failures: {rules.consecutive_failures}）")
     else:  # fail_at_zero, missing_at_zero
-        rule = "此时已是零星，零星时再次不合格即摘牌（evaluation.revoke.fail_at_zero_stars: true）"
+        rule = "当时是零星、没有星可减，零星时不合格即摘牌（evaluation.revoke.fail_at_zero_stars: true）"
     return f"{failed}，{rule}", todo + later
 
 
