@@ -3,6 +3,15 @@ docs/content-format.md alone, each on a small site of its own, built and looked 
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import shutil
+import subprocess
+
+import jsonschema
+
+from support import require
 from support.sites import make_site, run
 
 STORY = "content/stories/first.md"
@@ -93,3 +102,95 @@ def test_linkcheck_does_not_report_links_to_broken_files():
     found = links.problems(set(), (), markdown, lambda template, target: ("templates/story.html", 0),
                            frozenset({"members/li-yan/"}))
     assert [p.message.split("`")[3] for p in found] == ["/members/nobody/"]
+
+
+# -- point 3: feedback channels — any of them, at least one ----------------------------------------------
+
+POST = "content/posts/tax-window.yaml"
+
+
+def with_feedback(tmp_path, feedback: str):
+    """The mini site's window with its feedback block replaced."""
+    post = (make_site(tmp_path / "copy") / POST).read_text(encoding="utf-8")
+    return {POST: post.split("feedback:")[0] + feedback}
+
+
+def test_a_post_without_any_channel_is_told_which_channels_there_are(tmp_path, capsys):
+    lines = check(tmp_path, capsys, with_feedback(tmp_path, "feedback: {}\n"))
+    assert lines == ["content/posts/tax-window.yaml:8:1: 群众监督渠道一项也没有写：请至少写一项——book（意见簿所在位置）、"
+                     "phone（投诉电话）、form（网上意见表网址）、email（投诉邮箱）。只有热线的岗位写 phone 即可。"]
+    lines = check(tmp_path / "none", capsys, with_feedback(tmp_path / "none", ""))
+    assert lines == ["content/posts/tax-window.yaml:1:1: 缺少必填的键 `feedback`（群众监督渠道：意见簿所在位置 book、"
+                     "投诉电话 phone、网上意见表网址 form、投诉邮箱 email，至少写一项）。"]
+
+
+def _text(path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_a_hotline_seat_has_a_phone_and_no_comment_book(tmp_path, capsys):
+    """12345: the call button and the phone everywhere; no "意见簿：" row anywhere, no empty line on the board."""
+    out = build(tmp_path, capsys, with_feedback(tmp_path, 'feedback:\n  phone: "12345"\n'))
+    pages = {"post": "posts/tax-window/index.html", "member": "members/li-ming/index.html",
+             "short": "p/tax-window/feedback/index.html", "standards": "standards/index.html",
+             "board": "print/posts/tax-window/board/index.html", "plaque": "print/posts/tax-window/plaque/index.html"}
+    for name, page in pages.items():
+        html = _text(out / page)
+        assert "意见簿" not in html, name
+    post = _text(out / pages["post"])
+    assert 'href="tel:12345"' in post and "拨打投诉电话" in post
+    assert 'id="feedback-tax-window"' in post
+    assert "更多意见和投诉渠道" not in post  # the call is the only channel: nothing more to point at
+    assert "投诉电话" in _text(out / pages["board"]) and "12345" in _text(out / pages["plaque"])
+    assert 'href="tel:12345"' in _text(out / pages["standards"])
+    data = json.loads(_text(out / "data/posts.json"))
+    post_data = next(p for p in data["posts"] if p["id"] == "tax-window")
+    assert post_data["feedback"] == {"book": None, "phone": "12345", "form": None, "email": None}
+    jsonschema.validate(data, json.loads(_text(out / "data/posts.schema.json")))
+    row = next(r for r in csv.DictReader(io.StringIO(_text(out / "data/posts.csv").lstrip("\ufeff"))) if r["id"] == "tax-window")
+    assert (row["complaint_phone"], row["feedback_book"]) == ("12345", "")
+
+
+def test_an_online_only_post_has_no_call_button_and_its_channels_are_reached(tmp_path, capsys):
+    """Only a form and an e-mail: no phone row, no call button, no book row; the page's header points at the
+    feedback section, which the board's QR code (p/<id>/feedback/) leads to."""
+    out = build(tmp_path, capsys, with_feedback(tmp_path, "feedback:\n  form: https://example.org/yj\n"
+                                                           "  email: ts@example.org\n"))
+    post = _text(out / "posts/tax-window/index.html")
+    header = post.split('class="post-header"', 1)[1].split("</header>", 1)[0]
+    section = post.split('id="feedback-tax-window"', 1)[1].split("</section>", 1)[0]
+    assert "tel:" not in header + section
+    assert "拨打投诉电话" not in post and "意见簿" not in post and "投诉电话：" not in post
+    assert '<a href="#feedback-tax-window">意见和投诉</a>' in header
+    assert 'href="https://example.org/yj"' in section and 'href="mailto:ts@example.org"' in section
+    short = _text(out / "p/tax-window/feedback/index.html")
+    assert 'url=/posts/tax-window/#feedback-tax-window"' in short
+    board = _text(out / "print/posts/tax-window/board/index.html")
+    assert "意见簿" not in board and "投诉电话" not in board
+    assert "网上意见：" in board and "ts@example.org" in board
+    plaque = _text(out / "print/posts/tax-window/plaque/index.html")
+    assert "投诉电话" not in plaque
+    data = json.loads(_text(out / "data/posts.json"))
+    jsonschema.validate(data, json.loads(_text(out / "data/posts.schema.json")))
+
+
+def test_the_printed_board_of_a_post_without_book_or_phone(tmp_path, capsys):
+    """The PDF: no empty 意见簿 or 投诉电话 line, and its QR code opens the short address that leads to the
+    channels (that page exists in the build)."""
+    for name in ("pdftotext", "pdftoppm", "zbarimg"):
+        require(shutil.which(name) is not None, f"{name} missing: apt-get install poppler-utils zbar-tools")
+    site = make_site(tmp_path, with_feedback(tmp_path, "feedback:\n  email: ts@example.org\n"))
+    out = tmp_path / "pdf"
+    code, stdout, err = run(capsys, "pdf", site, "--post", "tax-window", "--kind", "board", "-o", out, "-q")
+    assert code == 0, err
+    pdf = out / "tax" / "tax-window-board.pdf"
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "ts@example.org" in text and "意见簿" not in text and "投诉电话" not in text
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "board")], check=True)
+    png = sorted(tmp_path.glob("board*.png"))[0]
+    codes = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True).stdout.split()
+    assert codes == ["https://example.org/p/tax-window/feedback/"], codes
+    web = build(tmp_path / "web", capsys, with_feedback(tmp_path / "web", "feedback:\n  email: ts@example.org\n"))
+    assert 'mailto:ts@example.org' in _text(web / "posts/tax-window/index.html").split('id="feedback-tax-window"', 1)[1]
+    assert (web / "p/tax-window/feedback/index.html").is_file()

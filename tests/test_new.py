@@ -89,6 +89,14 @@ def test_post(tmp_path, capsys):
     assert "# approval:" in text and "approval" not in data  # declared, not public until approved
 
 
+def test_post_with_a_hotline_only(tmp_path, capsys):
+    """A 12345 seat: a phone and no comment book; the other channels are commented blanks."""
+    site, out, text = new_then_check(tmp_path, capsys, "post", "--name", "12345热线座席", "--unit", "tax",
+                                     "--phone", "12345", "--id", "tax-hotline")
+    assert yaml.safe_load(text)["feedback"] == {"phone": "12345"}
+    assert "\n  # book: 【待填写】意见簿所在位置" in text
+
+
 def test_member(tmp_path, capsys):
     site, out, text = new_then_check(tmp_path, capsys, "member", "--name", "张三", "--post", "tax-window",
                                      "--position", "办税员", "--pledge", "马上就办", "--standard", "当日事当日毕",
@@ -192,8 +200,8 @@ def test_missing_values_are_named_when_not_on_a_terminal(tmp_path, capsys):
     site = make_site(tmp_path)
     code, out, err = run(capsys, "new", "post", "--name", "导税服务岗", site)
     assert code == 2
-    assert "缺少 所属单位编号、意见簿放在哪里、投诉电话：请加上 --unit \"所属单位编号\" --book \"意见簿放在哪里\" " \
-           "--phone \"投诉电话\"" in err
+    assert "缺少 所属单位编号、投诉电话：请加上 --unit \"所属单位编号\" --phone \"投诉电话\"" in err
+    assert "没有投诉电话的岗位，改写 --book 意见簿位置、--form 网上意见表网址或 --email 投诉邮箱（群众监督渠道至少一项）" in err
     assert not list((site / "content/posts").glob("tax-*-*.yaml"))
 
 

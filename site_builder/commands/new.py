@@ -255,8 +255,13 @@ def unit(args, site: Path) -> tuple[str, str, str]:
 
 def post(args, site: Path) -> tuple[str, str, str]:
     site_settings(site)
-    fill(args, [Field("name", "--name", "岗位名称"), Field("unit", "--unit", "所属单位编号"),
-                Field("book", "--book", "意见簿放在哪里"), Field("phone", "--phone", "投诉电话")])
+    channels = [c for c in formats.FEEDBACK_CHANNELS if getattr(args, c)]  # any of them, at least one
+    try:
+        fill(args, [Field("name", "--name", "岗位名称"), Field("unit", "--unit", "所属单位编号"),
+                    *([] if channels else [Field("phone", "--phone", "投诉电话")])])
+    except UsageError as exc:
+        raise UsageError(f"{exc} 没有投诉电话的岗位，改写 --book 意见簿位置、--form 网上意见表网址或 --email 投诉邮箱"
+                         "（群众监督渠道至少一项）。" if not channels else str(exc)) from None
     require_record(site, "units", args.unit, "单位")
     pid, note = (args.id, "") if args.id else new_id(site, "posts", ".yaml", args.name, args.unit, "post")
     text = f"# 星级党员示范岗 / 党员示范窗口。文件名 {pid}.yaml，编号 {pid}（网址和二维码都用它，发布后不要改）\n"
@@ -270,11 +275,13 @@ def post(args, site: Path) -> tuple[str, str, str]:
     text += cline("# approval:", "市先教办批复后填写；没有批复的岗位不会出现在网站上")
     text += cline(f"#   date: {blank('approval_date')}", "如 2025-03-06")
     text += cline(f"#   number: {blank('approval_number')}", "如 青先教办〔2025〕7号")
-    text += line("feedback", "", "群众监督渠道：每个页面和公示榜都会显示")
-    text += line("book", yaml_str(args.book), "意见簿放在哪里", indent=2)
-    text += line("phone", yaml_str(args.phone), "投诉电话（公开）", indent=2)
-    text += cline(f"  # form: {blank('form')}", "可省：网上意见表，https:// 开头")
-    text += cline(f"  # email: {blank('email')}", "可省：投诉邮箱")
+    text += line("feedback", "", "群众监督渠道（至少一项）：每个页面和公示榜都会显示")
+    for key, comment, example in (("book", "意见簿放在哪里", "如 大厅入口左侧服务台"),
+                                  ("phone", "投诉电话（公开）", "如 0571-86001234，热线写 \"12345\""),
+                                  ("form", "网上意见表", "https:// 开头"), ("email", "投诉邮箱", "")):
+        value = getattr(args, key)
+        text += (line(key, yaml_str(value), comment, indent=2) if value else
+                 cline(f"  # {key}: {blank(key)}", f"可省：{comment}" + (f"，{example}" if example else "")))
     return f"posts/{pid}.yaml", text, note
 
 
@@ -404,6 +411,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
     q.add_argument("--location", help="岗位所在位置")
     q.add_argument("--book", help="意见簿放在哪里")
     q.add_argument("--phone", help="投诉电话（公开）")
+    q.add_argument("--form", help="网上意见表网址（https://）")
+    q.add_argument("--email", help="投诉邮箱")
+    # the channels: any of them, at least one (a hotline seat has a phone and no comment book)
 
     m = kind("member")
     m.add_argument("--name", help="姓名")

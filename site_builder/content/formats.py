@@ -109,6 +109,22 @@ UNIT = Record({
     "website": Field(URL),
 })
 
+# The feedback channels of a post (群众监督渠道), in the order pages and boards show them: any of them, at least one
+# (a 12345 hotline seat or a bus line has a phone and no comment book; a window may have a book and a form).
+FEEDBACK_CHANNELS = {
+    "book": Field(Str(max_len=80), doc="意见簿所在位置"),
+    "phone": Field(PHONE, doc="投诉电话"),
+    "form": Field(URL, doc="网上意见表网址"),
+    "email": Field(EMAIL, doc="投诉邮箱"),
+}
+
+
+def _one_channel(rec: Rec, ctx: Ctx) -> None:
+    if not any(rec[k] for k in FEEDBACK_CHANNELS):
+        ctx.error(rec.line, rec.col, "群众监督渠道一项也没有写：请至少写一项——" + "、".join(
+            f"{k}（{f.doc}）" for k, f in FEEDBACK_CHANNELS.items()) + "。只有热线的岗位写 phone 即可。")
+
+
 POST = Record({
     "name": Field(Str(max_len=60), required=True, doc="岗位名称"),
     "kind": Field(Enum(POST_KINDS), default="post"),
@@ -120,12 +136,8 @@ POST = Record({
         "date": Field(Date(), required=True),
         "number": Field(Str(max_len=40), required=True, doc="批复文号"),
     })),
-    "feedback": Field(Record({
-        "book": Field(Str(max_len=80), required=True, doc="意见簿所在位置"),
-        "phone": Field(PHONE, required=True, doc="投诉电话"),
-        "form": Field(URL),
-        "email": Field(EMAIL),
-    }), required=True, doc="群众监督渠道"),
+    "feedback": Field(Record(FEEDBACK_CHANNELS, check=_one_channel), required=True,
+                      doc="群众监督渠道：" + "、".join(f"{f.doc} {k}" for k, f in FEEDBACK_CHANNELS.items()) + "，至少写一项"),
     "revoked": Field(Record({
         "date": Field(Date(), required=True),
         "reason": Field(Str(max_len=200), required=True),
