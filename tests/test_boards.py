@@ -157,8 +157,9 @@ def fingerprints(site: Path) -> dict[str, str]:
 
 def test_fingerprint_follows_exactly_what_the_board_shows(tmp_path):
     base = fingerprints(make_site(tmp_path / "a"))
-    # board and plaque; the standard cards of the two public members; record and evaluation cards of all three
-    assert len(base) == 2 + 2 + 3 * 2
+    # board and plaque; the standard cards of the two public members and the internal copy of the third's;
+    # record and evaluation cards of all three
+    assert len(base) == 2 + 2 + 1 + 3 * 2
     # a new pledge: the board and that member's card change, the plaque and the other card do not
     wang = (MINI / "content/members/wang-fang.yaml").read_text(encoding="utf-8")
     changed = fingerprints(make_site(tmp_path / "b", {
@@ -179,8 +180,9 @@ def test_fingerprint_follows_exactly_what_the_board_shows(tmp_path):
 
 def test_every_member_of_an_approved_post_gets_personnel_file_cards(tmp_path):
     boards = {b.key for b in B.all_boards(build_model(make_site(tmp_path)))}
-    # the member who did not consent: record and evaluation cards (personnel file) but no wall card
-    assert {"records:hidden", "evaluation:hidden"} <= boards and "card:hidden" not in boards
+    # the member who did not consent: record and evaluation cards and a copy of the standard card for the personnel
+    # file (内部存档), but no wall card
+    assert {"records:hidden", "evaluation:hidden", "card:hidden:internal"} <= boards and "card:hidden" not in boards
     assert not any(key.endswith(":tax-declared") for key in boards)
 
 

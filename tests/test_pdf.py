@@ -89,8 +89,8 @@ KINDS = [
     ("zrzy-budongchan-window-plaque.pdf", (297, 210),
      ["党员示范窗口", "不动产登记“一窗受理”窗口", "青先教办〔2025〕7号", "0571-86001234", "扫码查看本岗位当前星级"]),
     ("lin-xiaowen-card.pdf", (148, 210), ["定标公示卡", "林晓雯", "当日受理的申请当日录入系统，不积压", "组织定标准"]),
-    ("lin-xiaowen-records.pdf", (210, 297), ["对标记录卡", "林晓雯", "仅存档", "存入党员档案"]),
-    ("lin-xiaowen-evaluation.pdf", (210, 297), ["达标评议卡", "林晓雯", "群众评议", "达标"]),
+    ("files/lin-xiaowen-records.pdf", (210, 297), ["对标记录卡", "林晓雯", "仅存档", "存入党员档案"]),
+    ("files/lin-xiaowen-evaluation.pdf", (210, 297), ["达标评议卡", "林晓雯", "群众评议", "达标"]),
 ]
 
 
@@ -107,12 +107,12 @@ def test_every_kind_is_one_page_of_its_size_with_chinese_text_and_an_embedded_cj
 
 
 def test_the_private_parts_are_on_the_personnel_file_cards(sample):
-    records = text_of(sample / "lin-xiaowen-records.pdf")
+    records = text_of(sample / "files/lin-xiaowen-records.pdf")
     member = (ROOT / "content/members/lin-xiaowen.yaml").read_text(encoding="utf-8")
     private = re.search(r"text: (.+)\n    public: false", member).group(1)
     assert re.sub(r"\s+", "", private) in records
     remarks = re.search(r"remarks: (\S+)", member).group(1)
-    assert remarks in text_of(sample / "lin-xiaowen-evaluation.pdf")
+    assert remarks in text_of(sample / "files/lin-xiaowen-evaluation.pdf")
 
 
 @pytest.mark.parametrize("name,url", [("zrzy-budongchan-window-board.pdf", BASE + "p/zrzy-budongchan-window/feedback/"),
@@ -224,11 +224,14 @@ def test_a_unit_gets_one_file_per_board_and_one_combined_file(tmp_path, capsys):
     assert code == 0, err
     folder = site / "pdf/tax"  # the default output folder
     assert sorted(p.name for p in folder.iterdir()) == [
-        "li-ming-card.pdf", "tax-boards.pdf", "tax-window-board.pdf", "tax-window-plaque.pdf", "wang-fang-card.pdf"]
+        "files", "li-ming-card.pdf", "tax-boards.pdf", "tax-files.pdf", "tax-window-board.pdf",
+        "tax-window-plaque.pdf", "wang-fang-card.pdf"]
     combined = folder / "tax-boards.pdf"
     assert pages(combined) == 4
     assert [page_size(combined, n) for n in (1, 2, 3, 4)] == [(297, 420), (297, 210), (148, 210), (148, 210)]
-    assert "已生成 4 个 PDF，另有 1 个按单位合并的文件" in out
+    # the standard card of the member who did not consent: an internal copy, apart (files/, -files.pdf)
+    assert [p.name for p in (folder / "files").iterdir()] == ["hidden-card.pdf"]
+    assert "已生成 5 个 PDF，另有 2 个按单位合并的文件" in out
 
 
 def test_several_processes_write_the_same_files_as_one(tmp_path, capsys, monkeypatch):
@@ -288,13 +291,60 @@ def test_progress_is_shown_on_a_terminal_and_cleared(tmp_path):
     assert code == 0 and out == "" and terminal == ""  # --quiet: nothing, even on a terminal
 
 
-def test_a_member_who_did_not_consent_gets_only_the_personnel_file_cards(tmp_path, capsys):
+def test_a_member_who_did_not_consent_gets_only_internal_cards_for_the_personnel_file(tmp_path, capsys):
+    """All three cards go into the member's file (存入党员档案), each marked 内部存档，不公开, in files/ and
+    never beside the wall boards; the standard card is never a wall card (issue 12, point 11)."""
     site = make_site(tmp_path)
     code, _, err = run(capsys, "pdf", site, "--member", "hidden", "-o", tmp_path / "pdf", "-q")
     assert code == 0, err
-    files = sorted(p.name for p in (tmp_path / "pdf/tax").iterdir())
-    assert files == ["hidden-evaluation.pdf", "hidden-records.pdf"]
-    assert "赵隐" in text_of(tmp_path / "pdf/tax/hidden-records.pdf")
+    assert sorted(p.relative_to(tmp_path / "pdf/tax").as_posix() for p in (tmp_path / "pdf/tax").rglob("*.pdf")) == [
+        "files/hidden-card.pdf", "files/hidden-evaluation.pdf", "files/hidden-records.pdf"]
+    for kind in ("card", "records", "evaluation"):
+        text = text_of(tmp_path / f"pdf/tax/files/hidden-{kind}.pdf")
+        assert "赵隐" in text and "内部存档，不公开" in text, kind
+    assert pages(tmp_path / "pdf/tax/files/hidden-card.pdf") == 1
+    assert "本人未同意公开" in text_of(tmp_path / "pdf/tax/files/hidden-card.pdf")
+
+
+def test_a_units_wall_file_holds_no_internal_card(tmp_path, capsys):
+    site = make_site(tmp_path)
+    code, out, err = run(capsys, "pdf", site, "--unit", "tax", "--kind", "card", "--kind", "records", "-o",
+                         tmp_path / "pdf")
+    assert code == 0, err
+    folder = tmp_path / "pdf/tax"
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pdf")) == [
+        "files/hidden-card.pdf", "files/hidden-records.pdf", "files/li-ming-records.pdf",
+        "files/wang-fang-records.pdf", "li-ming-card.pdf", "tax-boards.pdf", "tax-files.pdf", "wang-fang-card.pdf"]
+    wall = text_of(folder / "tax-boards.pdf")
+    assert "赵隐" not in wall and "内部存档" not in wall and pages(folder / "tax-boards.pdf") == 2
+    files = text_of(folder / "tax-files.pdf")
+    assert "赵隐" in files and "内部存档，不公开" in files and pages(folder / "tax-files.pdf") == 4
+
+
+def test_a_member_at_two_posts_gets_a_standard_card_for_each_and_one_personnel_file(tmp_path, capsys):
+    consult = ("name: 纳税咨询岗\nunit: tax\ndeclared: 2025-01-10\napproval:\n  date: 2025-06-30\n"
+               "  number: 测先教办〔2025〕2号\nfeedback:\n  book: 大厅咨询台\n  phone: 0571-86001113\n")
+    member = (MINI / "content/members/li-ming.yaml").read_text(encoding="utf-8").replace(
+        "post: tax-window", "post: [tax-window, tax-consult]").replace(
+        "pledge: 群众的事再小也是大事", "pledge: “还有什么能帮您”\npledges:\n  tax-consult: 有问必答，答必准确")
+    site = make_site(tmp_path, {"content/posts/tax-consult.yaml": consult, "content/members/li-ming.yaml": member})
+    code, out, err = run(capsys, "pdf", site, "--member", "li-ming", "--post", "tax-consult", "-o", tmp_path / "pdf",
+                         "-q", "--kind", "board", "--kind", "plaque", "--kind", "card", "--kind", "records",
+                         "--kind", "evaluation")
+    assert code == 0, err
+    folder = tmp_path / "pdf/tax"
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pdf")) == [
+        "files/li-ming-evaluation.pdf", "files/li-ming-records.pdf", "li-ming-tax-consult-card.pdf",
+        "li-ming-tax-window-card.pdf", "tax-consult-board.pdf", "tax-consult-plaque.pdf"]
+    window, consult_card = text_of(folder / "li-ming-tax-window-card.pdf"), text_of(folder / "li-ming-tax-consult-card.pdf")
+    assert "办税服务窗口" in window and "“还有什么能帮您”" in window and "““" not in window
+    assert "纳税咨询岗" in consult_card and "“有问必答，答必准确”" in consult_card
+    records = text_of(folder / "files/li-ming-records.pdf")
+    assert "办税服务窗口" in records and "纳税咨询岗" in records
+    board = text_of(folder / "tax-consult-board.pdf")  # approved after the latest evaluation (2025-05)
+    assert "李明" in board and "尚无考评" in board and "数据截至" not in board and "0星" not in board
+    plaque = text_of(folder / "tax-consult-plaque.pdf")
+    assert "尚无考评" in plaque and "数据截至" not in plaque
 
 
 @pytest.mark.parametrize("argv,message", [

@@ -98,3 +98,94 @@ def test_an_evaluation_after_a_revocation_by_decision_points_at_the_decision(tmp
     assert ("示范岗 `tax-window` 已于 2025-03-10 摘牌，此后不能再有考评。摘牌的原因：市先教办决定摘牌"
             "（content/posts/tax-window.yaml 的 revoked：投诉核实）。如果摘牌日期写错了，请改正 "
             "content/posts/tax-window.yaml 的 revoked.date；确实应当摘牌的，再删除这一项") in err, err
+
+
+# -- 2. one member at two posts -----------------------------------------------------------------------------
+
+CONSULT = "content/posts/tax-consult.yaml"
+SECOND_POST = """\
+name: 纳税咨询岗
+unit: tax
+declared: 2025-01-10
+approval:
+  date: 2025-01-20
+  number: 测先教办〔2025〕2号
+feedback:
+  book: 大厅咨询台
+  phone: 0571-86001113
+"""
+LI_MING = "content/members/li-ming.yaml"
+
+
+def two_posts(pledges: str = "pledges:\n  tax-consult: 有问必答，答必准确\n") -> dict:
+    member = text(LI_MING).replace("post: tax-window", "post: [tax-window, tax-consult]")
+    member = member.replace("pledge: 群众的事再小也是大事\n", "pledge: 群众的事再小也是大事\n" + pledges)
+    return {CONSULT: SECOND_POST, LI_MING: member}
+
+
+def test_a_member_at_two_posts_is_on_both_posts_and_listed_once(tmp_path, capsys):
+    out, printed, _ = build(tmp_path, capsys, two_posts())
+    window, consult = page(out, "posts/tax-window"), page(out, "posts/tax-consult")
+    assert "李明" in window and "群众的事再小也是大事" in window and "有问必答，答必准确" not in window
+    assert "李明" in consult and "有问必答，答必准确" in consult and "群众的事再小也是大事" not in consult
+    member = page(out, "members/li-ming")
+    assert 'href="/posts/tax-window/"' in member and 'href="/posts/tax-consult/"' in member
+    assert "在纳税咨询岗的承诺：" in member and "纳税咨询岗：意见和投诉" in member
+    assert "<title>李明 · 办税服务窗口、纳税咨询岗 · " in member
+    honours = page(out, "honours")
+    assert honours.count('href="/members/li-ming/"') == 1 and "办税服务窗口、纳税咨询岗" in honours
+    data = json.loads((out / "data/posts.json").read_text())
+    on = {p["id"]: [m["id"] for m in p["members"]] for p in data["posts"]}
+    assert "li-ming" in on["tax-window"] and on["tax-consult"] == ["li-ming"]
+    assert (out / "print/members/li-ming/card/tax-window/index.html").is_file()
+    consult_card = (out / "print/members/li-ming/card/tax-consult/index.html").read_text()
+    assert "纳税咨询岗" in consult_card and "有问必答，答必准确" in consult_card
+    assert not (out / "print/members/li-ming/card/index.html").exists()
+
+
+def test_the_check_summary_counts_a_person_once(tmp_path, capsys):
+    site = make_site(tmp_path, two_posts())
+    rc, out, err = run(capsys, "check", site)
+    assert rc == 0, err
+    assert "党员 2 名公开（其中 1 名在多个岗位），另有 1 名不公开" in out, out
+
+
+def test_a_member_post_list_and_its_pledges_are_checked(tmp_path, capsys):
+    site = make_site(tmp_path, two_posts("pledges:\n  tax-consul: 有问必答\n"))
+    rc, out, err = run(capsys, "check", site)
+    assert rc == 1
+    assert ("content/members/li-ming.yaml:7:3: `pledges` 里的 `tax-consul` 不是这名党员所在的示范岗（是不是想写 "
+            "`tax-consult`？）：这里只能写 `post` 里的编号（tax-window、tax-consult），请改正或删除这一项。") in err, err
+    member = text(LI_MING).replace("post: tax-window", "post: {tax-window: 1}")
+    site = make_site(tmp_path / "map", {LI_MING: member})
+    rc, out, err = run(capsys, "check", site)
+    assert rc == 1
+    assert "content/members/li-ming.yaml:2:1: 这里应为一个编号，或编号的列表（写成 [a, b]），却写成了键值表。" in err, err
+    member = text(LI_MING).replace("post: tax-window", "post: [tax-window, tax-window]")
+    site = make_site(tmp_path / "twice", {LI_MING: member})
+    rc, out, err = run(capsys, "check", site)
+    assert rc == 1 and "`tax-window` 重复" in err, err
+
+
+# -- 10. boards and pages --------------------------------------------------------------------------------------
+
+def test_a_pledge_with_its_own_quotation_marks_is_not_quoted_again(tmp_path, capsys):
+    member = text(LI_MING).replace("pledge: 群众的事再小也是大事", "pledge: “还有什么能帮您”")
+    out, _, _ = build(tmp_path, capsys, {LI_MING: member})
+    board = (out / "print/posts/tax-window/board/index.html").read_text()
+    card = (out / "print/members/li-ming/card/index.html").read_text()
+    for html in (board, card):
+        assert "“还有什么能帮您”" in html and "““" not in html and "””" not in html
+    assert "“一次讲清，一次办好”" in board  # a plain pledge is quoted
+
+
+def test_a_story_summary_leaves_out_headings_and_images_have_their_size(tmp_path, capsys):
+    story = text("content/stories/first.md").replace(
+        "## 每天早到半小时\n\n", "## 每天早到半小时\n\n急诊室里等了 62 分钟。\n\n## 先救治，后付费\n\n"
+        "![王芳在窗口](../images/wang.png)\n\n")
+    out, _, _ = build(tmp_path, capsys, {"content/stories/first.md": story})
+    html = page(out, "stories/first")
+    assert '<meta name="description" content="急诊室里等了 62 分钟。王芳往前多走一步，回头看看群众。' in html
+    assert "每天早到半小时" not in html.split('name="description"')[1].split(">")[0]
+    img = html.split('alt="王芳在窗口"')[0].rsplit("<img", 1)[1] + html.split('alt="王芳在窗口"')[1].split(">")[0]
+    assert 'width="' in img and 'height="' in img and 'srcset="/media/' in img and 'sizes="' in img

@@ -49,6 +49,7 @@ from .progress import Progress
 from .registry import jobs_arg, site_arg, verb
 
 ACTIONS = {"changed": "重印", "new": "新印", "gone": "撤下"}
+FILES = "files"  # pdf/<unit>/files/: the cards for personnel files (存入党员档案), apart from the wall boards
 MAX_DENSITY = 4
 
 
@@ -115,7 +116,7 @@ def select(model: Model, units: list[str], posts: list[str], members: list[str])
         unit = known_units.get(uid)
         if unit is None:
             raise UsageError(f"找不到单位 `{uid}`{suggest(uid, known_units)}：请用 content/units/ 里的文件名（不含 .yaml）。")
-        chosen += B.unit_boards(model, unit, members=by_post)
+        chosen += B.unit_boards(model, unit, members=by_post, internal=True)
     known_posts = {p.id: p for p in model.posts}
     for pid in posts:
         post = known_posts.get(pid)
@@ -124,14 +125,14 @@ def select(model: Model, units: list[str], posts: list[str], members: list[str])
                              "未批复的岗位没有公示榜。")
         chosen += B.post_boards(model, post)
         for m in by_post.get(post.id, []):
-            chosen += B.member_boards(model, m)
+            chosen += B.member_boards(model, m, post=post, internal=True)
     known_members = {m.id: m for m in B.personnel(model)}
     for mid in members:
         member = known_members.get(mid)
         if member is None:
             raise UsageError(f"找不到党员 `{mid}`{suggest(mid, known_members)}（或其岗位尚未批复）："
                              "请用 content/members/ 里的文件名。")
-        chosen += B.member_boards(model, member)
+        chosen += B.member_boards(model, member, internal=True)
     seen: set[str] = set()
     return [b for b in chosen if not (b.key in seen or seen.add(b.key))]
 
@@ -221,7 +222,9 @@ def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everythin
     for key, old_board in before.items():
         if kinds and old_board.kind.name not in kinds:
             continue
-        if key not in now and (everything or old_board.id in scope or old_board.post.id in scope):
+        # a card for a personnel file was never on a wall: nothing to take down
+        if key not in now and not old_board.personnel_file and (
+                everything or old_board.id in scope or old_board.post.id in scope):
             changes.append(Change("gone", old_board, old_board.fingerprint))
     return rev, changes
 
@@ -239,7 +242,7 @@ def print_stale(since: str, rev: str | None, changes: list[Change]) -> None:
     for c in changes:
         b = c.board
         rows.append((ACTIONS[c.action], _kind_name(b.kind.name), b.unit.id, b.id, b.name,
-                     f"{c.old or '—'} → {c.new or '—'}", b.url or ""))
+                     f"{c.old or '—'} → {c.new or '—'}", b.url or (f"{FILES}/（存入党员档案）" if b.personnel_file else "")))
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(_pad(cell, w) for cell, w in zip(r, widths)).rstrip())
@@ -397,7 +400,9 @@ def check_output(site: Path, out: Path) -> None:
 
 
 def source_of(board: B.Board) -> str:
-    return f"content/members/{board.id}.yaml" if board.member is not None else f"content/posts/{board.id}.yaml"
+    if board.member is not None:
+        return f"content/members/{board.member.id}.yaml"
+    return f"content/posts/{board.id}.yaml"
 
 
 class Printer:
@@ -495,10 +500,11 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
                 done.problems.append(doc)
                 failed = True
             else:
-                replace_file(job.out / unit_id / board.filename, doc.write_pdf())
+                replace_file(job.out / unit_id / (FILES if board.personnel_file else "") / board.filename,
+                             doc.write_pdf())
                 done.written += 1
                 if job.combine:
-                    (wall if board.kind.in_site else files).append(doc)
+                    (files if board.personnel_file else wall).append(doc)
             if tick is not None:
                 tick(1)
         if job.combine and not failed:
@@ -518,7 +524,7 @@ def parts_of(chosen: list[B.Board], combine: bool, jobs: int) -> list[list[int]]
     if combine:
         files: dict[tuple[str, bool], list[int]] = {}
         for i, board in enumerate(chosen):
-            files.setdefault((board.unit.id, board.kind.in_site), []).append(i)
+            files.setdefault((board.unit.id, board.personnel_file), []).append(i)
         return list(files.values())
     return workers.chunks(list(range(len(chosen))), jobs, 2)
 

@@ -56,7 +56,10 @@ def check_summary(model, pages: int, external: int) -> str:
         posts += "，另有 " + "、".join(others)
     no_consent = sum(1 for m in model.all_members if not m.public and not m.consent["public"])
     no_approval = sum(1 for m in model.all_members if not m.public and m.consent["public"])
-    members = f"党员 {len(model.members)} 名公开"
+    members = f"党员 {len(model.members)} 名公开"  # people: one at two posts is one
+    several = sum(1 for m in model.members if len(m.public_posts) > 1)
+    if several:
+        members += f"（其中 {several} 名在多个岗位）"
     if no_consent or no_approval:
         why = [text for n, text in ((no_consent, f"{no_consent} 名本人未同意公开"),
                                     (no_approval, f"{no_approval} 名所在岗位待批复")) if n]

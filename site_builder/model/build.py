@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
+from markupsafe import Markup, escape
+
 from ..content import formats
 from ..content.load import Raw
 from ..content.schema import Rec, suggest
+from ..content.text import EAST_ASIAN
 from ..errors import Problems
 from . import images, stars
 from .markdown import MarkupError, UrlFilter, plain_text, render_markdown
@@ -443,13 +446,36 @@ class Builder:
                 message = re.sub(r"(?<=–)(\d+)(?= 行)", lambda m: str(story.body_line + int(m.group(1)) - 1), message)
                 self.problems.add(story.path, line, (exc.column or 0) if exc.line else 0, message)
                 continue
-            summary = meta["summary"] or _clip(plain_text(html), 90)
+            html = self.sized_images(html, settings)
+            summary = meta["summary"] or story_summary(html)
             out.append(Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], named_posts,
                              named_members, meta["tags"], cover,
                              meta["cover"]["alt"] if meta["cover"] else None,
                              meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path))
         out.sort(key=lambda s: (s.date, s.id), reverse=True)
         return out
+
+    def sized_images(self, html: str, settings: Settings) -> str:
+        """Give a story's photos their size and smaller variants, as the cover and member photos have
+        (width and height keep the page from jumping while they load; srcset lets a phone take 480 px)."""
+        if "<img" not in html:
+            return html
+        published = {settings.base_path + path: ref for ref in self.images.values() for _, path in ref.variants()}
+
+        def sized(match: re.Match) -> str:
+            attrs = dict(_ATTR.findall(match.group(1)))
+            ref = published.get(str(Markup(attrs.get("src", "")).unescape()))
+            if ref is None:
+                return match.group(0)
+            variants = ref.variants()
+            width = int(attrs["width"]) if attrs.get("width", "").isdigit() and int(attrs["width"]) > 0 \
+                else variants[-1][0]
+            attrs.update(width=str(width), height=str(ref.height_for(width)), loading="lazy", decoding="async",
+                         srcset=", ".join(f"{escape(settings.base_path + p)} {w}w" for w, p in variants),
+                         sizes=STORY_IMAGE_SIZES)
+            return "<img " + " ".join(f'{k}="{v}"' for k, v in attrs.items()) + ">"
+
+        return _IMG.sub(sized, html)
 
     def markdown(self, body: str, url_filter, ready: dict) -> str:
         """render_markdown, or the cached or pre-rendered HTML when the filter answers as before."""
@@ -554,6 +580,19 @@ class _Where(Rec):
 
 def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+_IMG = re.compile(r"<img ([^>]*)>")  # in HTML that nh3 wrote: double-quoted, escaped attribute values
+_ATTR = re.compile(r'([a-z]+)="([^"]*)"')
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>.*?</h\1>", re.S)
+_EA_GAP = re.compile(f"(?<=[{EAST_ASIAN}]) (?=[{EAST_ASIAN}])")
+STORY_IMAGE_SIZES = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"  # .prose in templates/static/site.css
+
+
+def story_summary(html: str, n: int = 90) -> str:
+    """A story's default summary: the text of its paragraphs, without its headings, and no space where one
+    block of Chinese text follows another ("…62 分钟。急诊…", never "…62 分钟。 先救治，后付费 急诊…")."""
+    return _clip(_EA_GAP.sub("", plain_text(_HEADING.sub(" ", html))), n)
 
 
 class MarkdownRenderer(Protocol):

@@ -82,27 +82,43 @@ class Board:
     member: Member | None
     data: dict  # exactly what the board shows (besides interface strings)
     lang: str
-    as_of: str | None  # YYYY-MM: the latest evaluated month
+    as_of: str | None  # YYYY-MM: the latest evaluated month (None while the post has no evaluation)
     density: int = 0  # 0 roomy … 4 tight: a layout class chosen from the amount of text
     fingerprint: str = field(init=False)
+    # the post of a member's wall board when the member serves at several posts (a card for each)
+    slot: str | None = field(init=False, default=None)
+    # a card of a member who did not consent to publication: for the personnel file only (内部存档，不公开)
+    internal: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.fingerprint = fingerprint(self.kind.name, self.data, self.lang)
+        if self.member is not None:
+            self.internal = not self.member.consent["public"]
+            if self.kind.wall and len(self.member.posts) > 1:
+                self.slot = self.post.id
 
     @property
     def key(self) -> str:
-        return f"{self.kind.name}:{self.id}"
+        key = f"{self.kind.name}:{self.id}" + (f":{self.slot}" if self.slot else "")
+        # an internal copy is another board than the wall card it replaces (that one comes down)
+        return key + (":internal" if self.internal and self.kind.wall else "")
 
     @property
     def url(self) -> str | None:
-        if not self.kind.in_site:
+        if not self.kind.in_site or self.internal:
             return None
         folder = "members" if self.member is not None else "posts"
-        return f"print/{folder}/{self.id}/{self.kind.name}/"
+        return f"print/{folder}/{self.id}/{self.kind.name}/" + (f"{self.slot}/" if self.slot else "")
 
     @property
     def filename(self) -> str:
-        return f"{self.id}-{self.kind.name}.pdf"
+        return f"{self.id}-{self.slot}-{self.kind.name}.pdf" if self.slot else f"{self.id}-{self.kind.name}.pdf"
+
+    @property
+    def personnel_file(self) -> bool:
+        """Printed for the member's personnel file (存入党员档案), never for a wall: the record and evaluation
+        cards, and every card of a member who did not consent to publication."""
+        return self.internal or not self.kind.wall
 
     @property
     def name(self) -> str:
@@ -132,6 +148,12 @@ def short_url(post: Post, feedback: bool = False) -> str:
     return f"p/{post.id}/feedback/" if feedback else f"p/{post.id}/"
 
 
+def board_as_of(model: Model, post: Post) -> str | None:
+    """The "as of" month printed on a post's boards and its members' cards: none while no month's scores
+    count for the post (a post approved after the latest evaluation is not "as of" an older month)."""
+    return data_month(model) if post.evaluated else None
+
+
 def data_month(model: Model) -> str | None:
     """The "as of" month of every board: the latest evaluated month, else the latest approval."""
     if model.as_of:
@@ -154,9 +176,9 @@ def board_data(model: Model, post: Post) -> dict:
     return {
         "post": {"name": post.name, "kind": post.kind, "location": post.location},
         "unit": {"name": post.unit.name, "branch": post.unit.branch},
-        "stars": post.stars, "status": post.status,
+        "stars": post.stars, "status": post.status, **_unevaluated(post),
         "approval": {"date": post.approval["date"], "number": post.approval["number"]},
-        "members": [{"name": m.name, "position": m.position, "pledge": m.pledge, "roles": list(m.roles),
+        "members": [{"name": m.name, "position": m.position, "pledge": m.pledge_at(post), "roles": list(m.roles),
                      "photo": _photo(m)} for m in post.members],
         "feedback": _feedback(post),
         "qr": s.base_url + short_url(post, feedback=True),
@@ -169,7 +191,7 @@ def plaque_data(model: Model, post: Post) -> dict:
     return {
         "post": {"name": post.name, "kind": post.kind},
         "unit": {"name": post.unit.name, "branch": post.unit.branch},
-        "stars": post.stars, "status": post.status,
+        "stars": post.stars, "status": post.status, **_unevaluated(post),
         "approval": {"date": post.approval["date"], "number": post.approval["number"]},
         "phone": post.feedback["phone"],
         "qr": s.base_url + short_url(post),
@@ -177,18 +199,31 @@ def plaque_data(model: Model, post: Post) -> dict:
     }
 
 
-def _member_head(member: Member) -> dict:
-    post = member.post
-    return {"name": member.name, "position": member.position,
-            "post": {"name": post.name, "kind": post.kind},
-            "unit": {"name": post.unit.name, "branch": post.unit.branch}}
+def _unevaluated(post: Post) -> dict:
+    """``evaluated: false`` while no month's scores count for the post: its boards say 尚无考评, not 0 星
+    (absent otherwise, so that the fingerprints of evaluated posts' boards stay as they were)."""
+    return {} if post.evaluated else {"evaluated": False}
 
 
-def card_data(model: Model, member: Member) -> dict:
+def _member_head(member: Member, post: Post | None = None) -> dict:
+    """Who the card is about: at ``post`` (a standard card), else at every post (the personnel-file cards)."""
+    at = post or member.post
+    head = {"name": member.name, "position": member.position,
+            "post": {"name": at.name, "kind": at.kind},
+            "unit": {"name": at.unit.name, "branch": at.unit.branch}}
+    if post is None and len(member.public_posts) > 1:
+        head["posts"] = [{"name": p.name, "kind": p.kind, "unit": p.unit.name} for p in member.public_posts]
+    if not member.consent["public"]:
+        head["internal"] = True  # 内部存档，不公开: printed on the card
+    return head
+
+
+def card_data(model: Model, member: Member, post: Post | None = None) -> dict:
     std = member.standard
+    post = post or member.post
     return {
-        **_member_head(member),
-        "pledge": member.pledge, "roles": list(member.roles),
+        **_member_head(member, post),
+        "pledge": member.pledge_at(post), "roles": list(member.roles),
         "standard": list(std["items"]), "stage": member.stage,
         "dates": {k: std.get(k) for k in ("proposed", "comment_from", "comment_until", "set")},
         "organisation": model.settings.organisation["name"],
@@ -199,7 +234,8 @@ def records_data(model: Model, member: Member) -> dict:
     return {
         **_member_head(member),
         "standard": list(member.standard["items"]), "set": member.standard.get("set"),
-        "records": [{"date": r["date"], "text": r["text"], "public": r["public"]}
+        # a record is on the website only when the member consented to publication
+        "records": [{"date": r["date"], "text": r["text"], "public": r["public"] and member.consent["public"]}
                     for r in sorted(member.records, key=lambda r: r["date"])],
         "organisation": model.settings.organisation["name"],
     }
@@ -272,23 +308,30 @@ def post_boards(model: Model, post: Post) -> list[Board]:
     """The public board and the plaque of a live post (a revoked post's boards come down)."""
     if not post.public or post.status == REVOKED:
         return []
-    lang, as_of = model.settings.language, data_month(model)
+    lang, as_of = model.settings.language, board_as_of(model, post)
     board = board_data(model, post)
     plaque = plaque_data(model, post)
     return [Board(KINDS["board"], post.id, post.unit, post, None, board, lang, as_of, board_density(board)),
             Board(KINDS["plaque"], post.id, post.unit, post, None, plaque, lang, as_of, plaque_density(plaque))]
 
 
-def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS) -> list[Board]:
-    """The standard card (public members of live posts) and the two personnel-file cards."""
-    post = member.post
+def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS, post: Post | None = None,
+                  internal: bool = False) -> list[Board]:
+    """A member's boards at ``post`` (None: at each approved post they serve at): the standard card of a
+    consenting member at a live post; with their main post, the two personnel-file cards. ``internal``
+    (``pdf`` only, never the site): also the copy of a non-consenting member's standard card for their
+    personnel file, marked 内部存档，不公开."""
+    if post is None:
+        return [b for p in member.public_posts for b in member_boards(model, member, kinds, p, internal)]
     if not post.public:
         return []
-    lang, as_of = model.settings.language, data_month(model)
+    lang, as_of = model.settings.language, board_as_of(model, post)
     out = []
-    if "card" in kinds and member.public and post.status != REVOKED:
-        data = card_data(model, member)
+    if "card" in kinds and (member.public or internal) and post.status != REVOKED:
+        data = card_data(model, member, post)
         out.append(Board(KINDS["card"], member.id, post.unit, post, member, data, lang, as_of, card_density(data)))
+    if post is not member.post:  # the personnel-file cards come once, with the main post
+        kinds = tuple(k for k in kinds if k not in ("records", "evaluation"))
     if "records" in kinds:
         data = records_data(model, member)
         out.append(Board(KINDS["records"], member.id, post.unit, post, member, data, lang, as_of,
@@ -311,26 +354,31 @@ def unit_posts(unit: Unit) -> list[Post]:
 
 
 def members_by_post(model: Model) -> dict[str, list[Member]]:
+    """Post id → everyone serving there (a member at two posts under both), in board order."""
     out: dict[str, list[Member]] = {}
     for m in sorted(personnel(model), key=lambda m: (m.order, m.id)):
-        out.setdefault(m.post.id, []).append(m)
+        for post in m.public_posts:
+            out.setdefault(post.id, []).append(m)
     return out
 
 
-def unit_boards(model: Model, unit: Unit, kinds=tuple(KINDS), members: dict | None = None) -> list[Board]:
-    """A unit's boards in print order: for each post its board, plaque, then its members' cards."""
+def unit_boards(model: Model, unit: Unit, kinds=tuple(KINDS), members: dict | None = None,
+                internal: bool = False) -> list[Board]:
+    """A unit's boards in print order: for each post its board, plaque, then its members' cards
+    (``internal``: with the internal copies, for ``pdf``; see :func:`member_boards`)."""
     members = members_by_post(model) if members is None else members
     out: list[Board] = []
     for post in unit_posts(unit):
         out += [b for b in post_boards(model, post) if b.kind.name in kinds]
         for m in members.get(post.id, []):
-            out += member_boards(model, m, tuple(k for k in MEMBER_KINDS if k in kinds))
+            out += member_boards(model, m, tuple(k for k in MEMBER_KINDS if k in kinds), post, internal)
     return out
 
 
 def all_boards(model: Model, kinds=tuple(KINDS)) -> list[Board]:
+    """Every board ``pdf`` makes, the internal copies for personnel files included."""
     members = members_by_post(model)
-    return [b for unit in model.units for b in unit_boards(model, unit, kinds, members)]
+    return [b for unit in model.units for b in unit_boards(model, unit, kinds, members, internal=True)]
 
 
 # -- what print pages show ----------------------------------------------------------------------------------------------
