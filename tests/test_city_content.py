@@ -194,3 +194,61 @@ def test_the_printed_board_of_a_post_without_book_or_phone(tmp_path, capsys):
     web = build(tmp_path / "web", capsys, with_feedback(tmp_path / "web", "feedback:\n  email: ts@example.org\n"))
     assert 'mailto:ts@example.org' in _text(web / "posts/tax-window/index.html").split('id="feedback-tax-window"', 1)[1]
     assert (web / "p/tax-window/feedback/index.html").is_file()
+
+
+# -- point 5: paragraphs in a member's records (and other texts of several paragraphs) -------------------
+
+MEMBER = "content/members/li-ming.yaml"
+RECORDS = """\
+records:
+  - date: 2025-03-31
+    text: |
+      三月受理时有一次材料遗漏。
+      我承诺今后一次性告知所需材料。
+
+      四月起每周自查一次。
+  - date: 2025-04-30
+    text: 四月办件 180 件，
+      无差错。
+assessments:
+  - period: 2025 年第一季度
+    date: 2025-03-31
+    self: good
+    public: good
+    organisation: good
+    result: met
+    remarks: |
+      材料遗漏已整改。
+      群众满意。
+
+      下季度继续自查。
+"""
+
+
+def test_record_paragraphs_are_kept_and_chinese_lines_join_without_a_space(tmp_path, capsys):
+    member = (make_site(tmp_path / "copy") / MEMBER).read_text(encoding="utf-8") + RECORDS
+    out = build(tmp_path, capsys, {MEMBER: member})
+    page = _text(out / "members/li-ming/index.html")
+    assert "<p>三月受理时有一次材料遗漏。我承诺今后一次性告知所需材料。</p><p>四月起每周自查一次。</p>" in page
+    assert "<p>四月办件 180 件，无差错。</p>" in page  # a plain scalar on two lines: YAML's fold, without its space
+    assert "遗漏。 我承诺" not in page and "遗漏。\n我承诺" not in page
+
+
+def test_the_printed_records_and_evaluation_cards_keep_paragraphs_without_a_space_between_chinese_sentences(
+        tmp_path, capsys):
+    for name in ("pdftotext",):
+        require(shutil.which(name) is not None, f"{name} missing: apt-get install poppler-utils")
+    member = (make_site(tmp_path / "copy") / MEMBER).read_text(encoding="utf-8") + RECORDS
+    site = make_site(tmp_path, {MEMBER: member})
+    code, stdout, err = run(capsys, "pdf", site, "--member", "li-ming", "-o", tmp_path / "pdf", "-q")
+    assert code == 0, err
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "pdf/tax/files/li-ming-records.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "遗漏。我承诺" in text and "遗漏。 我承诺" not in text
+    lines = [line.strip() for line in text.splitlines()]
+    assert "四月起每周自查一次。" in lines  # a paragraph of its own
+    assert "四月办件 180 件，无差错。" in lines
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "pdf/tax/files/li-ming-evaluation.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "材料遗漏已整改。群众满意。" in text and "整改。 群众" not in text
+    assert "下季度继续自查。" in [line.strip() for line in text.splitlines()]

@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 from yaml.resolver import Resolver
 
+from .text import EAST_ASIAN
+
 TAG = "tag:yaml.org,2002:"
 CORE_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 STR_TAG, SEQ_TAG, MAP_TAG = TAG + "str", TAG + "seq", TAG + "map"
@@ -259,7 +261,7 @@ def load(text: str) -> Node | None:
         raise _translate(exc, text) from None
     if root is None:
         return None
-    return _convert(root)
+    return _convert(root, text)
 
 
 _ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
@@ -270,10 +272,50 @@ def _tag_error(line: int, col: int, tag: str) -> YamlError:
     return YamlError(line, col, f"不允许使用 YAML 标签 `{tag.replace(TAG, '!!')}`：请删除它，直接写值。")
 
 
-def _convert(node: yaml.Node) -> Node:
+def refold(value: str, source: str, folded: bool) -> str:
+    """A plain, quoted or ``>`` scalar written on several lines, folded as YAML does but without the space YAML puts
+    where a line break stood between two Chinese characters ("遗漏。\n我承诺" is "遗漏。我承诺", as in a
+    story's Markdown: content/text.py). ``source`` is the scalar's text in the file. Only when folding the
+    source the plain way gives YAML's own value (no escapes, no more-indented lines): else ``value``."""
+    lines = source.split("\n")[1:] if folded else source.split("\n")
+    body = value.rstrip("\n")
+    parts: list[str] = []
+    for line in lines:
+        line = line.strip(" \t")
+        if not line:
+            parts.append("\n")
+        elif parts and parts[-1] != "\n":
+            parts += [" ", line]
+        else:
+            parts.append(line)
+    while parts and parts[-1] == "\n":
+        parts.pop()
+    if "".join(parts) != body:
+        return value
+    for i in range(1, len(parts) - 1):
+        if parts[i] == " " and _EA_END.search(parts[i - 1]) and _EA_START.match(parts[i + 1]):
+            parts[i] = ""
+    return "".join(parts) + value[len(body):]
+
+
+_EA_END = re.compile(f"[{EAST_ASIAN}]$")
+_EA_START = re.compile(f"[{EAST_ASIAN}]")
+
+
+def _scalar_value(node: yaml.Node, text: str) -> str:
+    value = node.value
+    if node.end_mark.line > node.start_mark.line and " " in value and node.style != "|":
+        source = text[node.start_mark.index:node.end_mark.index]
+        if node.style in ('"', "'"):
+            source = source[1:-1]
+        return refold(value, source, node.style == ">")
+    return value
+
+
+def _convert(node: yaml.Node, text: str) -> Node:
     tag, mark = node.tag, node.start_mark
     if tag is PLAIN:
-        value = node.value
+        value = _scalar_value(node, text)
         if value[:1] in _NOT_CORE_FIRST:
             implicit = TAG + implicit_tag(value)
             if implicit not in CORE_TAGS:
@@ -284,15 +326,15 @@ def _convert(node: yaml.Node) -> Node:
         raise _tag_error(line, col, tag)
     cls = node.__class__
     if cls is _ScalarNode:
-        return Node("scalar", node.value, line, col, tag[len(TAG):], node.style not in (None, ""))
+        return Node("scalar", _scalar_value(node, text), line, col, tag[len(TAG):], node.style not in (None, ""))
     if cls is _SequenceNode:
-        return Node("seq", [_convert(item) for item in node.value], line, col, "seq")
+        return Node("seq", [_convert(item, text) for item in node.value], line, col, "seq")
     items: dict[str, tuple[Node, Node]] = {}
     for key_node, value_node in node.value:
         if (key_node.tag is PLAIN and key_node.value == "<<") or key_node.tag == TAG + "merge":
             m = key_node.start_mark
             raise YamlError(m.line + 1, m.column + 1, "不允许使用 YAML 合并键 `<<`：请把内容直接写出来。")
-        key = _convert(key_node)
+        key = _convert(key_node, text)
         if key.kind != "scalar":
             raise YamlError(key.line, key.col, "键必须是简单的文字。")
         if key.value in items:
@@ -302,5 +344,5 @@ def _convert(node: yaml.Node) -> Node:
                 f"键 `{key.value}` 重复（第一次出现在第 {{first}} 行）：请删除或合并其中一个。",
                 first_line=first.line,
             )
-        items[key.value] = (key, _convert(value_node))
+        items[key.value] = (key, _convert(value_node, text))
     return Node("map", items, line, col, "map")

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from ..errors import Problem
 from ..pages import search
+from ..content.text import paragraphs  # a text field's paragraphs, lines joined (no space between Chinese)
 from ..content.values import tel_href
 from ..model.build import Model
 from ..pages.web import Page
@@ -73,7 +74,7 @@ class Renderer:
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
                                 lang=s.language, search_enabled=search.enabled(model))
         self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num,
-                                pagefind=self.pagefind, quoted=self.quoted)
+                                pagefind=self.pagefind, quoted=self.quoted, paragraphs=paragraphs)
 
     # -- helpers the templates call ---------------------------------------------------------------
     def t(self, key: str, **values) -> str:
