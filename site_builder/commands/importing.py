@@ -24,10 +24,10 @@ from pathlib import Path
 from . import new
 from ..content import formats, load, spreadsheets
 from ..incremental import records
-from ..model import build as model_mod, stars
+from ..model import build as model_mod, competition as competition_model, stars
 from .registry import site_arg, verb
 from ..errors import ContentErrors, Problem, Problems, UsageError, rel
-from ..content.schema import check_id
+from ..content.schema import check_id, suggest
 
 HEADERS = {
     "post": ("岗位编号", "示范岗编号", "编号", "post", "post_id", "id"),
@@ -71,6 +71,21 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def _number(value, unit: str = "分", thousands: bool = False) -> float | None:
+    """A cell as a number: a number cell, or text like "96分" (``unit`` after it) or "1，234" ("1,234" with
+    ``thousands``); None when it is none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return value if value == value else None  # NaN
+    text = _text(value).replace("，", "")
+    try:
+        number = float((text.replace(",", "") if thousands else text).rstrip(unit).strip())
+    except ValueError:
+        return None
+    return number if number == number else None
 
 
 def parse(rows: spreadsheets.Rows, shown: str) -> tuple[dict, dict, Problems]:
@@ -128,12 +143,7 @@ def parse(rows: spreadsheets.Rows, shown: str) -> tuple[dict, dict, Problems]:
             if value is None or _text(value) == "":
                 t.error(n, col, f"缺少{label}分数：请填写 0–100 的整数。")
                 continue
-            number = value if isinstance(value, float) else None
-            if number is None and not isinstance(value, bool):
-                try:
-                    number = float(_text(value).replace("，", "").rstrip("分"))
-                except ValueError:
-                    number = None
+            number = _number(value)
             if isinstance(value, str) and value.startswith("="):
                 t.error(n, col, f"{label}是公式“{value}”，但表格里没有它的计算结果：请在 Excel/WPS 里打开、保存后再导入。")
             elif number is None or number != number:  # not a number (or NaN)
@@ -213,9 +223,17 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
             if (post.id not in rec["posts"] and post.standing.first_month <= month
                     and not (end is not None and stars.month_of(end) < month)):
                 missing.append(post.id)
+    return _in_cells(new.sorted(), target, at, where, shown), missing
+
+
+def _in_cells(found: list[Problem], target: str, at: dict[int, str], where: dict, shown: str,
+              columns: dict[tuple[int, int], int] | None = None) -> list[Problem]:
+    """The problems of the YAML made from a table (``target``) at the table's cells: the row of the post whose
+    key is on or above the line (``at``: line → post, ``where``: post → (row, column)), and the column of the
+    key at the problem's position when ``columns`` ((line, column) → table column) knows it."""
     out = []
     lines = sorted(at)
-    for p in new.sorted():
+    for p in found:
         if p.path != target:
             continue  # the site's own problems: check reports them
         key_line = max((n for n in lines if n <= p.line), default=None)
@@ -223,8 +241,9 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
             out.append(Problem(shown, 1, 0, p.message))
             continue
         row, col = where[at[key_line]]
+        col = (columns or {}).get((p.line, p.col), col)
         out.append(Problem(shown, row, col, f"{p.message}（单元格 {spreadsheets.column_letter(col)}{row}）"))
-    return out, missing
+    return out
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -239,12 +258,25 @@ def _configure(p: argparse.ArgumentParser) -> None:
     e.add_argument("--by", help="考评组织者，如 市先教办督导组")
     e.add_argument("--evaluated-on", type=new.date_arg, help="考评日期，如 2025-05-06")
     e.add_argument("--replace", action="store_true", help="替换已有的当月考评文件")
+    i = sub.add_parser("indicators", help="岗位竞赛：从指标表（.xlsx 或 .csv）导入一个月的量化指标",
+                       description="从指标表导入一个竞赛一个月的量化指标，写入 content/indicators/<竞赛>/<月份>.yaml")
+    i.add_argument("file", type=Path, help="指标表：.xlsx 或 .csv，每行一个岗位，每个指标一列")
+    site_arg(i)
+    i.add_argument("--competition", required=True, metavar="ID", help="竞赛编号（content/competitions/ 里的文件名）")
+    i.add_argument("--month", type=new.month_arg, required=True, help="月份，如 2025-04")
+    i.add_argument("--sheet", help="工作表名称（默认第一张）")
+    i.add_argument("--by", help="报送或汇总单位，如 市先教办竞赛评比组")
+    i.add_argument("--entered-on", type=new.date_arg, help="报送日期，如 2025-05-05")
+    i.add_argument("--replace", action="store_true", help="替换已有的当月指标文件")
 
 
-@verb("import", "从表格导入 / import from a spreadsheet (evaluations)")(_configure)
+@verb("import", "从表格导入 / import from a spreadsheet (evaluations, indicators)")(_configure)
 def cmd_import(args) -> int:
+    if args.what == "indicators":
+        return import_indicators(args)
     if args.what != "evaluations":
-        raise UsageError("请写要导入什么：site-builder import evaluations 考评表.xlsx --month 2025-04")
+        raise UsageError("请写要导入什么：site-builder import evaluations 考评表.xlsx --month 2025-04，或 "
+                         "site-builder import indicators 指标表.xlsx --competition 竞赛编号 --month 2025-04")
     shown = str(args.file)
     if not args.file.is_file():
         raise UsageError(f"找不到文件 {args.file}")
@@ -265,12 +297,175 @@ def cmd_import(args) -> int:
     if found:
         raise ContentErrors(sorted(set(found)))
     known = set(posts)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    tmp.replace(target)
+    _write(target, text)
     print(f"已导入 {len(known)} 个岗位 → {rel(target, args.site)}。请运行 site-builder check，再提交合并请求。")
     if missing:
         print(f"注意：{len(missing)} 个在创岗位不在表格里，这个月按“未考评”处理（site.yaml 的 missing_month）："
               f"{'、'.join(missing)}。", file=sys.stderr)
+    return 0
+
+
+def _write(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` whole (beside it, then renamed over it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8", newline="\n")
+    tmp.replace(target)
+
+
+# -- import indicators: the month's entered values of a competition (岗位竞赛, model/competition.py) ----------
+
+def parse_indicators(rows: spreadsheets.Rows, shown: str, entered: list) -> tuple[dict, dict, dict, Problems]:
+    """Rows of one post each → ({post: {indicator: value}}, {post: (row, col)}, {indicator: col}, problems).
+
+    A column per entered indicator, found by its name or id (a remark in brackets is ignored: 一次办结率（%）);
+    a row whose indicator cells are all empty is left out (a missing month for that post)."""
+    t = Table(shown)
+    rows = [(n, cells) for n, cells in rows if cells]
+    names = "、".join(i.name for i in entered)
+    if not rows:
+        t.error(1, 0, f"表格是空的：第一行写表头（岗位编号、{names}），以下每行一个岗位。")
+        return {}, {}, {}, t.problems
+    header_row, header = rows[0]
+    wanted = {_norm(alias): key for key in ("post",) for alias in HEADERS["post"]}
+    wanted.update({_norm(alias): i.id for i in entered for alias in (i.name, i.id)})
+    columns: dict[str, int] = {}
+    for col, value in sorted(header.items()):
+        key = wanted.get(_norm(_text(value)))
+        if key in columns:
+            t.error(header_row, col, f"表头“{_text(value)}”与第 {spreadsheets.column_letter(columns[key])} 列重复：请删除其中一列。")
+        elif key:
+            columns[key] = col
+    missing = [("岗位编号" if k == "post" else next(i.name for i in entered if i.id == k))
+               for k in ("post", *(i.id for i in entered)) if k not in columns]
+    if missing:
+        t.error(header_row, 0, f"第 {header_row} 行（表头）缺少列：{'、'.join(missing)}。表头应为：岗位编号、{names}"
+                               "（指标可写名称或编号，可加括号注明单位）；其他列（序号、单位、岗位名称等）会被忽略。")
+        return {}, {}, {}, t.problems
+    posts: dict[str, dict] = {}
+    where: dict[str, tuple[int, int]] = {}
+    for n, cells in rows[1:]:
+        pid = _text(cells.get(columns["post"], ""))
+        filled = [i for i in entered if _text(cells.get(columns[i.id], "")) != ""]
+        if not pid:
+            if filled:
+                t.error(n, columns["post"], "缺少岗位编号：请填写 content/posts/ 里的文件名（不含 .yaml），或删除这一行。")
+            continue
+        if check_id(pid):
+            t.error(n, columns["post"], f"岗位编号 `{pid}` 不合规：请写 content/posts/ 里的文件名（不含 .yaml）。")
+            continue
+        if pid in where:
+            t.error(n, columns["post"], f"岗位 `{pid}` 已写在第 {where[pid][0]} 行：每个岗位只写一行。")
+            continue
+        where[pid] = (n, columns["post"])
+        if not filled:
+            continue  # no data this month: the competition's `missing` rule applies
+        values = {}
+        for i in entered:
+            col = columns[i.id]
+            value = cells.get(col)
+            if value is None or _text(value) == "":
+                t.error(n, col, f"缺少“{i.name}”：这个月没有数据的岗位请整行不填，不要只填一部分。")
+                continue
+            number = _number(value, unit=i.unit, thousands=True)
+            span = f"{'0–100 的' if i.unit == '%' else '不小于 0 的'}{'整数' if not i.decimals else f'数（最多 {i.decimals} 位小数）'}"
+            if isinstance(value, str) and value.startswith("="):
+                t.error(n, col, f"“{i.name}”是公式“{value}”，但表格里没有它的计算结果：请在 Excel/WPS 里打开、保存后再导入。")
+            elif number is None:
+                t.error(n, col, f"“{i.name}”的“{_text(value)}”不是数字：请填写{span}。")
+            elif number < 0 or (i.unit == "%" and number > 100) or number > formats.MAX_INDICATOR_VALUE:
+                t.error(n, col, f"“{i.name}” {_text(number)} 超出范围：请填写{span}。")
+            elif round(number, i.decimals) != number:
+                t.error(n, col, f"“{i.name}” {_text(number)} 的小数位多于 {i.decimals} 位：请四舍五入。")
+            else:
+                values[i.id] = int(number) if number.is_integer() and not i.decimals else round(number, i.decimals)
+        posts[pid] = values
+    for i in entered:  # 0.985 for 98.5 %: a percentage cell read as its fraction
+        column = [(pid, v[i.id]) for pid, v in posts.items() if i.id in v]
+        if i.unit == "%" and column and all(v <= 1 for _, v in column) and any(v not in (0, 1) for _, v in column):
+            pid, value = next((p, v) for p, v in column if v not in (0, 1))
+            t.error(where[pid][0], columns[i.id], f"“{i.name}”写成了 {_text(value)}，像是百分比的小数形式：请写成 "
+                                                  f"{_text(round(value * 100, 4))}（把单元格格式改为“常规”或“数值”）。")
+    if not where and not t.problems:
+        t.error(header_row + 1, 0, "表头下面没有任何岗位：请确认选对了文件和工作表（--sheet）。")
+    return posts, where, columns, t.problems
+
+
+def indicators_yaml(month: str, posts: dict, entered: list, source_file: str, by: str | None,
+                    entered_on: dt.date | None) -> tuple[str, dict[int, str], dict[tuple[int, int], str]]:
+    """The month's YAML; the line of each post's key; (line, column) of each value's key → indicator id."""
+    lines = [f"# 岗位竞赛量化指标 {month}：由 site-builder import indicators 从 {source_file} 导入。",
+             "# 改数值请改原表格后重新导入（--replace），或直接改这里。",
+             f"month: {month}"]
+    if entered_on:
+        lines.append(f"entered_on: {entered_on.isoformat()}")
+    if by:
+        lines.append(f"by: {new.yaml_str(by)}")
+    lines.append("posts:" if posts else "posts: {}")
+    at: dict[int, str] = {}
+    keys: dict[tuple[int, int], str] = {}
+    for pid in sorted(posts):
+        line = f"  {pid}: {{"
+        parts = []
+        for i in entered:
+            if i.id in posts[pid]:
+                keys[len(lines) + 1, len(line) + len(", ".join(parts)) + (2 if parts else 0) + 1] = i.id
+                value = posts[pid][i.id]
+                parts.append(f"{i.id}: {value if isinstance(value, int) else f'{value:.{i.decimals}f}'}")
+        at[len(lines) + 1] = pid
+        lines.append(line + ", ".join(parts) + "}")
+    return "\n".join(lines) + "\n", at, keys
+
+
+def import_indicators(args) -> int:
+    shown = str(args.file)
+    if not args.file.is_file():
+        raise UsageError(f"找不到文件 {args.file}")
+    if not (args.site / "content" / "site.yaml").is_file():
+        raise UsageError(f"{args.site} 不是站点文件夹（找不到 content/site.yaml）。")
+    problems = Problems()
+    raw = records.load(args.site, problems)
+    rec = raw.competitions.get(args.competition)
+    if rec is None:
+        raise UsageError(f"找不到竞赛 `{args.competition}`{suggest(args.competition, raw.competitions)}：请用 "
+                         "content/competitions/ 里的文件名（不含 .yaml），并先用 site-builder check 确认它没有问题。")
+    if not rec["start"] <= args.month <= rec["end"]:
+        raise UsageError(f"{args.month} 不在竞赛 `{args.competition}` 的竞赛期内（{rec['start']} 到 {rec['end']}）。")
+    entered = [i for i in competition_model.indicators_of(rec) if i.entered]
+    if not entered:
+        raise UsageError(f"竞赛 `{args.competition}` 的指标都由考评记录派生，没有要录入的指标。")
+    target = args.site / "content" / "indicators" / args.competition / f"{args.month}.yaml"
+    if target.exists() and not args.replace:
+        raise UsageError(f"{rel(target, args.site)} 已经存在：要用表格替换它，请加 --replace。")
+    try:
+        rows = spreadsheets.read(args.file, args.sheet)
+    except spreadsheets.SheetError as exc:
+        raise ContentErrors([Problem(shown, 0, 0, str(exc))]) from None
+    posts, where, columns, found = parse_indicators(rows, shown, entered)
+    if found:
+        raise ContentErrors(found.sorted())
+    text, at, keys = indicators_yaml(args.month, posts, entered, args.file.name, args.by, args.entered_on)
+    if raw.site is None:
+        raise ContentErrors(problems.sorted())
+    shown_target = f"content/indicators/{args.competition}/{args.month}.yaml"
+    check = Problems()
+    month_rec = load.parse_yaml(text, shown_target, formats.INDICATOR_VALUES, check)
+    left_out: list[str] = []
+    if month_rec is not None:
+        raw.indicators[f"{args.competition}/{args.month}"] = month_rec
+        model = model_mod.build(raw, check)
+        if model is not None:
+            ranked = {c.id: c for c in competition_model.build(raw, model, check)}
+            result = ranked[args.competition].result(args.month) if args.competition in ranked else None
+            left_out = sorted(e.post for s in (result.groups if result else ()) for e in s.entries
+                              if e.post not in posts)
+    cells = {key: columns[ind] for key, ind in keys.items()}
+    mapped = _in_cells(check.sorted(), shown_target, at, where, shown, cells)
+    if mapped:
+        raise ContentErrors(sorted(set(mapped)))
+    _write(target, text)
+    print(f"已导入 {len(posts)} 个岗位的指标 → {rel(target, args.site)}。请运行 site-builder check，再提交合并请求。")
+    if left_out:
+        print(f"注意：{len(left_out)} 个参赛岗位这个月没有数据（不在表格里，或整行没填），按竞赛的 missing 规则计："
+              f"{'、'.join(left_out)}。", file=sys.stderr)
     return 0

@@ -43,9 +43,11 @@ from ..model import images
 from ..model.build import Model
 from ..pages.print_pages import board_page
 from ..printing import boards as B
+from ..printing import competition as C
 from ..render.templates import Renderer, TemplateProblem
 from ..write.output import replace_file
 from .progress import Progress
+from .new import month_arg
 from .registry import jobs_arg, site_arg, verb
 
 ACTIONS = {"changed": "重印", "new": "新印", "gone": "撤下"}
@@ -59,6 +61,10 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--post", action="append", default=[], metavar="ID",
                    help="只生成这个示范岗的公示榜、创建牌和岗上党员的卡片（可重复）")
     p.add_argument("--member", action="append", default=[], metavar="ID", help="只生成这名党员的三张卡片（可重复）")
+    p.add_argument("--competition", action="append", default=[], metavar="ID",
+                   help="只生成这个竞赛各月的竞赛光荣榜（competition）和流动红旗（flag）（可重复）")
+    p.add_argument("--month", action="append", default=[], type=month_arg, metavar="YYYY-MM",
+                   help="只生成这个月的竞赛光荣榜和流动红旗（可重复）")
     p.add_argument("--kind", action="append", default=[], choices=list(KINDS), metavar="KIND",
                    help="只生成这几类（可重复）：board 公示榜、plaque 创建牌、card 定标公示卡、records 对标记录卡、"
                         "evaluation 达标评议卡")
@@ -84,11 +90,11 @@ def cmd_pdf(args) -> int:
 
 def _pdf(args, site: Path, jobs: int, progress: Progress) -> int:
     model = build_model(site, jobs=jobs, progress=progress)
-    chosen = select(model, args.unit, args.post, args.member)
+    chosen = select(model, args.unit, args.post, args.member, args.competition, args.month)
     if args.kind:
         chosen = [b for b in chosen if b.kind.name in args.kind]
     if args.stale:
-        everything = not (args.unit or args.post or args.member or args.kind)
+        everything = not (args.unit or args.post or args.member or args.kind or args.competition or args.month)
         rev, changes = stale(site, model, args.stale, chosen, everything, args.kind)
         progress.close()
         print_stale(args.stale, rev, changes)
@@ -98,17 +104,18 @@ def _pdf(args, site: Path, jobs: int, progress: Progress) -> int:
         chosen = [b for b in chosen if b.key in fresh]
         if not chosen:
             return 0
-    whole_units = not (args.post or args.member or args.stale)
+    whole_units = not (args.post or args.member or args.stale or args.month)
     out = args.output or site / "pdf"
     return make_pdfs(site, model, chosen, out, combine=whole_units, quiet=args.quiet, jobs=jobs, progress=progress)
 
 
 # -- what to print ----------------------------------------------------------------------------------
 
-def select(model: Model, units: list[str], posts: list[str], members: list[str]) -> list[B.Board]:
+def select(model: Model, units: list[str], posts: list[str], members: list[str], competitions: list[str] = (),
+           months: list[str] = ()) -> list[B.Board]:
     """The boards asked for (all of them without filters), in print order, each once."""
-    if not (units or posts or members):
-        return B.all_boards(model)
+    if not (units or posts or members or competitions or months):
+        return every_board(model)
     by_post = B.members_by_post(model)
     chosen: list[B.Board] = []
     known_units = {u.id: u for u in model.units}
@@ -133,8 +140,30 @@ def select(model: Model, units: list[str], posts: list[str], members: list[str])
             raise UsageError(f"找不到党员 `{mid}`{suggest(mid, known_members)}（或其岗位尚未批复）："
                              "请用 content/members/ 里的文件名。")
         chosen += B.member_boards(model, member, internal=True)
+    chosen += competition_boards(model, competitions, months)
     seen: set[str] = set()
     return [b for b in chosen if not (b.key in seen or seen.add(b.key))]
+
+
+def every_board(model: Model) -> list[B.Board]:
+    """Every board: the units' (printing/boards.py), then each competition's months (printing/competition.py)."""
+    return B.all_boards(model) + C.competition_boards(model)
+
+
+def competition_boards(model: Model, ids: list[str], months: list[str]) -> list[B.Board]:
+    """--competition and --month: the months' result boards and red flags of the competitions named (all
+    competitions with only --month)."""
+    if not (ids or months):
+        return []
+    known = {c.id: c for c in model.competitions}
+    for cid in ids:
+        if cid not in known:
+            raise UsageError(f"找不到竞赛 `{cid}`{suggest(cid, known)}：请用 content/competitions/ 里的文件名（不含 .yaml）。")
+    picked = tuple(known[cid] for cid in ids) or tuple(model.competitions)
+    for month in months:
+        if not any(r.month == month for c in picked for r in c.months):
+            raise UsageError(f"{month} 没有竞赛排名：这个月不在竞赛期内，或还没有这个月的数据。")
+    return C.competition_boards(model, picked, tuple(months))
 
 
 # -- stale boards -------------------------------------------------------------------------------------
@@ -209,7 +238,7 @@ def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everythin
         with tempfile.TemporaryDirectory(prefix="site-builder-stale-") as tmp:
             old = old_model(site, rev, Path(tmp))
             if old is not None:
-                before = {b.key: b for b in B.all_boards(old)}
+                before = {b.key: b for b in every_board(old)}
     changes = []
     for board in chosen:
         old_board = before.get(board.key)
@@ -217,7 +246,7 @@ def stale(site: Path, model: Model, since: str, chosen: list[B.Board], everythin
             changes.append(Change("new", board, None))
         elif old_board.fingerprint != board.fingerprint:
             changes.append(Change("changed", board, old_board.fingerprint))
-    now = {b.key for b in B.all_boards(model)}
+    now = {b.key for b in every_board(model)}
     scope = {b.unit.id for b in chosen} | {b.post.id for b in chosen} | {b.id for b in chosen}
     for key, old_board in before.items():
         if kinds and old_board.kind.name not in kinds:
@@ -400,6 +429,8 @@ def check_output(site: Path, out: Path) -> None:
 
 
 def source_of(board: B.Board) -> str:
+    if isinstance(board, C.CompetitionBoard):
+        return board.source
     if board.member is not None:
         return f"content/members/{board.member.id}.yaml"
     return f"content/posts/{board.id}.yaml"

@@ -409,9 +409,7 @@ class _Builder:
         return out
 
     def competition(self, cid: str, rec: Rec, files: dict[str, Rec]) -> Competition:
-        indicators = tuple(Indicator(i["id"], i["name"], i["source"], i["unit"] or formats.DERIVED_UNITS[i["source"]],
-                                     i["better"], i["weight"], i["normalise"], i["decimals"])
-                           for i in rec["indicators"])
+        indicators = indicators_of(rec)
         r, a = rec["rules"], rec["awards"]
         rules = Rules(r["min_months"], r["missing"], r["leaders"])
         names = AwardNames(a["month"], a["quarter"], a["period"])
@@ -509,6 +507,12 @@ class _Builder:
                 self.error(table, pid, f"示范岗 `{pid}` 缺少指标："
                                        + "、".join(f"{i.id}（{i.name}）" for i in lacking)
                                        + "。这个月没有的数据请整行不写（按竞赛的 missing 规则计），不要只写一部分。")
+
+
+def indicators_of(rec: Rec) -> tuple[Indicator, ...]:
+    """The indicators of a competition's record (content/competitions/<id>.yaml)."""
+    return tuple(Indicator(i["id"], i["name"], i["source"], i["unit"] or formats.DERIVED_UNITS[i["source"]],
+                           i["better"], i["weight"], i["normalise"], i["decimals"]) for i in rec["indicators"])
 
 
 def _takes_part(post: Post, month: str) -> bool:

@@ -96,7 +96,7 @@ def flag_data(model: Model, c: Competition, award: Award) -> dict:
 
 def board_density(data: dict) -> int:
     rows = sum(len(g["rows"]) + 2 for g in data["groups"]) + len(data["awards"])
-    return 0 if rows <= 24 else 1 if rows <= 36 else 2 if rows <= 50 else 3 if rows <= 66 else 4
+    return 0 if rows <= 32 else 1 if rows <= 44 else 2 if rows <= 58 else 3 if rows <= 74 else 4
 
 
 def competition_boards(model: Model, competitions: tuple[Competition, ...] | None = None,
