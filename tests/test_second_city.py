@@ -189,3 +189,26 @@ def test_a_story_summary_leaves_out_headings_and_images_have_their_size(tmp_path
     assert "每天早到半小时" not in html.split('name="description"')[1].split(">")[0]
     img = html.split('alt="王芳在窗口"')[0].rsplit("<img", 1)[1] + html.split('alt="王芳在窗口"')[1].split(">")[0]
     assert 'width="' in img and 'height="' in img and 'srcset="/media/' in img and 'sizes="' in img
+
+
+def test_import_does_not_name_a_post_before_its_first_evaluated_month(tmp_path, capsys):
+    """A post approved in June (on the 30th or the 1st) is not "missing" from June's table: its first evaluated
+    month is July; with approval_month_cutoff: 10 the one approved on the 1st is due in June."""
+    from support.xlsx import write_xlsx
+
+    def post(day: str) -> str:
+        return ("name: 导税服务岗\nunit: tax\ndeclared: 2025-01-10\n"
+                f"approval: {{date: 2025-06-{day}, number: 测先教办〔2025〕2号}}\n"
+                "feedback: {book: 大厅入口, phone: 0571-86001113}\n")
+    rows = [["岗位编号", "评价来源", "政治思想", "工作业绩", "优质服务", "示范作用"]] + [
+        ["tax-window", source, 95, 94, 96, 93] for source in ("党员自评", "群众测评", "组织考评")]
+    for day in ("30", "01"):
+        site = make_site(tmp_path / day, {"content/posts/tax-guide.yaml": post(day)})
+        code, out, err = run(capsys, "import", "evaluations", write_xlsx(tmp_path / f"{day}.xlsx", rows), site,
+                             "--month", "2025-06")
+        assert code == 0, err
+        assert "tax-guide" not in err, err
+    site = make_site(tmp_path / "cutoff", {"content/posts/tax-guide.yaml": post("01"),
+                                           SITE: settings(approval_month_cutoff="10")})
+    code, out, err = run(capsys, "import", "evaluations", write_xlsx(tmp_path / "c.xlsx", rows), site, "--month", "2025-06")
+    assert code == 0 and "在创岗位不在表格里" in err and "tax-guide" in err, err
