@@ -17,7 +17,6 @@ from typing import Callable, Iterable
 from ..pages import admin, feeds, print_pages, search, web
 from ..pages.guard import check_without_site, output_problems
 from ..pages import competition as competition_pages
-from ..pages import competition as competition_pages
 from ..model import competition, images, build as model_mod
 from . import markdown_cache, records, rendering, tracking
 from ..render import linkcheck
@@ -32,7 +31,6 @@ from ..render.templates import Renderer, TemplateProblem
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
 PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page]]] = [web.pages, feeds.pages, search.pages,
                                                                            print_pages.pages, admin.pages]
-PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months, units, boards, open data
 PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months, units, boards, open data
 # Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
 # A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again when
