@@ -101,6 +101,10 @@ def describe(node: Node) -> str:
 class Type:
     expected = "值"
 
+    def describe(self) -> str:
+        """How a value is written and its limits, for the table in docs/content-format.md (commands/reference.py)."""
+        return self.expected
+
     def convert(self, node: Node, ctx: Ctx) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -114,8 +118,14 @@ class Str(Type):
     expected = "文字"
 
     def __init__(self, max_len: int = 200, min_len: int = 1, multiline: bool = False,
-                 check: Callable[[str], str | None] | None = None):
+                 check: Callable[[str], str | None] | None = None, label: str | None = None):
         self.max_len, self.min_len, self.multiline, self.check = max_len, min_len, multiline, check
+        self.label = label  # what describe() says of a checked kind of text (a URL, a phone number ...)
+
+    def describe(self) -> str:
+        if self.label:
+            return self.label
+        return f"文字，{'可分段（空一行分段）' if self.multiline else '一行'}，最多 {self.max_len} 字"
 
     def convert(self, node: Node, ctx: Ctx) -> Any:
         text = self.scalar_text(node, ctx)
@@ -158,7 +168,7 @@ class Id(Str):
     expected = "编号"
 
     def __init__(self) -> None:
-        super().__init__(max_len=64, check=check_id)
+        super().__init__(max_len=64, check=check_id, label="编号：小写英文字母、数字和连字符，最长 64 个字符")
 
 
 def check_id(text: str) -> str | None:
@@ -175,6 +185,7 @@ class Enum(Str):
         super().__init__(max_len=64)
         self.values = values
         self.expected = "以下之一：" + "、".join(f"{k}（{v}）" for k, v in values.items())
+        self.label = "以下之一：" + "、".join(f"`{k}` {v}" for k, v in values.items())
 
     def convert(self, node: Node, ctx: Ctx) -> Any:
         if node.kind == "scalar" and not node.quoted and node.tag == "bool":
@@ -190,6 +201,9 @@ class Int(Type):
 
     def __init__(self, min: int | None = None, max: int | None = None):
         self.min, self.max = min, max
+
+    def describe(self) -> str:
+        return f"{self.expected} {_span(self.min, self.max)}".rstrip()
 
     def convert(self, node: Node, ctx: Ctx) -> Any:
         text = self.scalar_text(node, ctx)
@@ -210,6 +224,9 @@ class Num(Type):
     def __init__(self, min: float | None = None, max: float | None = None):
         self.min, self.max = min, max
 
+    def describe(self) -> str:
+        return f"{self.expected}（可带小数） {_span(self.min, self.max)}".rstrip()
+
     def convert(self, node: Node, ctx: Ctx) -> Any:
         text = self.scalar_text(node, ctx)
         if text is INVALID:
@@ -220,6 +237,12 @@ class Num(Type):
         return _range(value, self.min, self.max, node, ctx)
 
 
+def _span(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo}–{hi}"
+    return f"≥ {lo}" if lo is not None else (f"≤ {hi}" if hi is not None else "")
+
+
 def _range(value, lo, hi, node: Node, ctx: Ctx) -> Any:
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         return ctx.at(node, f"{value} 超出范围：应在 {lo} 到 {hi} 之间。")
@@ -228,6 +251,9 @@ def _range(value, lo, hi, node: Node, ctx: Ctx) -> Any:
 
 class Bool(Type):
     expected = "true 或 false"
+
+    def describe(self) -> str:
+        return "`true`（是）或 `false`（否）"
 
     def convert(self, node: Node, ctx: Ctx) -> Any:
         text = self.scalar_text(node, ctx)
@@ -269,6 +295,9 @@ class Month(Type):
 class MonthDay(Type):
     expected = "月-日（如 \"12-31\"）"
 
+    def describe(self) -> str:
+        return "月-日，加引号，如 `\"12-31\"`"
+
     def convert(self, node: Node, ctx: Ctx) -> Any:
         text = self.scalar_text(node, ctx)
         if text is INVALID:
@@ -288,6 +317,12 @@ class List(Type):
 
     def __init__(self, item: Type, min_len: int = 0, max_len: int | None = None, unique: bool = False):
         self.item, self.min_len, self.max_len, self.unique = item, min_len, max_len, unique
+
+    def describe(self) -> str:
+        count = (f"{self.min_len}–{self.max_len} 项" if self.min_len and self.max_len is not None else
+                 f"至少 {self.min_len} 项" if self.min_len else f"最多 {self.max_len} 项" if self.max_len else "")
+        each = "每项是下面几个键" if isinstance(self.item, Record) else f"每项：{self.item.describe()}"
+        return "列表" + (f"，{count}" if count else "") + ("，不能重复" if self.unique else "") + f"；{each}"
 
     def convert(self, node: Node, ctx: Ctx) -> Any:
         if node.kind == "scalar" and node.tag == "null" and not node.quoted:
@@ -322,6 +357,9 @@ class OneOrList(List):
         super().__init__(item, min_len=1, max_len=max_len, unique=True)
         self.expected = f"一个{item.expected}，或{item.expected}的列表（写成 [a, b]）"
 
+    def describe(self) -> str:
+        return f"一个{self.item.expected}，或最多 {self.max_len} 个{self.item.expected}的列表 `[a, b]`，不能重复"
+
     def convert(self, node: Node, ctx: Ctx) -> Any:
         if node.kind == "scalar":
             value = self.item.convert(node, ctx)
@@ -342,7 +380,11 @@ class Record(Type):
     expected = "键值表"
 
     def __init__(self, fields: dict[str, Field], check: Callable[[Rec, Ctx], None] | None = None):
-        self.fields, self.check = fields, check
+        self.fields, self.check = fields, check  # check's docstring states its rule (docs/content-format.md)
+
+    def describe(self) -> str:
+        rule = (self.check.__doc__ or "").strip() if self.check else ""
+        return "下面几个键" + (f"；{rule}" if rule else "")
 
     def convert(self, node: Node, ctx: Ctx) -> Any:
         if node.kind != "map":
@@ -379,6 +421,11 @@ class Dict(Type):
 
     def __init__(self, key: Type, value: Type, min_len: int = 0):
         self.key, self.value, self.min_len = key, value, min_len
+
+    def describe(self) -> str:
+        value = "下面几个键" if isinstance(self.value, Record) else self.value.describe()
+        least = f"，至少 {self.min_len} 项" if self.min_len else ""
+        return f"`{self.key.expected}: 值` 的若干行{least}；键：{self.key.describe()}；值：{value}"
 
     def convert(self, node: Node, ctx: Ctx) -> Any:
         if node.kind != "map":
