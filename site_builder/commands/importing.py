@@ -1,4 +1,4 @@
-"""``site-builder import evaluations FILE.xlsx|FILE.csv --month YYYY-MM [SITE]``.
+"""``site-builder import evaluations FILE --month YYYY-MM [SITE]``: FILE an .xlsx, .xls, .et, .ods, .xlsb or .csv.
 
 The monthly evaluation as the campaign office keeps it: one table, one row per post and source
 (党员自评, 群众测评, 组织考评 each come from a different form, filled at a different time), four score
@@ -44,8 +44,7 @@ SOURCES = {
     "public": ("群众测评", "群众评议", "群众", "public"),
     "organisation": ("组织考评", "组织评议", "组织", "organisation", "organization"),
 }
-SOURCE_NAMES = {"self": "党员自评", "public": "群众测评", "organisation": "组织考评"}
-DIMENSION_NAMES = {"politics": "政治思想", "performance": "工作业绩", "service": "优质服务", "exemplary": "示范作用"}
+SOURCE_NAMES, DIMENSION_NAMES = formats.SOURCE_NAMES, formats.DIMENSION_NAMES
 
 
 def _norm(text: str) -> str:
@@ -63,14 +62,28 @@ class Table:
         self.shown, self.problems = shown, Problems()
 
     def error(self, row: int, col: int, message: str) -> None:
-        cell = f"（单元格 {spreadsheets.column_letter(col)}{row}）" if col else ""
-        self.problems.add(self.shown, row, col, message + cell)
+        """A problem at a cell, named A1-style; a whole row (a header missing columns) is at its first cell."""
+        col = col or 1
+        self.problems.add(self.shown, row, col, f"{message}（单元格 {spreadsheets.column_letter(col)}{row}）")
 
 
 def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, (dt.date, dt.time)):  # a date cell reads as a date (2025-04-03), never as a day number
+        return value.isoformat()
     return str(value).strip()
+
+
+def _not_a_number(label: str, value) -> str | None:
+    """What to say of a cell that holds no number: empty (a formula without its result reads so too), or a date."""
+    if value is None or _text(value) == "":
+        return (f"缺少{label}：请填写（如果这里是公式，它没有保存计算结果或算出了错误值：请在 Excel/WPS 里打开、"
+                "检查、保存后再导入）。")
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return (f"{label}是日期或时间“{_text(value)}”，不是数字：单元格格式可能被设成了日期，请改为“常规”或“数值”后"
+                "重新填写。")
+    return None
 
 
 def _number(value, unit: str = "分", thousands: bool = False) -> float | None:
@@ -78,8 +91,8 @@ def _number(value, unit: str = "分", thousands: bool = False) -> float | None:
     ``thousands``); None when it is none."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, float):
-        return value if value == value else None  # NaN
+    if isinstance(value, (int, float)):
+        return float(value) if value == value else None  # NaN
     text = _text(value).replace("，", "")
     try:
         number = float((text.replace(",", "") if thousands else text).rstrip(unit).strip())
@@ -140,8 +153,9 @@ def parse(rows: spreadsheets.Rows, shown: str) -> tuple[dict, dict, Problems]:
             col = columns[dim]
             value = cells.get(col)
             label = f"{SOURCE_NAMES[source]}的“{DIMENSION_NAMES[dim]}”"
-            if value is None or _text(value) == "":
-                t.error(n, col, f"缺少{label}分数：请填写 0–100 的整数。")
+            problem = _not_a_number(f"{label}分数", value)
+            if problem:
+                t.error(n, col, problem.replace("请填写", "请填写 0–100 的整数", 1))
                 continue
             number = _number(value)
             if isinstance(value, str) and value.startswith("="):
@@ -238,7 +252,7 @@ def _in_cells(found: list[Problem], target: str, at: dict[int, str], where: dict
             continue  # the site's own problems: check reports them
         key_line = max((n for n in lines if n <= p.line), default=None)
         if key_line is None:
-            out.append(Problem(shown, 1, 0, p.message))
+            out.append(Problem(shown, 1, 1, p.message))
             continue
         row, col = where[at[key_line]]
         col = (columns or {}).get((p.line, p.col), col)
@@ -249,18 +263,18 @@ def _in_cells(found: list[Problem], target: str, at: dict[int, str], where: dict
 def _configure(p: argparse.ArgumentParser) -> None:
     p.set_defaults(site=Path("."), what=None)
     sub = p.add_subparsers(dest="what", metavar="WHAT")
-    e = sub.add_parser("evaluations", help="一月一考评：从考评表（.xlsx 或 .csv）导入一个月的分数",
+    e = sub.add_parser("evaluations", help="一月一考评：从考评表（Excel、WPS、LibreOffice 或 CSV）导入一个月的分数",
                        description="从考评表导入一个月的分数，写入 content/evaluations/<月份>.yaml")
-    e.add_argument("file", type=Path, help="考评表：.xlsx 或 .csv")
+    e.add_argument("file", type=Path, help="考评表：" + "、".join(spreadsheets.BOOKS) + " 或 .csv")
     site_arg(e)
     e.add_argument("--month", type=new.month_arg, required=True, help="考评月份，如 2025-04")
     e.add_argument("--sheet", help="工作表名称（默认第一张）")
     e.add_argument("--by", help="考评组织者，如 市先教办督导组")
     e.add_argument("--evaluated-on", type=new.date_arg, help="考评日期，如 2025-05-06")
     e.add_argument("--replace", action="store_true", help="替换已有的当月考评文件")
-    i = sub.add_parser("indicators", help="岗位竞赛：从指标表（.xlsx 或 .csv）导入一个月的量化指标",
+    i = sub.add_parser("indicators", help="岗位竞赛：从指标表（Excel、WPS、LibreOffice 或 CSV）导入一个月的量化指标",
                        description="从指标表导入一个竞赛一个月的量化指标，写入 content/indicators/<竞赛>/<月份>.yaml")
-    i.add_argument("file", type=Path, help="指标表：.xlsx 或 .csv，每行一个岗位，每个指标一列")
+    i.add_argument("file", type=Path, help="指标表：" + "、".join(spreadsheets.BOOKS) + " 或 .csv，每行一个岗位，每个指标一列")
     site_arg(i)
     i.add_argument("--competition", required=True, metavar="ID", help="竞赛编号（content/competitions/ 里的文件名）")
     i.add_argument("--month", type=new.month_arg, required=True, help="月份，如 2025-04")
@@ -288,7 +302,7 @@ def cmd_import(args) -> int:
     try:
         rows = spreadsheets.read(args.file, args.sheet)
     except spreadsheets.SheetError as exc:
-        raise ContentErrors([Problem(shown, 0, 0, str(exc))]) from None
+        raise ContentErrors([Problem(shown, 1, 1, str(exc))]) from None  # the file itself: at its first cell
     posts, where, problems = parse(rows, shown)
     if problems:
         raise ContentErrors(problems.sorted())
@@ -367,6 +381,10 @@ def parse_indicators(rows: spreadsheets.Rows, shown: str, entered: list) -> tupl
             if value is None or _text(value) == "":
                 t.error(n, col, f"缺少“{i.name}”：这个月没有数据的岗位请整行不填，不要只填一部分。")
                 continue
+            problem = _not_a_number(f"“{i.name}”", value)
+            if problem:
+                t.error(n, col, problem)
+                continue
             number = _number(value, unit=i.unit, thousands=True)
             span = f"{'0–100 的' if i.unit == '%' else '不小于 0 的'}{'整数' if not i.decimals else f'数（最多 {i.decimals} 位小数）'}"
             if isinstance(value, str) and value.startswith("="):
@@ -440,7 +458,7 @@ def import_indicators(args) -> int:
     try:
         rows = spreadsheets.read(args.file, args.sheet)
     except spreadsheets.SheetError as exc:
-        raise ContentErrors([Problem(shown, 0, 0, str(exc))]) from None
+        raise ContentErrors([Problem(shown, 1, 1, str(exc))]) from None  # the file itself: at its first cell
     posts, where, columns, found = parse_indicators(rows, shown, entered)
     if found:
         raise ContentErrors(found.sorted())
