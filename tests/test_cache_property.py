@@ -355,7 +355,7 @@ class CacheMachine(RuleBasedStateMachine):
         if marker is None:
             self.write(rel, None)
             return
-        text = self.read(rel) or (ROOT / "templates" / name).read_text(encoding="utf-8")
+        text = self.read(rel) or (templates.default_templates() / name).read_text(encoding="utf-8")
         block = re.search(r"\{% block (main|sheet) %\}", text)
         self.write(rel, text[:block.end()] + f'\n<p class="site-line">{marker}</p>' + text[block.end():])
 
