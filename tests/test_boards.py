@@ -157,15 +157,15 @@ def fingerprints(site: Path) -> dict[str, str]:
 
 def test_fingerprint_follows_exactly_what_the_board_shows(tmp_path):
     base = fingerprints(make_site(tmp_path / "a"))
-    # board and plaque; the standard cards of the two public members and the internal copy of the third's;
-    # record and evaluation cards of all three
-    assert len(base) == 2 + 2 + 1 + 3 * 2
-    # a new pledge: the board and that member's card change, the plaque and the other card do not
+    # board, plaque and the window's desk sign; the standard cards of the two public members and the internal copy
+    # of the third's; record and evaluation cards of all three; badge cards and desk signs of the two public members
+    assert len(base) == 3 + 2 + 1 + 3 * 2 + 2 * 2
+    # a new pledge: the board, that member's card and desk sign change, the plaque and the other card do not
     wang = (MINI / "content/members/wang-fang.yaml").read_text(encoding="utf-8")
     changed = fingerprints(make_site(tmp_path / "b", {
         "content/members/wang-fang.yaml": wang.replace("一次讲清，一次办好", "一次讲清，一次办成")}))
     diff = {k for k in base if base[k] != changed[k]}
-    assert diff == {"board:tax-window", "card:wang-fang"}
+    assert diff == {"board:tax-window", "card:wang-fang", "desk:wang-fang"}
     # a story or another month that leaves the stars as they are changes no board
     story = (MINI / "content/stories/first.md").read_text(encoding="utf-8")
     same = fingerprints(make_site(tmp_path / "c", {

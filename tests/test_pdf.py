@@ -284,8 +284,8 @@ def on_terminal(*argv) -> tuple[int, str, str]:
 def test_progress_is_shown_on_a_terminal_and_cleared(tmp_path):
     site = make_site(tmp_path)
     code, out, terminal = on_terminal("pdf", site, "--member", "wang-fang", "-o", tmp_path / "pdf", "--jobs", "1")
-    assert code == 0 and "已生成 3 个 PDF" in out
-    assert "\r生成 PDF / PDFs 3 / 3" in terminal  # a run over a second (WeasyPrint alone takes that)
+    assert code == 0 and "已生成 5 个 PDF" in out  # three cards, the badge card and the desk sign
+    assert "\r生成 PDF / PDFs 5 / 5" in terminal  # a run over a second (WeasyPrint alone takes that)
     assert terminal.endswith("\r") and terminal.rsplit("\r", 2)[1].strip() == ""  # the line is cleared
     code, out, terminal = on_terminal("pdf", site, "--member", "wang-fang", "-o", tmp_path / "pdf", "-q")
     assert code == 0 and out == "" and terminal == ""  # --quiet: nothing, even on a terminal
@@ -440,18 +440,21 @@ def test_stale_since_a_date_lists_what_to_reprint(history, capsys):
     fp = {b.key: b.fingerprint for b in B.all_boards(build_model(history))}
     code, out, err = run(capsys, "pdf", history, "--stale", "2025-06-15")
     assert code == 0, err
-    assert out.splitlines()[0].startswith("自 2025-06-15（") and "重印 2 块，新印 0 块，撤下 0 块" in out
+    assert out.splitlines()[0].startswith("自 2025-06-15（") and "重印 3 块，新印 0 块，撤下 0 块" in out
     rows = stale_lines(out)
-    assert [r[:4] for r in rows] == [["重印", "公示榜", "tax", "tax-window"], ["重印", "定标公示卡", "tax", "wang-fang"]]
+    assert [r[:4] for r in rows] == [["重印", "公示榜", "tax", "tax-window"], ["重印", "定标公示卡", "tax", "wang-fang"],
+                                     ["重印", "桌牌", "tax", "wang-fang"]]  # the desk sign shows the pledge too
     assert rows[0][-2:] == [fp["board:tax-window"], "print/posts/tax-window/board/"]
     assert rows[1][-2:] == [fp["card:wang-fang"], "print/members/wang-fang/card/"]
+    assert rows[2][-1] == fp["desk:wang-fang"]  # PDF only: no address in the site
     assert not (history / "pdf").exists()  # only listed
 
 
 def test_stale_since_a_revision_with_output_makes_just_those_pdfs(history, capsys, tmp_path):
     code, out, err = run(capsys, "pdf", history, "--stale", "HEAD~1", "-o", tmp_path / "reprint")
     assert code == 0, err
-    assert sorted(p.name for p in (tmp_path / "reprint/tax").iterdir()) == ["tax-window-board.pdf", "wang-fang-card.pdf"]
+    assert sorted(p.name for p in (tmp_path / "reprint/tax").iterdir()) == ["tax-window-board.pdf", "wang-fang-card.pdf",
+                                                                          "wang-fang-desk.pdf"]
     code, out, _ = run(capsys, "pdf", history, "--stale", "HEAD")
     assert code == 0 and "以来没有需要重印或撤下的牌卡" in out
 
@@ -466,7 +469,9 @@ def test_stale_lists_the_boards_of_a_revoked_post_to_take_down(history, capsys):
     rows = stale_lines(out)
     assert sorted((r[0], r[1], r[3]) for r in rows) == [
         ("撤下", "公示榜", "tax-window"), ("撤下", "创建牌", "tax-window"),
-        ("撤下", "定标公示卡", "li-ming"), ("撤下", "定标公示卡", "wang-fang")]
+        ("撤下", "定标公示卡", "li-ming"), ("撤下", "定标公示卡", "wang-fang"),
+        ("撤下", "桌牌", "li-ming"), ("撤下", "桌牌", "wang-fang"), ("撤下", "窗口桌牌", "tax-window"),
+        ("撤下", "胸牌", "li-ming"), ("撤下", "胸牌", "wang-fang")]
 
 
 def test_stale_before_the_first_commit_is_everything_new(history, capsys):

@@ -41,7 +41,7 @@ from ..errors import ContentErrors, Problem, UsageError
 from ..incremental.pipeline import build_model
 from ..model import images
 from ..model.build import Model
-from ..pages.print_pages import board_page
+from ..pages.print_pages import board_page, sheet_page
 from ..printing import boards as B
 from ..printing import competition as C
 from ..render.templates import Renderer, TemplateProblem
@@ -66,8 +66,7 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--month", action="append", default=[], type=month_arg, metavar="YYYY-MM",
                    help="只生成这个月的竞赛光荣榜和流动红旗（可重复）")
     p.add_argument("--kind", action="append", default=[], choices=list(KINDS), metavar="KIND",
-                   help="只生成这几类（可重复）：board 公示榜、plaque 创建牌、card 定标公示卡、records 对标记录卡、"
-                        "evaluation 达标评议卡")
+                   help="只生成这几类（可重复）：" + "、".join(f"{k.name} {k.label}" for k in KINDS.values()))
     p.add_argument("-o", "--output", type=Path, help="PDF 放在哪个文件夹，默认 SITE/pdf")
     p.add_argument("--stale", metavar="SINCE",
                    help="列出自某日（2026-01-31）或某个 git 版本以来内容有变化、需要重印或撤下的牌卡；"
@@ -447,6 +446,7 @@ class Printer:
         self.resources = Resources(model, self.renderer.dirs, self.face)
         self.fetcher = fetcher_for(self.wp, self.resources)
         self._fonts = None
+        self.fitted: dict[str, int] = {}  # board key → the layout a small card fitted in (for its sheet)
 
     @property
     def fonts(self):
@@ -458,7 +458,9 @@ class Printer:
         return self._fonts
 
     def html(self, board: B.Board, density: int | None = None) -> str:
-        page = board_page(board, self.prints, face_src=self.face, density=density)
+        return self._render(board_page(board, self.prints, face_src=self.face, density=density))
+
+    def _render(self, page) -> str:
         try:
             return self.renderer.render(page).decode("utf-8")
         except TemplateProblem as exc:
@@ -472,6 +474,8 @@ class Printer:
             doc = self.wp.HTML(string=html, base_url=self.model.settings.base_url,
                                url_fetcher=self.fetcher).render(font_config=self.fonts)
             if not board.kind.wall or len(doc.pages) == 1:
+                if board.kind.sheet:
+                    self.fitted[board.key] = density  # the card's layout on its sheet
                 return doc
             if density >= MAX_DENSITY:
                 paper = self.prints.papers[board.kind.name]
@@ -479,6 +483,23 @@ class Printer:
                                f"{board.kind.label}在 {paper.name} 纸上排不下一页（排成了 {len(doc.pages)} 页）："
                                "请精简岗位名称、职务、承诺或标准，或在 site.yaml 的 print.sizes 里换大一号的纸。")
             density += 1
+
+    def sheets(self, cards: list[B.Board], title: str, url: str):
+        """The A4 sheets of small cards (badge cards, ten to a page with crop marks), each card in the layout it
+        fitted alone; None when the configured card is too large for a sheet."""
+        page = sheet_page(cards, self.prints, title, url=url, face_src=self.face, densities=self.fitted)
+        if page is None:
+            return None
+        return self.wp.HTML(string=self._render(page), base_url=self.model.settings.base_url,
+                            url_fetcher=self.fetcher).render(font_config=self.fonts)
+
+
+def combined_file(board: B.Board) -> str:
+    """Which of its unit's combined files a board goes into: ``files`` (personnel files), ``badges`` (small
+    cards, laid out on sheets: the kind's name and s) or ``boards`` (everything for walls and desks)."""
+    if board.personnel_file:
+        return "files"
+    return f"{board.kind.name}s" if board.kind.sheet else "boards"
 
 
 @dataclasses.dataclass
@@ -502,6 +523,8 @@ class _Done:
     refused: list[str] = dataclasses.field(default_factory=list)
     boards: int = 0
     fatal: list[Problem] | None = None  # ContentErrors (a broken template), re-raised by the parent
+    fitted: dict[str, int] = dataclasses.field(default_factory=dict)  # Printer.fitted of the small cards done
+    sheets: int = 0  # files of small cards laid out on sheets
 
 
 def _print_part(part: list[int], tick=None) -> _Done:
@@ -515,6 +538,7 @@ def _print_part(part: list[int], tick=None) -> _Done:
     except ContentErrors as exc:  # not picklable as it is: sent back as its problems
         done.fatal = list(exc.problems)
     done.refused = job.printer.resources.refused[refused_before:]
+    done.fitted = {k: v for k, v in job.printer.fitted.items() if k in {job.chosen[i].key for i in part}}
     return done
 
 
@@ -523,7 +547,8 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
     for board in chosen:
         by_unit.setdefault(board.unit.id, []).append(board)
     for unit_id, unit_boards in by_unit.items():
-        wall, files, failed = [], [], False
+        combined: dict[str, list] = {}  # boards/files: documents; badges: the cards, laid out on sheets
+        failed = False
         for board in unit_boards:
             doc = job.printer.document(board)
             done.boards += 1
@@ -535,27 +560,47 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
                              doc.write_pdf())
                 done.written += 1
                 if job.combine:
-                    (files if board.personnel_file else wall).append(doc)
+                    combined.setdefault(combined_file(board), []).append(board if board.kind.sheet else doc)
             if tick is not None:
                 tick(1)
         if job.combine and not failed:
             unit = unit_boards[0].unit
-            for suffix, docs, what in (("boards", wall, "牌卡"), ("files", files, "档案卡片")):
-                if docs:
+            for suffix, docs in combined.items():
+                if isinstance(docs[0], B.Board):  # small cards, laid out on sheets
+                    joined = job.printer.sheets(docs, unit.name, f"print/units/{unit_id}/{suffix}/")
+                    if joined is None:
+                        continue
+                    done.sheets += 1
+                else:
                     joined = docs[0].copy([page for doc in docs for page in doc.pages])
-                    joined.metadata.title = f"{unit.name} {what}"
-                    replace_file(job.out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
+                    joined.metadata.title = f"{unit.name} {'档案卡片' if suffix == 'files' else '牌卡'}"
                     done.combined += 1
+                replace_file(job.out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
+
+
+def loose_sheets(printer: Printer, model: Model, chosen: list[B.Board], out: Path) -> int:
+    """Without whole units (--post, --member, --stale -o): the small cards made, all on one set of sheets
+    (``badges.pdf`` in the output folder: e.g. every badge to reprint). The number of files written."""
+    written = 0
+    for suffix in sorted({combined_file(b) for b in chosen if b.kind.sheet}):
+        cards = [b for b in chosen if b.kind.sheet and combined_file(b) == suffix and b.key in printer.fitted]
+        units = {b.unit.id for b in cards}
+        title = cards[0].unit.name if len(units) == 1 else model.settings.title
+        doc = printer.sheets(cards, title, f"print/{suffix}/") if cards else None
+        if doc is not None:
+            replace_file(out / f"{suffix}.pdf", doc.write_pdf())
+            written += 1
+    return written
 
 
 def parts_of(chosen: list[B.Board], combine: bool, jobs: int) -> list[list[int]]:
     """The boards in parts for the workers, as indices. With combined files, one part per combined file
-    (it is made of the rendered pages of its boards): a unit's boards, plaques and standard cards, and
-    its personnel-file cards. Else a few boards each."""
+    (it is made of the rendered pages of its boards): a unit's boards, plaques and standard cards, its
+    badge cards (and their sheets), and its personnel-file cards. Else a few boards each."""
     if combine:
-        files: dict[tuple[str, bool], list[int]] = {}
+        files: dict[tuple[str, str], list[int]] = {}
         for i, board in enumerate(chosen):
-            files.setdefault((board.unit.id, board.personnel_file), []).append(i)
+            files.setdefault((board.unit.id, combined_file(board)), []).append(i)
         return list(files.values())
     return workers.chunks(list(range(len(chosen))), jobs, 2)
 
@@ -596,6 +641,11 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
             for done in workers.run(_print_part, parts, min(jobs, len(parts))):
                 results.append(done)
                 tick(done.boards)
+        loose = 0
+        if not combine and not any(done.fatal for done in results):
+            for done in results:
+                printer.fitted.update(done.fitted)
+            loose = loose_sheets(printer, model, chosen, out)
     finally:
         _JOB = None
         weasy_log.setLevel(level)
@@ -607,6 +657,7 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
     problems = [p for done in results for p in done.problems]
     written = sum(done.written for done in results)
     combined = sum(done.combined for done in results)
+    sheets = sum(done.sheets for done in results) + loose
     for url in sorted({url for done in results for url in done.refused}):
         print(f"注意：{url} 不是本站的文件，没有载入 PDF。", file=sys.stderr)
     if problems:
@@ -617,5 +668,6 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
         return 1
     if not quiet:
         print(f"已生成 {written} 个 PDF" + (f"，另有 {combined} 个按单位合并的文件" if combined else "")
+              + (f"，{sheets} 个胸牌拼版文件（A4，带裁切线）" if sheets else "")
               + f" → {out}（{time.perf_counter() - start:.1f} 秒）")
     return 0

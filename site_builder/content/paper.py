@@ -7,6 +7,7 @@ The registry of board kinds (:data:`KINDS`) is the one list of them: the schema 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # -- paper ------------------------------------------------------------------------------------------
@@ -84,6 +85,11 @@ def check_font_file(text: str) -> str | None:
     return None
 
 
+def text_width(text: str) -> float:
+    """Width in em: a Chinese character is 1, a Latin letter or digit about 0.55 (how much fits a line)."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
 # -- the kinds of board -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -98,7 +104,9 @@ class Kind:
     root_pt: float  # 1rem at the design size
     template: str
     wall: bool  # a wall board: exactly one page, drawn on a fixed sheet
-    in_site: bool  # has a print page in the built site (False: PDF only, personnel file)
+    in_site: bool  # has a print page in the built site (False: PDF only)
+    margin: float | None = None  # the page's white margin (mm); None: 3.5 % of the paper, at least 6 mm
+    sheet: bool = False  # a small card: `pdf` also lays the unit's cards out on A4 sheets with crop marks
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -110,6 +118,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     # 开展一项竞赛 (printing/competition.py): a month's result board, each month's red-flag certificates
     Kind("competition", "竞赛光荣榜", "competition", "A3", (297, 420), 11.5, "print/competition.html", True, True),
     Kind("flag", "流动红旗", "competition", "A4 landscape", (297, 210), 12, "print/flag.html", True, True),
+    # 亮出一个牌子 (printing/badges.py): PDF only for members (a QR code per member would slow every build)
+    Kind("badge", "胸牌", "member", "85.6mm 54mm", (85.6, 54), 7, "print/badge.html", True, False, 0, True),
+    Kind("desk", "桌牌", "member", "A4 landscape", (297, 210), 12, "print/desk.html", True, False, 0),
+    Kind("window-desk", "窗口桌牌", "post", "A4 landscape", (297, 210), 12, "print/desk.html", True, True, 0),
 )}
 POST_KINDS = tuple(name for name, kind in KINDS.items() if kind.owner == "post")
 MEMBER_KINDS = tuple(name for name, kind in KINDS.items() if kind.owner == "member")

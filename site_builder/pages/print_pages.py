@@ -11,8 +11,9 @@ from typing import Iterator
 from ..content.paper import KINDS
 from ..model.build import Model
 from ..model.stars import REVOKED
-from ..printing.boards import (Board, PrintSettings, data_month, members_by_post, sheet_css, short_url, unit_boards,
-                               unit_posts)
+from ..printing.badges import sheet_grid
+from ..printing.boards import (Board, PrintSettings, cards_sheet_css, data_month, members_by_post, sheet_css, short_url,
+                               unit_boards, unit_posts)
 from .web import Page
 
 
@@ -24,6 +25,24 @@ def board_page(board: Board, prints: PrintSettings, *, url: str | None = None, f
         "density": board.density if density is None else density,
         "sheet_css": sheet_css(board, prints, face_src),
     })
+
+
+def sheet_page(cards: list[Board], prints: PrintSettings, title: str, *, url: str, face_src: str | None = None,
+               densities: dict[str, int] | None = None) -> Page | None:
+    """The A4 sheets of small cards of one kind (the badge cards), ten CR80 cards to a page with crop marks
+    (printing/badges.py ``sheet_grid``); None when the configured card is too large for a sheet. ``densities``:
+    the layout each card was printed in alone (``pdf`` may have tightened it), by board key."""
+    kind = cards[0].kind
+    grid = sheet_grid(prints.papers[kind.name])
+    if not grid.per_sheet:
+        return None
+    densities = densities or {}
+    cells = grid.cells()
+    placed = [{"board": b, "density": densities.get(b.key, b.density), "x": cells[i % grid.per_sheet][0],
+               "y": cells[i % grid.per_sheet][1]} for i, b in enumerate(cards)]
+    sheets = [placed[i:i + grid.per_sheet] for i in range(0, len(placed), grid.per_sheet)]
+    return Page(url, "print/cards-sheet.html", {"kind": kind, "grid": grid, "title": title, "sheets": sheets,
+                                                "sheet_css": cards_sheet_css(kind, grid, prints, face_src)})
 
 
 def pages(model: Model) -> Iterator[Page]:

@@ -10,7 +10,12 @@ kind           what                    one per   address in the built site      
 ``card``       定标公示卡 standard card  member    ``print/members/<id>/card/``       A5 portrait
 ``records``    对标记录卡 record card    member    — (PDF only: personnel file)       A4 portrait
 ``evaluation`` 达标评议卡 evaluation     member    — (PDF only: personnel file)       A4 portrait
+``badge``      胸牌 badge card          member    — (PDF only; also 10 to an A4 sheet) 85.6 × 54 mm
+``desk``       桌牌 desk sign           member    — (PDF only)                        A4 landscape
+``window-desk`` 窗口桌牌 window's sign   post      ``print/posts/<id>/window-desk/``  A4 landscape
 =============  ======================  ========  =================================  ==============
+
+The badge card and the desk signs are in printing/badges.py.
 
 Every board is built from a plain ``data`` dict holding exactly what the board shows; its
 fingerprint is a hash of that dict (and the interface language), so two builds of unchanged data
@@ -29,7 +34,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import unicodedata
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -37,7 +41,8 @@ from markupsafe import Markup
 from ..memo import memoized
 from ..model.build import Member, Model, Post, Settings, Unit
 from ..model.stars import REVOKED, month_of
-from ..content.paper import KINDS, MEMBER_KINDS, Kind, Paper, format_mm, parse_paper
+from ..content.paper import KINDS, MEMBER_KINDS, Kind, Paper, format_mm, parse_paper, text_width
+from . import badges
 
 FINGERPRINT_VERSION = 1
 
@@ -253,11 +258,6 @@ def evaluation_data(model: Model, member: Member) -> dict:
 
 # -- how much fits: a layout class by the amount of text (WeasyPrint has no auto-fit) -----------------
 
-def text_width(text: str) -> float:
-    """Width in em: a Chinese character is 1, a Latin letter or digit about 0.55."""
-    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
-
-
 # The longest name and position each layout of the public board holds when it is full (2, 4, 6, 9
 # members) with 40-character pledges, a 60-character post and unit name and an 80-character
 # feedback-book line, as measured with WeasyPrint. Longer texts take the next layout, which holds
@@ -311,8 +311,13 @@ def post_boards(model: Model, post: Post) -> list[Board]:
     lang, as_of = model.settings.language, board_as_of(model, post)
     board = board_data(model, post)
     plaque = plaque_data(model, post)
-    return [Board(KINDS["board"], post.id, post.unit, post, None, board, lang, as_of, board_density(board)),
-            Board(KINDS["plaque"], post.id, post.unit, post, None, plaque, lang, as_of, plaque_density(plaque))]
+    out = [Board(KINDS["board"], post.id, post.unit, post, None, board, lang, as_of, board_density(board)),
+           Board(KINDS["plaque"], post.id, post.unit, post, None, plaque, lang, as_of, plaque_density(plaque))]
+    if post.kind == "window":
+        desk = badges.window_desk_data(model, post, model.settings.base_url + short_url(post))
+        out.append(Board(KINDS["window-desk"], post.id, post.unit, post, None, desk, lang, as_of,
+                         badges.desk_density(desk)))
+    return out
 
 
 def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS, post: Post | None = None,
@@ -340,6 +345,12 @@ def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS, post: Post |
         data = evaluation_data(model, member)
         out.append(Board(KINDS["evaluation"], member.id, post.unit, post, member, data, lang, as_of,
                          records_density(data)))
+    if member.public and post.status != REVOKED:  # 亮出一个牌子: with consent, at a live post
+        for name, make, density in (("badge", badges.badge_data, badges.badge_density),
+                                    ("desk", badges.desk_data, badges.desk_density)):
+            if name in kinds:
+                data = make(model, member, post)
+                out.append(Board(KINDS[name], member.id, post.unit, post, member, data, lang, as_of, density(data)))
     return out
 
 
@@ -400,15 +411,14 @@ def sheet_css(board: Board, prints: PrintSettings, face_src: str | None = None) 
     it can go into a <style> element unescaped.
     """
     paper = prints.papers[board.kind.name]
-    dw, dh = board.kind.design
-    scale = min(paper.width / dw, paper.height / dh)
     serif, sans = prints.stacks(face=face_src is not None)
-    rules = []
-    if face_src is not None:
-        rules.append(f'@font-face {{ font-family: "{FONT_FACE}"; src: url("{face_src}"); }}')
+    rules = _font_face(face_src)
     if board.kind.wall:
-        # a white margin all round (printers cannot print to the edge; nothing is cut: bleed-safe)
-        margin = max(6.0, round(min(paper.width, paper.height) * 0.035, 1))
+        # a white margin all round (printers cannot print to the edge; nothing is cut: bleed-safe); a card or
+        # a desk sign keeps its own margins inside the page
+        margin = board.kind.margin
+        if margin is None:
+            margin = max(6.0, round(min(paper.width, paper.height) * 0.035, 1))
         rules.append(f":root {{ --serif: {serif}; --sans: {sans}; --margin: {format_mm(margin)}mm; }}")
         rules.append(f"@page {{ size: {paper.css}; margin: {format_mm(margin)}mm; }}")
         # a hair shorter than the page area, so that rounding in a browser never makes a second page
@@ -419,5 +429,27 @@ def sheet_css(board: Board, prints: PrintSettings, face_src: str | None = None) 
         rules.append(f"@page {{ size: {paper.css}; margin: 15mm 15mm 18mm; @bottom-right {{ content: "
                      'counter(page) " / " counter(pages); font-size: 8pt; color: #5b554c; } }')
         rules.append(f".sheet {{ width: {format_mm(paper.width - 30)}mm; }}")
-    rules.append(f"html {{ font-size: {round(board.kind.root_pt * scale, 2)}pt; }}")
+    rules.append(_root_size(board.kind, paper))
     return Markup("\n".join(rules))
+
+
+def cards_sheet_css(kind: Kind, grid: badges.SheetGrid, prints: PrintSettings, face_src: str | None = None) -> Markup:
+    """The print CSS of the sheets of small cards (the badge cards, ``grid``): page, fonts, the cards' scale."""
+    serif, sans = prints.stacks(face=face_src is not None)
+    card = grid.card
+    return Markup("\n".join(_font_face(face_src) + [
+        f":root {{ --serif: {serif}; --sans: {sans}; --margin: 0mm; }}",
+        f"@page {{ size: {grid.sheet.css}; margin: 0; }}",
+        f".cards-sheet {{ width: {format_mm(grid.sheet.width)}mm; height: {format_mm(grid.sheet.height)}mm; }}",
+        f".cards-sheet .cell {{ width: {format_mm(card.width)}mm; height: {format_mm(card.height)}mm; }}",
+        _root_size(kind, card)]))
+
+
+def _font_face(face_src: str | None) -> list[str]:
+    return [] if face_src is None else [f'@font-face {{ font-family: "{FONT_FACE}"; src: url("{face_src}"); }}']
+
+
+def _root_size(kind: Kind, paper: Paper) -> str:
+    """1rem: the kind's size at its design paper, scaled to the paper used."""
+    dw, dh = kind.design
+    return f"html {{ font-size: {round(kind.root_pt * min(paper.width / dw, paper.height / dh), 2)}pt; }}"
