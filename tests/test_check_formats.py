@@ -4,7 +4,7 @@ import json
 
 from site_builder.commands import reports
 from site_builder.errors import Problem
-from support.sites import make_site, run
+from support.sites import STORY_FRONT, make_site, run
 
 MEMBER = "content/members/li-ming.yaml"
 STORY = "content/stories/first.md"
@@ -19,13 +19,7 @@ standard:
   items: [耐心解答]
   proposed: 2025-01-05
 """
-STORY_TEXT = """\
----
-title: 窗口里的笑脸
-date: 2025-03-01
-author: 宣传部
-posts: [tax-window]
----
+STORY_TEXT = STORY_FRONT + """\
 王芳**往前多走一步。**
 
 有事请打 13812345678。

@@ -12,17 +12,10 @@ import subprocess
 import jsonschema
 
 from support import require
-from support.sites import make_site, run
+from support.sites import STORY_FRONT, make_site, run
 
 STORY = "content/stories/first.md"
-FRONT = """\
----
-title: 窗口里的笑脸
-date: 2025-03-01
-author: 宣传部
-posts: [tax-window]
----
-"""
+FRONT = STORY_FRONT
 
 
 def build(tmp_path, capsys, changes, *args):
@@ -133,7 +126,8 @@ def test_a_hotline_seat_has_a_phone_and_no_comment_book(tmp_path, capsys):
     out = build(tmp_path, capsys, with_feedback(tmp_path, 'feedback:\n  phone: "12345"\n'))
     pages = {"post": "posts/tax-window/index.html", "member": "members/li-ming/index.html",
              "short": "p/tax-window/feedback/index.html", "standards": "standards/index.html",
-             "board": "print/posts/tax-window/board/index.html", "plaque": "print/posts/tax-window/plaque/index.html"}
+             "board": "print/posts/tax-window/board/index.html", "plaque": "print/posts/tax-window/plaque/index.html",
+             "desk sign": "print/posts/tax-window/window-desk/index.html"}
     for name, page in pages.items():
         html = _text(out / page)
         assert "意见簿" not in html, name
@@ -142,6 +136,7 @@ def test_a_hotline_seat_has_a_phone_and_no_comment_book(tmp_path, capsys):
     assert 'id="feedback-tax-window"' in post
     assert "更多意见和投诉渠道" not in post  # the call is the only channel: nothing more to point at
     assert "投诉电话" in _text(out / pages["board"]) and "12345" in _text(out / pages["plaque"])
+    assert "12345" in _text(out / pages["desk sign"])
     assert 'href="tel:12345"' in _text(out / pages["standards"])
     data = json.loads(_text(out / "data/posts.json"))
     post_data = next(p for p in data["posts"] if p["id"] == "tax-window")
@@ -168,8 +163,8 @@ def test_an_online_only_post_has_no_call_button_and_its_channels_are_reached(tmp
     board = _text(out / "print/posts/tax-window/board/index.html")
     assert "意见簿" not in board and "投诉电话" not in board
     assert "网上意见：" in board and "ts@example.org" in board
-    plaque = _text(out / "print/posts/tax-window/plaque/index.html")
-    assert "投诉电话" not in plaque
+    for sign in ("plaque", "window-desk"):
+        assert "投诉电话" not in _text(out / f"print/posts/tax-window/{sign}/index.html"), sign
     data = json.loads(_text(out / "data/posts.json"))
     jsonschema.validate(data, json.loads(_text(out / "data/posts.schema.json")))
 

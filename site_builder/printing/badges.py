@@ -102,7 +102,8 @@ def desk_density(data: dict) -> int:
         pledge = text_width(data["pledge"]) + 2
     else:  # a window's: the window's name large, then the unit, the slogan, the phone
         title, sub, foot, pledge = data["post"]["name"], data["unit"]["name"], "", SLOGAN
-    foot_lines = lines(foot + "　投诉电话 " + data["phone"], 1.1, DESK_WIDTH)
+    phone = f"　投诉电话 {data['phone']}" if data["phone"] else ""  # a post may have no phone (any channel, one at least)
+    foot_lines = lines(foot + phone, 1.1, DESK_WIDTH)
     for level, (name, text, pledge_size) in DESK_LAYOUTS.items():
         height = (1.82 + .2 + lines(title, name, DESK_WIDTH) * name * 1.15 + .15
                   + lines(sub, text, DESK_WIDTH) * text * 1.35 + .5

@@ -24,6 +24,16 @@ standard:
   proposed: 2025-01-05
 """
 
+# The front matter of the mini site's story (content/stories/first.md), for tests that write its body.
+STORY_FRONT = """\
+---
+title: 窗口里的笑脸
+date: 2025-03-01
+author: 宣传部
+posts: [tax-window]
+---
+"""
+
 
 def make_site(tmp_path: Path, changes: dict[str, str | bytes | None] | None = None, base: Path = MINI) -> Path:
     """Copy ``base`` into tmp_path/site and apply ``changes`` (path → new text, bytes, or None to delete)."""
