@@ -212,3 +212,18 @@ def test_import_does_not_name_a_post_before_its_first_evaluated_month(tmp_path, 
                                            SITE: settings(approval_month_cutoff="10")})
     code, out, err = run(capsys, "import", "evaluations", write_xlsx(tmp_path / "c.xlsx", rows), site, "--month", "2025-06")
     assert code == 0 and "在创岗位不在表格里" in err and "tax-guide" in err, err
+
+
+def test_a_truncated_photo_is_refused_even_after_weasyprint_was_imported(tmp_path, capsys):
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported (the pdf verb, or a test
+    before this one): photo checks must not depend on it."""
+    from PIL import ImageFile
+
+    data = (MINI / "content/images/wang.png").read_bytes()
+    saved, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, True
+    try:
+        site = make_site(tmp_path, {"content/images/wang.png": data[: len(data) // 2]})
+        rc, out, err = run(capsys, "check", site)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
+    assert rc == 1 and "图片已损坏或不完整" in err, err

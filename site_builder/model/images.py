@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from ..memo import memoized
 
@@ -71,6 +71,16 @@ def _size(digest: str, data: bytes) -> tuple[int, int]:
 
 
 def _open(data: bytes) -> Image.Image:
+    # WeasyPrint (site-builder pdf) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when imported: a truncated
+    # photo would then pass as good, depending on what ran before. Decode strictly, whatever the global says.
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        return _decode(data)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+
+
+def _decode(data: bytes) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
