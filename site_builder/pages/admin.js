@@ -257,8 +257,8 @@
   });
   CMS.registerEventListener({
     name: "preSave",
-    handler: function (event) {
-      var entry = event.data.entry, kind = entry.get("collection"), data = entry.get("data");
+    handler: function (event) {  // Decap 3 calls it with {entry, author}
+      var entry = event.entry, kind = entry.get("collection"), data = entry.get("data");
       if (!SB.kinds[kind] || !entry.get("newRecord")) return data;
       return data.set("sb_id", newId(kind, data.toJS()));
     },
