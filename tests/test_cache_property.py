@@ -4,7 +4,7 @@
 edits: stories (text, title, date, tags, members named), pledges, evaluation scores, site settings,
 site templates overriding the defaults, new, deleted, renamed and broken files (and their repair),
 builds at another ``--base-url``, ``serve`` sessions (the preview's own in-process builds, with an
-edit while it runs), ``pdf`` and ``pdf --stale``. After every step it builds the site with the build
+edit while it runs), ``pdf``, ``pdf --stale`` and ``check``. After every step it builds the site with the build
 cache into the same output folder and compares it with a ``--no-cache`` build of the same content
 into a fresh folder: the exit code, the messages (output paths and the counts and seconds that
 depend on the cache normalised) and every byte of every output file must be the same. Builds into
@@ -41,6 +41,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from site_builder.commands.serve import Preview
 from site_builder.incremental import cache as cache_mod
+from site_builder.pages import search
 from site_builder.render import templates
 from support.sites import ROOT, make_site, run, tree
 from test_devserver import wait_for, wait_settled
@@ -476,11 +477,17 @@ class CacheMachine(RuleBasedStateMachine):
 
 
 def steady(tmp_path, monkeypatch) -> None:
-    """The code and the default templates as they are now, whatever others edit in the checkout meanwhile."""
+    """The code, the default templates and Pagefind as they are now, whatever is edited or reinstalled
+    in the checkout meanwhile (a reinstalled node_modules/ once made a cached build differ mid-run)."""
     monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
     defaults = tmp_path / "default-templates"
     shutil.copytree(ROOT / "templates", defaults)
     monkeypatch.setattr(templates, "default_templates", lambda: defaults)
+    binary = search.find(ROOT)[0]
+    if binary is not None:
+        (tmp_path / "pagefind").mkdir()
+        shutil.copy2(binary, tmp_path / "pagefind" / binary.name)
+        monkeypatch.setenv(search.ENV, str(tmp_path / "pagefind" / binary.name))
 
 
 def test_a_cached_build_is_a_clean_build(tmp_path, capsys, monkeypatch):
