@@ -120,8 +120,10 @@ def test_story_and_pledge_through_the_local_admin(page, tmp_path, capsys):
         page.locator("input[type=file]").first.set_input_files(str(picture))
         page.get_by_role("button", name="选用已选中项目").click()
         page.get_by_label("照片的文字说明").fill(ALT)
-        page.get_by_label("标题", exact=True).scroll_into_view_if_needed()
+        page.set_viewport_size({"width": 1200, "height": 1480})  # relations, photo and body at once
+        page.locator("label", has_text="写到的示范岗").evaluate("e => e.scrollIntoView({block: 'start'})")
         shot(page, "story-form")
+        page.set_viewport_size({"width": 1200, "height": 820})
 
         # 3. saved by 发布 → 立即发布, under the name `site-builder new` gives, the photo with it
         sent = publish(page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import io
 import json
@@ -74,6 +75,12 @@ def test_reads_and_writes_inside_content(server):
         "options": {}}})
     assert status == 200 and media["path"] == "content/images/stories/photo.jpg"
     assert (site / "content/images/stories/photo.jpg").is_file()
+    status, found = post(srv, {"action": "entriesByFiles", "params": {"files": [
+        {"path": "content/members/li-ming.yaml", "label": "李明"}, {"path": "content/members/nobody.yaml"}]}})
+    assert status == 200 and found == [  # as decap-server answers: the label back, data null for no file
+        {"data": text, "file": {"path": "content/members/li-ming.yaml", "label": "李明",
+                                "id": hashlib.sha256(text.encode()).hexdigest()}},
+        {"data": None, "file": {"path": "content/members/nobody.yaml", "id": None}}]
 
 
 @pytest.mark.parametrize("host, origin", [

@@ -148,7 +148,7 @@ class LocalEditing:
         files = params.get("files")
         if not isinstance(files, list):
             raise Refused(422, "请求格式不对。")
-        return [self.entry(_str(f, "path")) for f in files if isinstance(f, dict)]
+        return [self.entry(_str(f, "path"), f.get("label")) for f in files if isinstance(f, dict)]
 
     def do_getEntry(self, params: dict) -> Any:
         return self.entry(_str(params, "path"))
@@ -231,14 +231,15 @@ class LocalEditing:
     def shown(self, path: Path) -> str:
         return path.relative_to(self.site).as_posix()
 
-    def entry(self, shown: str) -> dict:
+    def entry(self, shown: str, label: Any = None) -> dict:
+        """What decap-server answers for a file: its text and sha256, or data null when it does not exist."""
         path = self.resolve(shown)
+        file: dict[str, Any] = {"path": shown} | ({"label": label} if isinstance(label, str) else {})
         try:
             data = path.read_bytes()
         except OSError:
-            return {"data": None, "file": {"path": shown, "id": None}}
-        return {"data": data.decode("utf-8", errors="replace"),
-                "file": {"path": shown, "id": hashlib.sha256(data).hexdigest()}}
+            return {"data": None, "file": file | {"id": None}}
+        return {"data": data.decode("utf-8", errors="replace"), "file": file | {"id": hashlib.sha256(data).hexdigest()}}
 
     def entry_path(self, shown: str) -> Path:
         path = self.resolve(shown)

@@ -283,11 +283,11 @@ def collection(name: str, settings: Settings) -> dict:
         "create": True, "delete": False, "identifier_field": spec["identifier"],
         "slug": "{{sb_id}}",  # admin.js (preSave): the pinyin id `site-builder new` would give
         "summary": "{{%s}}" % spec["identifier"],
-        "sortable_fields": [spec["identifier"]] + (["date"] if name == "stories" else []),
+        "sortable_fields": [spec["identifier"]],
         "fields": fields(name, spec["schema"], settings),
     }
     if name == "stories":
-        out["sortable_fields"] = ["date", "title"]
+        out["sortable_fields"] = [{"field": "date", "default_sort": "desc"}, "title"]  # the newest first
         out["summary"] = "{{title}}（{{date}}）"
         out["media_folder"] = "/content/images/stories"  # photos in the body: ../images/stories/x.jpg
         out["public_folder"] = "../images/stories"
