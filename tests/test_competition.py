@@ -20,6 +20,7 @@ from site_builder.model.competition import Award, AwardNames, Group, Indicator, 
 from site_builder.incremental.pipeline import build_model
 from site_builder.pages import competition as pages_competition
 from support.sites import ROOT, make_site, run, tree
+from test_citizen import sample  # noqa: F401  (the sample city, built once)
 
 
 def ind(id="x", better="higher", weight=1.0, normalise="min_max", unit="件", source="entered", decimals=0):
@@ -363,14 +364,6 @@ def test_a_post_before_its_approval_month_cannot_have_values(tmp_path, capsys):
 # -- the sample city ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    out = tmp_path_factory.mktemp("competition") / "out"
-    from site_builder.commands.main import main
-    assert main(["build", str(ROOT), "-o", str(out), "-q"]) == 0
-    return out
-
-
-@pytest.fixture(scope="module")
 def sample_model():
     return build_model(ROOT)
 
@@ -526,3 +519,16 @@ def test_a_cached_build_equals_a_clean_one_after_editing_an_indicator_file(tmp_p
     assert tree(warm) == tree(clean)
     page = (warm / "competition/c2025/2025-03/index.html").read_text(encoding="utf-8")
     assert "400 件" in page and "250 件" not in page
+
+
+def test_the_editors_guide_quotes_the_real_messages(tmp_path, capsys):
+    """docs/editors.md "岗位竞赛" shows two mistakes with the messages check prints for them, word for word."""
+    doc = (ROOT / "docs/editors.md").read_text(encoding="utf-8")
+    name = "content/indicators/xianfeng-2025/2026-02.yaml"
+    text = (ROOT / name).read_text(encoding="utf-8")
+    line = "  zrzy-budongchan-window: {cases: 1461, first-time: 99.5, satisfaction: 99.3, bad-reviews: 0}"
+    assert line in text
+    for mistake in (line.replace(", bad-reviews: 0", ""), line.replace("first-time: 99.5", "first-time: 100.6")):
+        site = make_site(tmp_path / str(len(mistake)), {name: text.replace(line, mistake)}, base=ROOT)
+        found = problems(capsys, site)
+        assert len(found) == 1 and found[0] in doc, found

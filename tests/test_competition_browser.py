@@ -7,9 +7,7 @@ from __future__ import annotations
 import pytest
 
 from support import format_axe_violations
-from support.http import serve_directory
-from support.sites import ROOT
-from test_citizen import TARGETS, elder
+from test_citizen import TARGETS, elder, sample, site  # noqa: F401  (the built sample city, served)
 
 PAGES = {
     "competitions": "/competition/",
@@ -20,20 +18,6 @@ PAGES = {
     "post": "/posts/zilaishui-qiangxiu-post/",
     "honours": "/honours/",
 }
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    out = tmp_path_factory.mktemp("competition-browser") / "out"
-    from site_builder.commands.main import main
-    assert main(["build", str(ROOT), "-o", str(out), "-q"]) == 0
-    return out
-
-
-@pytest.fixture(scope="module")
-def site(sample):
-    with serve_directory(sample) as base:
-        yield base
 
 
 @pytest.mark.parametrize("mode", ["normal", "elder"])

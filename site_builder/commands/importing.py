@@ -192,14 +192,7 @@ def parse(rows: spreadsheets.Rows, shown: str) -> tuple[dict, dict, Problems]:
 def to_yaml(month: str, posts: dict, source_file: str, by: str | None, evaluated_on: dt.date | None
             ) -> tuple[str, dict[int, str]]:
     """The month's YAML, and the line of each post's key in it."""
-    lines = [f"# 一月一考评 {month}：由 site-builder import evaluations 从 {source_file} 导入。",
-             "# 改分数请改原表格后重新导入（--replace），或直接改这里。",
-             f"month: {month}"]
-    if evaluated_on:
-        lines.append(f"evaluated_on: {evaluated_on.isoformat()}")
-    if by:
-        lines.append(f"by: {new.yaml_str(by)}")
-    lines.append("posts:" if posts else "posts: {}")
+    lines = _head("一月一考评", "evaluations", "分数", month, source_file, "evaluated_on", evaluated_on, by, posts)
     at: dict[int, str] = {}
     for pid in sorted(posts):
         entry = posts[pid]
@@ -319,6 +312,30 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _head(title: str, what: str, values: str, month: str, source_file: str, date_key: str, date: dt.date | None,
+          by: str | None, posts: dict) -> list[str]:
+    """The first lines of a month's YAML made by ``import WHAT``, up to ``posts:``."""
+    lines = [f"# {title} {month}：由 site-builder import {what} 从 {source_file} 导入。",
+             f"# 改{values}请改原表格后重新导入（--replace），或直接改这里。",
+             f"month: {month}"]
+    if date:
+        lines.append(f"{date_key}: {date.isoformat()}")
+    if by:
+        lines.append(f"by: {new.yaml_str(by)}")
+    lines.append("posts:" if posts else "posts: {}")
+    return lines
+
+
+def _rows(args, target: Path) -> spreadsheets.Rows:
+    """The table of ``args.file``, when ``target`` may be written (a month's file is replaced only with --replace)."""
+    if target.exists() and not args.replace:
+        raise UsageError(f"{rel(target, args.site)} 已经存在：要用表格替换它，请加 --replace。")
+    try:
+        return spreadsheets.read(args.file, args.sheet)
+    except spreadsheets.SheetError as exc:
+        raise ContentErrors([Problem(str(args.file), 1, 1, str(exc))]) from None  # the file itself: at its first cell
+
+
 def _write(target: Path, text: str) -> None:
     """Write ``text`` to ``target`` whole (beside it, then renamed over it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -412,14 +429,7 @@ def parse_indicators(rows: spreadsheets.Rows, shown: str, entered: list) -> tupl
 def indicators_yaml(month: str, posts: dict, entered: list, source_file: str, by: str | None,
                     entered_on: dt.date | None) -> tuple[str, dict[int, str], dict[tuple[int, int], str]]:
     """The month's YAML; the line of each post's key; (line, column) of each value's key → indicator id."""
-    lines = [f"# 岗位竞赛量化指标 {month}：由 site-builder import indicators 从 {source_file} 导入。",
-             "# 改数值请改原表格后重新导入（--replace），或直接改这里。",
-             f"month: {month}"]
-    if entered_on:
-        lines.append(f"entered_on: {entered_on.isoformat()}")
-    if by:
-        lines.append(f"by: {new.yaml_str(by)}")
-    lines.append("posts:" if posts else "posts: {}")
+    lines = _head("岗位竞赛量化指标", "indicators", "数值", month, source_file, "entered_on", entered_on, by, posts)
     at: dict[int, str] = {}
     keys: dict[tuple[int, int], str] = {}
     for pid in sorted(posts):
@@ -453,13 +463,7 @@ def import_indicators(args) -> int:
     if not entered:
         raise UsageError(f"竞赛 `{args.competition}` 的指标都由考评记录派生，没有要录入的指标。")
     target = args.site / "content" / "indicators" / args.competition / f"{args.month}.yaml"
-    if target.exists() and not args.replace:
-        raise UsageError(f"{rel(target, args.site)} 已经存在：要用表格替换它，请加 --replace。")
-    try:
-        rows = spreadsheets.read(args.file, args.sheet)
-    except spreadsheets.SheetError as exc:
-        raise ContentErrors([Problem(shown, 1, 1, str(exc))]) from None  # the file itself: at its first cell
-    posts, where, columns, found = parse_indicators(rows, shown, entered)
+    posts, where, columns, found = parse_indicators(_rows(args, target), shown, entered)
     if found:
         raise ContentErrors(found.sorted())
     text, at, keys = indicators_yaml(args.month, posts, entered, args.file.name, args.by, args.entered_on)

@@ -16,7 +16,8 @@ from ..model.build import Model
 from ..model.competition import Award, Competition, MonthResult
 from .boards import Board
 
-ROWS = 10  # the first places of each group on the month's board
+ROWS = 10  # the first places of each group on the month's board (fewer with many groups: rows_for)
+MAX_ROWS = 30  # ranked rows on one board, whatever the number of groups
 
 
 def page_url(competition: str, month: str | None = None) -> str:
@@ -68,15 +69,20 @@ def _award(a: Award, posts: dict, units: dict, groups: dict) -> dict:
             "post": posts[a.post].name, "unit": units[a.unit].name, "score": a.score, "tied": a.tied}
 
 
+def rows_for(groups: int) -> int:
+    """How many of each group's first places the month's board shows: ten, fewer with many groups (at least 3)."""
+    return max(3, min(ROWS, MAX_ROWS // max(1, groups)))
+
+
 def board_data(model: Model, c: Competition, result: MonthResult) -> dict:
     posts, units = _names(model)
     groups = {g.id: g.name for g in c.groups}
-    shown = []
+    shown, rows = [], rows_for(len(result.groups))
     for s in result.groups:
         ranked = [e for e in s.entries if e.rank is not None]
         shown.append({"name": s.group.name, "ranked": len(ranked), "rows": [
             {"rank": e.rank, "tied": e.tied, "post": posts[e.post].name, "unit": units[e.unit].name, "score": e.score,
-             "month_score": e.month_score, "movement": e.movement, "new": e.new} for e in ranked[:ROWS]]})
+             "month_score": e.month_score, "movement": e.movement, "new": e.new} for e in ranked[:rows]]})
     return {
         "competition": c.name, "month": result.month, "start": c.start, "end": c.end,
         "indicators": [{"name": i.name, "unit": i.unit, "weight": i.weight} for i in c.indicators],
