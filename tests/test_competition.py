@@ -532,3 +532,13 @@ def test_the_editors_guide_quotes_the_real_messages(tmp_path, capsys):
         site = make_site(tmp_path / str(len(mistake)), {name: text.replace(line, mistake)}, base=ROOT)
         found = problems(capsys, site)
         assert len(found) == 1 and found[0] in doc, found
+
+
+def test_the_sitemap_and_the_open_data_page_name_the_competition(sample):
+    sitemap = (sample / "sitemap.xml").read_text(encoding="utf-8")
+    base = "https://shifangang.qingchuan.example.cn/"
+    assert f"<loc>{base}competition/</loc>" in sitemap
+    assert f"<loc>{base}competition/xianfeng-2025/2025-03/</loc><lastmod>2025-03-31</lastmod>" in sitemap
+    links = read(sample / "data/index.html").links
+    for name in ("competition/xianfeng-2025.json", "competition/xianfeng-2025.csv", "competition.schema.json"):
+        assert f"/data/{name}" in links and (sample / "data" / name).is_file()

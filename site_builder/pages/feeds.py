@@ -22,6 +22,7 @@ from typing import Iterator
 
 from ..model.build import Model, Post
 from ..model.stars import month_end
+from .standings import sitemap_urls as competition_urls
 from .web import Page
 
 FEED_ENTRIES = 50  # the newest stories in feed.xml
@@ -67,6 +68,7 @@ def sitemap_urls(model: Model) -> list[tuple[str, dt.date | None]]:
     urls += [(m.url, None) for m in model.members]
     urls += [(u.url, None) for u in model.units if u.posts]
     urls += [(s.url, s.date) for s in model.stories]
+    urls += competition_urls(model)  # 岗位竞赛: the competitions, each month of each
     return urls
 
 

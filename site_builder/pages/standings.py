@@ -10,9 +10,11 @@ the page's fingerprint changes exactly when what it shows does.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from ..model.build import Model, Post
 from ..model.competition import Award, Competition, Entry, Indicator, MonthResult
+from ..model.stars import month_end
 from ..printing.competition import page_url
 
 LEARN_STORIES = 2  # stories linked from a leader (学先进)
@@ -128,3 +130,13 @@ def honour_awards(model: Model) -> list[dict]:
             out.append({"id": c.id, "name": c.name, "url": page_url(c.id), "names": c.award_names,
                         **{kind: [a for a in awards if a["award"].kind == kind] for kind in ("period", "quarter", "month")}})
     return out
+
+
+def sitemap_urls(model: Model) -> list[tuple[str, dt.date | None]]:
+    """The competition's pages for sitemap.xml (pages/feeds.py), each month's dated by its last day."""
+    urls: list[tuple[str, dt.date | None]] = [("competition/", None)]
+    for c in model.competitions:
+        latest = month_end(c.latest.month) if c.latest else None
+        urls += [(page_url(c.id), latest), (f"{page_url(c.id)}units/", latest)]
+        urls += [(page_url(c.id, m.month), month_end(m.month)) for m in c.months]
+    return urls
