@@ -62,7 +62,7 @@ def lines(text: str | None, size: float, width: float) -> int:
     """How many lines ``text`` takes at ``size`` (rem) in a column ``width`` rem wide."""
     if not text:
         return 0
-    return max(1, math.ceil(text_width(text) * size / width - 0.02))
+    return max(1, math.ceil(text_width(text) * size / width - 1e-9))
 
 
 # level: (name size, text size, unit size, line height of the texts, photo width) in rem; 1rem = 7 pt on the card
@@ -74,7 +74,7 @@ BADGE_LAYOUTS = {
     4: (1.05, .74, .7, 1.12, 4.4),
 }
 BADGE_WIDTH = 34.7 - 2.4 - 7.6  # the card less its padding and the QR column (rem)
-BADGE_ROOM = 13.0  # the body's height (rem): the card less padding, header and foot
+BADGE_ROOM = 12.6  # the body's height (rem): the card less padding, header and foot
 
 
 def badge_density(data: dict) -> int:
@@ -92,7 +92,7 @@ def badge_density(data: dict) -> int:
 DESK_LAYOUTS = {0: (5.2, 1.45, 1.7), 1: (4.2, 1.35, 1.55), 2: (3.3, 1.25, 1.4), 3: (2.6, 1.15, 1.3),
                 4: (2.1, 1.05, 1.15)}
 DESK_WIDTH = 53.8  # the text column of a panel (rem): 297 mm less the margins and the QR code
-DESK_ROOM = 20.4  # the text column's height (rem): half the page less the margins and the imprint
+DESK_ROOM = 20.5  # the text column's height (rem): half the page less the margins and the imprint
 SLOGAN = 22  # the width of the window sign's slogan (badge_slogan) in the interface language, about
 
 
@@ -102,12 +102,11 @@ def desk_density(data: dict) -> int:
         pledge = text_width(data["pledge"]) + 2
     else:  # a window's: the window's name large, then the unit, the slogan, the phone
         title, sub, foot, pledge = data["post"]["name"], data["unit"]["name"], "", SLOGAN
-    phone = f"　投诉电话 {data['phone']}" if data["phone"] else ""  # a post may have no phone (any channel, one at least)
-    foot_lines = lines(foot + phone, 1.1, DESK_WIDTH)
+    foot_height = lines(foot + "　投诉电话 " + data["phone"], 1.1, DESK_WIDTH) * 1.6 + .5
     for level, (name, text, pledge_size) in DESK_LAYOUTS.items():
-        height = (1.82 + .2 + lines(title, name, DESK_WIDTH) * name * 1.15 + .15
-                  + lines(sub, text, DESK_WIDTH) * text * 1.35 + .5
-                  + math.ceil(pledge * pledge_size / DESK_WIDTH) * pledge_size * 1.35 + .5 + foot_lines * 1.05 * 1.4)
+        height = (1.9 + .2 + lines(title, name * 1.08, DESK_WIDTH) * name * 1.15  # the name: letter-spacing .08em
+                  + .15 + lines(sub, text, DESK_WIDTH) * text * 1.35
+                  + .5 + math.ceil(pledge * pledge_size / DESK_WIDTH) * pledge_size * 1.35 + foot_height)
         if height <= DESK_ROOM:
             return level
     return 4
