@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from site_builder.content.paper import parse_paper
 from site_builder.incremental.pipeline import build_model
 from site_builder.printing import badges
 from site_builder.printing import boards as B
+from support import require
 from support.boards import LONG_POST, LONG_UNIT, POSITION, worst_case_site
+from support.http import serve_directory
 from support.sites import MINI, make_site, run
-from test_pdf import embedded_fonts, git, page_size, pages, qr_codes, text_of, tools  # noqa: F401 (autouse)
+from test_pdf import embedded_fonts, git, page_size, pages, qr_codes, text_of, tool, tools  # noqa: F401 (autouse)
 
 BASE = "https://example.org/"
 RARE = "欧阳龑䶮𠇔"  # 龑 (CJK), 䶮 (Extension A), 𠇔 (Extension B, outside the Basic Multilingual Plane)
@@ -165,6 +168,21 @@ def test_the_window_desk_sign_has_a_print_page_the_members_cards_do_not(mini):
         encoding="utf-8")
     assert not list(out.glob("print/members/*/badge")) and not list(out.glob("print/members/*/desk"))
     assert "胸牌" in (out / "print/index.html").read_text(encoding="utf-8")  # its paper is listed
+
+
+def test_a_browser_prints_the_window_desk_sign_on_one_a4_page(page, tmp_path, cjk_fonts):
+    """Ctrl+P on the window desk sign's print page (Chromium, the page size from the CSS), with a 60-character
+    window name and unit: one landscape A4 page, folded halves and all."""
+    require(shutil.which("pdfinfo") is not None, "pdfinfo missing: apt-get install poppler-utils")
+    site = worst_case_site(tmp_path)
+    assert main(["build", str(site), "-o", str(tmp_path / "out"), "-q"]) == 0
+    with serve_directory(tmp_path / "out") as base:
+        page.goto(base + "/print/posts/tax-window/window-desk/")
+        pdf = tmp_path / "printed.pdf"
+        pdf.write_bytes(page.pdf(prefer_css_page_size=True, print_background=True))
+    assert pages(pdf) == 1
+    assert "841.92 x 594.96 pts (A4)" in tool("pdfinfo", str(pdf))  # landscape (Chromium's A4 in whole points)
+    assert re.sub(r"\s+", "", LONG_POST) in text_of(pdf)
 
 
 # -- the sheet of ten ----------------------------------------------------------------------------------------
