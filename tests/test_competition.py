@@ -542,3 +542,10 @@ def test_the_sitemap_and_the_open_data_page_name_the_competition(sample):
     links = read(sample / "data/index.html").links
     for name in ("competition/xianfeng-2025.json", "competition/xianfeng-2025.csv", "competition.schema.json"):
         assert f"/data/{name}" in links and (sample / "data" / name).is_file()
+
+
+def test_a_post_that_left_wins_no_quarter_or_period_award():
+    results = run_rules({"a": [1] * 6, "gone": [9, 9, 9, 9, 9, None]}, taking_part={"gone": MONTHS[:5]},
+                        rules=Rules(min_months=1))
+    assert awards(results, "quarter") == [("quarter", "2025-03", "gone", False, 1), ("quarter", "2025-06", "a", False, 2)]
+    assert awards(results, "period") == [("period", "2025-06", "a", False, None)]

@@ -25,7 +25,8 @@ The rules, in the order they apply (docs/content-format.md "岗位竞赛" says t
    new (新).
 4. **Awards**: per group, the first of each month's scores (月度流动红旗), of each quarter of the
    competition (three months from its start, averaged as the standings; 季度先锋岗) once its last month is
-   in, and of the whole period (年度…) once the end month is in. Ties share the award.
+   in, and of the whole period (年度…) once the end month is in, among the posts still taking part then.
+   Ties share the award.
 """
 
 from __future__ import annotations
@@ -299,9 +300,11 @@ def compute(spec: Spec, months: Sequence[str], units: Mapping[str, str], taking_
         return avg, counted
 
     def winners(kind: str, name: str, group: Group, span: Sequence[str], number: int | None) -> list[Award]:
+        """The first of ``span`` among the posts still taking part in its last month (a revoked post wins nothing)."""
         avg, counted = standing(group, span)
         need = needed_months(rules.min_months, len(span))
-        ranked = rank({p: s for p, s in avg.items() if s is not None and counted[p] >= need})
+        ranked = rank({p: s for p, s in avg.items()
+                       if s is not None and counted[p] >= need and span[-1] in taking_part[p]})
         return [Award(kind, name, tuple(span), number, group.id, p, units[p], avg[p], tied)
                 for p, (r, tied) in sorted(ranked.items()) if r == 1]
 
