@@ -76,12 +76,13 @@ def test_story_and_pledge_through_the_local_admin(page, tmp_path, capsys):
         base = preview.url
         outside: list[str] = []
         page.context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:"))
-                   else (outside.append(r.request.url), r.abort()))
+                           else (outside.append(r.request.url), r.abort()))
         page.set_viewport_size({"width": 1200, "height": 820})
         page.set_default_timeout(20_000)  # a busy 2-core machine: Decap's bundle is 5 MB of JavaScript
 
         # 1. the local /admin/, in Chinese
         page.goto(base + "admin/")
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
         page.get_by_role("button", name="登录").click()
         page.get_by_role("link", name="先进事迹", exact=True).wait_for()
 
