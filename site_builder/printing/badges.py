@@ -34,7 +34,7 @@ def _shown(post: Post, member: Member | None = None) -> dict:
         "post": {"name": post.name, "kind": post.kind}, "stars": post.stars, "status": post.status,
         "evaluated": post.evaluated,  # False: 尚无考评 instead of the stars
         "unit": {"name": post.unit.name},
-        "phone": post.feedback["phone"],
+        "phone": post.feedback["phone"],  # None: a post without a complaint phone (its QR code leads to the others)
     }
 
 
@@ -102,7 +102,8 @@ def desk_density(data: dict) -> int:
         pledge = text_width(data["pledge"]) + 2
     else:  # a window's: the window's name large, then the unit, the slogan, the phone
         title, sub, foot, pledge = data["post"]["name"], data["unit"]["name"], "", SLOGAN
-    foot_height = lines(foot + "　投诉电话 " + data["phone"], 1.1, DESK_WIDTH) * 1.6 + .5
+    foot = foot + ("　投诉电话 " + data["phone"] if data["phone"] else "")  # a post may have no phone
+    foot_height = lines(foot, 1.1, DESK_WIDTH) * 1.6 + .5 if foot else 0
     for level, (name, text, pledge_size) in DESK_LAYOUTS.items():
         height = (1.9 + .2 + lines(title, name * 1.08, DESK_WIDTH) * name * 1.15  # the name: letter-spacing .08em
                   + .15 + lines(sub, text, DESK_WIDTH) * text * 1.35
