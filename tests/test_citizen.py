@@ -438,18 +438,24 @@ def test_phone_layout_at_360px(page, site, sample, mode):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{site}/404.html")
     elder(page, mode == "elder")
+    problems = layout_problems(page, site, kinds(sample))
+    assert not problems, "\n".join(problems[:30])
+
+
+def layout_problems(page, site, pages: dict[str, str], width: int = 360) -> list[str]:
+    """Each page (kind → path) at ``width``: wider than the screen, or a control outside running text under 44 px."""
     problems = []
-    for kind, path in kinds(sample).items():
+    for kind, path in pages.items():
         page.goto(site + path)
         if "search" in path:
             page.locator(".pagefind-ui__result").first.wait_for()
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        if width > 360:
-            problems.append(f"{kind}: page is {width} px wide")
+        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        if wide > width:
+            problems.append(f"{kind}: page is {wide} px wide")
         for t in page.evaluate(TARGETS):
-            if t["h"] < 44 or t["w"] < 24 or t["right"] > 360.5:
+            if t["h"] < 44 or t["w"] < 24 or t["right"] > width + .5:
                 problems.append(f"{kind}: {t}")
-    assert not problems, "\n".join(problems[:30])
+    return problems
 
 
 def test_every_page_reads_without_javascript(browser, sample, site):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from support import format_axe_violations
-from test_citizen import TARGETS, elder, sample, site  # noqa: F401  (the built sample city, served)
+from test_citizen import elder, layout_problems, sample, site  # noqa: F401  (the built sample city, served)
 
 PAGES = {
     "competitions": "/competition/",
@@ -39,15 +39,7 @@ def test_the_competition_pages_fit_360px(page, site, mode):
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{site}/404.html")
     elder(page, mode == "elder")
-    problems = []
-    for kind, path in PAGES.items():
-        page.goto(site + path)
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        if width > 360:
-            problems.append(f"{kind}: page is {width} px wide")
-        for t in page.evaluate(TARGETS):
-            if t["h"] < 44 or t["w"] < 24 or t["right"] > 360.5:
-                problems.append(f"{kind}: {t}")
+    problems = layout_problems(page, site, PAGES)
     assert not problems, "\n".join(problems[:30])
 
 

@@ -101,6 +101,18 @@ def _number(value, unit: str = "分", thousands: bool = False) -> float | None:
     return number if number == number else None
 
 
+def _columns(t: Table, row: int, header: dict, keys: dict[str, str]) -> dict[str, int]:
+    """Key → column of the header cells whose text (``_norm``) ``keys`` knows; a key found twice is an error."""
+    columns: dict[str, int] = {}
+    for col, value in sorted(header.items()):
+        key = keys.get(_norm(_text(value)))
+        if key in columns:
+            t.error(row, col, f"表头“{_text(value)}”与第 {spreadsheets.column_letter(columns[key])} 列重复：请删除其中一列。")
+        elif key:
+            columns[key] = col
+    return columns
+
+
 def parse(rows: spreadsheets.Rows, shown: str) -> tuple[dict, dict, Problems]:
     """Rows → ({post: {source: {dim: score}, "note": ...}}, {post: (row, col)}, problems)."""
     t = Table(shown)
@@ -110,13 +122,7 @@ def parse(rows: spreadsheets.Rows, shown: str) -> tuple[dict, dict, Problems]:
                       "以下每行一个岗位的一个评价来源。")
         return {}, {}, t.problems
     header_row, header = rows[0]
-    columns: dict[str, int] = {}
-    for col, value in sorted(header.items()):
-        key = _HEADER_OF.get(_norm(_text(value)))
-        if key in columns:
-            t.error(header_row, col, f"表头“{_text(value)}”与第 {spreadsheets.column_letter(columns[key])} 列重复：请删除其中一列。")
-        elif key:
-            columns[key] = col
+    columns = _columns(t, header_row, header, _HEADER_OF)
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
         names = "、".join(HEADERS[k][0] for k in missing)
@@ -360,13 +366,7 @@ def parse_indicators(rows: spreadsheets.Rows, shown: str, entered: list) -> tupl
     header_row, header = rows[0]
     wanted = {_norm(alias): key for key in ("post",) for alias in HEADERS["post"]}
     wanted.update({_norm(alias): i.id for i in entered for alias in (i.name, i.id)})
-    columns: dict[str, int] = {}
-    for col, value in sorted(header.items()):
-        key = wanted.get(_norm(_text(value)))
-        if key in columns:
-            t.error(header_row, col, f"表头“{_text(value)}”与第 {spreadsheets.column_letter(columns[key])} 列重复：请删除其中一列。")
-        elif key:
-            columns[key] = col
+    columns = _columns(t, header_row, header, wanted)
     missing = [("岗位编号" if k == "post" else next(i.name for i in entered if i.id == k))
                for k in ("post", *(i.id for i in entered)) if k not in columns]
     if missing:
