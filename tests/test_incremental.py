@@ -249,14 +249,14 @@ def test_stories_rendered_in_workers_equal_serial(tmp_path, monkeypatch, steady)
 
 
 def test_qr_codes_and_photo_sizes_are_worked_out_once(tmp_path, monkeypatch, steady):
-    import segno
+    import zxingcpp
 
     from site_builder.model import images
 
     site = make_site(tmp_path)
     made, opened = [], []
-    real_make, real_open = segno.make, images._open
-    monkeypatch.setattr(segno, "make", lambda *a, **k: made.append(a) or real_make(*a, **k))
+    real_make, real_open = zxingcpp.create_barcode, images._open
+    monkeypatch.setattr(zxingcpp, "create_barcode", lambda *a, **k: made.append(a) or real_make(*a, **k))
     monkeypatch.setattr(images, "_open", lambda data: opened.append(1) or real_open(data))
     pipeline.run(site, tmp_path / "out", jobs=1)
     assert made and opened

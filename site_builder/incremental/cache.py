@@ -35,7 +35,7 @@ from typing import Any, Callable
 
 FOLDER = ".site-builder-cache"
 FORMAT = 1
-_LIBRARIES = ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "segno", "MarkupSafe")
+_LIBRARIES = ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "zxing-cpp", "MarkupSafe")
 
 
 def digest(data: bytes) -> bytes:
