@@ -93,7 +93,9 @@ def pages(model: Model) -> Iterator[Page]:
                                            "prints": post_boards(model, post), "competitions": places.get(post.id, [])})
     for member in model.members:
         yield Page(member.url, "member.html", {"member": member, "post": member.post, "posts": member.public_posts,
-                                               "records": public_records(member)})
+                                               "records": public_records(member),
+                                               "assessments": newest_first(member.assessments),
+                                               "honours": newest_first(member.honours)})
     yield Page("units/", "units.html", {"units": model.units})
     for unit in model.units:
         yield Page(unit.url, "unit.html", {"unit": unit, "posts": sort_posts(unit.posts)})
@@ -107,7 +109,8 @@ def pages(model: Model) -> Iterator[Page]:
     yield Page("honours/", "honours.html", {
         "awards": honour_awards(model),  # 岗位竞赛的奖项
         "posts": sorted(commended, key=lambda p: (p.standing.commended_on, p.id)),
-        "members": sorted(honoured, key=lambda m: (not _at_commended(m), m.id)),
+        "members": [{"member": m, "honours": newest_first(m.honours)}
+                    for m in sorted(honoured, key=lambda m: (not _at_commended(m), m.id))],
     })
     yield Page("standards/", "standards.html", {
         "members": [m for m in model.members
@@ -123,6 +126,11 @@ def _at_commended(member: Member) -> bool:
 
 def sort_posts(posts: list[Post]) -> list[Post]:
     return sorted(posts, key=lambda p: (p.status == REVOKED, -p.stars, p.id))
+
+
+def newest_first(entries: list[dict]) -> list[dict]:
+    """A member's dated entries (assessments, honours) in the order the web shows them."""
+    return sorted(entries, key=lambda e: e["date"], reverse=True)
 
 
 def public_records(member) -> list:
