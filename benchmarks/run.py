@@ -46,6 +46,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.generate import generate  # noqa: E402
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SITE_BUILDER_PAGEFIND": "/nonexistent"}  # no search index: Hugo makes none
+SEARCH_ENV = {k: v for k, v in ENV.items() if k != "SITE_BUILDER_PAGEFIND"}  # the checkout's node_modules/ Pagefind
 
 
 # -- measuring ---------------------------------------------------------------------------------------
@@ -112,8 +113,15 @@ class Run:
                 "stages": self.stages()}
 
 
-def site_builder(*args: str) -> Run:
-    return Run([sys.executable, "-m", "site_builder", *map(str, args)])
+def site_builder(*args: str, search: bool = False) -> Run:
+    return Run([sys.executable, "-m", "site_builder", *map(str, args)], env=SEARCH_ENV if search else ENV)
+
+
+def pagefind_found() -> bool:
+    sys.path.insert(0, str(ROOT))
+    from site_builder.pages import search
+
+    return search.find(ROOT)[0] is not None
 
 
 # -- the corpus ---------------------------------------------------------------------------------------
@@ -263,7 +271,7 @@ def machine() -> dict:
         pass
     mem = next((int(ln.split()[1]) // 1024 for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), 0)
     versions = {}
-    for name in ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "segno"):
+    for name in ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "zxing-cpp"):
         try:
             from importlib import metadata
             versions[name] = metadata.version(name)
@@ -279,7 +287,7 @@ def machine() -> dict:
             "load_before": [round(x, 2) for x in load], "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
 
 
-def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log) -> dict:
+def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs_list: list[int] = ()) -> dict:
     site = corpus(work, posts)
     out = work / f"out-{posts}"
     shutil.rmtree(out, ignore_errors=True)
@@ -290,6 +298,14 @@ def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log) -> d
     r["pages"] = int(re.search(r"已生成 (\d+) 个页面", clean.stdout).group(1))
     r["files"] = sum(1 for p in out.rglob("*") if p.is_file())
     r["clean"] = clean.row()
+    for n in jobs_list:
+        log(f"[{posts}] clean build, --jobs {n}")
+        shutil.rmtree(out, ignore_errors=True)
+        r[f"clean_jobs_{n}"] = site_builder("build", site, "-o", out, "--no-cache", "-v", "--jobs", n).row()
+    if pagefind_found():
+        log(f"[{posts}] clean build with the search index")
+        shutil.rmtree(out, ignore_errors=True)
+        r["clean_search"] = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args, search=True).row()
     log(f"[{posts}] check")
     r["check"] = site_builder("check", site, "--no-cache", *jobs_args).row()
     log(f"[{posts}] first build with the cache, then warm builds")
@@ -300,6 +316,10 @@ def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log) -> d
     r["warm_story"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
     edit_member(site, 0)
     r["warm_member"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
+    if pagefind_found():
+        site_builder("build", site, "-o", out, *jobs_args, search=True)  # the index of this content
+        edit_story(site, 2)
+        r["warm_story_search"] = site_builder("build", site, "-o", out, "-v", *jobs_args, search=True).row()
     log(f"[{posts}] serve")
     r["serve"] = serve_rebuild(site)
     if with_hugo and hugo_binary():
@@ -328,36 +348,55 @@ def report(results: list[dict], info: dict, command: str) -> str:
              f"load average before the run {info['load_before']} (the machine is shared)",
              f"- Python {info['python']}; " + ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
              + f"; Hugo {info['hugo']}",
-             "- Search index off in both (Pagefind is a separate finisher; Hugo builds none).", "",
+             "- Search index off unless the column says \"search on\" (Pagefind 1.6.0 as the build's finisher); "
+             "Hugo builds none, so the issue's bar for search on is 1.5× Hugo alone.", "",
              "Times in seconds; CPU is user+system of the whole process tree; memory is the peak of the tree's "
              "proportional set size (MiB).", "",
-             "| posts | pages | files | clean build wall | CPU | peak MiB | check wall | Hugo wall (same pages) | Hugo CPU "
-             "| Hugo peak MiB | clean ÷ Hugo (wall) |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| posts | pages | files | clean build wall | pages/s | CPU | peak MiB | check wall | Hugo wall (same pages) "
+             "| Hugo CPU | Hugo peak MiB | clean ÷ Hugo (wall) | search on: wall | CPU | peak MiB | ÷ Hugo |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         h = r.get("hugo", {})
         ratio = r["clean"]["wall"] / h["wall"] if h else None
-        lines.append(f"| {r['posts']:,} | {r['pages']:,} | {r['files']:,} | {f(r['clean']['wall'])} | {f(r['clean']['cpu'])} "
+        cs = r.get("clean_search", {})
+        ratio_s = cs["wall"] / h["wall"] if h and cs else None
+        lines.append(f"| {r['posts']:,} | {r['pages']:,} | {r['files']:,} | {f(r['clean']['wall'])} "
+                     f"| {f(r['pages'] / r['clean']['wall'], 0)} | {f(r['clean']['cpu'])} "
                      f"| {r['clean']['peak_mib']:,} | {f(r['check']['wall'])} | {f(h.get('wall'))} | {f(h.get('cpu'))} "
-                     f"| {h.get('peak_mib', '—')} | {f(ratio, 2)} |")
+                     f"| {h.get('peak_mib', '—')} | {f(ratio, 2)} | {f(cs.get('wall'))} | {f(cs.get('cpu'))} "
+                     f"| {cs.get('peak_mib', '—')} | {f(ratio_s, 2)} |")
+    jobs = sorted({int(k.rsplit("_", 1)[1]) for r in results for k in r if k.startswith("clean_jobs_")})
+    if jobs:
+        lines += ["", "Clean build (search off) by `--jobs` (wall / CPU seconds; this machine has "
+                  f"{info['cores']} cores, so more jobs than cores only shows the overhead):", "",
+                  "| posts | " + " | ".join(f"--jobs {n}" for n in jobs) + " |",
+                  "| ---: | " + " | ".join("---:" for _ in jobs) + " |"]
+        for r in results:
+            lines.append(f"| {r['posts']:,} | " + " | ".join(
+                f"{f(r[f'clean_jobs_{n}']['wall'])} / {f(r[f'clean_jobs_{n}']['cpu'])}" if f"clean_jobs_{n}" in r else "—"
+                for n in jobs) + " |")
     lines += ["", "Warm builds (the cache from the previous build present; output updated):", "",
               "| posts | first build filling the cache | nothing changed | one story edited | one member edited "
-              "| story ÷ clean | `serve`: rebuild after one story | `serve`: edit → served | pages rendered |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| story ÷ clean | one story, search on | `serve`: rebuild after one story | `serve`: edit → served "
+              "| pages rendered |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         s = r["serve"]
         lines.append(f"| {r['posts']:,} | {f(r['cold_cache']['wall'])} | {f(r['warm_nothing']['wall'])} "
                      f"| {f(r['warm_story']['wall'])} | {f(r['warm_member']['wall'])} "
-                     f"| {f(r['warm_story']['wall'] / r['clean']['wall'], 2)} | {f(s['rebuild_seconds'], 2)} "
+                     f"| {f(r['warm_story']['wall'] / r['clean']['wall'], 2)} "
+                     f"| {f(r.get('warm_story_search', {}).get('wall'))} | {f(s['rebuild_seconds'], 2)} "
                      f"| {f(s['edit_to_served'], 2)} | {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} |")
     lines += ["", "Time per stage (`build -v`), seconds:", "",
-              "| posts | build | load | model | views | plan | render | write |",
-              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| posts | build | load | model | views | plan | render | write | finish (search index) |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
-        for name in ("clean", "cold_cache", "warm_story", "warm_member"):
+        for name in ("clean", "clean_search", "cold_cache", "warm_story", "warm_member", "warm_story_search"):
+            if name not in r:
+                continue
             st = r[name]["stages"]
             lines.append(f"| {r['posts']:,} | {name} | " + " | ".join(f(st.get(k), 2) for k in
-                                                                      ("load", "model", "views", "plan", "render", "write")) + " |")
+                                                                      ("load", "model", "views", "plan", "render", "write", "finish")) + " |")
     if len(results) > 1:
         lines += ["", "Growth (clean build wall and CPU, relative to the previous size):", ""]
         for a, b in zip(results, results[1:]):
@@ -377,6 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "docs/performance.md")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--no-hugo", action="store_true")
+    p.add_argument("--jobs-list", default="", help="also clean builds at these --jobs, e.g. 1,2,4")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     info = machine()
@@ -387,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     results = []
     for n in args.sizes.split(","):
-        results.append(measure(args.work, int(n), args.jobs, not args.no_hugo, log))
+        results.append(measure(args.work, int(n), args.jobs, not args.no_hugo, log,
+                               [int(j) for j in args.jobs_list.split(",") if j]))
         notes = ""  # the hand-written notes below NOTES in the existing file are kept
         if args.out.exists() and NOTES in args.out.read_text(encoding="utf-8"):
             notes = NOTES + args.out.read_text(encoding="utf-8").split(NOTES, 1)[1]

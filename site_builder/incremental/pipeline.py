@@ -169,11 +169,13 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 check_links(links, set(writer.written.values()), model, renderer)
                 unchanged = valid and marker_id(out) == writer.build_id
                 if not writer.in_place:
+                    finishing_start = time.perf_counter()
                     for finisher in FINISHERS:
                         if not ((unchanged or not finish) and _carry_over(finisher, writer)):
                             _finish(finisher, writer.new, model, progress)
+                    timings["finish"] = time.perf_counter() - finishing_start
                 result.files, result.changed = len(writer.written), writer.changed
-            timings["write"] = time.perf_counter() - start
+            timings["write"] = time.perf_counter() - start - timings.get("finish", 0.0)
             if tracked:
                 _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved.get("pages", {}),
                             sorted(writer.written.values()))
