@@ -191,3 +191,33 @@ def test_excerpt_is_escaped_and_english_is_left_alone(page):
     assert got == ["Leave a note in the feedback book. Give <mark>feedback</mark> online. Email: a@b.cn"]
     # without the page text (another Pagefind), only the punctuation is mended
     assert tidy(page, None, ". <mark>钱大海</mark>. 抢修班班长. 哪里", []) == ["<mark>钱大海</mark>。抢修班班长。哪里"]
+
+
+def test_index_is_kept_while_the_indexed_pages_and_pagefind_are_the_same(tmp_path, capsys, monkeypatch):
+    runs = tmp_path / "RUNS"
+    body = f'mkdir -p "$2/$4" && echo "$RANDOM" > "$2/$4/pagefind.js" && echo run >> {runs}'
+    monkeypatch.setenv(search.ENV, str(fake_pagefind(tmp_path, search.VERSION, body)))
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+
+    def build() -> int:
+        assert run(capsys, "build", site, "-o", out)[0] == 0
+        return len(runs.read_text().splitlines())
+
+    assert build() == 1
+    index = (out / "pagefind/pagefind.js").read_text()
+    # A page Pagefind does not read (the 404 page) changes: the index is the previous one.
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text("<p>找不到这个页面</p>", encoding="utf-8")
+    assert build() == 1 and (out / "pagefind/pagefind.js").read_text() == index
+    assert (out / "404.html").read_text(encoding="utf-8") == "<p>找不到这个页面</p>"
+    # A story changes: indexed again.
+    story = site / "content/stories/first.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("。", "。补记一句。", 1), encoding="utf-8")
+    assert build() == 2
+    # Another Pagefind version: indexed again, though no page changed.
+    monkeypatch.setattr(search, "VERSION", "1.6.1")
+    monkeypatch.setenv(search.ENV, str(fake_pagefind(tmp_path, "1.6.1", body)))
+    search._version.cache_clear()
+    assert build() == 3
+    assert build() == 3

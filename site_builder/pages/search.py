@@ -18,6 +18,13 @@ the folders of those pages (:data:`INDEXED`): it would otherwise read and parse 
 pages, short addresses, lists) only to find no ``data-pagefind-body`` in them — 40 % of its time and a
 fifth of its memory on a 1,000-post city (docs/performance.md). A site's own template that marks
 another kind of page for search must add that page's folder here.
+
+A build keeps the index of the previous output when the pages in those folders are the same and the
+Pagefind version is too (:func:`parts`, :func:`identity`; the pipeline compares their digest with the
+one kept in the index folder). One index for the whole site, not one per kind of page merged in the
+browser: that was tried (it would bound Pagefind's memory and re-index only the kind of page that
+changed), but each index then loosens a query on its own when none of its pages holds every term, and
+挂号单 on the sample city found 23 pages instead of the one story that contains it.
 """
 
 from __future__ import annotations
@@ -117,13 +124,28 @@ def pages(model: Model) -> Iterator[Page]:
     })
 
 
-def index(folder: Path, model: Model) -> None:
-    """Finisher: index the written site in ``folder`` into ``folder/pagefind/``."""
+def parts(model: Model) -> dict[str, tuple[str, ...]]:
+    """Pipeline: the folder this finisher makes, with the output folders it is made from."""
+    return {f"{BUNDLE}/": tuple(f"{name}/" for name in INDEXED)}
+
+
+def identity(model: Model) -> str:
+    """Pipeline: what the index depends on besides those pages (an index made by another Pagefind is made again)."""
+    return f"pagefind {VERSION}; {_glob()}"
+
+
+def _glob() -> str:
+    return f"{{{','.join(INDEXED)}}}/**/*.html"
+
+
+def index(folder: Path, model: Model, parts: list[str] | None = None, jobs: int = 1) -> None:
+    """Finisher: index the written site in ``folder`` into ``folder/pagefind/`` (one part: ``parts`` and
+    ``jobs`` change nothing; Pagefind uses the cores it finds)."""
     binary, _ = find(model.content.parent)
     if binary is None:
         return
     cmd = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--silent",
-           "--glob", f"{{{','.join(INDEXED)}}}/**/*.html"]
+           "--glob", _glob()]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -136,3 +158,5 @@ def index(folder: Path, model: Model) -> None:
 
 index.enabled = enabled  # pipeline: whether this finisher will run for a model
 index.produces = (f"{BUNDLE}/",)  # linkcheck: links into the index folder are made by this finisher
+index.parts = parts  # pipeline: kept while the indexed pages are unchanged
+index.identity = identity
