@@ -56,6 +56,28 @@ def test_cached_records_are_the_records(tmp_path, monkeypatch):
     assert any(p.path == MEMBER and "pleadge" in p.message for p in problems)
 
 
+def test_records_from_the_cache_are_read_only_like_fresh_ones(tmp_path):
+    """A cached record is handed to every later build: one that came back writable could be patched."""
+    import pytest
+
+    site = make_site(tmp_path)
+    age(site)
+    cache = Cache.for_site(site)
+    loaded(site, cache=cache)
+    cache.save()
+    warm, _ = loaded(site, cache=Cache.for_site(site))
+    entries = [entry for rec in warm.evaluations.values() for entry in rec["posts"].values()]
+    scores = [s for entry in entries for s in entry.values() if isinstance(s, dict)]
+    assert entries and scores
+    for rec in [warm.site, *warm.posts.values(), *warm.members.values(), *warm.evaluations.values(), *entries,
+                *scores, *(s.meta for s in warm.stories.values())]:
+        with pytest.raises(TypeError, match="read-only"):
+            rec["x"] = 1
+        with pytest.raises(TypeError, match="read-only"):
+            rec.update(x=1)
+    assert snapshot(warm) == snapshot(loaded(site)[0])
+
+
 def test_a_file_rewritten_with_the_same_bytes_is_not_parsed_again(tmp_path, monkeypatch):
     site = make_site(tmp_path)
     cache = Cache.for_site(site)

@@ -59,7 +59,7 @@ class _Scores(Rec):
     __slots__ = ("text", "at")  # the file's text and the offset of this line in it
 
     def __reduce__(self):
-        return _scores, (dict(self), self.path, self.line, self.text, self.at)
+        return _scores, (dict(self), self.path, self.line, self.text, self.at, self.sealed)
 
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
@@ -73,7 +73,7 @@ class _Post(Rec):
     __slots__ = ()
 
     def __reduce__(self):
-        return _post, (dict(self), self.path, self.line)
+        return _post, (dict(self), self.path, self.line, self.sealed)
 
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
@@ -81,15 +81,17 @@ class _Post(Rec):
         return {key: (self.line + n, 5) for n, key in enumerate(keys, 1)}
 
 
-def _scores(items: dict, path: str, line: int, text: str, at: int) -> _Scores:
+def _scores(items: dict, path: str, line: int, text: str, at: int, sealed: bool = False) -> _Scores:
     scores = _Scores(items)
     scores.path, scores.line, scores.col, scores.offset, scores.text, scores.at = path, line, 5, 0, text, at
+    scores.sealed = sealed  # a cached record comes back read-only
     return scores
 
 
-def _post(items: dict, path: str, line: int) -> _Post:
+def _post(items: dict, path: str, line: int, sealed: bool = False) -> _Post:
     post = _Post(items)
     post.path, post.line, post.col, post.offset = path, line, 3, 0
+    post.sealed = sealed
     return post
 
 

@@ -64,8 +64,15 @@ class Rec(dict):
         line, col = self.pos.get(key, (self.line, self.col)) if key else (self.line, self.col)
         return self.path, line + self.offset, col
 
+    def __init__(self, *items) -> None:
+        dict.__init__(self, *items)
+        self.sealed = False
+
+    def __reduce__(self):
+        return _restore, (type(self), dict(self), self.path, self.line, self.col, self.pos, self.offset, self.sealed)
+
     def __setitem__(self, key, value) -> None:
-        if getattr(self, "sealed", False):
+        if self.sealed:
             raise TypeError(f"record {self.path}:{self.line} is read-only: records are shared between builds")
         dict.__setitem__(self, key, value)
 
@@ -75,17 +82,33 @@ class Rec(dict):
     __delitem__ = pop = popitem = setdefault = update = clear = __ior__ = _read_only
 
 
+def _restore(cls: type, items: dict, path: str, line: int, col: int, pos: dict, offset: int, sealed: bool) -> Rec:
+    """A record from the build cache, read-only again if it was (its items are not set one by one)."""
+    rec = cls.__new__(cls)
+    dict.update(rec, items)
+    rec.path, rec.line, rec.col, rec.pos, rec.offset, rec.sealed = path, line, col, pos, offset, sealed
+    return rec
+
+
+_CONTAINERS = (list, tuple, dict)
+
+
 def seal(value: Any) -> Any:
-    """Make every record in ``value`` (records, lists and dicts of them) read-only; returns ``value``."""
+    """Make every record in ``value`` (records, lists and dicts of them) read-only; returns ``value``.
+
+    Only containers are visited (a record of a 1,000-post city holds ~100 values for each container).
+    """
     if isinstance(value, Rec):
         value.sealed = True
-        for item in value.values():
-            seal(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            seal(item)
+        items = value.values()
     elif isinstance(value, dict):
-        for item in value.values():
+        items = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return value
+    for item in items:
+        if isinstance(item, _CONTAINERS):  # Rec is a dict
             seal(item)
     return value
 
