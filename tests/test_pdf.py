@@ -489,3 +489,34 @@ def test_stale_with_a_bad_since(history, capsys, since, message):
 def test_stale_outside_git(tmp_path, capsys):
     code, _, err = run(capsys, "pdf", make_site(tmp_path), "--stale", "HEAD")
     assert code == 2 and "不在 git 仓库里" in err
+
+
+def test_a_second_run_skips_the_pdfs_whose_inputs_are_unchanged(tmp_path, capsys):
+    """Issue 14: each PDF written once, and not again while its board, templates, font and code are the same;
+    an edit makes its boards and their unit's combined file again, --force makes everything."""
+    site = make_site(tmp_path)
+    out = tmp_path / "pdf"
+    argv = ("pdf", site, "-o", out, "--jobs", "1", "--kind", "board", "--kind", "card", "--kind", "records")
+    code, first, err = run(capsys, *argv)
+    assert code == 0, err
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+    assert len(before) >= 6
+    code, again, err = run(capsys, *argv)
+    assert code == 0, err
+    boards = len(before) - 2  # and the unit's two combined files
+    assert first.startswith(f"已生成 {boards} 个 PDF，另有 2 个按单位合并的文件")
+    assert again.startswith(f"{boards} 块牌卡自上次生成以来没有变化，未重新生成（--force 全部重新生成）")
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")} == before
+
+    member = site / "content/members/wang-fang.yaml"
+    member.write_text(member.read_text(encoding="utf-8").replace("pledge: ", "pledge: 再次", 1), encoding="utf-8")
+    code, edited, err = run(capsys, *argv)
+    assert code == 0, err
+    remade = sorted(p.relative_to(out).as_posix() for p in before if p.stat().st_mtime_ns != before[p])
+    # her card and the post's board show the pledge: the unit's wall file is made again with them; the
+    # personnel files (records cards) do not show it and are kept
+    assert remade == ["tax/tax-boards.pdf", "tax/tax-window-board.pdf", "tax/wang-fang-card.pdf"]
+    assert "块牌卡自上次生成以来没有变化" in edited
+
+    code, forced, err = run(capsys, *argv, "--force")
+    assert code == 0 and "没有变化" not in forced and forced.startswith(f"已生成 {boards} 个 PDF")

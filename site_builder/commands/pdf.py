@@ -14,6 +14,12 @@ imported, each rendering many boards (all those of a combined file when it is ma
 made of their rendered pages) and writing their PDFs itself, each file once.
 Every board's PDF depends only on the board, so the files are the same bytes whatever the number of
 processes. On a terminal, a run over a second shows its progress (:mod:`progress`).
+
+A run over whole units (no --post, --member, --month or --stale) skips the files whose inputs are
+unchanged since the run that wrote them: the board's page as rendered for WeasyPrint, the templates and
+print CSS, a configured font, site-builder's code and WeasyPrint's version. Their digests are kept in
+``pdf/.site-builder-pdf.json``; a combined file is made again when one of its boards is. ``--force``
+makes everything again.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ import argparse
 import dataclasses
 import datetime as dt
 import gc
+import hashlib
 import io
+import json
 import logging
 import mimetypes
 import re
@@ -39,6 +47,7 @@ from ..content.paper import KINDS, check_font_family
 from ..content.schema import suggest
 from ..errors import ContentErrors, Problem, UsageError
 from ..incremental.pipeline import build_model
+from ..incremental.tracking import environment_digest
 from ..model import images
 from ..model.build import Model
 from ..pages.print_pages import board_page, sheet_page
@@ -71,6 +80,8 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stale", metavar="SINCE",
                    help="列出自某日（2026-01-31）或某个 git 版本以来内容有变化、需要重印或撤下的牌卡；"
                         "同时给出 -o 时只生成这些牌卡的 PDF")
+    p.add_argument("--force", action="store_true",
+                   help="全部重新生成（默认跳过内容、模板和程序都没有变化的 PDF）")
     p.add_argument("-q", "--quiet", action="store_true", help="只输出错误")
     p.add_argument("-j", "--jobs", type=jobs_arg, metavar="N",
                    help="同时使用的进程数，默认为全部 CPU 核心 / processes to use (default: all cores)")
@@ -105,7 +116,8 @@ def _pdf(args, site: Path, jobs: int, progress: Progress) -> int:
             return 0
     whole_units = not (args.post or args.member or args.stale or args.month)
     out = args.output or site / "pdf"
-    return make_pdfs(site, model, chosen, out, combine=whole_units, quiet=args.quiet, jobs=jobs, progress=progress)
+    return make_pdfs(site, model, chosen, out, combine=whole_units, quiet=args.quiet, jobs=jobs, progress=progress,
+                     skip_unchanged=whole_units and not args.force)
 
 
 # -- what to print ----------------------------------------------------------------------------------
@@ -525,6 +537,7 @@ class _Done:
     fatal: list[Problem] | None = None  # ContentErrors (a broken template), re-raised by the parent
     fitted: dict[str, int] = dataclasses.field(default_factory=dict)  # Printer.fitted of the small cards done
     sheets: int = 0  # files of small cards laid out on sheets
+    files: list[str] = dataclasses.field(default_factory=list)  # written, relative to the output folder
 
 
 def _print_part(part: list[int], tick=None) -> _Done:
@@ -556,9 +569,9 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
                 done.problems.append(doc)
                 failed = True
             else:
-                replace_file(job.out / unit_id / (FILES if board.personnel_file else "") / board.filename,
-                             doc.write_pdf())
+                _write(job.out / board_file(board), doc.write_pdf())
                 done.written += 1
+                done.files.append(board_file(board))
                 if job.combine:
                     combined.setdefault(combined_file(board), []).append(board if board.kind.sheet else doc)
             if tick is not None:
@@ -575,7 +588,19 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
                     joined = docs[0].copy([page for doc in docs for page in doc.pages])
                     joined.metadata.title = f"{unit.name} {'档案卡片' if suffix == 'files' else '牌卡'}"
                     done.combined += 1
-                replace_file(job.out / unit_id / f"{unit_id}-{suffix}.pdf", joined.write_pdf())
+                _write(job.out / combined_path(unit_id, suffix), joined.write_pdf())
+                done.files.append(combined_path(unit_id, suffix))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a PDF unless the file holds these bytes already (a board made again only for its unit's
+    combined file keeps its file and its time stamp, which a print shop's folder sync goes by)."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    replace_file(path, data)
 
 
 def loose_sheets(printer: Printer, model: Model, chosen: list[B.Board], out: Path) -> int:
@@ -605,8 +630,64 @@ def parts_of(chosen: list[B.Board], combine: bool, jobs: int) -> list[list[int]]
     return workers.chunks(list(range(len(chosen))), jobs, 2)
 
 
+MANIFEST = ".site-builder-pdf.json"  # in the output folder: file → digest of what it was made from
+
+
+def input_digests(printer: Printer, chosen: list[B.Board]) -> dict[str, str]:
+    """Board key → digest of everything its PDF is made from (see the module's docstring)."""
+    weasyprint_version = getattr(printer.wp, "__version__", "?")
+    font = Path(_file_path(printer.face)).read_bytes() if printer.face else b""
+    env = environment_digest(printer.renderer.dirs, (weasyprint_version, hashlib.blake2b(font).hexdigest()))
+    return {board.key: hashlib.blake2b(env + printer.html(board).encode("utf-8"), digest_size=16).hexdigest()
+            for board in chosen}
+
+
+def board_file(board: B.Board) -> str:
+    """A board's PDF, relative to the output folder."""
+    return f"{board.unit.id}/{FILES + '/' if board.personnel_file else ''}{board.filename}"
+
+
+def combined_path(unit_id: str, suffix: str) -> str:
+    """A unit's combined file (``suffix``: :func:`combined_file`), relative to the output folder."""
+    return f"{unit_id}/{unit_id}-{suffix}.pdf"
+
+
+def unchanged_groups(out: Path, chosen: list[B.Board], parts: list[list[int]], digests: dict[str, str]
+                     ) -> tuple[list[list[int]], dict[str, str]]:
+    """The parts (a unit's combined file and its boards) that must be made, and the manifest entries of
+    all of them. A part is kept when its files are there and the manifest says they were made from the
+    same inputs."""
+    before = read_manifest(out)
+    manifest: dict[str, str] = {}
+    todo = []
+    for part in parts:
+        boards = [chosen[i] for i in part]
+        files = {board_file(b): digests[b.key] for b in boards}
+        of_all = hashlib.blake2b("".join(sorted(files.values())).encode(), digest_size=16).hexdigest()
+        files[combined_path(boards[0].unit.id, combined_file(boards[0]))] = of_all
+        manifest.update(files)
+        if not all(before.get(name) == digest and (out / name).is_file() for name, digest in files.items()):
+            todo.append(part)
+    return todo, manifest
+
+
+def read_manifest(out: Path) -> dict[str, str]:
+    try:
+        found = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def write_manifest(out: Path, entries: dict[str, str]) -> None:
+    old = read_manifest(out)
+    old.update(entries)
+    out.mkdir(parents=True, exist_ok=True)
+    replace_file(out / MANIFEST, json.dumps(dict(sorted(old.items())), ensure_ascii=False, indent=0).encode())
+
+
 def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, combine: bool, quiet: bool,
-              jobs: int = 1, progress: Progress | None = None) -> int:
+              jobs: int = 1, progress: Progress | None = None, skip_unchanged: bool = False) -> int:
     global _JOB
     check_output(site, out)
     if not chosen:
@@ -615,10 +696,16 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
         return 0
     start = time.perf_counter()
     printer = Printer(site, model)  # WeasyPrint imported once, before the workers are forked
+    parts = parts_of(chosen, combine, jobs)
+    skipped, manifest = 0, {}
+    if skip_unchanged:
+        todo, manifest = unchanged_groups(out, chosen, parts, input_digests(printer, chosen))
+        skipped = sum(len(p) for p in parts) - sum(len(p) for p in todo)
+        parts = todo
     weasy_log = logging.getLogger("weasyprint")
     level = weasy_log.level
     weasy_log.setLevel(logging.ERROR)  # CSS it does not support is expected; missing files are reported below
-    total, count = len(chosen), 0
+    total, count = sum(len(p) for p in parts), 0
 
     def tick(n: int) -> None:
         nonlocal count
@@ -627,7 +714,6 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
             progress("pdf", count, total)
 
     tick(0)
-    parts = parts_of(chosen, combine, jobs)
     results: list[_Done] = []
     _JOB = _Job(printer, chosen, out, combine)
     try:
@@ -660,6 +746,12 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
     sheets = sum(done.sheets for done in results) + loose
     for url in sorted({url for done in results for url in done.refused}):
         print(f"注意：{url} 不是本站的文件，没有载入 PDF。", file=sys.stderr)
+    if manifest:  # the files kept, and those written now (not those of boards that did not fit)
+        made = {board_file(chosen[i]) for part in parts for i in part} | {
+            combined_path(chosen[part[0]].unit.id, combined_file(chosen[part[0]])) for part in parts}
+        written_now = {name for done in results for name in done.files}
+        write_manifest(out, {name: digest for name, digest in manifest.items()
+                             if name not in made or name in written_now})
     if problems:
         for problem in sorted(problems):
             print(problem.format(), file=sys.stderr)
@@ -667,7 +759,8 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
               f"其余 {written} 个 PDF 已生成 → {out}。", file=sys.stderr)
         return 1
     if not quiet:
-        print(f"已生成 {written} 个 PDF" + (f"，另有 {combined} 个按单位合并的文件" if combined else "")
-              + (f"，{sheets} 个胸牌拼版文件（A4，带裁切线）" if sheets else "")
-              + f" → {out}（{time.perf_counter() - start:.1f} 秒）")
+        unchanged = f"{skipped} 块牌卡自上次生成以来没有变化，未重新生成（--force 全部重新生成）" if skipped else ""
+        made = (f"已生成 {written} 个 PDF" + (f"，另有 {combined} 个按单位合并的文件" if combined else "")
+                + (f"，{sheets} 个胸牌拼版文件（A4，带裁切线）" if sheets else "")) if written or not skipped else ""
+        print("；".join(x for x in (made, unchanged) if x) + f" → {out}（{time.perf_counter() - start:.1f} 秒）")
     return 0
