@@ -55,7 +55,7 @@ def load_translations(dirs: list[Path], language: str) -> dict[str, str]:
     for folder in reversed(dirs):
         path = folder / "translations.yaml"
         if path.is_file():
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}  # C: 10× faster
             merged.update(data.get(language, {}))
     return merged
 
