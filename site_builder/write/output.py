@@ -309,11 +309,11 @@ def _same(old: Path, data: bytes) -> bool:
 
 
 def store(target: Path, old: Path | None, data: bytes) -> bool:
-    """Write ``data`` at ``target`` (a new folder), hard-linking the old file when it is the same; changed?"""
+    """Write ``data`` at ``target`` (a path :meth:`Writer.claim` made the folder of), hard-linking the old
+    file when it is the same; changed?"""
     if old is not None and _same(old, data):
         _link_or_copy(old, target)
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return True
 
