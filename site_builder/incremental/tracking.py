@@ -32,13 +32,44 @@ from ..model import build as model_mod
 # class → key prefix; instances are told apart by their ``id`` attribute (None: the only one)
 ENTITIES: dict[type, str | None] = {}
 ATTRIBUTE_LEVEL: set[type] = set()  # compared per attribute read instead of as a whole
-_KINDS: dict[type, int] = {}  # for hashing: 1 model object, 2 other dataclass (or frozenset), 3 anything else
+
+
+def _by_default(obj):
+    return obj.__reduce_ex__(5)
+
+
+def _reducer(cls: type):
+    """How objects of ``cls`` are written for a digest: model objects as their key, other dataclasses as
+    their class name and fields, sets sorted; anything else as pickle writes it."""
+    if cls in ENTITIES:
+        return lambda obj: (_ref, (key_of(obj),))
+    if is_dataclass(cls):
+        name, names = cls.__qualname__, tuple(f.name for f in fields(cls))
+        return lambda obj: (_ref, (name, *[_get(obj, n) for n in names]))
+    if issubclass(cls, (set, frozenset)):  # (exact sets and frozensets never get here: see below)
+        return lambda obj: (_ref, ("set", *sorted(_value_digest(item) for item in obj)))
+    return _by_default
+
+
+class _Reducers(dict):
+    """The picklers' dispatch table: a reducer for each class, found the first time the class is met.
+
+    A dispatch table, not ``reducer_override``: pickle (C) looks a class up in it, so functions and
+    classes (met once for every reduced object) and plain values never call into Python.
+    """
+
+    def __missing__(self, cls: type):
+        reducer = self[cls] = _reducer(cls)
+        return reducer
+
+
+_REDUCERS = _Reducers()
 
 
 def register(cls: type, kind: str, *, single: bool = False, attribute_level: bool = False) -> None:
     """Make instances of ``cls`` model objects whose reads are recorded (``single``: one per model)."""
     ENTITIES[cls] = None if single else kind
-    _KINDS.clear()
+    _REDUCERS.clear()
     if single:
         _SINGLE_KEYS[cls] = kind
     if attribute_level:
@@ -138,34 +169,20 @@ def _ref(value):  # pragma: no cover - only ever pickled, never unpickled
     return value
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
 class _Pickler(pickle.Pickler):
     """Plain data by value, model objects by identity; no memo, so equal values give equal bytes.
 
     Other dataclass objects (a post's star history ...) are written as their class name and fields.
+    Exact sets and frozensets are written in their iteration order by pickle itself: a page whose
+    context holds one is compared by a digest that may differ from one process to the next (it is
+    rendered again, never wrongly kept).
     """
+
+    dispatch_table = _REDUCERS
 
     def __init__(self, buffer: io.BytesIO):
         super().__init__(buffer, protocol=5)
         self.fast = True
-
-    def reducer_override(self, obj):
-        cls = type(obj)
-        kind = _KINDS.get(cls)
-        if kind is None:
-            kind = _KINDS[cls] = 1 if cls in ENTITIES else 2 if cls is not type and is_dataclass(cls) else \
-                4 if cls is frozenset else 3
-            if kind == 2:
-                _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-        if kind == 1:
-            return _ref, (key_of(obj),)
-        if kind == 2:
-            return _ref, (cls.__qualname__, *[_get(obj, name) for name in _FIELD_NAMES[cls]])
-        if kind == 4:
-            return _ref, ("frozenset", *sorted(_value_digest(item) for item in obj))
-        return NotImplemented
 
 
 def _value_digest(value: Any) -> bytes:
