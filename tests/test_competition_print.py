@@ -20,7 +20,7 @@ from support import require
 from support.sites import ROOT, make_site, run
 from support.xlsx import write_xlsx
 from test_competition import COMPETITION, competition_site
-from test_pdf import git, page_size, pages, qr_codes, text_of
+from test_pdf import page_size, pages, printed_in_git, qr_codes, text_of
 
 BASE = "https://shifangang.qingchuan.example.cn/"
 
@@ -105,12 +105,7 @@ def test_the_fullest_board_fits_one_page(groups, name):
 
 @pytest.fixture
 def history(tmp_path):
-    require(shutil.which("git") is not None, "git missing")
-    site = competition_site(tmp_path)
-    git(site, "init", "-q")
-    git(site, "add", "-A")
-    git(site, "commit", "-q", "-m", "printed")
-    return site
+    return printed_in_git(competition_site(tmp_path))
 
 
 def test_a_corrected_indicator_file_lists_the_boards_to_reprint(history, capsys):

@@ -418,14 +418,19 @@ def git(site: Path, *argv: str, date: str = "2025-06-01T12:00:00") -> None:
     subprocess.run(["git", "-C", str(site), *argv], check=True, capture_output=True, env=env)
 
 
-@pytest.fixture
-def history(tmp_path):
-    """A site in git: printed on 1 June; on 1 July a member's pledge changed."""
+def printed_in_git(site: Path) -> Path:
+    """``site`` made a git repository whose one commit, on 1 June, is what was printed."""
     require(shutil.which("git") is not None, "git missing")
-    site = make_site(tmp_path)
     git(site, "init", "-q")
     git(site, "add", "-A")
     git(site, "commit", "-q", "-m", "printed")
+    return site
+
+
+@pytest.fixture
+def history(tmp_path):
+    """A site in git: printed on 1 June; on 1 July a member's pledge changed."""
+    site = printed_in_git(make_site(tmp_path))
     wang = site / "content/members/wang-fang.yaml"
     wang.write_text(wang.read_text(encoding="utf-8").replace("一次讲清，一次办好", "一次讲清，一次办成"), encoding="utf-8")
     git(site, "commit", "-q", "-am", "new pledge", date="2025-07-01T12:00:00")
