@@ -34,11 +34,11 @@ PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page]]] = [web.pages
                                                                            print_pages.pages, admin.pages]
 PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months, units, boards, open data
 # Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
-# A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again when
-# no written file changed: what it made last time is carried over (its output must depend only on the
-# written files). One that is made in parts (``parts(model)``: {folder it makes: output folders it reads})
-# is run for the parts whose input files changed only (see :func:`_finish_parts`). The development
-# server's small in-place rebuilds do not run finishers.
+# A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again while
+# what it reads is unchanged: the written files under its ``inputs(model)`` folders (default: every
+# written file) and its ``identity(model)`` (e.g. the Pagefind version); what it made last time is
+# carried over (see :func:`_finish_or_keep`). The development server's small in-place rebuilds do not
+# run finishers.
 FINISHERS: list[Callable[[Path, model_mod.Model], None]] = [search.index]
 
 
@@ -170,14 +170,10 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 write_static(renderer, writer)
                 write_images(model, writer)
                 check_links(links, set(writer.written.values()), model, renderer)
-                unchanged = valid and marker_id(out) == writer.build_id
                 if not writer.in_place:
                     finishing_start = time.perf_counter()
                     for finisher in FINISHERS:
-                        if hasattr(finisher, "parts"):
-                            _finish_parts(finisher, writer, model, finish, jobs, progress)
-                        elif not ((unchanged or not finish) and _carry_over(finisher, writer)):
-                            _finish(finisher, writer.new, model, progress)
+                        _finish_or_keep(finisher, writer, model, finish, progress)
                     timings["finish"] = time.perf_counter() - finishing_start
                 result.files, result.changed = len(writer.written), writer.changed
             timings["write"] = time.perf_counter() - start - timings.get("finish", 0.0)
@@ -227,50 +223,46 @@ def _finish(finisher, folder: Path, model: model_mod.Model, progress: Progress |
     finisher(folder, model)
 
 
-PART_STAMP = "site-builder-inputs.txt"  # in each part a finisher made: the digest of what it was made from
+INPUTS_STAMP = "site-builder-inputs.txt"  # in each folder a finisher made: the digest of what it read
 
 
-def _finish_parts(finisher, writer: Writer, model: model_mod.Model, finish: bool, jobs: int,
-                  progress: Progress | None) -> None:
-    """Run ``finisher`` for the parts whose inputs changed; link the others from the previous output.
+def _finish_or_keep(finisher, writer: Writer, model: model_mod.Model, finish: bool,
+                    progress: Progress | None) -> None:
+    """Run ``finisher``, or link what it made in the previous output when that still fits.
 
-    A part's inputs are the written files under its input folders (their paths and content hashes) and
-    the finisher's ``identity`` (e.g. the Pagefind version); their digest is kept in the part's
-    PART_STAMP, so that the next build can tell whether the part it finds in the output still fits.
-    With ``finish`` False (the development server) a part found in the output is always kept.
+    It fits when the digest of the finisher's ``identity`` and of the written files under its ``inputs``
+    (their paths and content hashes) equals the one kept in each of its ``produces`` folders, or, with
+    ``finish`` False (the development server), whenever those folders are there.
     """
+    prefixes = getattr(finisher, "produces", ())
     if not getattr(finisher, "enabled", lambda m: True)(model):
         return
-    identity = getattr(finisher, "identity", lambda m: "")(model)
-    stamps: dict[str, str] = {}
-    for part, inputs in finisher.parts(model).items():
-        h = hashlib.blake2b(identity.encode(), digest_size=16)
-        for path in sorted(p for p in writer.digests if p.startswith(inputs)):
-            h.update(path.encode() + b"\0" + writer.digests[path] + b"\0")
-        stamps[part] = h.hexdigest()
-    todo = []
-    for part, stamp in stamps.items():
-        old = writer.old / part if writer.old is not None else None
-        try:
-            kept = old is not None and (not finish or (old / PART_STAMP).read_text(encoding="utf-8") == stamp)
-        except OSError:
-            kept = False
-        if kept and _link_tree(old, writer.new / part):
-            continue
-        todo.append(part)
-    if todo:
-        if progress:
-            progress(getattr(finisher, "__name__", "finish"), 0, 0)
-        finisher(writer.new, model, parts=todo, jobs=jobs)
-        for part in todo:
-            if (writer.new / part).is_dir():
-                (writer.new / part / PART_STAMP).write_text(stamps[part], encoding="utf-8")
+    if not prefixes:
+        _finish(finisher, writer.new, model, progress)
+        return
+    inputs = tuple(getattr(finisher, "inputs", lambda m: ("",))(model))
+    h = hashlib.blake2b(getattr(finisher, "identity", lambda m: "")(model).encode(), digest_size=16)
+    for path in sorted(p for p in writer.digests if p.startswith(inputs)):
+        h.update(path.encode() + b"\0" + writer.digests[path] + b"\0")
+    stamp = h.hexdigest()
+    old = [writer.old / prefix for prefix in prefixes] if writer.old is not None else []
+    try:
+        kept = bool(old) and all(folder.is_dir() and (not finish or (folder / INPUTS_STAMP).read_text(
+            encoding="utf-8") == stamp) for folder in old)
+    except OSError:
+        kept = False
+    if kept:
+        for prefix in prefixes:
+            _link_tree(writer.old / prefix, writer.new / prefix)
+        return
+    _finish(finisher, writer.new, model, progress)
+    for prefix in prefixes:
+        if (writer.new / prefix).is_dir():
+            (writer.new / prefix / INPUTS_STAMP).write_text(stamp, encoding="utf-8")
 
 
-def _link_tree(source: Path, target: Path) -> bool:
-    """Hard-link (or copy) the folder ``source`` of the old output to ``target``; False if it is not there."""
-    if not source.is_dir():
-        return False
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link (or copy) the folder ``source`` of the old output to ``target``."""
     for path in sorted(source.rglob("*")):
         to = target / path.relative_to(source)
         if path.is_dir():
@@ -278,19 +270,6 @@ def _link_tree(source: Path, target: Path) -> bool:
         else:
             to.parent.mkdir(parents=True, exist_ok=True)
             _link_or_copy(path, to)
-    return True
-
-
-def _carry_over(finish, writer: Writer) -> bool:
-    """Link what ``finish`` made in the old output into the new one; False if it must run again."""
-    prefixes = getattr(finish, "produces", None)
-    if not prefixes or writer.old is None:
-        return False
-    if not all((writer.old / prefix).is_dir() for prefix in prefixes):
-        return False
-    for prefix in prefixes:
-        _link_tree(writer.old / prefix, writer.new / prefix)
-    return True
 
 
 def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:

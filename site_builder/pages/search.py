@@ -20,7 +20,7 @@ fifth of its memory on a 1,000-post city (docs/performance.md). A site's own tem
 another kind of page for search must add that page's folder here.
 
 A build keeps the index of the previous output when the pages in those folders are the same and the
-Pagefind version is too (:func:`parts`, :func:`identity`; the pipeline compares their digest with the
+Pagefind version is too (:func:`inputs`, :func:`identity`; the pipeline compares their digest with the
 one kept in the index folder). One index for the whole site, not one per kind of page merged in the
 browser: that was tried (it would bound Pagefind's memory and re-index only the kind of page that
 changed), but each index then loosens a query on its own when none of its pages holds every term, and
@@ -124,9 +124,9 @@ def pages(model: Model) -> Iterator[Page]:
     })
 
 
-def parts(model: Model) -> dict[str, tuple[str, ...]]:
-    """Pipeline: the folder this finisher makes, with the output folders it is made from."""
-    return {f"{BUNDLE}/": tuple(f"{name}/" for name in INDEXED)}
+def inputs(model: Model) -> tuple[str, ...]:
+    """Pipeline: the output folders the index is made from."""
+    return tuple(f"{name}/" for name in INDEXED)
 
 
 def identity(model: Model) -> str:
@@ -138,9 +138,8 @@ def _glob() -> str:
     return f"{{{','.join(INDEXED)}}}/**/*.html"
 
 
-def index(folder: Path, model: Model, parts: list[str] | None = None, jobs: int = 1) -> None:
-    """Finisher: index the written site in ``folder`` into ``folder/pagefind/`` (one part: ``parts`` and
-    ``jobs`` change nothing; Pagefind uses the cores it finds)."""
+def index(folder: Path, model: Model) -> None:
+    """Finisher: index the written site in ``folder`` into ``folder/pagefind/``."""
     binary, _ = find(model.content.parent)
     if binary is None:
         return
@@ -158,5 +157,5 @@ def index(folder: Path, model: Model, parts: list[str] | None = None, jobs: int 
 
 index.enabled = enabled  # pipeline: whether this finisher will run for a model
 index.produces = (f"{BUNDLE}/",)  # linkcheck: links into the index folder are made by this finisher
-index.parts = parts  # pipeline: kept while the indexed pages are unchanged
+index.inputs = inputs  # pipeline: the index is kept while these pages and its identity are unchanged
 index.identity = identity
