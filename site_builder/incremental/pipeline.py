@@ -133,13 +133,13 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     if tracked:
         env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
         fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env))
-    saved = _saved_pages(cache) if tracked else {}
+    saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None}
     gc.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
     start = time.perf_counter()
     try:
         if not write:
-            planned = rendering.plan(page_list, saved.get("pages", {}), fingerprints, jobs)
+            planned = rendering.plan(page_list, saved["pages"], fingerprints, jobs, saved["digests"])
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
@@ -150,7 +150,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             check_links(links, files, model, renderer)
         else:
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
-            planned = rendering.plan(page_list, saved.get("pages", {}) if valid else {}, fingerprints, jobs)
+            planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"])
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             # In place only when no finisher must run afterwards: a finisher that failed after the
@@ -178,7 +178,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 result.files, result.changed = len(writer.written), writer.changed
             timings["write"] = time.perf_counter() - start - timings.get("finish", 0.0)
             if tracked:
-                _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved.get("pages", {}),
+                _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved["pages"],
+                            fingerprints.digests((entry.attributes for entry in done.values()), jobs),
                             sorted(writer.written.values()))
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
@@ -193,15 +194,20 @@ PAGE_SHARDS = 16
 
 
 def _saved_pages(cache: Cache) -> dict:
-    """{"output": (folder, build id), "pages": {output path: rendering.Done}} of the cached build."""
+    """{"output": (folder, build id), "pages": {output path: rendering.Done}, "digests": tracking.Digests}
+    of the cached build."""
     pages: dict = {}
     for n in range(PAGE_SHARDS):
         pages.update(cache.section(f"pages-{n}"))
-    return {"output": cache.section("pages-output").get("output"), "pages": pages}
+    return {"output": cache.section("pages-output").get("output"), "pages": pages,
+            "digests": cache.section("pages-digests").get("digests")}
 
 
-def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, files: list[str]) -> None:
-    """Only the shards with a page that changed are written again."""
+def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: tracking.Digests,
+                files: list[str]) -> None:
+    """Only the shards with a page that changed are written again. The sections are saved in the order of
+    their names, "pages-output" (which says which output they describe) last: a build killed while saving
+    leaves a cache that does not match the output, and the next build renders every page."""
     shards: list[dict] = [{} for _ in range(PAGE_SHARDS)]
     changed: set[int] = set()
     for path, entry in done.items():
@@ -214,6 +220,7 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, files: li
     for n in range(PAGE_SHARDS):
         if n in changed or not cache.section(f"pages-{n}"):
             cache.replace(f"pages-{n}", shards[n])
+    cache.replace("pages-digests", {"digests": digests})
     cache.replace("pages-output", {"output": output, "files": files})
 
 

@@ -1,11 +1,12 @@
 """Stage 4, render, handing each page to stage 5, write: on every core, skipping unchanged pages.
 
-For every page the build cache remembers the fingerprint of what it read (see :mod:`incremental`),
-the hash of its bytes and the links in it. A page whose fingerprint is unchanged is not rendered:
-the writer keeps the previous build's file (a hard link, or nothing at all in place) and the link
-check gets the page's links from the cache. The other pages are rendered in forked worker processes,
-which write their files straight into the writer's new folder; results come back in page order, so
-a parallel build is byte for byte a serial one.
+For every page the build cache remembers the digest of its context, the keys of the model objects it
+read (see :mod:`tracking`), the hash of its bytes and the links in it; and, for the whole build, the
+digest of every model object. A page whose context digest is unchanged and none of whose objects
+changed is not rendered: the writer keeps the previous build's file (a hard link, or nothing at all in
+place) and the link check gets the page's links from the cache. The other pages are rendered in
+forked worker processes, which write their files straight into the writer's new folder; results come
+back in page order, so a parallel build is byte for byte a serial one.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ PLAN_POOL_MIN_PAGES = 4000  # fewer pages are compared in the build process
 class Done:
     """What a rendered page left behind (kept in the cache's ``pages`` section)."""
 
-    fingerprint: bytes | None
+    fingerprint: bytes | None  # the digest of its context (tracking.Fingerprints.context); None: always rendered
     objects: tuple
     attributes: tuple
     digest: bytes  # of the page's bytes
@@ -65,10 +66,8 @@ def _render_one(i: int) -> tuple[Any, ...]:
         return ("problem", exc.problem)
     fingerprint, objects, attributes = None, (), ()
     if reads is not None:
-        # also a page over (nearly) everything (open data, the sitemap): the objects' digests are worked
-        # out once a build, so comparing costs a fraction of rendering it (0.2 s each at 1,000 posts)
         objects, attributes = s.fingerprints.inputs(page, reads)
-        fingerprint = s.fingerprints.fingerprint(page, objects, attributes)
+        fingerprint = s.fingerprints.context(page)
     links = linkcheck.LinkCheck(s.base_path)
     links.add_page(page.output, page.template, data)
     done = Done(fingerprint, objects, attributes, output.digest(data), links.internal,
@@ -103,26 +102,28 @@ class Plan:
     todo: list[int]
 
 
-_PLAN: tuple | None = None  # (pages, previous, fingerprints) for forked workers
+_PLAN: tuple | None = None  # (pages, previous, fingerprints, unchanged) for forked workers
 
 
 def _plan_part(indices: list[int]) -> list[bool]:
-    pages, previous, fingerprints = _PLAN
+    pages, previous, fingerprints, unchanged = _PLAN
     out = []
     for i in indices:
         entry = previous.get(pages[i].output)
-        out.append(entry is not None and entry.fingerprint is not None and
-                   fingerprints.fingerprint(pages[i], entry.objects, entry.attributes) == entry.fingerprint)
+        out.append(entry is not None and entry.fingerprint is not None
+                   and unchanged.covers(entry.objects, entry.attributes)
+                   and fingerprints.context(pages[i]) == entry.fingerprint)
     return out
 
 
 def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
-         jobs: int = 1) -> Plan:
-    """Compare every page's fingerprint with the cached one (in ``jobs`` processes for many pages)."""
+         jobs: int = 1, digests: tracking.Digests | None = None) -> Plan:
+    """Which pages are as the cached build left them (in ``jobs`` processes for many pages):
+    ``previous`` and ``digests`` are what that build kept of its pages and of its model objects."""
     global _PLAN
-    if fingerprints is None or not previous:
+    if fingerprints is None or not previous or digests is None:
         return Plan({}, list(range(len(pages))))
-    _PLAN = (pages, previous, fingerprints)
+    _PLAN = (pages, previous, fingerprints, fingerprints.unchanged(digests, jobs))
     try:
         indices = list(range(len(pages)))
         parts = workers.chunks(indices, jobs, 500) if len(pages) >= PLAN_POOL_MIN_PAGES else [indices]

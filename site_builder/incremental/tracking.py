@@ -2,10 +2,13 @@
 
 While a page is rendered, every attribute read from a model object (a unit, post, member, story, the
 settings, the model itself; :func:`register` adds more) is recorded, whether a template or a Python
-helper reads it. The page's *fingerprint* hashes the templates and code, the page's address and
-context, and the current content of every object it read. If a later build finds the same
-fingerprint, the page would come out byte for byte the same, so it is neither rendered nor written:
-the file of the previous build is kept.
+helper reads it. A page is described by its *context digest* (the templates and code, the page's
+address and context) and the keys of the objects it read; the cache keeps these for every page, and
+the digest of every model object. If a later build finds the same context digest and none of the
+objects the page read changed, the page would come out byte for byte the same, so it is neither
+rendered nor written: the file of the previous build is kept. Each object is hashed once a build and
+each page costs a set lookup per object it read: a page over everything (the sitemap) is no dearer
+to compare than to list.
 
 Why this is exact: rendering is a deterministic function of the templates, the page's context and the
 values it reads. A page whose context and read objects are unchanged reads the same values in the
@@ -22,11 +25,12 @@ import hashlib
 import io
 import pickle
 from collections import deque
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .cache import code_version
+from .. import workers
 from ..model import build as model_mod
 
 # class → key prefix; instances are told apart by their ``id`` attribute (None: the only one)
@@ -204,33 +208,19 @@ def _fields(obj: Any) -> list[tuple[str, Any]]:
 
 
 class Fingerprints:
-    """Fingerprints of pages over one model (each object's content is hashed once per build)."""
+    """What decides whether a page must be rendered again, over one model.
+
+    A page is kept when its :meth:`context` digest (templates and code, address, context, ready data) is
+    the one the cache remembers and no object or attribute it read changed. Which did is found by
+    comparing each model object's digest, worked out once a build (:meth:`object_digests`), with the
+    digests the cache kept from the build that rendered or last kept the page (:class:`Digests`): the
+    work per page is a set lookup per object it read, not a hash of everything it read.
+    """
 
     def __init__(self, model: model_mod.Model, env: bytes):
         self.model, self.env = model, env
-        self._objects: dict[int, bytes] = {}
-        self._attributes: dict[tuple[int, str], bytes] = {}
+        self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
-
-    # content of model objects
-    def object_digest(self, obj: Any) -> bytes:
-        found = self._objects.get(id(obj))
-        if found is None:
-            found = self._objects[id(obj)] = _value_digest(_fields(obj))
-        return found
-
-    def attribute_digest(self, obj: Any, name: str) -> bytes:
-        k = (id(obj), name)
-        found = self._attributes.get(k)
-        if found is None:
-            try:
-                value = getattr(obj, name)
-            except AttributeError:
-                found = b"missing"
-            else:
-                found = _value_digest(value)
-            self._attributes[k] = found
-        return found
 
     def index(self) -> dict[str, Any]:
         """Every model object reachable from the model, by key."""
@@ -253,6 +243,52 @@ class Fingerprints:
             self._index = found
         return self._index
 
+    def object_digests(self, jobs: int = 1) -> dict[str, bytes | None]:
+        """Every object's digest by key (its fields, references to other objects by key), in ``jobs`` processes."""
+        if self._by_key is None:
+            index = self.index()
+            keys = [k for k, obj in index.items() if type(obj) not in ATTRIBUTE_LEVEL]
+            global _DIGESTING
+            _DIGESTING = self
+            try:
+                parts = workers.chunks(keys, jobs, 2000)
+                found: dict[str, bytes | None] = {}
+                for part, out in zip(parts, workers.run(_digest_part, parts, jobs if len(parts) > 1 else 1)):
+                    found.update(zip(part, out))
+            finally:
+                _DIGESTING = None
+            self._by_key = found
+        return self._by_key
+
+    def attribute_digest(self, key: str, name: str) -> bytes | None:
+        """The digest of one attribute of an attribute-level object; None if it cannot be known."""
+        obj = self.index().get(key)
+        if obj is None:
+            return None
+        try:
+            value = getattr(obj, name)
+        except AttributeError:
+            return b"missing"
+        try:
+            return _value_digest(value)
+        except Volatile:
+            return None
+
+    def digests(self, read: Iterable[tuple], jobs: int = 1) -> "Digests":
+        """The digests to keep for the next build: of every object, and of the attribute-level reads
+        ``read`` (each page's ``attributes``)."""
+        attributes = {(k, name) for attributes in read for k, names in attributes for name in names}
+        return Digests(dict(self.object_digests(jobs)),
+                       {(k, name): self.attribute_digest(k, name) for k, name in sorted(attributes)})
+
+    def unchanged(self, before: "Digests", jobs: int = 1) -> "Unchanged":
+        """The objects and attributes whose digest is the one ``before`` kept."""
+        now = self.object_digests(jobs)
+        objects = {k for k, d in before.objects.items() if d is not None and now.get(k) == d}
+        attributes = {ka for ka, d in before.attributes.items()
+                      if d is not None and self.attribute_digest(*ka) == d}
+        return Unchanged(objects, attributes)
+
     # pages
     def inputs(self, page, reads: Reads) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
         """The keys of the whole objects and the (key, attributes) of the others that ``page`` read."""
@@ -260,28 +296,58 @@ class Fingerprints:
         attributes = tuple(sorted((key_of(obj), tuple(sorted(names))) for obj, names in reads.attributes.values()))
         return objects, attributes
 
-    def fingerprint(self, page, objects: tuple[str, ...], attributes: tuple) -> bytes | None:
-        """The fingerprint of ``page`` given what it read; None when it cannot be known."""
-        index = self.index()
+    def context(self, page) -> bytes | None:
+        """The digest of the page apart from what it reads: templates, code, address, context and ready
+        data; None when it cannot be known (the page is then always rendered)."""
         h = hashlib.blake2b(self.env, digest_size=20)
         try:
             h.update(_value_digest((page.url, page.template, page.context)))
             h.update(_data_identity(page.data))
-            for k in objects:
-                obj = index.get(k)
-                if obj is None:
-                    return None
-                h.update(k.encode() + b"\0" + self.object_digest(obj))
-            for k, names in attributes:
-                obj = index.get(k)
-                if obj is None:
-                    return None
-                h.update(k.encode() + b"\0")
-                for name in names:
-                    h.update(name.encode() + b"\0" + self.attribute_digest(obj, name))
         except Volatile:
             return None
         return h.digest()
+
+
+@dataclass(frozen=True)
+class Digests:
+    """The digests of every model object and of every attribute-level read of one build's pages,
+    kept in the cache: the next build compares its own with them."""
+
+    objects: dict[str, bytes | None]  # None: could not be known (never the same)
+    attributes: dict[tuple[str, str], bytes | None]
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    objects: set[str]
+    attributes: set[tuple[str, str]]
+
+    def covers(self, objects: tuple[str, ...], attributes: tuple) -> bool:
+        """Whether nothing among these reads changed."""
+        same = self.objects
+        for k in objects:
+            if k not in same:
+                return False
+        same_attributes = self.attributes
+        for k, names in attributes:
+            for name in names:
+                if (k, name) not in same_attributes:
+                    return False
+        return True
+
+
+_DIGESTING: Fingerprints | None = None  # for forked workers
+
+
+def _digest_part(keys: list[str]) -> list[bytes]:
+    index = _DIGESTING.index()
+    out: list[bytes | None] = []
+    for k in keys:
+        try:
+            out.append(_value_digest(_fields(index[k])))
+        except Volatile:
+            out.append(None)  # never the same as before: the pages that read it are rendered again
+    return out
 
 
 def _data_identity(data: Any) -> bytes:
