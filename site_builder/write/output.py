@@ -79,6 +79,7 @@ class Writer:
         self.pending: dict[str, bytes] = {}  # in place: changed files, written when the build succeeded
         self.previous: set[str] | None = None  # in place: the files of the previous build, if known (else listed)
         self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
+        self._made: set[Path] = set()  # folders of the new output made so far
 
     def __enter__(self) -> "Writer":
         """Begin writing; the caller holds :func:`locked` on the output and has called :func:`clear_leftovers`."""
@@ -160,7 +161,8 @@ class Writer:
         target = self._target(path)
         return target
 
-    def _target(self, path: str) -> Path:
+    def _register(self, path: str) -> str:
+        """Register ``path`` as written by this build; its normal form."""
         if unsafe_output(path):
             raise ValueError(f"refusing to write an unsafe output path: {path!r}")
         norm = posixpath.normpath(path)
@@ -168,9 +170,15 @@ class Writer:
         if key in self.written:
             raise ValueError(f"two pages map to the same output file: {self.written[key]} and {path}")
         self.written[key] = path
-        target = self.new / norm
+        return norm
+
+    def _target(self, path: str) -> Path:
+        target = self.new / self._register(path)
         if not self.in_place:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            folder = target.parent
+            if folder not in self._made:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._made.add(folder)
         return target
 
     def write(self, path: str, data: bytes) -> None:
@@ -195,11 +203,12 @@ class Writer:
 
     def keep(self, path: str, content: bytes) -> bool:
         """Keep the old output's file at ``path`` (its content hash known); False if it is not there."""
-        if self.old is None or not (self.old / path).is_file():
+        if self.old is None or not os.path.isfile(os.path.join(self.old, path)):
             return False
-        target = self._target(path)
-        if not self.in_place:
-            _link_or_copy(self.old / path, target)
+        if self.in_place:  # the file stays where it is
+            self._register(path)
+        else:
+            _link_or_copy(self.old / path, self._target(path))
         self.digests[path] = content
         return True
 
