@@ -221,3 +221,36 @@ def test_index_is_kept_while_the_indexed_pages_and_pagefind_are_the_same(tmp_pat
     search._version.cache_clear()
     assert build() == 3
     assert build() == 3
+
+
+def test_one_story_is_indexed_again_in_place_and_a_failing_index_leaves_the_site_alone(tmp_path, capsys, monkeypatch):
+    """A small edit with the search index on updates the output in place: the index is made from a staging
+    folder of the indexed pages (the changed page as it will be), then swapped in; the other files are not
+    touched. A failing index build at that point changes nothing."""
+    seen = tmp_path / "SEEN"
+    body = (f'mkdir -p "$2/$4" && cat "$2/stories/first/index.html" | md5sum > "$2/$4/pagefind.js" '
+            f'&& ls "$2" > {seen}')
+    monkeypatch.setenv(search.ENV, str(fake_pagefind(tmp_path, search.VERSION, body)))
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    assert run(capsys, "build", site, "-o", out)[0] == 0
+    home = (out / "index.html").stat().st_ino
+    index = (out / "pagefind/pagefind.js").read_text()
+    story = site / "content/stories/first.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("。", "。补记一句。", 1), encoding="utf-8")
+    code, _, err = run(capsys, "build", site, "-o", out)
+    assert code == 0, err
+    assert "补记一句" in (out / "stories/first/index.html").read_text(encoding="utf-8")
+    new_index = (out / "pagefind/pagefind.js").read_text()
+    assert new_index != index  # made from the edited page, not the published one
+    assert sorted(seen.read_text().split()) == ["members", "pagefind", "posts", "stories", "units"]  # what it indexes
+    assert (out / "index.html").stat().st_ino == home  # in place: untouched, not rebuilt beside
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no staging folder left
+
+    before = tree(out)
+    monkeypatch.setenv(search.ENV, str(fake_pagefind(tmp_path, search.VERSION, "echo 'Error: disk full' >&2; exit 3")))
+    story.write_text(story.read_text(encoding="utf-8").replace("补记一句。", "再补一句。", 1), encoding="utf-8")
+    code, _, err = run(capsys, "build", site, "-o", out)
+    assert code != 0 and "pagefind 建立搜索索引失败（退出码 3）：Error: disk full" in err and "Traceback" not in err
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -37,8 +37,8 @@ PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months,
 # A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again while
 # what it reads is unchanged: the written files under its ``inputs(model)`` folders (default: every
 # written file) and its ``identity(model)`` (e.g. the Pagefind version); what it made last time is
-# carried over (see :func:`_finish_or_keep`). The development server's small in-place rebuilds do not
-# run finishers.
+# carried over (see :func:`_finish_or_keep`); a small rebuild in place runs it on a staging folder of
+# its inputs. The development server's rebuilds do not run finishers.
 FINISHERS: list[Callable[[Path, model_mod.Model], None]] = [search.index]
 
 
@@ -153,10 +153,12 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"])
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
-            # In place only when no finisher must run afterwards: a finisher that failed after the
-            # output was changed in place would leave a half-updated site published.
-            finishing = finish and any(getattr(f, "enabled", lambda m: True)(model) for f in FINISHERS)
-            in_place = valid and not finishing and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
+            # In place also when a finisher must run, if it says which folders it makes: it runs on a
+            # staging folder before the output is changed (a finisher that failed after the output was
+            # changed in place would leave a half-updated site published).
+            finishers = [f for f in FINISHERS if getattr(f, "enabled", lambda m: True)(model)]
+            stageable = not finish or all(getattr(f, "produces", ()) for f in finishers)
+            in_place = valid and stageable and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
             with Writer(site, out, in_place=in_place) as writer:
                 if writer.in_place:
                     files = cache.section("pages-output").get("files")
@@ -170,9 +172,9 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 write_static(renderer, writer)
                 write_images(model, writer)
                 check_links(links, set(writer.written.values()), model, renderer)
-                if not writer.in_place:
+                if finish or not writer.in_place:  # (the development server keeps the index of its first build)
                     finishing_start = time.perf_counter()
-                    for finisher in FINISHERS:
+                    for finisher in finishers:
                         _finish_or_keep(finisher, writer, model, finish, progress)
                     timings["finish"] = time.perf_counter() - finishing_start
                 result.files, result.changed = len(writer.written), writer.changed
@@ -242,8 +244,6 @@ def _finish_or_keep(finisher, writer: Writer, model: model_mod.Model, finish: bo
     ``finish`` False (the development server), whenever those folders are there.
     """
     prefixes = getattr(finisher, "produces", ())
-    if not getattr(finisher, "enabled", lambda m: True)(model):
-        return
     if not prefixes:
         _finish(finisher, writer.new, model, progress)
         return
@@ -259,13 +259,18 @@ def _finish_or_keep(finisher, writer: Writer, model: model_mod.Model, finish: bo
     except OSError:
         kept = False
     if kept:
-        for prefix in prefixes:
-            _link_tree(writer.old / prefix, writer.new / prefix)
+        if not writer.in_place:
+            for prefix in prefixes:
+                _link_tree(writer.old / prefix, writer.new / prefix)
         return
-    _finish(finisher, writer.new, model, progress)
+    # in place: on the staging folder, whose folders then replace the output's
+    folder = writer.stage(inputs) if writer.in_place else writer.new
+    _finish(finisher, folder, model, progress)
     for prefix in prefixes:
-        if (writer.new / prefix).is_dir():
-            (writer.new / prefix / INPUTS_STAMP).write_text(stamp, encoding="utf-8")
+        if (folder / prefix).is_dir():
+            (folder / prefix / INPUTS_STAMP).write_text(stamp, encoding="utf-8")
+            if writer.in_place:
+                writer.swap_in(prefix)
 
 
 def _link_tree(source: Path, target: Path) -> None:

@@ -4,9 +4,11 @@ The new site is built in a sibling folder and swapped in whole when everything h
 failed build removes only its own sibling, so the published output stays exactly as it was. A file
 that is unchanged since the last build is hard-linked from the old output instead of rewritten.
 
-``Writer(..., in_place=True)`` (the development server's small rebuilds) instead holds the changed
-files until the build has succeeded, then replaces each of them atomically in the existing output and
-removes the files the build no longer makes; unchanged files are not touched at all.
+``Writer(..., in_place=True)`` (small rebuilds) instead holds the changed files until the build has
+succeeded, then replaces each of them atomically in the existing output and removes the files the
+build no longer makes; unchanged files are not touched at all. A step that needs the new pages as files
+(the search index) reads them from a staging folder (:meth:`Writer.stage`: the held files and links to
+the unchanged ones) and writes its own folder there, which replaces the old one in the same step.
 
 The marker file names a hash of every file's name and content (:attr:`Writer.build_id`), so the build
 cache can tell that an output folder is still exactly the one it describes.
@@ -80,6 +82,9 @@ class Writer:
         self.previous: set[str] | None = None  # in place: the files of the previous build, if known (else listed)
         self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
         self._made: set[Path] = set()  # folders of the new output made so far
+        self._staging: Path | None = None  # in place: the staging folder (see :meth:`stage`)
+        self._swaps: list[str] = []  # in place: folders made in the staging folder that replace the output's
+        self._staged: set[str] = set()  # in place: files put into the staging folder
 
     def __enter__(self) -> "Writer":
         """Begin writing; the caller holds :func:`locked` on the output and has called :func:`clear_leftovers`."""
@@ -101,8 +106,12 @@ class Writer:
 
     def __exit__(self, kind, exc, tb) -> None:
         if self.in_place:
-            if kind is None:
-                self._apply()
+            try:
+                if kind is None:
+                    self._apply()
+            finally:
+                if self._staging is not None:
+                    shutil.rmtree(self._staging, ignore_errors=True)
             return
         if kind is not None:
             shutil.rmtree(self.new, ignore_errors=True)
@@ -154,7 +163,42 @@ class Writer:
             while folder != self.out and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
+        for prefix in self._swaps:
+            made, there = self._staging / prefix, self.out / prefix
+            if not there.exists():
+                os.rename(made, there)
+            elif exchange(made, there):  # one atomic step, as the swap of a whole output
+                shutil.rmtree(made, ignore_errors=True)  # now the old folder
+            else:
+                trash = self._staging / f".old-{prefix.strip('/')}"
+                os.rename(there, trash)
+                os.rename(made, there)
         replace_file(self.out / MARKER, self._marker().encode())
+
+    def stage(self, inputs: tuple[str, ...]) -> Path:
+        """In place: a folder holding the files this build wrote under the folders ``inputs`` as they will
+        be (the held ones written, the unchanged ones hard-linked from the output), for a step that reads
+        them before the output is changed; removed when the build ends."""
+        stage = self.out.parent / f".{self.out.name}.stage-{os.getpid()}"
+        if self._staging is None:
+            self._staging = stage
+            stage.mkdir()
+        made: set[str] = set()
+        for path in sorted(p for p in self.digests if p.startswith(inputs) and p not in self._staged):
+            self._staged.add(path)
+            folder = posixpath.dirname(path)
+            if folder not in made:
+                os.makedirs(os.path.join(stage, folder), exist_ok=True)
+                made.add(folder)
+            if path in self.pending:
+                (stage / path).write_bytes(self.pending[path])
+            else:
+                _link_or_copy(self.out / path, stage / path)
+        return stage
+
+    def swap_in(self, prefix: str) -> None:
+        """In place: replace the output's folder ``prefix`` with the one made in :meth:`stage`'s folder."""
+        self._swaps.append(prefix)
 
     def claim(self, path: str) -> Path:
         """Register ``path`` as written by this build; the file it goes to (parents made)."""
@@ -290,7 +334,8 @@ _renameat2 = _libc_renameat2() if sys.platform.startswith("linux") else None
 
 
 def clear_leftovers(out: Path) -> None:
-    """Remove the sibling folders of builds that were killed mid-way (``.output.new-PID``, ``.output.old-PID``).
+    """Remove the sibling folders of builds that were killed mid-way (``.output.new-PID``, ``.output.old-PID``,
+    ``.output.stage-PID``).
 
     Called with the output's lock held, so no running build owns them. A build killed in the middle
     of a swap without an atomic exchange left no output at all: its old output is put back first.
@@ -300,7 +345,7 @@ def clear_leftovers(out: Path) -> None:
             if (old / MARKER).is_file():
                 os.rename(old, out)
                 break
-    for prefix in (f".{out.name}.new-", f".{out.name}.old-"):
+    for prefix in (f".{out.name}.new-", f".{out.name}.old-", f".{out.name}.stage-"):
         for path in out.parent.glob(f"{glob.escape(prefix)}*"):
             if path.name[len(prefix):].isdigit() and path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
