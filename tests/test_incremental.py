@@ -185,6 +185,24 @@ def test_an_unchanged_page_is_neither_rendered_nor_rewritten(tmp_path, steady):
     assert page.stat().st_ino == inode
 
 
+def test_what_the_shared_header_and_footer_read_is_read_by_every_page(tmp_path, capsys, steady):
+    """The header and footer are rendered once a build (Renderer.include_once); the footer's "as of" month
+    is read there, and every page that shows it must be rendered again when a new month is evaluated."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    assert "2026年2月" in (out / "accessibility/index.html").read_text(encoding="utf-8")
+    march = (site / "content/evaluations/2026-02.yaml").read_text(encoding="utf-8")
+    march = march.replace("month: 2026-02", "month: 2026-03").replace("evaluated_on: 2026-03-07", "evaluated_on: 2026-04-07")
+    (site / "content/evaluations/2026-03.yaml").write_text(march, encoding="utf-8")
+    warm = pipeline.run(site, out, jobs=1)
+    assert "星级数据截至 2026年3月 考评" in (out / "accessibility/index.html").read_text(encoding="utf-8")
+    assert warm.rendered < warm.pages  # the print pages show no footer
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
 def test_a_template_change_renders_every_page(tmp_path, steady):
     site = make_site(tmp_path)
     out = tmp_path / "out"

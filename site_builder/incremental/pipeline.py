@@ -122,6 +122,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     if progress:
         progress("views", 0, 0)
     renderer = Renderer(site, model)
+    if tracked:
+        renderer.recorded = tracking.recorded
     page_list = [page for source in PAGE_SOURCES for page in source(model)]
     unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
     if unsafe:

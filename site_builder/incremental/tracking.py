@@ -163,6 +163,27 @@ def record(make: Callable[[], Any]) -> tuple[Any, Reads]:
         _active = saved
 
 
+def recorded(make: Callable[[], Any]) -> tuple[Any, Callable[[], None]]:
+    """``make()`` (a piece shared by many pages, e.g. the site's footer) and a function that adds what it
+    read to the reads of the page being recorded: call it wherever the piece is used again."""
+    value, reads = record(make)
+
+    def replay() -> None:
+        active = _active
+        if active is None:
+            return
+        active.objects.update(reads.objects)
+        for k, (obj, names) in reads.attributes.items():
+            entry = active.attributes.get(k)
+            if entry is None:
+                active.attributes[k] = (obj, set(names))
+            else:
+                entry[1].update(names)
+
+    replay()
+    return value, replay
+
+
 # -- fingerprints ---------------------------------------------------------------------------------------
 
 class Volatile(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import yaml
@@ -72,7 +73,12 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
-                                lang=s.language, search_enabled=search.enabled(model))
+                                lang=s.language, search_enabled=search.enabled(model),
+                                include_once=self.include_once)
+        self._once: dict[str, tuple[Markup, Callable[[], None] | None]] = {}
+        # How the incremental core records what a piece read and adds it to each page that shows it
+        # (``recorded(make) -> (value, replay)``); without it nothing is recorded.
+        self.recorded: Callable[[Callable[[], Markup]], tuple[Markup, Callable[[], None]]] | None = None
         self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num,
                                 pagefind=self.pagefind, quoted=self.quoted, paragraphs=paragraphs)
 
@@ -127,6 +133,20 @@ class Renderer:
     def html(value: str) -> Markup:
         """Mark HTML that model.markdown.render_markdown has sanitised as safe to insert."""
         return Markup(value)
+
+    def include_once(self, name: str) -> Markup:
+        """The template ``name`` rendered with the globals only (the site's header and footer): the same on
+        every page of a build, so rendered once a build. Whatever it read of the model is added to every
+        page that includes it, so that those pages are rendered again when it changes."""
+        found = self._once.get(name)
+        if found is None:
+            def make() -> Markup:
+                return Markup(self.env.get_template(name).render())
+            found = self._once[name] = self.recorded(make) if self.recorded is not None else (make(), None)
+        value, replay = found
+        if replay is not None:
+            replay()
+        return value
 
     # -- rendering ----------------------------------------------------------------------------------
     def render(self, page: Page) -> bytes:
