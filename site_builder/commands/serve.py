@@ -58,7 +58,7 @@ class Preview:
         start = time.perf_counter()
         try:
             result = run(self.site, self.out, base_url=self.server.url, jobs=self.jobs, cache=self.cache,
-                         finish=self.first)
+                         finish=self.first, save=False)  # saved after the first build and when the preview stops
         except ContentErrors as exc:
             return RebuildResult(False, [p.format() for p in exc.problems])
         except UsageError as exc:

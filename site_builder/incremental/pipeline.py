@@ -80,7 +80,7 @@ def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None 
 
 def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
         jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None, finish: bool = True,
-        progress: Progress | None = None) -> Result:
+        progress: Progress | None = None, save: bool = True) -> Result:
     """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``.
 
     ``jobs`` processes parse and render (default: every core). With the build cache (default; the
@@ -88,7 +88,8 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
     pages are neither rendered nor written, and a small change updates the output in place (see
     :class:`output.Writer`); ``use_cache=False`` builds from scratch and keeps nothing.
     ``finish=False`` does not run FINISHERS again when what they made can be kept (the development
-    server: its search index is the one of its first build).
+    server: its search index is the one of its first build). ``save=False`` leaves the cache in memory
+    (the development server saves it when it stops).
     """
     jobs = jobs or workers.default_jobs()
     out = out or site / "output"
@@ -105,7 +106,7 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
         gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
         try:
             with memo.use(cache):  # @memoized functions (QR codes, photo sizes) keep their results in it
-                return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress)
+                return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress, save)
         finally:
             gc.unfreeze()
             (gc.enable if gc_enabled else gc.disable)()
@@ -115,7 +116,7 @@ IN_PLACE_MAX = 0.1  # update the output in place when at most this share of the 
 
 
 def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int, cache: Cache,
-         tracked: bool, finish: bool, progress: Progress | None) -> Result:
+         tracked: bool, finish: bool, progress: Progress | None, save: bool = True) -> Result:
     timings: dict[str, float] = {}
     model = build_model(site, base_url, cache=cache, jobs=jobs, progress=progress, timings=timings)
     start = time.perf_counter()
@@ -190,7 +191,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     result.external_links = links.external_links(model)
     if write:  # `check` reads the cache but writes nothing
         cache.forget_unused()
-        cache.save()
+        if save:
+            cache.save()
     return result
 
 
