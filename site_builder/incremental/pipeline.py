@@ -49,7 +49,7 @@ class Result:
     files: int = 0
     changed: int = 0
     timings: dict[str, float] = field(default_factory=dict)
-    external_links: list[tuple[str, list[str]]] = field(default_factory=list)  # (url, where found)
+    external_links: list[tuple[str, list[str]]] = field(default_factory=list)  # (url, where found): `check` only
     rendered: int = 0  # pages rendered (the others were unchanged since the cached build)
 
 
@@ -148,9 +148,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
                                                       fingerprints=fingerprints, jobs=jobs, progress=progress)
             timings["render"] = time.perf_counter() - start
-            files = {page.output for page in page_list} | set(static_files(renderer)) | {
-                path for ref in model.images.values() for _, path in ref.variants()}
-            check_links(links, files, model, renderer)
+            check_links(links, output_files(page_list, renderer, model), model, renderer)
         else:
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
             planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"])
@@ -167,9 +165,14 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     files = cache.section("pages-output").get("files")
                     writer.previous = set(files) if files is not None else None  # not listed again
                     writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
+                # The pages kept from the last build had their links checked against the same files, if this
+                # build writes the same files as that one: then only the rendered pages' links are checked.
+                previous = cache.section("pages-output").get("files") if valid else None
+                same_files = previous is not None and not model.broken and \
+                    set(previous) == output_files(page_list, renderer, model)
                 done, result.rendered = rendering.render_all(page_list, renderer, writer=writer, links=links,
                                                              planned=planned, fingerprints=fingerprints, jobs=jobs,
-                                                             progress=progress)
+                                                             progress=progress, kept_links=not same_files)
                 timings["render"] = time.perf_counter() - start
                 start = time.perf_counter()
                 write_static(renderer, writer)
@@ -188,7 +191,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                             sorted(writer.written.values()))
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
-    result.external_links = links.external_links(model)
+    if not write:  # (`check` lists them; a build may have looked at the rendered pages' links only)
+        result.external_links = links.external_links(model)
     if write:  # `check` reads the cache but writes nothing
         cache.forget_unused()
         if save:
@@ -294,6 +298,12 @@ def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Mo
                               linkcheck.template_locator(renderer.dirs, renderer._shown), model.broken)
     if problems:
         raise ContentErrors(sorted(set(problems)))
+
+
+def output_files(pages: list[web.Page], renderer: Renderer, model: model_mod.Model) -> set[str]:
+    """Every file a build writes (before its finishers): the pages, the static files, the photos' sizes."""
+    return {page.output for page in pages} | set(static_files(renderer)) | {
+        path for ref in model.images.values() for _, path in ref.variants()}
 
 
 def static_files(renderer: Renderer) -> dict[str, Path]:

@@ -138,11 +138,14 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
 
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
                planned: Plan, fingerprints: tracking.Fingerprints | None, jobs: int = 1,
-               progress: Callable[[str, int, int], None] | None = None) -> tuple[dict[str, Done], int]:
+               progress: Callable[[str, int, int], None] | None = None,
+               kept_links: bool = True) -> tuple[dict[str, Done], int]:
     """Render (or keep) every page; returns (what each page left behind, pages rendered).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
     replaces (or, without a writer, of any earlier build); ``fingerprints`` None records nothing.
+    ``kept_links`` False gives ``links`` the links of the rendered pages only (the kept pages' links were
+    checked against the same files by an earlier build).
     """
     global _STAGE
     total = len(pages)
@@ -183,7 +186,10 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                     progress("render", done, total)
     finally:
         _STAGE = None
-    for page, entry in zip(pages, results):
+    rendered = set(todo)
+    for i, entry in enumerate(results):
+        if not kept_links and i not in rendered:
+            continue
         for target, value in entry.internal.items():
             links.internal.setdefault(target, value)
         for url, where in entry.external.items():
