@@ -26,6 +26,7 @@ import io
 import pickle
 from collections import deque
 from dataclasses import dataclass, fields, is_dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -43,12 +44,20 @@ def _by_default(obj):
 
 
 def _reducer(cls: type):
-    """How objects of ``cls`` are written for a digest: model objects as their key, other dataclasses as
-    their class name and fields, sets sorted; anything else as pickle writes it."""
+    """How objects of ``cls`` are written for a digest: model objects as their key, objects that name an
+    attribute holding a complete digest of their content (``TRACKING_DIGEST = "digest"``) as that, other
+    dataclasses as their class name and fields, sets sorted; anything else as pickle writes it."""
     if cls in ENTITIES:
         return lambda obj: (_ref, (key_of(obj),))
+    digest = getattr(cls, "TRACKING_DIGEST", None)
+    if digest is not None:  # a view object that keeps a digest of everything it holds (printing.boards.Board)
+        name = cls.__qualname__
+        return lambda obj: (_ref, (name, _get(obj, digest)))
     if is_dataclass(cls):
         name, names = cls.__qualname__, tuple(f.name for f in fields(cls))
+        if len(names) > 1:  # (a model class is never here: attrgetter would record reads of it)
+            values = attrgetter(*names)
+            return lambda obj: (_ref, (name, *values(obj)))
         return lambda obj: (_ref, (name, *[_get(obj, n) for n in names]))
     if issubclass(cls, (set, frozenset)):  # (exact sets and frozensets never get here: see below)
         return lambda obj: (_ref, ("set", *sorted(_value_digest(item) for item in obj)))
