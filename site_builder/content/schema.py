@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from ..errors import Problems
@@ -55,13 +57,38 @@ class Rec(dict):
     """A converted record: a dict with the position of the record and of each key.
 
     Read-only once :func:`seal` has been called on it (at the end of parsing a file): records are
-    kept in the build cache and handed to every later build, so nothing may change them.
+    kept in the build cache and handed to every later build, so nothing may change them. Sealing
+    also packs the positions of the keys into one ``bytes`` (line and column of each key, in the
+    record's key order): positions are read only to report a problem, and a dict of tuples per
+    record was most of a record's memory and of the time to pickle it.
     """
 
-    __slots__ = ("path", "line", "col", "pos", "offset", "sealed")
+    __slots__ = ("path", "line", "col", "_pos", "offset", "sealed")
+
+    @property
+    def pos(self) -> dict[str, tuple[int, int]]:
+        """{key: (line, column)} of the keys written in the file (not of defaults), in file order."""
+        pos = self._pos
+        if type(pos) is not bytes:
+            return pos
+        numbers = array("I", pos)
+        return {key: (numbers[2 * i], numbers[2 * i + 1]) for i, key in enumerate(self) if numbers[2 * i]}
+
+    @pos.setter
+    def pos(self, value: dict[str, tuple[int, int]]) -> None:
+        self._pos = value
 
     def where(self, key: str | None = None) -> tuple[str, int, int]:
-        line, col = self.pos.get(key, (self.line, self.col)) if key else (self.line, self.col)
+        line, col = self.line, self.col
+        if key:
+            pos = getattr(self, "_pos", None)  # records of the evaluation fast path work theirs out (pos)
+            if type(pos) is not bytes:
+                line, col = self.pos.get(key, (line, col))
+            elif key in self:
+                i = 2 * list(self).index(key)
+                numbers = array("I", pos[4 * i:4 * i + 8])
+                if numbers[0]:
+                    line, col = numbers
         return self.path, line + self.offset, col
 
     def __init__(self, *items) -> None:
@@ -69,7 +96,7 @@ class Rec(dict):
         self.sealed = False
 
     def __reduce__(self):
-        return _restore, (type(self), dict(self), self.path, self.line, self.col, self.pos, self.offset, self.sealed)
+        return _restore, (type(self), dict(self), self.path, self.line, self.col, self._pos, self.offset, self.sealed)
 
     def __setitem__(self, key, value) -> None:
         if self.sealed:
@@ -82,15 +109,34 @@ class Rec(dict):
     __delitem__ = pop = popitem = setdefault = update = clear = __ior__ = _read_only
 
 
-def _restore(cls: type, items: dict, path: str, line: int, col: int, pos: dict, offset: int, sealed: bool) -> Rec:
+def _restore(cls: type, items: dict, path: str, line: int, col: int, pos: dict | bytes, offset: int,
+             sealed: bool) -> Rec:
     """A record from the build cache, read-only again if it was (its items are not set one by one)."""
     rec = cls.__new__(cls)
     dict.update(rec, items)
-    rec.path, rec.line, rec.col, rec.pos, rec.offset, rec.sealed = path, line, col, pos, offset, sealed
+    rec.path, rec.line, rec.col, rec._pos, rec.offset, rec.sealed = path, line, col, pos, offset, sealed
     return rec
 
 
 _CONTAINERS = (list, tuple, dict)
+PACK_MAX = 64  # larger records keep their dict of positions (where() looks a key up in it)
+
+
+def _pack(rec: Rec) -> None:
+    """The positions of ``rec`` as one bytes object, when every positioned key is one of its keys
+    (line numbers start at 1: a key without a position is packed as (0, 0))."""
+    pos = getattr(rec, "_pos", None)
+    if type(pos) is dict and 0 < len(pos) <= PACK_MAX and pos.keys() <= rec.keys():
+        flat: list[int] = []
+        for key in rec:
+            flat += pos.get(key, _NO_POSITION)
+        try:
+            rec._pos = array("I", flat).tobytes()
+        except (TypeError, OverflowError):  # pragma: no cover - not (line, column) pairs: kept as they are
+            pass
+
+
+_NO_POSITION = (0, 0)
 
 
 def seal(value: Any) -> Any:
@@ -99,6 +145,8 @@ def seal(value: Any) -> Any:
     Only containers are visited (a record of a 1,000-post city holds ~100 values for each container).
     """
     if isinstance(value, Rec):
+        if not value.sealed:
+            _pack(value)
         value.sealed = True
         items = value.values()
     elif isinstance(value, dict):
@@ -207,6 +255,7 @@ class Enum(Str):
     def __init__(self, values: dict[str, str]):
         super().__init__(max_len=64)
         self.values = values
+        self._same = {value: value for value in values}
         self.expected = "以下之一：" + "、".join(f"{k}（{v}）" for k, v in values.items())
         self.label = "以下之一：" + "、".join(f"`{k}` {v}" for k, v in values.items())
 
@@ -214,8 +263,10 @@ class Enum(Str):
         if node.kind == "scalar" and not node.quoted and node.tag == "bool":
             return ctx.at(node, f"`{node.value}` 不是可选值：请写{self.expected}。")
         text = super().convert(node, ctx)
-        if text is INVALID or text in self.values:
+        if text is INVALID:
             return text
+        if text in self.values:
+            return self._same[text]  # one string object for each value, shared by every record
         return ctx.at(node, f"`{text}` 不是可选值{suggest(text, self.values)}。可选：{self.expected[5:]}。")
 
 
@@ -294,12 +345,21 @@ class Date(Type):
         text = self.scalar_text(node, ctx)
         if text is INVALID:
             return text
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not _DATE.fullmatch(text):
             return ctx.at(node, f"日期 `{text}` 的写法不对：请写成 2025-03-06 这样的年-月-日。")
         try:
-            return dt.date.fromisoformat(text)
+            return _date(text)
         except ValueError:
             return ctx.at(node, f"日期 `{text}` 不存在：请核对月份和日子。")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> dt.date:
+    """One date object for each date written (a city writes the same few hundred dates many times)."""
+    return dt.date.fromisoformat(text)
 
 
 class Month(Type):

@@ -15,6 +15,7 @@ the libyaml of newer PyYAML wheels stops at 1,000 levels itself: same message, s
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any
 
 import yaml
@@ -337,6 +338,7 @@ def _convert(node: yaml.Node, text: str) -> Node:
         key = _convert(key_node, text)
         if key.kind != "scalar":
             raise YamlError(key.line, key.col, "键必须是简单的文字。")
+        key.value = intern(key.value)  # every record's keys are the same few strings (memory, pickles)
         if key.value in items:
             first = items[key.value][0]
             raise YamlError(
