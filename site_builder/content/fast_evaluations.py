@@ -174,7 +174,7 @@ def _block(m: re.Match, text: str, path: str, number: int, scratch: Ctx) -> Rec 
         note = _NOTE_TYPE.convert(_scalar(m, number + 4, at), scratch)
         if note is INVALID:
             return None
-    return _post_flat(path, number, note, firsts, tuple(map(int, g[1:13])))
+    return _post_flat(path, number, note, firsts, tuple(map(int, g[1:13])), True)  # complete: read-only now
 
 
 def evaluation(text: str, path: str) -> Rec | None:

@@ -31,6 +31,8 @@ _BAD_CHARS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
     "\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
+_TAB_CR = re.compile(r"[\t\r]")
+_INT = re.compile(r"-?(0|[1-9][0-9]*)")
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_IDS = {"con", "prn", "aux", "nul", "index", "page", "all", "static", "media", "p"} | {
     f"{d}{n}" for d in ("com", "lpt") for n in range(10)
@@ -145,7 +147,9 @@ def seal(value: Any) -> Any:
     Only containers are visited (a record of a 1,000-post city holds ~100 values for each container).
     """
     if isinstance(value, Rec):
-        if not value.sealed:
+        if value.sealed:  # and so are the records in it (sealed together, or made read-only: fast_evaluations)
+            return value
+        if type(value) is Rec:  # (other kinds of record work their positions out)
             _pack(value)
         value.sealed = True
         items = value.values()
@@ -212,7 +216,7 @@ class Str(Type):
             )
         text = text.strip()
         problems = []  # every problem of the value, not only the first ("one line" and "too long")
-        bad = _BAD_CHARS.search(text) or (not self.multiline and re.search(r"[\t\r]", text))
+        bad = _BAD_CHARS.search(text) or (not self.multiline and _TAB_CR.search(text))
         if bad:
             ch = bad.group(0)
             problems.append(f"文字中有不可见或控制字符 U+{ord(ch):04X}：请删除它（常见于从网页或文档复制粘贴）。")
@@ -286,7 +290,7 @@ class Int(Type):
         if text == "" and not node.quoted:  # `politics: ,` (the blank scores of `new evaluation`)
             span = f"（{self.min} 到 {self.max}）" if self.min is not None and self.max is not None else ""
             return ctx.at(node, f"这里还空着：请填写一个整数{span}。")
-        if node.quoted or not re.fullmatch(r"-?(0|[1-9][0-9]*)", text):
+        if node.quoted or not _INT.fullmatch(text):
             hint = "不要加引号" if node.quoted else "写成普通的十进制整数（不以 0 开头，不带冒号或下划线）"
             return ctx.at(node, f"这里应为整数，`{text}` 不是：请{hint}。")
         return _range(int(text), self.min, self.max, node, ctx)
@@ -473,28 +477,33 @@ class Record(Type):
         if node.kind != "map":
             return ctx.at(node, f"这里应为键值表（`键: 值` 的若干行），却写成了{describe(node)}。")
         rec = Rec()
-        rec.path, rec.line, rec.col, rec.offset, rec.pos = ctx.path, node.line, node.col, ctx.line_offset, {}
+        pos: dict[str, tuple[int, int]] = {}
+        rec.path, rec.line, rec.col, rec.offset, rec.pos = ctx.path, node.line, node.col, ctx.line_offset, pos
         before = ctx.count
+        fields = self.fields
         for key, (key_node, value_node) in node.value.items():
-            field = self.fields.get(key)
+            field = fields.get(key)
             if field is None:
-                ctx.at(key_node, f"不认识的键 `{key}`{suggest(key, self.fields)}。可用的键："
-                       + "、".join(self.fields) + "。")
+                ctx.at(key_node, f"不认识的键 `{key}`{suggest(key, fields)}。可用的键："
+                       + "、".join(fields) + "。")
                 continue
-            rec.pos[key] = (key_node.line, key_node.col)
-            value = field.type.convert(at_key(key_node, value_node), ctx)
+            pos[key] = (key_node.line, key_node.col)
+            value = field.type.convert(at_key(key_node, value_node) if value_node.kind == "map" else value_node, ctx)
             if value is not INVALID:
-                rec[key] = value
-        for key, field in self.fields.items():
-            if key not in rec.pos:
+                _set(rec, key, value)  # a new record, not sealed yet
+        for key, field in fields.items():
+            if key not in pos:
                 if field.required:
                     doc = f"（{field.doc}）" if field.doc else ""
                     ctx.at(node, f"缺少必填的键 `{key}`{doc}。")
                 else:
-                    rec[key] = field.default() if callable(field.default) else field.default
+                    _set(rec, key, field.default() if callable(field.default) else field.default)
         if ctx.count == before and self.check:
             self.check(rec, ctx)
         return rec if ctx.count == before else INVALID
+
+
+_set = dict.__setitem__
 
 
 class Dict(Type):

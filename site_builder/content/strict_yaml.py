@@ -316,7 +316,9 @@ def _scalar_value(node: yaml.Node, text: str) -> str:
 def _convert(node: yaml.Node, text: str) -> Node:
     tag, mark = node.tag, node.start_mark
     if tag is PLAIN:
-        value = _scalar_value(node, text)
+        value = node.value
+        if node.end_mark.line > mark.line:  # (most values are on one line)
+            value = _scalar_value(node, text)
         if value[:1] in _NOT_CORE_FIRST:
             implicit = TAG + implicit_tag(value)
             if implicit not in CORE_TAGS:
