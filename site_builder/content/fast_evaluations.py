@@ -131,11 +131,19 @@ def _post(items: dict, path: str, line: int, sealed: bool = False) -> _Post:
 
 
 def _post_flat(path: str, line: int, note: str | None, firsts: tuple, scores: tuple, sealed: bool = False) -> _Post:
-    """A post's record and its three sources' (from :meth:`_Post.__reduce__`, or read by :func:`_block`)."""
-    return _post({"self": _scores(scores[0:4], path, line + 1, firsts[0], sealed),
-                  "public": _scores(scores[4:8], path, line + 2, firsts[1], sealed),
-                  "organisation": _scores(scores[8:12], path, line + 3, firsts[2], sealed),
-                  "note": note}, path, line, sealed)
+    """A post's record and its three sources' (from :meth:`_Post.__reduce__`, or read by :func:`_block`):
+    made here without a call per record, since a city's evaluations hold hundreds of thousands of them."""
+    made = []
+    for n in range(3):
+        source = _new_scores(_Scores)
+        dict.update(source, zip(_DIMENSION_ORDER, scores[4 * n:4 * n + 4]))
+        source.path, source.line, source.col, source.offset, source.first, source.sealed = \
+            path, line + n + 1, 5, 0, firsts[n], sealed
+        made.append(source)
+    post = _new_post(_Post)
+    dict.update(post, self=made[0], public=made[1], organisation=made[2], note=note)
+    post.path, post.line, post.col, post.offset, post.sealed = path, line, 3, 0, sealed
+    return post
 
 
 assert formats.SOURCES == ("self", "public", "organisation"), "_post_flat names the sources in this order"

@@ -183,7 +183,13 @@ _DEEP_INDENT = re.compile(r"^[ \-?:]{%d}" % MAX_DEPTH, re.M)
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
+# Either of the two above, to look through a file once (almost every file has neither).
+_NON_PRINTABLE_OR_ODD = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _check_characters(text: str) -> None:
+    if _NON_PRINTABLE_OR_ODD.search(text) is None:
+        return
     m = _NON_PRINTABLE.search(text) or _ODD_BREAK.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
