@@ -56,12 +56,14 @@ _DIMENSIONS = frozenset(formats.DIMENSIONS)
 class _Scores(Rec):
     """The scores of one source, read from a usual block (``self: {politics: 93, performance: 100, ...}``,
     the dimensions in their usual order, each after ", "): the key positions follow from the column of
-    the first key and the scores themselves, so they are worked out when asked for."""
+    the first key and the scores themselves, so they are worked out when asked for. Read-only from the
+    start (complete when made), at column 5 of their line."""
 
     __slots__ = ("first",)  # the column of the first dimension's key
+    col, offset, sealed = 5, 0, True  # the same for all: not stored in each
 
-    def __reduce__(self):
-        return _scores, (tuple(self.values()), self.path, self.line, self.first, self.sealed)
+    def __reduce__(self):  # pragma: no cover - pickled with their post (_Post.__reduce__)
+        return _post_source, (self.path, self.line, self.first, tuple(self.values()))
 
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
@@ -77,14 +79,12 @@ class _Post(Rec):
     Kept in the cache (and sent back by the workers) as one flat tuple with its three sources."""
 
     __slots__ = ()
+    col, offset, sealed = 3, 0, True  # read-only from the start, like its sources
 
     def __reduce__(self):
-        sources = [self[source] for source in formats.SOURCES]
-        if all(type(scores) is _Scores and scores.line == self.line + n for n, scores in enumerate(sources, 1)):
-            scores = tuple(value for source in sources for value in source.values())
-            return _post_flat, (self.path, self.line, self["note"], tuple(s.first for s in sources), scores,
-                                self.sealed)
-        return _post, (dict(self), self.path, self.line, self.sealed)  # pragma: no cover - made only by _block
+        sources = (self["self"], self["public"], self["organisation"])
+        return _post_flat, (self.path, self.line, self["note"], tuple(s.first for s in sources),
+                            (*sources[0].values(), *sources[1].values(), *sources[2].values()))
 
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
@@ -112,37 +112,32 @@ class _Posts(Rec):
         return self.path, post.line, post.col
 
 
-def _scores(values: tuple, path: str, line: int, first: int, sealed: bool = False) -> _Scores:
-    scores = _new_scores(_Scores)
-    dict.update(scores, zip(_DIMENSION_ORDER, values))
-    scores.path, scores.line, scores.col, scores.offset, scores.first, scores.sealed = path, line, 5, 0, first, sealed
-    return scores  # a cached record comes back read-only (sealed)
-
-
-_new_scores = _new_post = dict.__new__
+_new = dict.__new__
 _DIMENSION_ORDER = formats.DIMENSIONS
 
 
-def _post(items: dict, path: str, line: int, sealed: bool = False) -> _Post:
-    post = _new_post(_Post)
-    dict.update(post, items)
-    post.path, post.line, post.col, post.offset, post.sealed = path, line, 3, 0, sealed
-    return post
+def _post_source(path: str, line: int, first: int, values: tuple) -> _Scores:
+    source = _new(_Scores)
+    dict.update(source, zip(_DIMENSION_ORDER, values))
+    source.path, source.line, source.first = path, line, first
+    return source
 
 
-def _post_flat(path: str, line: int, note: str | None, firsts: tuple, scores: tuple, sealed: bool = False) -> _Post:
+def _post_flat(path: str, line: int, note: str | None, firsts: tuple, scores: tuple) -> _Post:
     """A post's record and its three sources' (from :meth:`_Post.__reduce__`, or read by :func:`_block`):
     made here without a call per record, since a city's evaluations hold hundreds of thousands of them."""
-    made = []
-    for n in range(3):
-        source = _new_scores(_Scores)
-        dict.update(source, zip(_DIMENSION_ORDER, scores[4 * n:4 * n + 4]))
-        source.path, source.line, source.col, source.offset, source.first, source.sealed = \
-            path, line + n + 1, 5, 0, firsts[n], sealed
-        made.append(source)
-    post = _new_post(_Post)
-    dict.update(post, self=made[0], public=made[1], organisation=made[2], note=note)
-    post.path, post.line, post.col, post.offset, post.sealed = path, line, 3, 0, sealed
+    s0 = _new(_Scores)
+    dict.update(s0, zip(_DIMENSION_ORDER, scores[0:4]))
+    s0.path, s0.line, s0.first = path, line + 1, firsts[0]
+    s1 = _new(_Scores)
+    dict.update(s1, zip(_DIMENSION_ORDER, scores[4:8]))
+    s1.path, s1.line, s1.first = path, line + 2, firsts[1]
+    s2 = _new(_Scores)
+    dict.update(s2, zip(_DIMENSION_ORDER, scores[8:12]))
+    s2.path, s2.line, s2.first = path, line + 3, firsts[2]
+    post = _new(_Post)
+    dict.update(post, self=s0, public=s1, organisation=s2, note=note)
+    post.path, post.line = path, line
     return post
 
 
@@ -182,7 +177,7 @@ def _block(m: re.Match, text: str, path: str, number: int, scratch: Ctx) -> Rec 
         note = _NOTE_TYPE.convert(_scalar(m, number + 4, at), scratch)
         if note is INVALID:
             return None
-    return _post_flat(path, number, note, firsts, tuple(map(int, g[1:13])), True)  # complete: read-only now
+    return _post_flat(path, number, note, firsts, tuple(map(int, g[1:13])))  # complete: read-only now
 
 
 def evaluation(text: str, path: str) -> Rec | None:
