@@ -85,7 +85,11 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
     if pending:
         stamp = time.time()
         _PENDING = [(job, entry) for job, entry in zip(todo, entries)]
-        parts = workers.chunks(pending, jobs, 64) if len(pending) >= POOL_MIN_FILES else [pending]
+        # The kinds of file that can be largest first (a month's evaluations list every post: ~35 ms to read
+        # at 3,000 posts, against ~0.3 ms for a member), in about eight parts per worker, so that no worker
+        # is left with the heavy files at the end while the other waits.
+        pending.sort(key=lambda i: -todo[i].limit)
+        parts = workers.chunks(pending, jobs * 2, 64) if len(pending) >= POOL_MIN_FILES else [pending]
         try:
             for part, out in zip(parts, workers.run(_read_part, parts, jobs if len(parts) > 1 else 1)):
                 for i, (sig, h, parsed) in zip(part, out):
