@@ -7,13 +7,14 @@ problem (so that problems are always reported by the general loader, at their li
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from site_builder.content import fast_evaluations as fastload, formats as specs, strict_yaml as yamlio
 from site_builder.errors import Problems
-from site_builder.content.schema import INVALID, Ctx, Rec
+from site_builder.content.schema import INVALID, Ctx, Rec, seal
 from support.sites import MINI, ROOT, make_site, run
 
 
@@ -35,6 +36,7 @@ def assert_same(a, b, where="file"):
     if isinstance(a, Rec):
         assert (a.path, a.line, a.col, a.offset) == (b.path, b.line, b.col, b.offset), where
         assert list(a.pos.items()) == list(b.pos.items()), where
+        assert [a.where(key) for key in (None, *a)] == [b.where(key) for key in (None, *b)], where
     if isinstance(a, dict):
         assert list(a) == list(b), where
         for key in a:
@@ -50,6 +52,8 @@ def agrees(text: str) -> Rec | None:
         assert fast is None, f"fast path accepted a file with problems {problems}:\n{text}"
     elif fast is not None:
         assert_same(fast, slow)
+        for rec in (fast, general(text)[0]):  # sealed (positions packed), then through the cache or a worker
+            assert_same(pickle.loads(pickle.dumps(seal(rec), protocol=5)), slow, "sealed")
     return fast
 
 

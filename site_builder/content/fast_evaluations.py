@@ -54,26 +54,37 @@ _DIMENSIONS = frozenset(formats.DIMENSIONS)
 
 
 class _Scores(Rec):
-    """The scores of one source, read from a usual block: key positions are worked out when asked for."""
+    """The scores of one source, read from a usual block (``self: {politics: 93, performance: 100, ...}``,
+    the dimensions in their usual order, each after ", "): the key positions follow from the column of
+    the first key and the scores themselves, so they are worked out when asked for. Read-only from the
+    start (complete when made), at column 5 of their line."""
 
-    __slots__ = ("text", "at")  # the file's text and the offset of this line in it
+    __slots__ = ("first",)  # the column of the first dimension's key
+    col, offset, sealed = 5, 0, True  # the same for all: not stored in each
 
-    def __reduce__(self):
-        return _scores, (dict(self), self.path, self.line, self.text, self.at, self.sealed)
+    def __reduce__(self):  # pragma: no cover - pickled with their post (_Post.__reduce__)
+        return _post_source, (self.path, self.line, self.first, tuple(self.values()))
 
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
-        m = _SOURCE.match(self.text, self.at)
-        return {m.group(f"k{n}"): (self.line, m.start(f"k{n}") - self.at + 1) for n in range(4)}
+        out, col = {}, self.first
+        for dim, value in self.items():
+            out[dim] = (self.line, col)
+            col += len(dim) + len(str(value)) + 4  # "politics: 93, "
+        return out
 
 
 class _Post(Rec):
-    """One post's entry, read from a usual block: its keys are on the next lines, at column 5."""
+    """One post's entry, read from a usual block: its keys are on the next lines, at column 5.
+    Kept in the cache (and sent back by the workers) as one flat tuple with its three sources."""
 
     __slots__ = ()
+    col, offset, sealed = 3, 0, True  # read-only from the start, like its sources
 
     def __reduce__(self):
-        return _post, (dict(self), self.path, self.line, self.sealed)
+        sources = (self["self"], self["public"], self["organisation"])
+        return _post_flat, (self.path, self.line, self["note"], tuple(s.first for s in sources),
+                            (*sources[0].values(), *sources[1].values(), *sources[2].values()))
 
     @property  # type: ignore[override]
     def pos(self) -> dict[str, tuple[int, int]]:
@@ -81,18 +92,63 @@ class _Post(Rec):
         return {key: (self.line + n, 5) for n, key in enumerate(keys, 1)}
 
 
-def _scores(items: dict, path: str, line: int, text: str, at: int, sealed: bool = False) -> _Scores:
-    scores = _Scores(items)
-    scores.path, scores.line, scores.col, scores.offset, scores.text, scores.at = path, line, 5, 0, text, at
-    scores.sealed = sealed  # a cached record comes back read-only
-    return scores
+class _Posts(Rec):
+    """The ``posts`` map of an evaluation file read by :func:`evaluation`: each post's id is at the line
+    and column of the post's own record (so its positions are not kept twice)."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return _posts, (dict(self), self.path, self.line, self.sealed)
+
+    @property  # type: ignore[override]
+    def pos(self) -> dict[str, tuple[int, int]]:
+        return {pid: (post.line, post.col) for pid, post in self.items()}
+
+    def where(self, key: str | None = None) -> tuple[str, int, int]:
+        post = self.get(key) if key else None
+        if post is None:
+            return self.path, self.line, self.col
+        return self.path, post.line, post.col
 
 
-def _post(items: dict, path: str, line: int, sealed: bool = False) -> _Post:
-    post = _Post(items)
-    post.path, post.line, post.col, post.offset = path, line, 3, 0
-    post.sealed = sealed
+_new = dict.__new__
+_DIMENSION_ORDER = formats.DIMENSIONS
+
+
+def _post_source(path: str, line: int, first: int, values: tuple) -> _Scores:
+    source = _new(_Scores)
+    dict.update(source, zip(_DIMENSION_ORDER, values))
+    source.path, source.line, source.first = path, line, first
+    return source
+
+
+def _post_flat(path: str, line: int, note: str | None, firsts: tuple, scores: tuple) -> _Post:
+    """A post's record and its three sources' (from :meth:`_Post.__reduce__`, or read by :func:`_block`):
+    made here without a call per record, since a city's evaluations hold hundreds of thousands of them."""
+    s0 = _new(_Scores)
+    dict.update(s0, zip(_DIMENSION_ORDER, scores[0:4]))
+    s0.path, s0.line, s0.first = path, line + 1, firsts[0]
+    s1 = _new(_Scores)
+    dict.update(s1, zip(_DIMENSION_ORDER, scores[4:8]))
+    s1.path, s1.line, s1.first = path, line + 2, firsts[1]
+    s2 = _new(_Scores)
+    dict.update(s2, zip(_DIMENSION_ORDER, scores[8:12]))
+    s2.path, s2.line, s2.first = path, line + 3, firsts[2]
+    post = _new(_Post)
+    dict.update(post, self=s0, public=s1, organisation=s2, note=note)
+    post.path, post.line = path, line
     return post
+
+
+assert formats.SOURCES == ("self", "public", "organisation"), "_post_flat names the sources in this order"
+
+
+def _posts(items: dict, path: str, line: int, sealed: bool = False) -> _Posts:
+    posts = _Posts(items)
+    posts.path, posts.line, posts.col, posts.offset = path, line, 1, 0
+    posts.sealed = sealed
+    return posts
 
 
 def _rec(path: str, line: int, col: int) -> Rec:
@@ -111,18 +167,17 @@ def _scalar(m: re.Match, line: int, start: int = 0) -> Node:
 def _block(m: re.Match, text: str, path: str, number: int, scratch: Ctx) -> Rec | None:
     """The post Rec of a usual block whose id is on line ``number``."""
     g = m.groups()
-    post = _post({}, path, number)
-    at = m.end("id") + 2
-    for n, source in enumerate(formats.SOURCES):
-        post[source] = _scores(zip(formats.DIMENSIONS, map(int, g[1 + 4 * n:5 + 4 * n])), path, number + n + 1, text, at)
+    at = m.end("id") + 2  # the start of each source's line, then of the note's
+    firsts = []
+    for _ in range(3):
+        firsts.append(text.index("{", at) - at + 2)
         at = text.index("\n", at) + 1
     note = None
     if g[13] is not None or g[14] is not None:
         note = _NOTE_TYPE.convert(_scalar(m, number + 4, at), scratch)
         if note is INVALID:
             return None
-    post["note"] = note
-    return post
+    return _post_flat(path, number, note, firsts, tuple(map(int, g[1:13])))  # complete: read-only now
 
 
 def evaluation(text: str, path: str) -> Rec | None:
@@ -162,7 +217,7 @@ def evaluation(text: str, path: str) -> Rec | None:
             if key == "posts":
                 if has_value:
                     return None
-                posts = _rec(path, number, 1)
+                posts = _posts({}, path, number)
                 top[key] = posts
             elif not has_value:
                 return None
@@ -181,9 +236,8 @@ def evaluation(text: str, path: str) -> Rec | None:
             if m is None:
                 return None
             pid = m.group("id")
-            if pid in posts.pos or check_id(pid) is not None:  # what Id() adds to what the pattern ensures
-                return None
-            posts.pos[pid] = (number, 3)
+            if pid in posts or check_id(pid) is not None:  # what Id() adds to what the pattern ensures
+                return None  # (a post's position is its record's: _Posts)
             if block is not None:
                 rec = _block(block, text, path, number, scratch)
                 if rec is None:

@@ -101,9 +101,10 @@ def _symlink_problem(path: Path, real_content: Path) -> str | None:
     return None if target.is_relative_to(real_content) else OUTSIDE
 
 
-def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> list[Path]:
-    """Regular files directly in ``folder``; symlinks leading outside ``content/`` are refused, and so
-    are file names that differ from another's only in letter case (one file on Windows and macOS)."""
+def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> list[tuple[str, str, str]]:
+    """(name, path, shown) of the regular files directly in ``folder``; symlinks leading outside ``content/``
+    are refused, and so are file names that differ from another's only in letter case (one file on Windows
+    and macOS). Paths are strings: a city has tens of thousands of files."""
     out = []
     real_content = content.resolve()
     entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -111,19 +112,20 @@ def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> 
     for entry in entries:
         if not entry.name.startswith("."):
             folded.setdefault(entry.name.casefold(), []).append(entry.name)
+    shown_folder = rel(folder, root) + "/"
     for entry in entries:
-        if entry.name.startswith("."):
+        name = entry.name
+        if name.startswith("."):
             continue
-        path = Path(entry.path)
-        shown = rel(path, root)
+        shown = shown_folder + name
         if entry.is_symlink():
-            problem = _symlink_problem(path, real_content)
+            problem = _symlink_problem(Path(entry.path), real_content)
             if problem:
                 problems.whole_file(shown, problem)
                 continue
-        twins = [name for name in folded[entry.name.casefold()] if name != entry.name]
-        if twins and entry.name != entry.name.lower():
-            others = "、".join(f"`{rel(folder / name, root)}`" for name in twins)
+        twins = folded[name.casefold()]
+        if len(twins) > 1 and name != name.lower():
+            others = "、".join(f"`{shown_folder}{twin}`" for twin in twins if twin != name)
             problems.whole_file(shown, f"文件名与 {others} 只差大小写：在 Windows 和 macOS 上它们是同一个文件，"
                                       "发布后的网址也相同。编号只能用小写字母：请把两个文件合并，或给其中一个换个编号。")
             continue
@@ -134,17 +136,18 @@ def _safe_files(folder: Path, content: Path, root: Path, problems: Problems) -> 
         if is_dir:
             problems.add(shown, 0, 0, "这里不应有子文件夹：请把文件直接放在上一级文件夹里。")
             continue
-        out.append(path)
+        out.append((name, entry.path, shown))
     return out
 
 
-def _file_id(path: Path, suffix: str, shown: str, problems: Problems) -> str | None:
-    if path.suffix != suffix:
-        hint = f"请改名为 `{path.stem}{suffix}`。" if path.suffix.lower() in (".yml", ".yaml", ".md", ".markdown") else \
+def _file_id(name: str, suffix: str, shown: str, problems: Problems) -> str | None:
+    dot = name.rfind(".")  # the suffix and the stem as pathlib has them
+    stem, ext = (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+    if ext != suffix:
+        hint = f"请改名为 `{stem}{suffix}`。" if ext.lower() in (".yml", ".yaml", ".md", ".markdown") else \
             f"这个文件夹只放 `{suffix}` 文件。"
         problems.whole_file(shown, f"文件扩展名不对：{hint}")
         return None
-    stem = path.stem
     message = check_id(stem)
     if message:
         problems.whole_file(shown, "文件名就是编号。" + message)
@@ -165,7 +168,7 @@ class Parsed:
 class Job:
     kind: str  # "site", a folder of FOLDERS, or "stories"
     rid: str  # the record id (the file name), "site" for site.yaml
-    path: Path
+    path: str | Path
     shown: str
     limit: int
 
@@ -241,9 +244,8 @@ def scan(root: Path, problems: Problems) -> list[Job]:
             continue
         suffix = ".md" if folder == "stories" else ".yaml"
         limit = {"evaluations": MAX_EVALUATION_BYTES, "stories": MAX_STORY_BYTES}.get(folder, MAX_YAML_BYTES)
-        for path in _safe_files(content / folder, content, root, problems):
-            shown = rel(path, root)
-            rid = _file_id(path, suffix, shown, problems)
+        for name, path, shown in _safe_files(content / folder, content, root, problems):
+            rid = _file_id(name, suffix, shown, problems)
             if rid is not None:
                 jobs.append(Job(folder, rid, path, shown, limit))
     return jobs + _nested_jobs(content, root, problems)
@@ -278,10 +280,10 @@ def _nested_jobs(content: Path, root: Path, problems: Problems) -> list[Job]:
             if message:
                 problems.add(shown, 0, 0, "文件夹名就是竞赛编号。" + message)
                 continue
-            for path in _safe_files(folder, content, root, problems):
-                rid = _file_id(path, ".yaml", rel(path, root), problems)
+            for name, path, shown in _safe_files(folder, content, root, problems):
+                rid = _file_id(name, ".yaml", shown, problems)
                 if rid is not None:
-                    jobs.append(Job(kind, f"{entry.name}/{rid}", path, rel(path, root), MAX_EVALUATION_BYTES))
+                    jobs.append(Job(kind, f"{entry.name}/{rid}", path, shown, MAX_EVALUATION_BYTES))
     return jobs
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from ..errors import Problems
@@ -29,6 +31,8 @@ _BAD_CHARS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
     "\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
+_TAB_CR = re.compile(r"[\t\r]")
+_INT = re.compile(r"-?(0|[1-9][0-9]*)")
 ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 RESERVED_IDS = {"con", "prn", "aux", "nul", "index", "page", "all", "static", "media", "p"} | {
     f"{d}{n}" for d in ("com", "lpt") for n in range(10)
@@ -55,13 +59,38 @@ class Rec(dict):
     """A converted record: a dict with the position of the record and of each key.
 
     Read-only once :func:`seal` has been called on it (at the end of parsing a file): records are
-    kept in the build cache and handed to every later build, so nothing may change them.
+    kept in the build cache and handed to every later build, so nothing may change them. Sealing
+    also packs the positions of the keys into one ``bytes`` (line and column of each key, in the
+    record's key order): positions are read only to report a problem, and a dict of tuples per
+    record was most of a record's memory and of the time to pickle it.
     """
 
-    __slots__ = ("path", "line", "col", "pos", "offset", "sealed")
+    __slots__ = ("path", "line", "col", "_pos", "offset", "sealed")
+
+    @property
+    def pos(self) -> dict[str, tuple[int, int]]:
+        """{key: (line, column)} of the keys written in the file (not of defaults), in file order."""
+        pos = self._pos
+        if type(pos) is not bytes:
+            return pos
+        numbers = array("I", pos)
+        return {key: (numbers[2 * i], numbers[2 * i + 1]) for i, key in enumerate(self) if numbers[2 * i]}
+
+    @pos.setter
+    def pos(self, value: dict[str, tuple[int, int]]) -> None:
+        self._pos = value
 
     def where(self, key: str | None = None) -> tuple[str, int, int]:
-        line, col = self.pos.get(key, (self.line, self.col)) if key else (self.line, self.col)
+        line, col = self.line, self.col
+        if key:
+            pos = getattr(self, "_pos", None)  # records of the evaluation fast path work theirs out (pos)
+            if type(pos) is not bytes:
+                line, col = self.pos.get(key, (line, col))
+            elif key in self:
+                i = 2 * list(self).index(key)
+                numbers = array("I", pos[4 * i:4 * i + 8])
+                if numbers[0]:
+                    line, col = numbers
         return self.path, line + self.offset, col
 
     def __init__(self, *items) -> None:
@@ -69,7 +98,7 @@ class Rec(dict):
         self.sealed = False
 
     def __reduce__(self):
-        return _restore, (type(self), dict(self), self.path, self.line, self.col, self.pos, self.offset, self.sealed)
+        return _restore, (type(self), dict(self), self.path, self.line, self.col, self._pos, self.offset, self.sealed)
 
     def __setitem__(self, key, value) -> None:
         if self.sealed:
@@ -82,15 +111,34 @@ class Rec(dict):
     __delitem__ = pop = popitem = setdefault = update = clear = __ior__ = _read_only
 
 
-def _restore(cls: type, items: dict, path: str, line: int, col: int, pos: dict, offset: int, sealed: bool) -> Rec:
+def _restore(cls: type, items: dict, path: str, line: int, col: int, pos: dict | bytes, offset: int,
+             sealed: bool) -> Rec:
     """A record from the build cache, read-only again if it was (its items are not set one by one)."""
     rec = cls.__new__(cls)
     dict.update(rec, items)
-    rec.path, rec.line, rec.col, rec.pos, rec.offset, rec.sealed = path, line, col, pos, offset, sealed
+    rec.path, rec.line, rec.col, rec._pos, rec.offset, rec.sealed = path, line, col, pos, offset, sealed
     return rec
 
 
 _CONTAINERS = (list, tuple, dict)
+PACK_MAX = 64  # larger records keep their dict of positions (where() looks a key up in it)
+
+
+def _pack(rec: Rec) -> None:
+    """The positions of ``rec`` as one bytes object, when every positioned key is one of its keys
+    (line numbers start at 1: a key without a position is packed as (0, 0))."""
+    pos = getattr(rec, "_pos", None)
+    if type(pos) is dict and 0 < len(pos) <= PACK_MAX and pos.keys() <= rec.keys():
+        flat: list[int] = []
+        for key in rec:
+            flat += pos.get(key, _NO_POSITION)
+        try:
+            rec._pos = array("I", flat).tobytes()
+        except (TypeError, OverflowError):  # pragma: no cover - not (line, column) pairs: kept as they are
+            pass
+
+
+_NO_POSITION = (0, 0)
 
 
 def seal(value: Any) -> Any:
@@ -99,6 +147,10 @@ def seal(value: Any) -> Any:
     Only containers are visited (a record of a 1,000-post city holds ~100 values for each container).
     """
     if isinstance(value, Rec):
+        if value.sealed:  # and so are the records in it (sealed together, or made read-only: fast_evaluations)
+            return value
+        if type(value) is Rec:  # (other kinds of record work their positions out)
+            _pack(value)
         value.sealed = True
         items = value.values()
     elif isinstance(value, dict):
@@ -164,7 +216,7 @@ class Str(Type):
             )
         text = text.strip()
         problems = []  # every problem of the value, not only the first ("one line" and "too long")
-        bad = _BAD_CHARS.search(text) or (not self.multiline and re.search(r"[\t\r]", text))
+        bad = _BAD_CHARS.search(text) or (not self.multiline and _TAB_CR.search(text))
         if bad:
             ch = bad.group(0)
             problems.append(f"文字中有不可见或控制字符 U+{ord(ch):04X}：请删除它（常见于从网页或文档复制粘贴）。")
@@ -207,6 +259,7 @@ class Enum(Str):
     def __init__(self, values: dict[str, str]):
         super().__init__(max_len=64)
         self.values = values
+        self._same = {value: value for value in values}
         self.expected = "以下之一：" + "、".join(f"{k}（{v}）" for k, v in values.items())
         self.label = "以下之一：" + "、".join(f"`{k}` {v}" for k, v in values.items())
 
@@ -214,8 +267,10 @@ class Enum(Str):
         if node.kind == "scalar" and not node.quoted and node.tag == "bool":
             return ctx.at(node, f"`{node.value}` 不是可选值：请写{self.expected}。")
         text = super().convert(node, ctx)
-        if text is INVALID or text in self.values:
+        if text is INVALID:
             return text
+        if text in self.values:
+            return self._same[text]  # one string object for each value, shared by every record
         return ctx.at(node, f"`{text}` 不是可选值{suggest(text, self.values)}。可选：{self.expected[5:]}。")
 
 
@@ -235,7 +290,7 @@ class Int(Type):
         if text == "" and not node.quoted:  # `politics: ,` (the blank scores of `new evaluation`)
             span = f"（{self.min} 到 {self.max}）" if self.min is not None and self.max is not None else ""
             return ctx.at(node, f"这里还空着：请填写一个整数{span}。")
-        if node.quoted or not re.fullmatch(r"-?(0|[1-9][0-9]*)", text):
+        if node.quoted or not _INT.fullmatch(text):
             hint = "不要加引号" if node.quoted else "写成普通的十进制整数（不以 0 开头，不带冒号或下划线）"
             return ctx.at(node, f"这里应为整数，`{text}` 不是：请{hint}。")
         return _range(int(text), self.min, self.max, node, ctx)
@@ -294,12 +349,21 @@ class Date(Type):
         text = self.scalar_text(node, ctx)
         if text is INVALID:
             return text
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if not _DATE.fullmatch(text):
             return ctx.at(node, f"日期 `{text}` 的写法不对：请写成 2025-03-06 这样的年-月-日。")
         try:
-            return dt.date.fromisoformat(text)
+            return _date(text)
         except ValueError:
             return ctx.at(node, f"日期 `{text}` 不存在：请核对月份和日子。")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> dt.date:
+    """One date object for each date written (a city writes the same few hundred dates many times)."""
+    return dt.date.fromisoformat(text)
 
 
 class Month(Type):
@@ -413,28 +477,33 @@ class Record(Type):
         if node.kind != "map":
             return ctx.at(node, f"这里应为键值表（`键: 值` 的若干行），却写成了{describe(node)}。")
         rec = Rec()
-        rec.path, rec.line, rec.col, rec.offset, rec.pos = ctx.path, node.line, node.col, ctx.line_offset, {}
+        pos: dict[str, tuple[int, int]] = {}
+        rec.path, rec.line, rec.col, rec.offset, rec.pos = ctx.path, node.line, node.col, ctx.line_offset, pos
         before = ctx.count
+        fields = self.fields
         for key, (key_node, value_node) in node.value.items():
-            field = self.fields.get(key)
+            field = fields.get(key)
             if field is None:
-                ctx.at(key_node, f"不认识的键 `{key}`{suggest(key, self.fields)}。可用的键："
-                       + "、".join(self.fields) + "。")
+                ctx.at(key_node, f"不认识的键 `{key}`{suggest(key, fields)}。可用的键："
+                       + "、".join(fields) + "。")
                 continue
-            rec.pos[key] = (key_node.line, key_node.col)
-            value = field.type.convert(at_key(key_node, value_node), ctx)
+            pos[key] = (key_node.line, key_node.col)
+            value = field.type.convert(at_key(key_node, value_node) if value_node.kind == "map" else value_node, ctx)
             if value is not INVALID:
-                rec[key] = value
-        for key, field in self.fields.items():
-            if key not in rec.pos:
+                _set(rec, key, value)  # a new record, not sealed yet
+        for key, field in fields.items():
+            if key not in pos:
                 if field.required:
                     doc = f"（{field.doc}）" if field.doc else ""
                     ctx.at(node, f"缺少必填的键 `{key}`{doc}。")
                 else:
-                    rec[key] = field.default() if callable(field.default) else field.default
+                    _set(rec, key, field.default() if callable(field.default) else field.default)
         if ctx.count == before and self.check:
             self.check(rec, ctx)
         return rec if ctx.count == before else INVALID
+
+
+_set = dict.__setitem__
 
 
 class Dict(Type):

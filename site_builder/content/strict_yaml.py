@@ -15,6 +15,7 @@ the libyaml of newer PyYAML wheels stops at 1,000 levels itself: same message, s
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any
 
 import yaml
@@ -182,7 +183,13 @@ _DEEP_INDENT = re.compile(r"^[ \-?:]{%d}" % MAX_DEPTH, re.M)
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
+# Either of the two above, to look through a file once (almost every file has neither).
+_NON_PRINTABLE_OR_ODD = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _check_characters(text: str) -> None:
+    if _NON_PRINTABLE_OR_ODD.search(text) is None:
+        return
     m = _NON_PRINTABLE.search(text) or _ODD_BREAK.search(text)
     if m:
         line = text.count("\n", 0, m.start()) + 1
@@ -315,7 +322,9 @@ def _scalar_value(node: yaml.Node, text: str) -> str:
 def _convert(node: yaml.Node, text: str) -> Node:
     tag, mark = node.tag, node.start_mark
     if tag is PLAIN:
-        value = _scalar_value(node, text)
+        value = node.value
+        if node.end_mark.line > mark.line:  # (most values are on one line)
+            value = _scalar_value(node, text)
         if value[:1] in _NOT_CORE_FIRST:
             implicit = TAG + implicit_tag(value)
             if implicit not in CORE_TAGS:
@@ -337,6 +346,7 @@ def _convert(node: yaml.Node, text: str) -> Node:
         key = _convert(key_node, text)
         if key.kind != "scalar":
             raise YamlError(key.line, key.col, "键必须是简单的文字。")
+        key.value = intern(key.value)  # every record's keys are the same few strings (memory, pickles)
         if key.value in items:
             first = items[key.value][0]
             raise YamlError(

@@ -27,12 +27,30 @@ def _signature(st: os.stat_result) -> tuple:
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # (no newline translation on Windows)
+
+
+def _read_bytes(path) -> tuple[os.stat_result, bytes]:
+    """The file's stat (of the file read, not of its name a moment earlier) and its bytes, with plain system
+    calls: half the time of open().read() for the small files a city has tens of thousands of."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        st = os.fstat(fd)
+        data = os.read(fd, st.st_size + 1)
+        if len(data) != st.st_size:  # it changed meanwhile (or a short read): read on to its end
+            parts = [data]
+            while chunk := os.read(fd, 1 << 20):
+                parts.append(chunk)
+            data = b"".join(parts)
+    finally:
+        os.close(fd)
+    return st, data
+
+
 def _read(job: Job, entry: tuple | None) -> tuple:
     """(signature, hash, Parsed, parsed_now) for one file; the cached result when its bytes are the same."""
     try:
-        st = os.stat(job.path)
-        with open(job.path, "rb") as f:
-            data = f.read()
+        st, data = _read_bytes(job.path)
     except OSError as exc:
         return None, None, parse_file(job, None, exc.strerror), True
     h = digest(data)
@@ -85,7 +103,11 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
     if pending:
         stamp = time.time()
         _PENDING = [(job, entry) for job, entry in zip(todo, entries)]
-        parts = workers.chunks(pending, jobs, 64) if len(pending) >= POOL_MIN_FILES else [pending]
+        # The kinds of file that can be largest first (a month's evaluations list every post: ~35 ms to read
+        # at 3,000 posts, against ~0.3 ms for a member), in about eight parts per worker, so that no worker
+        # is left with the heavy files at the end while the other waits.
+        pending.sort(key=lambda i: -todo[i].limit)
+        parts = workers.chunks(pending, jobs * 2, 64) if len(pending) >= POOL_MIN_FILES else [pending]
         try:
             for part, out in zip(parts, workers.run(_read_part, parts, jobs if len(parts) > 1 else 1)):
                 for i, (sig, h, parsed) in zip(part, out):
