@@ -525,3 +525,26 @@ def test_a_second_run_skips_the_pdfs_whose_inputs_are_unchanged(tmp_path, capsys
 
     code, forced, err = run(capsys, *argv, "--force")
     assert code == 0 and "没有变化" not in forced and forced.startswith(f"已生成 {boards} 个 PDF")
+
+
+def test_the_remembered_text_widths_and_parsed_css_change_no_byte(printer):
+    """Printer installs two memos in WeasyPrint (pdf.TextWidths, pdf.ParsedCSS): the same PDFs as WeasyPrint
+    without them, for the kinds with nested flex rows and tables (desk sign, plaque, card, records)."""
+    import weasyprint
+    import weasyprint.layout.preferred as preferred
+    from site_builder.commands.pdf import ParsedCSS, TextWidths
+
+    model, p = printer
+    memo = preferred.split_first_line
+    assert isinstance(memo, TextWidths) and isinstance(weasyprint.tinycss2, ParsedCSS) and p.widths is memo
+    boards = {b.kind.name: b for b in B.all_boards(model)}
+    chosen = [boards[k] for k in ("desk", "plaque", "card", "records")]
+    fast = [p.document(b).write_pdf() for b in chosen]
+    assert memo.known  # it was used
+    try:
+        preferred.split_first_line, weasyprint.tinycss2 = memo.split, weasyprint.tinycss2._tinycss2
+        p.widths = None
+        plain = [p.document(b).write_pdf() for b in chosen]
+    finally:
+        preferred.split_first_line, weasyprint.tinycss2, p.widths = memo, ParsedCSS(weasyprint.tinycss2), memo
+    assert fast == plain

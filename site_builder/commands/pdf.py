@@ -313,6 +313,77 @@ def load_weasyprint():
     return weasyprint
 
 
+class TextWidths:
+    """WeasyPrint's text splitting for intrinsic widths, remembered for one document.
+
+    The boards' flex rows ask WeasyPrint for the min- and max-content widths of the same boxes again and
+    again (a flex item for its basis, its container for its own, a nested row for each pass): on a desk
+    sign the same text was split 8,650 times for 632 different questions, each a Pango layout, half its
+    layout time. The answer depends only on the arguments (the text, its computed style, the layout
+    context, the width); kept while one document is laid out (:meth:`clear` before the next), with the
+    style and context it was asked for, so that no other object can take their ``id``. Only the
+    intrinsic-width code of ``weasyprint.layout.preferred`` goes through it, and it uses only the widths
+    and break positions, never the Pango layout: the PDFs are the same bytes.
+    """
+
+    def __init__(self, split):
+        self.split = split
+        self.known: dict[tuple, tuple] = {}
+
+    def __call__(self, text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+        key = (text, id(style), id(context), max_width, justification_spacing, is_line_start, minimum)
+        found = self.known.get(key)
+        if found is None:
+            found = self.known[key] = (self.split(text, style, context, max_width, justification_spacing,
+                                                  is_line_start, minimum), style, context)
+        return found[0]
+
+    def clear(self) -> None:
+        self.known.clear()
+
+
+class ParsedCSS:
+    """``tinycss2`` for WeasyPrint's stylesheet class, with the stylesheet files (print.css, badges.css …)
+    tokenized once per process instead of once per board (a tenth of a board's layout time). WeasyPrint
+    still builds its selectors and page rules from the rules for every document; tinycss2's rules are not
+    changed by that."""
+
+    def __init__(self, tinycss2):
+        self._tinycss2 = tinycss2
+        self._parsed: dict[tuple, tuple] = {}
+
+    def __getattr__(self, name):
+        return getattr(self._tinycss2, name)
+
+    def parse_stylesheet_bytes(self, css, environment_encoding=None, protocol_encoding=None, **kwargs):
+        key = (bytes(css), environment_encoding, protocol_encoding, tuple(sorted(kwargs.items())))
+        found = self._parsed.get(key)
+        if found is None:
+            found = self._parsed[key] = self._tinycss2.parse_stylesheet_bytes(
+                css, environment_encoding=environment_encoding, protocol_encoding=protocol_encoding, **kwargs)
+        return found
+
+
+def speed_up(weasyprint) -> TextWidths | None:
+    """Install :class:`TextWidths` and :class:`ParsedCSS` in WeasyPrint (once a process; workers forked later
+    inherit them). Both only remember answers WeasyPrint computes: without the internals they wrap (another
+    WeasyPrint version) nothing is installed and the PDFs come out the same, only slower. The widths memo,
+    to clear before each document (None when not installed)."""
+    try:
+        import weasyprint.layout.preferred as preferred  # the optional dependency, loaded by the caller
+    except ImportError:
+        return None
+    tinycss2 = getattr(weasyprint, "tinycss2", None)
+    if tinycss2 is not None and hasattr(tinycss2, "parse_stylesheet_bytes") and not isinstance(tinycss2, ParsedCSS):
+        weasyprint.tinycss2 = ParsedCSS(tinycss2)
+    split = getattr(preferred, "split_first_line", None)
+    if split is None:
+        return None
+    if not isinstance(split, TextWidths):
+        preferred.split_first_line = TextWidths(split)
+    return preferred.split_first_line
+
+
 def zh_families() -> set[str] | None:
     """Font families fontconfig offers for Simplified Chinese (None when fc-list is missing)."""
     fc = shutil.which("fc-list")
@@ -452,6 +523,7 @@ class Printer:
 
     def __init__(self, site: Path, model: Model):
         self.wp = load_weasyprint()
+        self.widths = speed_up(self.wp)
         self.model = model
         self.prints, self.face = font_setup(site, B.PrintSettings.of(model.settings))
         self.renderer = Renderer(site, model)
@@ -482,9 +554,7 @@ class Printer:
         """The WeasyPrint document of ``board``, or a Problem when a wall board does not fit one page."""
         density = board.density
         while True:
-            html = self.html(board, density)
-            doc = self.wp.HTML(string=html, base_url=self.model.settings.base_url,
-                               url_fetcher=self.fetcher).render(font_config=self.fonts)
+            doc = self.layout(self.html(board, density))
             if not board.kind.wall or len(doc.pages) == 1:
                 if board.kind.sheet:
                     self.fitted[board.key] = density  # the card's layout on its sheet
@@ -502,7 +572,13 @@ class Printer:
         page = sheet_page(cards, self.prints, title, url=url, face_src=self.face, densities=self.fitted)
         if page is None:
             return None
-        return self.wp.HTML(string=self._render(page), base_url=self.model.settings.base_url,
+        return self.layout(self._render(page))
+
+    def layout(self, html: str):
+        """The WeasyPrint document of a page's HTML."""
+        if self.widths is not None:
+            self.widths.clear()  # what it remembers holds for one document
+        return self.wp.HTML(string=html, base_url=self.model.settings.base_url,
                             url_fetcher=self.fetcher).render(font_config=self.fonts)
 
 
