@@ -21,6 +21,7 @@ from ..content.load import Raw
 from ..content.schema import Rec, suggest
 from ..content.text import EAST_ASIAN
 from ..errors import Problems
+from ..memo import memoized
 from . import images, stars
 from .markdown import MarkupError, UrlFilter, plain_text, render_markdown
 
@@ -369,27 +370,24 @@ class Builder:
     def evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
         by_month: dict[str, Rec] = {}
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
+        # the month of each approved post's approval: evaluations before it are refused
+        approved = {pid: stars.month_of(post.approval["date"]) for pid, post in posts.items() if post.approval}
+        sources = formats.SOURCES
         for fid, rec in sorted(self.raw.evaluations.items()):
             month = rec["month"]
             if month in by_month:
                 self.error(rec, "month", f"{month} 的考评已写在 {by_month[month].path} 里：一个月只能有一个考评文件。")
                 continue
             by_month[month] = rec
-            for pid, scores in rec["posts"].items():
-                post = posts.get(pid)
-                if post is None:
-                    if pid not in self.raw.posts and f"posts/{pid}" not in self.raw.broken:
-                        self.error(rec["posts"], pid, f"找不到示范岗 `{pid}`{suggest(pid, posts)}。")
+            entries = rec["posts"]
+            for pid, scores in entries.items():
+                since = approved.get(pid)
+                if since is None or month < since:
+                    self.refused_evaluation(entries, pid, month, posts)
                     continue
-                if post.approval is None:
-                    self.error(rec["posts"], pid, f"示范岗 `{pid}` 尚未批复，不能考评：请先在岗位文件里填写 approval。")
-                    continue
-                if month < stars.month_of(post.approval["date"]):
-                    self.error(rec["posts"], pid, f"示范岗 `{pid}` {post.approval['date']} 才批复，不能有 {month} 的考评。")
-                    continue
-                path, line, _ = rec["posts"].where(pid)
+                path, line, _ = entries.where(pid)
                 records[pid][month] = stars.MonthScore(
-                    month, {s: dict(scores[s]) for s in formats.SOURCES}, scores["note"], f"{path}:{line}")
+                    month, {s: dict(scores[s]) for s in sources}, scores["note"], f"{path}:{line}")
         as_of = max(by_month) if by_month else None
         for pid, post in posts.items():
             if post.approval is None:
@@ -397,12 +395,25 @@ class Builder:
             decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
             post.standing = stars.standing(settings.rules, post.approval["date"], records[pid], as_of, decision)
             end = post.standing.revoked_on
+            if end is None:
+                continue
             for month in sorted(records[pid]):
-                if end is not None and stars.month_end(month) > end:
+                if stars.month_end(month) > end:
                     why, todo = revocation_why(post.standing.revocation, settings.rules, self.raw.posts[pid].path)
                     self.error(by_month[month]["posts"], pid,
                                f"示范岗 `{pid}` 已于 {end} 摘牌，此后不能再有考评。摘牌的原因：{why}。{todo}")
         return as_of
+
+    def refused_evaluation(self, entries: Rec, pid: str, month: str, posts: dict[str, Post]) -> None:
+        """Why a post's scores for ``month`` do not count (none when its own file has a problem, reported there)."""
+        post = posts.get(pid)
+        if post is None:
+            if pid not in self.raw.posts and f"posts/{pid}" not in self.raw.broken:
+                self.error(entries, pid, f"找不到示范岗 `{pid}`{suggest(pid, posts)}。")
+        elif post.approval is None:
+            self.error(entries, pid, f"示范岗 `{pid}` 尚未批复，不能考评：请先在岗位文件里填写 approval。")
+        else:
+            self.error(entries, pid, f"示范岗 `{pid}` {post.approval['date']} 才批复，不能有 {month} 的考评。")
 
     def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member]) -> list[Story]:
         self.external: list[tuple[str, str]] = []
@@ -493,12 +504,14 @@ class Builder:
         pages = {"posts": self.raw.posts, "members": self.raw.members, "units": self.raw.units,
                  "stories": self.raw.stories}
 
+        lines: list[str] = []
+
         def where(url: str) -> tuple[int, int]:
             # the URL where it stands as a link target or attribute value ("](x)", 'src="x"', "]: x"),
             # else anywhere (a short URL like "x" is also a letter of other words)
-            bounded = re.compile(r"(?:(?<=[(\"'=<\s])|^)" + re.escape(url) + r"(?=[)\"'>\s#]|$)")
-            lines = story.body.split("\n")
-            for finder in (lambda text: (m.start() if (m := bounded.search(text)) else -1), lambda text: text.find(url)):
+            if not lines:
+                lines.extend(story.body.split("\n"))
+            for finder in (lambda text: _bounded_find(text, url), lambda text: text.find(url)):
                 for i, text in enumerate(lines):
                     col = finder(text)
                     if col >= 0:
@@ -578,6 +591,25 @@ class _Where(Rec):
         self.path, self.line, self.col, self.offset, self.pos = path, 0, 0, 0, {}
 
 
+_BEFORE_URL = frozenset("(\"'=<")  # or whitespace, or the start of the line
+_AFTER_URL = frozenset(")\"'>#")  # or whitespace, or the end of the line
+
+
+def _bounded_find(text: str, url: str) -> int:
+    """Where ``url`` first stands in ``text`` as a whole link target or attribute value, else -1: the
+    regular expression ``(?:(?<=[("'=<\\s])|^)URL(?=[)"'>\\s#]|$)`` without compiling one for each URL (a
+    story's links are looked up again at every build)."""
+    start = text.find(url)
+    end_of_text = len(text)
+    while start >= 0:
+        end = start + len(url)
+        if (start == 0 or text[start - 1] in _BEFORE_URL or text[start - 1].isspace()) and (
+                end == end_of_text or text[end] in _AFTER_URL or text[end].isspace()):
+            return start
+        start = text.find(url, start + 1)
+    return -1
+
+
 def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -589,6 +621,7 @@ _EA_GAP = re.compile(f"(?<=[{EAST_ASIAN}]) (?=[{EAST_ASIAN}])")
 STORY_IMAGE_SIZES = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"  # .prose in templates/static/site.css
 
 
+@memoized("build.story_summary")  # HTMLParser takes ~0.4 ms a story: done once, not at every build
 def story_summary(html: str, n: int = 90) -> str:
     """A story's default summary: the text of its paragraphs, without its headings, and no space where one
     block of Chinese text follows another ("…62 分钟。急诊…", never "…62 分钟。 先救治，后付费 急诊…")."""
