@@ -14,6 +14,7 @@ without scores is no month at all (no "missing" entry, never a failure).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 MAX_STARS = 5
@@ -137,19 +138,21 @@ def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_
     ``decision`` is a revocation decided by the office (date, reason), outside the evaluations.
     """
     state = Standing(first_month=first_month(rules, approval))
+    history = state.history
     fails_in_row = 0
     events: list[tuple[dt.date, int, str | None]] = []
     if as_of is not None and month_of(approval) <= as_of:
-        events += [(month_end(m), 0, m) for m in months_between(month_of(approval), as_of)
-                   if m >= state.first_month or m in record]
+        first = state.first_month
+        events += [(end, 0, m) for end, m in _month_ends(month_of(approval), as_of) if m >= first or m in record]
         events += [(d, 1, None) for d in rules.review_dates(month_end(as_of)) if d >= approval]
     if decision is not None:
         events.append((decision[0], 2, None))
-    events.sort(key=lambda e: (e[0], e[1]))
+    events.sort(key=_event_order)
+    hold = rules.missing_month == "hold"
+    pass_mark, total_of = rules.pass_mark, rules.total
 
     def record_change(day, month, reason, after, status=None, total=None, evaluation=None, detail=None):
-        state.history.append(Change(day, month, reason, state.stars, after, status or state.status,
-                                    total, evaluation, detail))
+        history.append(Change(day, month, reason, state.stars, after, status or state.status, total, evaluation, detail))
         state.stars = after
         if status:
             state.status = status
@@ -171,15 +174,17 @@ def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_
                 record_change(day, None, "review_decommend", state.stars, ACTIVE)
             continue
         score = record.get(month)
-        if score is None and rules.missing_month == "hold":
+        if score is None and hold:
             record_change(day, month, "missing_hold", state.stars)
             continue
-        total = rules.total(score.scores) if score else None
-        if total is not None and total >= rules.pass_mark:
+        total = total_of(score.scores) if score else None
+        if total is not None and total >= pass_mark:  # the usual month: one entry, made here
             fails_in_row = 0
-            after = min(MAX_STARS, state.stars + 1)
-            record_change(day, month, "pass_add" if after > state.stars else "pass_at_max", after,
-                          total=total, evaluation=score)
+            before = state.stars
+            after = before + 1 if before < MAX_STARS else MAX_STARS
+            history.append(Change(day, month, "pass_add" if after > before else "pass_at_max", before, after,
+                                  state.status, total, score, None))
+            state.stars = after
             continue
         fails_in_row += 1
         prefix = "missing_" if score is None else "fail_"
@@ -200,3 +205,13 @@ def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_
         state.revoked_on = day
         state.revoked_month = month
     return state
+
+
+def _event_order(event: tuple) -> tuple:
+    return event[0], event[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _month_ends(first: str, last: str) -> tuple[tuple[dt.date, str], ...]:
+    """(last day, month) of each month from ``first`` to ``last``: posts approved in the same month share it."""
+    return tuple((month_end(m), m) for m in months_between(first, last))
