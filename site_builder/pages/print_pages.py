@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from markupsafe import Markup
+
 from ..content.paper import KINDS
 from ..model.build import Model
 from ..model.stars import REVOKED
@@ -18,12 +20,17 @@ from .web import Page
 
 
 def board_page(board: Board, prints: PrintSettings, *, url: str | None = None, face_src: str | None = None,
-               density: int | None = None) -> Page:
-    """The page (template + context) of one board; ``pdf`` renders the same page with WeasyPrint."""
-    return Page(url or board.url or f"print/{board.kind.name}/{board.id}/", board.kind.template, {
-        "board": board, "d": board.data, "paper": prints.papers[board.kind.name],
+               density: int | None = None, css: dict[str, Markup] | None = None) -> Page:
+    """The page (template + context) of one board; ``pdf`` renders the same page with WeasyPrint. ``css``
+    keeps the print CSS of each kind of board for the next board of that kind (the same prints and font)."""
+    kind = board.kind.name
+    css = {} if css is None else css
+    if kind not in css:
+        css[kind] = sheet_css(board, prints, face_src)
+    return Page(url or board.url or f"print/{kind}/{board.id}/", board.kind.template, {
+        "board": board, "d": board.data, "paper": prints.papers[kind],
         "density": board.density if density is None else density,
-        "sheet_css": sheet_css(board, prints, face_src),
+        "sheet_css": css[kind],
     })
 
 
@@ -54,12 +61,13 @@ def pages(model: Model) -> Iterator[Page]:
     site_kinds = tuple(name for name, kind in KINDS.items() if kind.in_site)
     summary = []
     members = members_by_post(model)
+    css: dict[str, Markup] = {}  # the print CSS of each kind of board
     for unit in model.units:
         if not unit.posts:
             continue
         boards = unit_boards(model, unit, site_kinds, members)
         for board in boards:
-            yield board_page(board, prints)
+            yield board_page(board, prints, css=css)
         rows = []
         for post in unit_posts(unit):
             own = [b for b in boards if b.post is post]

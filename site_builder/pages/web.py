@@ -70,10 +70,14 @@ def list_pages(model: Model) -> Iterator[Page]:
     s = model.settings
     districts, sectors = [ALL] + list(s.districts), [ALL] + list(s.sectors)
     levels = [ALL] + [str(n) for n in range(MAX_STARS, -1, -1)]
+    # each post under the eight filters it matches (its district or all, its sector or all, its stars or all),
+    # in listing order: one pass over the posts, not one for each of the filters' combinations
+    matching: dict[tuple[str, str, str], list[Post]] = {}
+    for p in listed:
+        for key in set(itertools.product((ALL, p.unit.district), (ALL, p.unit.sector), (ALL, str(p.stars)))):
+            matching.setdefault(key, []).append(p)
     for district, sector, level in itertools.product(districts, sectors, levels):
-        posts = [p for p in listed
-                 if district in (ALL, p.unit.district) and sector in (ALL, p.unit.sector)
-                 and level in (ALL, str(p.stars))]
+        posts = matching.get((district, sector, level), [])
         first = browse_url(district, sector, level)
         more = first or "browse/all/all/all/"
         for chunk, pager in paginate(posts, s.page_size, first, more):

@@ -34,6 +34,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import zxingcpp
@@ -91,17 +92,23 @@ class Board:
     as_of: str | None  # YYYY-MM: the latest evaluated month (None while the post has no evaluation)
     density: int = 0  # 0 roomy … 4 tight: a layout class chosen from the amount of text
     fingerprint: str = field(init=False)
+    # a stable digest of everything the board holds (the full hash its fingerprint is cut from, its key,
+    # the "as of" month, the layout): equal digests, equal boards, but for the model objects it names
+    # (``unit``, ``post``, ``member``: compared on their own). For comparing pages cheaply (incremental/)
+    digest: str = field(init=False, repr=False)
     # the post of a member's wall board when the member serves at several posts (a card for each)
     slot: str | None = field(init=False, default=None)
     # a card of a member who did not consent to publication: for the personnel file only (内部存档，不公开)
     internal: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
-        self.fingerprint = fingerprint(self.kind.name, self.data, self.lang)
+        content = _content_digest(self.kind.name, self.data, self.lang)
+        self.fingerprint = _short(content)
         if self.member is not None:
             self.internal = not self.member.consent["public"]
             if self.kind.wall and len(self.member.posts) > 1:
                 self.slot = self.post.id
+        self.digest = f"{content} {self.key} {self.url} {self.post.id} {self.unit.id} {self.as_of} {self.density}"
 
     @property
     def key(self) -> str:
@@ -138,16 +145,29 @@ class Board:
 
 def fingerprint(kind: str, data: dict, lang: str) -> str:
     """A short hash of what a board shows: ``1A2B-3C4D``."""
-    blob = json.dumps({"v": FINGERPRINT_VERSION, "kind": kind, "lang": lang, "data": data},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
-    digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:8].upper()
-    return f"{digest[:4]}-{digest[4:]}"
+    return _short(_content_digest(kind, data, lang))
+
+
+def _content_digest(kind: str, data: dict, lang: str) -> str:
+    """The SHA-256 (hex) of what a board shows, as JSON with sorted keys: the fingerprint is its start."""
+    blob = _JSON.encode({"v": FINGERPRINT_VERSION, "kind": kind, "lang": lang, "data": data})
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _short(digest: str) -> str:
+    short = digest[:8].upper()
+    return f"{short[:4]}-{short[4:]}"
 
 
 def _plain(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     raise TypeError(f"not plain data: {type(value).__name__}")
+
+
+# what json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain) makes, without
+# making an encoder for each board
+_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
 
 
 def short_url(post: Post, feedback: bool = False) -> str:
@@ -291,9 +311,10 @@ CARD_TEXT_WIDTH = 35  # rem: the width of a standard item's text on A5
 
 
 def card_density(data: dict) -> int:
+    widths = [text_width(item) for item in data["standard"]]
     for level, (size, leading, gap, room) in CARD_LAYOUTS.items():
         per_line = CARD_TEXT_WIDTH / size
-        height = sum(math.ceil(text_width(item) / per_line) * size * leading + gap for item in data["standard"])
+        height = sum(math.ceil(width / per_line) * size * leading + gap for width in widths)
         if height <= room:
             return level
     return 4
@@ -306,7 +327,41 @@ def records_density(data: dict) -> int:
 
 
 def post_boards(model: Model, post: Post) -> list[Board]:
-    """The public board and the plaque of a live post (a revoked post's boards come down)."""
+    """The public board and the plaque of a live post (a revoked post's boards come down).
+
+    Made once for each post of a model: the post's page shows their fingerprints and the print pages print
+    them, in the same build (:class:`_Kept`)."""
+    kept = _Kept.of(model)
+    boards = kept.get(post)
+    if boards is None:
+        boards = kept[post] = _post_boards(model, post)
+    return list(boards)
+
+
+class _Kept(dict):
+    """Boards already made for the posts (keys: the Post objects) of the model being built, and only that one:
+    the model is rebuilt at every build, and model objects are never changed once it is built. Held while the
+    model lives (a weak reference: a development server's next build starts afresh)."""
+
+    current: "_Kept | None" = None
+
+    def __init__(self, model: Model) -> None:
+        super().__init__()
+        self.model = weakref.ref(model, self._forget)
+
+    def _forget(self, _ref) -> None:
+        if _Kept.current is self:
+            _Kept.current = None
+
+    @classmethod
+    def of(cls, model: Model) -> "_Kept":
+        kept = cls.current
+        if kept is None or kept.model() is not model:
+            kept = cls.current = cls(model)
+        return kept
+
+
+def _post_boards(model: Model, post: Post) -> list[Board]:
     if not post.public or post.status == REVOKED:
         return []
     lang, as_of = model.settings.language, board_as_of(model, post)
