@@ -73,8 +73,8 @@ def pages(model: Model) -> Iterator[Page]:
             own = [b for b in boards if b.post is post]
             rows.append({"post": post, "boards": [b for b in own if b.member is None],
                          "cards": [b for b in own if b.member is not None]})
-        summary.append({"unit": unit, "posts": rows, "boards": len(boards),
-                        "revoked": sum(p.status == REVOKED for p in unit.posts)})
+        # what the index shows of the unit (not its boards: the index would be compared by all of them)
+        summary.append({"unit": unit, "boards": len(boards), "revoked": sum(p.status == REVOKED for p in unit.posts)})
         yield Page(f"print/units/{unit.id}/", "print/unit.html", {
             "unit": unit, "rows": rows, "papers": prints.papers, "as_of": data_month(model)})
     yield Page("print/", "print/index.html", {"units": summary, "papers": prints.papers,
