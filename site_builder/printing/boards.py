@@ -290,11 +290,16 @@ def board_density(data: dict) -> int:
     members = data["members"]
     n = len(members)
     level = 0 if n <= 2 else 1 if n <= 4 else 2 if n <= 6 else 3 if n <= 9 else 4
-    name = max((text_width(m["name"]) for m in members), default=0)
-    position = max((text_width(m["position"]) for m in members), default=0)
-    if level < 4 and (name > BOARD_LIMITS[level][0] or position > BOARD_LIMITS[level][1]):
+    if level < 4 and (_wider_than([m["name"] for m in members], BOARD_LIMITS[level][0])
+                      or _wider_than([m["position"] for m in members], BOARD_LIMITS[level][1])):
         level += 1
     return level
+
+
+def _wider_than(texts: list[str], limit: float) -> bool:
+    """Whether a text is wider than ``limit`` em. No character is wider than 1 em (``text_width``), so a text of
+    at most ``limit`` characters is not measured: most names and positions."""
+    return any(len(text) > limit and text_width(text) > limit for text in texts)
 
 
 def plaque_density(data: dict) -> int:
@@ -311,13 +316,23 @@ CARD_TEXT_WIDTH = 35  # rem: the width of a standard item's text on A5
 
 
 def card_density(data: dict) -> int:
-    widths = [text_width(item) for item in data["standard"]]
+    items = data["standard"]
+    # No character is wider than 1 em (text_width): items that fit the roomiest layout when each is as wide as
+    # it is long fit it as they are (each takes as many lines or fewer), and most do: they are not measured.
+    if _card_height(0, [len(item) for item in items]) <= CARD_LAYOUTS[0][3]:
+        return 0
+    widths = [text_width(item) for item in items]
     for level, (size, leading, gap, room) in CARD_LAYOUTS.items():
-        per_line = CARD_TEXT_WIDTH / size
-        height = sum(math.ceil(width / per_line) * size * leading + gap for width in widths)
-        if height <= room:
+        if _card_height(level, widths) <= room:
             return level
     return 4
+
+
+def _card_height(level: int, widths: list[float]) -> float:
+    """The height (rem) of standard items ``widths`` em wide in the card's layout ``level``."""
+    size, leading, gap, _ = CARD_LAYOUTS[level]
+    per_line = CARD_TEXT_WIDTH / size
+    return sum(math.ceil(width / per_line) * size * leading + gap for width in widths)
 
 
 def records_density(data: dict) -> int:
