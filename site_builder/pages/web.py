@@ -133,8 +133,9 @@ def sort_posts(posts: list[Post]) -> list[Post]:
 
 
 def newest_first(entries: list[dict]) -> list[dict]:
-    """A member's dated entries (assessments, honours) in the order the web shows them."""
-    return sorted(entries, key=lambda e: e["date"], reverse=True)
+    """A member's dated entries (assessments, honours) in the order the web shows them, as plain dicts: a
+    page's context is compared by its digest, and a record would bring its file positions into it."""
+    return [dict(e) for e in sorted(entries, key=lambda e: e["date"], reverse=True)]
 
 
 def public_records(member) -> list:
@@ -142,4 +143,4 @@ def public_records(member) -> list:
 
     A privacy rule, so it lives here and not in a template that a site can override; the internal
     record card (printing) shows them all."""
-    return sorted((r for r in member.records if r["public"]), key=lambda r: r["date"], reverse=True)
+    return newest_first([r for r in member.records if r["public"]])
