@@ -96,6 +96,7 @@ class Board:
     # the "as of" month, the layout): equal digests, equal boards, but for the model objects it names
     # (``unit``, ``post``, ``member``: compared on their own). For comparing pages cheaply (incremental/)
     digest: str = field(init=False, repr=False)
+    TRACKING_DIGEST = "digest"  # (a class attribute, not a field) incremental/tracking.py hashes a board as it
     # the post of a member's wall board when the member serves at several posts (a card for each)
     slot: str | None = field(init=False, default=None)
     # a card of a member who did not consent to publication: for the personnel file only (内部存档，不公开)
