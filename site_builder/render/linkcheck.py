@@ -26,6 +26,9 @@ from ..errors import Problem
 _ATTRS = (b'href="', b'src="', b'srcset="', b'poster="', b'action="')
 _SPACE = b" \t\n\r\f"
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# a root-relative path that urlsplit, normpath and unquote leave as it is: no query, fragment, escape, tab or
+# line break, no "//", and no segment starting with a dot ("/./", "/../")
+_PLAIN = re.compile(r"/(?:[^/?#%.\t\r\n][^/?#%\t\r\n]*/?)*")
 
 # Output folders made by FINISHERS after the pages are written (e.g. a search index): in ``check``
 # nothing is written, so links into them cannot be looked up. A finisher declares them with a
@@ -45,6 +48,17 @@ def _values(data: bytes):
             start = data.find(attr, end + 1)
 
 
+def _text(raw: bytes) -> str:
+    return html.unescape(raw.decode("utf-8", "replace")).strip()
+
+
+_SKIP = ("", None)  # (a link that is not checked nor listed)
+# base path → {root-relative attribute value → _classify's result}: a page's navigation, header, footer and
+# filters repeat on every page a process renders; bounded, for a city's worth of distinct addresses
+_ROOTED: dict[str, dict[bytes, tuple[str, str | None]]] = {}
+_ROOTED_MAX = 50_000
+
+
 def finisher_prefixes(finishers) -> tuple[str, ...]:
     return tuple(p for f in finishers for p in getattr(f, "produces", ()))
 
@@ -61,13 +75,27 @@ class LinkCheck:
         if not output.endswith(".html"):
             return
         page_url = self.base_path + (output[: -len("index.html")] if output.endswith("index.html") else output)
-        seen = self.seen
+        seen, internal, external = self.seen, self.internal, self.external
+        resolved = _ROOTED.setdefault(self.base_path, {})
         for raw, srcset in _values(data):
             if raw[:1] == b"/" and raw[:2] != b"//":  # the same on every page: look at it once
                 if raw in seen:
                     continue
                 seen.add(raw)
-            value = html.unescape(raw.decode("utf-8", "replace")).strip()
+                if not srcset:  # what it points to does not depend on the page: worked out once a process
+                    found = resolved.get(raw)
+                    if found is None:
+                        if len(resolved) >= _ROOTED_MAX:
+                            resolved.clear()
+                        found = resolved[raw] = self._classify(_text(raw), page_url)
+                    if found is not _SKIP:
+                        value, target = found
+                        if target is None:
+                            external.setdefault(value, set()).add(output)
+                        else:
+                            internal.setdefault(target, (output, template or "", value))
+                    continue
+            value = _text(raw)
             if srcset:
                 for part in value.split(","):
                     if part.strip():
@@ -75,21 +103,37 @@ class LinkCheck:
             else:
                 self._add(value, page_url, output, template)
 
-    def _add(self, value: str, page_url: str, output: str, template: str | None) -> None:
+    def _classify(self, value: str, page_url: str):
+        """(value, target) of an internal link, (value, None) of an external one or a path outside the
+        site (listed, not checked), _SKIP for fragments, ``mailto:``, ``tel:`` ..."""
         if not value or value.startswith("#"):
-            return
+            return _SKIP
         if value.startswith("//") or _SCHEME.match(value):
             if value.lower().startswith(("http:", "https:", "//")):
-                self.external.setdefault(value, set()).add(output)
-            return  # mailto:, tel:, data: ...
-        target = self.target(value, page_url)
-        if target is None:  # a path on the same host outside the site: cannot be checked
+                return value, None
+            return _SKIP  # mailto:, tel:, data: ...
+        return value, self.target(value, page_url)  # None: a path on the same host outside the site
+
+    def _add(self, value: str, page_url: str, output: str, template: str | None) -> None:
+        found = self._classify(value, page_url)
+        if found is _SKIP:
+            return
+        value, target = found
+        if target is None:
             self.external.setdefault(value, set()).add(output)
         else:
             self.internal.setdefault(target, (output, template or "", value))
 
     def target(self, value: str, page_url: str) -> str | None:
         """The output file a link points to (``posts/x/index.html``), or None outside the base path."""
+        if value[:1] == "/" and _PLAIN.fullmatch(value):  # nothing to split, normalise or unquote (most links)
+            path = value
+            if path == self.base_path.rstrip("/"):
+                path = self.base_path
+            if not path.startswith(self.base_path):
+                return None
+            rel = path[len(self.base_path):]
+            return rel + "index.html" if rel == "" or rel.endswith("/") else rel
         path = urlsplit(value).path
         if not path.startswith("/"):
             path = posixpath.join(posixpath.dirname(page_url), path) + ("/" if path.endswith("/") else "")
