@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 from pathlib import Path
+from types import FunctionType, MethodType
 from typing import Callable
 
 import jinja2
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 from ..errors import Problem
 from ..pages import search
+from . import charts
 from ..content.text import paragraphs  # a text field's paragraphs, lines joined (no space between Chinese)
 from ..content.values import tel_href
 from ..model.build import Model
@@ -50,6 +52,46 @@ class TemplateProblem(Exception):
         self.problem = problem
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja2's template context, with a shorter way for the calls a page makes dozens of times (``t``,
+    ``url``, macros): a callable that takes nothing from Jinja2 (no ``pass_context`` and the like, found out
+    once for each function, method or class by Jinja2's own rule) is called straight away; anything else
+    goes Jinja2's way (the rule is Jinja2 3.1's; tests/test_templates.py holds it to them)."""
+
+    _plain: dict = {}
+
+    def call(__self, __obj, *args, **kwargs):  # noqa: N805 - Jinja2's own signature
+        cls = type(__obj)
+        if cls is MethodType:
+            key = __obj.__func__
+        elif cls is FunctionType:
+            key = __obj
+        elif cls is jinja2.runtime.Macro:
+            key = cls
+        else:
+            return super().call(__obj, *args, **kwargs)
+        plain = _Context._plain.get(key)
+        if plain is None:
+            plain = _Context._plain[key] = _takes_nothing(__obj)
+        if not plain:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised a"
+                                                " StopIteration exception")
+
+
+def _takes_nothing(obj) -> bool:
+    """Whether Jinja2 would call ``obj`` as it is (Context.call: a callable class's ``__call__`` or the
+    object itself marked with ``jinja_pass_arg`` gets the context, eval context or environment)."""
+    call = getattr(obj, "__call__", None)
+    return not hasattr(call, "jinja_pass_arg") and not hasattr(obj, "jinja_pass_arg")
+
+
 def load_translations(dirs: list[Path], language: str) -> dict[str, str]:
     """templates/translations.yaml: {language: {key: text}}; a site's file overrides single keys."""
     merged: dict[str, str] = {}
@@ -71,10 +113,14 @@ class Renderer:
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a Renderer lives for one build: no stat of every template for every page
         )
+        self.env.context_class = _Context
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
                                 lang=s.language, search_enabled=search.enabled(model),
-                                include_once=self.include_once)
+                                include_once=self.include_once, star_chart_geometry=charts.star_chart)
+        self._dates: dict[dt.date, str] = {}  # date and month filters: the same few hundred values on every page
+        self._months: dict[str, str] = {}
         self._once: dict[str, tuple[Markup, Callable[[], None] | None]] = {}
         # How the incremental core records what a piece read and adds it to each page that shows it
         # (``recorded(make) -> (value, replay)``); without it nothing is recorded.
@@ -99,14 +145,20 @@ class Renderer:
     def date(self, value: dt.date | None) -> str:
         if value is None:
             return ""
-        return self.t("date_format", y=value.year, m=value.month, d=value.day,
-                      month_name=self.t(f"month_{value.month}"))
+        text = self._dates.get(value)
+        if text is None:
+            text = self._dates[value] = self.t("date_format", y=value.year, m=value.month, d=value.day,
+                                               month_name=self.t(f"month_{value.month}"))
+        return text
 
     def month(self, value: str | None) -> str:
         if not value:
             return ""
-        y, m = int(value[:4]), int(value[5:7])
-        return self.t("month_format", y=y, m=m, month_name=self.t(f"month_{m}"))
+        text = self._months.get(value)
+        if text is None:
+            y, m = int(value[:4]), int(value[5:7])
+            text = self._months[value] = self.t("month_format", y=y, m=m, month_name=self.t(f"month_{m}"))
+        return text
 
     @staticmethod
     def num(value: float | None) -> str:

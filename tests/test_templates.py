@@ -1,0 +1,70 @@
+"""The template layer's own helpers: how templates call functions, and the star chart's geometry."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import jinja2
+
+from site_builder.render import charts
+from site_builder.render.templates import _Context
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(autoescape=True)
+    env.context_class = _Context
+    return env
+
+
+def test_template_calls_follow_jinja_rules():
+    """Plain functions and macros are called as they are; functions that ask for the context, the eval
+    context or the environment still get it, in and outside loops."""
+    @jinja2.pass_context
+    def who(ctx):
+        return ctx["name"]
+
+    @jinja2.pass_environment
+    def autoescaping(environment):
+        return environment.autoescape
+
+    @jinja2.pass_eval_context
+    def volatile(eval_ctx):
+        return eval_ctx.volatile
+
+    class Greeter:
+        @jinja2.pass_context
+        def __call__(self, ctx, greeting):
+            return f"{greeting} {ctx['name']}"
+
+    source = ("{% macro m(a) %}<{{ a }}>{% endmacro %}"
+              "{{ who() }} {{ twice(2) }} {{ autoescaping() }} {{ volatile() }} {{ greet('hi') }} {{ m('x&') }}"
+              "{% for i in [1, 2] %} {{ twice(i) }}{{ who() }}{{ m(i) }}{% endfor %}"
+              "{% set name = 'block' %}{{ who() }}")
+    out = []
+    for env in (_env(), jinja2.Environment(autoescape=True)):  # ours, and Jinja2's own context
+        env.globals.update(who=who, twice=lambda x: x * 2, autoescaping=autoescaping, volatile=volatile,
+                           greet=Greeter())
+        out.append(env.from_string(source).render(name="n"))
+    assert out[0] == out[1] == "n 4 True False hi n <x&amp;> 2n<1> 4n<2>block"
+
+
+def test_a_callable_that_stops_iteration_is_undefined():
+    env = _env()
+
+    def stops():
+        raise StopIteration
+
+    env.globals["stops"] = stops
+    assert env.from_string("[{{ stops() }}]").render() == "[]"
+
+
+def test_star_chart_geometry():
+    """320 × 132 with the plot 278 wide and 96 high from (30, 10); one decimal everywhere."""
+    changes = [SimpleNamespace(before=0, after=3, status="active", reason="batch_commend"),
+               SimpleNamespace(before=3, after=5, status="revoked", reason="revoked_month")]
+    g = charts.star_chart(changes)
+    assert g.grid == ((0, "106.0"), (1, "86.8"), (2, "67.6"), (3, "48.4"), (4, "29.2"), (5, "10.0"))
+    assert g.line == "M30.0 106.0 H169.0 V48.4 H308.0 V10.0"
+    assert g.marks == (charts.Mark("commended", "169.0", "48.4"), charts.Mark("revoked", "303.0", "101.0"))
+    assert (g.width, g.height, g.left, g.right, g.bottom) == (320, 132, 30, 308, 126)
+    assert charts.star_chart([]).line == "M30.0 106.0"
