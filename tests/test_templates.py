@@ -39,13 +39,14 @@ def test_template_calls_follow_jinja_rules():
     source = ("{% macro m(a) %}<{{ a }}>{% endmacro %}"
               "{{ who() }} {{ twice(2) }} {{ autoescaping() }} {{ volatile() }} {{ greet('hi') }} {{ m('x&') }}"
               "{% for i in [1, 2] %} {{ twice(i) }}{{ who() }}{{ m(i) }}{% endfor %}"
-              "{% set name = 'block' %}{{ who() }}")
+              "{% set name = 'block' %}{{ who() }}"
+              "{% autoescape false %}{{ m('<i>') }}{% endautoescape %}")
     out = []
     for env in (_env(), jinja2.Environment(autoescape=True)):  # ours, and Jinja2's own context
         env.globals.update(who=who, twice=lambda x: x * 2, autoescaping=autoescaping, volatile=volatile,
                            greet=Greeter())
         out.append(env.from_string(source).render(name="n"))
-    assert out[0] == out[1] == "n 4 True False hi n <x&amp;> 2n<1> 4n<2>block"
+    assert out[0] == out[1] == "n 4 True False hi n <x&amp;> 2n<1> 4n<2>block<&lt;i&gt;>"
 
 
 def test_a_callable_that_stops_iteration_is_undefined():

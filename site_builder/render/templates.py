@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.resources
 from pathlib import Path
-from types import FunctionType, MethodType
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Callable
 
 import jinja2
@@ -68,13 +68,20 @@ class _Context(jinja2.runtime.Context):
             key = __obj
         elif cls is jinja2.runtime.Macro:
             key = cls
+        elif cls is BuiltinFunctionType:  # (``date.isoformat``, ``list.append`` ...: no attribute can mark them)
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            return __obj(*args, **kwargs)
         else:
             return super().call(__obj, *args, **kwargs)
-        plain = _Context._plain.get(key)
-        if plain is None:
-            plain = _Context._plain[key] = _takes_nothing(__obj)
-        if not plain:
+        how = _Context._plain.get(key)
+        if how is None:
+            how = _Context._plain[key] = _passes(__obj)
+        if how is _OTHER:
             return super().call(__obj, *args, **kwargs)
+        if how is _EVAL_CONTEXT:  # (a macro)
+            __obj, args = __obj.__call__, (__self.eval_ctx, *args)
         if kwargs:
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
@@ -85,11 +92,18 @@ class _Context(jinja2.runtime.Context):
                                                 " StopIteration exception")
 
 
-def _takes_nothing(obj) -> bool:
-    """Whether Jinja2 would call ``obj`` as it is (Context.call: a callable class's ``__call__`` or the
-    object itself marked with ``jinja_pass_arg`` gets the context, eval context or environment)."""
-    call = getattr(obj, "__call__", None)
-    return not hasattr(call, "jinja_pass_arg") and not hasattr(obj, "jinja_pass_arg")
+_NOTHING, _EVAL_CONTEXT, _OTHER = "nothing", "eval context", "other"
+_EVAL_MARK = jinja2.pass_eval_context(lambda: None).jinja_pass_arg  # (Jinja2's mark, by its public decorator)
+
+
+def _passes(obj) -> str:
+    """What Jinja2 passes when it calls ``obj`` (Context.call: a callable class's ``__call__`` or the object
+    itself marked with ``jinja_pass_arg`` gets the context, eval context or environment): nothing, the eval
+    context to ``obj.__call__`` (a macro), or something else (left to Jinja2)."""
+    on_call = getattr(getattr(obj, "__call__", None), "jinja_pass_arg", None)
+    if on_call is None:
+        return _NOTHING if getattr(obj, "jinja_pass_arg", None) is None else _OTHER
+    return _EVAL_CONTEXT if on_call == _EVAL_MARK else _OTHER
 
 
 def load_translations(dirs: list[Path], language: str) -> dict[str, str]:
