@@ -97,3 +97,51 @@ def test_every_generated_link_resolves(tmp_path, capsys, base):
     (site / "content/site.yaml").write_text(text.replace("https://example.org/", base), encoding="utf-8")
     code, out, err = run(capsys, "check", site)
     assert code == 0, err
+
+
+def _target_by_the_book(base_path: str, value: str, page_url: str) -> str | None:
+    """LinkCheck.target as urlsplit, normpath and unquote define it (it takes a shortcut for plain paths)."""
+    import posixpath
+    from urllib.parse import unquote, urlsplit
+    path = urlsplit(value).path
+    if not path.startswith("/"):
+        path = posixpath.join(posixpath.dirname(page_url), path) + ("/" if path.endswith("/") else "")
+    trailing = path.endswith("/")
+    path = posixpath.normpath(path) + ("/" if trailing and path != "/" else "")
+    if path == base_path.rstrip("/"):
+        path = base_path
+    if not path.startswith(base_path):
+        return None
+    rel = unquote(path[len(base_path):])
+    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+PIECES = ["/", "a", ".", "..", "%20", "?q", "#f", "x.css", "//", "\t", "中", "-", "pledge", "bb/", "a" * 40]
+
+
+@pytest.mark.parametrize("base", ["/", "/pledge/"])
+def test_link_targets_follow_urlsplit_normpath_and_unquote(base):
+    import random
+    rnd = random.Random(7)
+    check = LinkCheck(base)
+    for _ in range(20000):
+        value = "/" + "".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, 10)))
+        for page in ("/posts/x/", "/pledge/posts/x/index.html"):
+            assert check.target(value, page) == _target_by_the_book(base, value, page), value
+
+
+def test_a_long_link_is_resolved_at_once():
+    """A link in content may be long: resolving it must not backtrack (a hang is a denial of service)."""
+    import signal
+
+    def too_slow(*_):
+        raise TimeoutError("link resolution took more than 10 s")
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(10)
+    try:
+        for value in ["/" + "a" * 100_000 + "?", "/" + "a/" * 50_000 + "%", "/" + "ab" * 50_000 + "\n"]:
+            assert LinkCheck("/").target(value, "/") is not None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

@@ -27,8 +27,10 @@ _ATTRS = (b'href="', b'src="', b'srcset="', b'poster="', b'action="')
 _SPACE = b" \t\n\r\f"
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # a root-relative path that urlsplit, normpath and unquote leave as it is: no query, fragment, escape, tab or
-# line break, no "//", and no segment starting with a dot ("/./", "/../")
-_PLAIN = re.compile(r"/(?:[^/?#%.\t\r\n][^/?#%\t\r\n]*/?)*")
+# line break, no "//", and no segment starting with a dot ("/./", "/../"). Segments are separated by a
+# mandatory "/", so the match is linear (an optional one made it exponential on a long segment).
+_SEGMENT = r"[^/?#%.\t\r\n][^/?#%\t\r\n]*"
+_PLAIN = re.compile(rf"/(?:{_SEGMENT}(?:/{_SEGMENT})*/?)?")
 
 # Output folders made by FINISHERS after the pages are written (e.g. a search index): in ``check``
 # nothing is written, so links into them cannot be looked up. A finisher declares them with a
