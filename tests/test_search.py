@@ -5,6 +5,7 @@ Queries in a real browser are in tests/test_citizen.py; these tests look at the 
 
 import os
 import stat
+import time
 
 import pytest
 
@@ -253,4 +254,21 @@ def test_one_story_is_indexed_again_in_place_and_a_failing_index_leaves_the_site
     code, _, err = run(capsys, "build", site, "-o", out)
     assert code != 0 and "pagefind 建立搜索索引失败（退出码 3）：Error: disk full" in err and "Traceback" not in err
     assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_the_index_starts_once_its_pages_are_written_and_a_failing_build_stops_it(tmp_path, capsys, monkeypatch):
+    """Pagefind runs while the pages it does not read are rendered; when the build then fails (a broken
+    link), it is stopped: it never finishes into a folder that is being removed, and nothing is left."""
+    seen, finished = tmp_path / "SEEN", tmp_path / "FINISHED"
+    body = f'ls "$2/posts" > {seen}; sleep 3; mkdir -p "$2/$4"; touch {finished}'
+    monkeypatch.setenv(search.ENV, str(fake_pagefind(tmp_path, search.VERSION, body)))
+    site = make_site(tmp_path, {"content/stories/first.md": "---\ntitle: 窗口里的笑脸\ndate: 2025-03-01\n"
+                                "author: 宣传部\nposts: [tax-window]\n---\n第一段。\n\n见[申报中的岗位](../posts/tax-declared.yaml)。\n"})
+    code, _, err = run(capsys, "build", site, "-o", tmp_path / "out")
+    assert code == 1 and "tax-declared" in err and "Traceback" not in err
+    assert "tax-window" in seen.read_text()  # it had started: the post pages were there
+    time.sleep(4)
+    assert not finished.exists()
+    assert not (tmp_path / "out").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -170,19 +171,25 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 previous = cache.section("pages-output").get("files") if valid else None
                 same_files = previous is not None and not model.broken and \
                     set(previous) == output_files(page_list, renderer, model)
-                done, result.rendered = rendering.render_all(page_list, renderer, writer=writer, links=links,
-                                                             planned=planned, fingerprints=fingerprints, jobs=jobs,
-                                                             progress=progress, kept_links=not same_files)
-                timings["render"] = time.perf_counter() - start
-                start = time.perf_counter()
-                write_static(renderer, writer)
-                write_images(model, writer)
-                check_links(links, set(writer.written.values()), model, renderer)
-                if finish or not writer.in_place:  # (the development server keeps the index of its first build)
-                    finishing_start = time.perf_counter()
-                    for finisher in finishers:
-                        _finish_or_keep(finisher, writer, model, finish, progress)
-                    timings["finish"] = time.perf_counter() - finishing_start
+                early = _EarlyFinishers(finishers if finish and not writer.in_place else [], writer, model, page_list)
+                try:
+                    done, result.rendered = rendering.render_all(
+                        page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
+                        jobs=jobs, progress=progress, kept_links=not same_files, first=early.first,
+                        written=early.written)
+                    timings["render"] = time.perf_counter() - start
+                    start = time.perf_counter()
+                    write_static(renderer, writer)
+                    write_images(model, writer)
+                    check_links(links, set(writer.written.values()), model, renderer)
+                    if finish or not writer.in_place:  # (the development server keeps the index of its first build)
+                        finishing_start = time.perf_counter()
+                        for finisher in finishers:
+                            if not early.finish(finisher, progress):
+                                _finish_or_keep(finisher, writer, model, finish, progress)
+                        timings["finish"] = time.perf_counter() - finishing_start  # (waiting for an early one)
+                finally:
+                    early.stop()
                 result.files, result.changed = len(writer.written), writer.changed
             timings["write"] = time.perf_counter() - start - timings.get("finish", 0.0)
             if tracked:
@@ -255,30 +262,103 @@ def _finish_or_keep(finisher, writer: Writer, model: model_mod.Model, finish: bo
     if not prefixes:
         _finish(finisher, writer.new, model, progress)
         return
-    inputs = tuple(getattr(finisher, "inputs", lambda m: ("",))(model))
-    h = hashlib.blake2b(getattr(finisher, "identity", lambda m: "")(model).encode(), digest_size=16)
-    for path in sorted(p for p in writer.digests if p.startswith(inputs)):
-        h.update(path.encode() + b"\0" + writer.digests[path] + b"\0")
-    stamp = h.hexdigest()
-    old = [writer.old / prefix for prefix in prefixes] if writer.old is not None else []
-    try:
-        kept = bool(old) and all(folder.is_dir() and (not finish or (folder / INPUTS_STAMP).read_text(
-            encoding="utf-8") == stamp) for folder in old)
-    except OSError:
-        kept = False
-    if kept:
+    stamp = _stamp(finisher, writer, model)
+    if _kept(finisher, writer, stamp, finish):
         if not writer.in_place:
             for prefix in prefixes:
                 _link_tree(writer.old / prefix, writer.new / prefix)
         return
     # in place: on the staging folder, whose folders then replace the output's
-    folder = writer.stage(inputs) if writer.in_place else writer.new
+    folder = writer.stage(_inputs(finisher, model)) if writer.in_place else writer.new
     _finish(finisher, folder, model, progress)
-    for prefix in prefixes:
+    _stamped(finisher, folder, stamp, writer if writer.in_place else None)
+
+
+def _inputs(finisher, model: model_mod.Model) -> tuple[str, ...]:
+    return tuple(getattr(finisher, "inputs", lambda m: ("",))(model))
+
+
+def _stamp(finisher, writer: Writer, model: model_mod.Model) -> str:
+    """The digest of the finisher's ``identity`` and of the written files under its ``inputs``."""
+    inputs = _inputs(finisher, model)
+    h = hashlib.blake2b(getattr(finisher, "identity", lambda m: "")(model).encode(), digest_size=16)
+    for path in sorted(p for p in writer.digests if p.startswith(inputs)):
+        h.update(path.encode() + b"\0" + writer.digests[path] + b"\0")
+    return h.hexdigest()
+
+
+def _kept(finisher, writer: Writer, stamp: str, finish: bool = True) -> bool:
+    """Whether what the finisher made in the previous output fits (see :func:`_finish_or_keep`)."""
+    old = [writer.old / prefix for prefix in finisher.produces] if writer.old is not None else []
+    try:
+        return bool(old) and all(folder.is_dir() and (not finish or (folder / INPUTS_STAMP).read_text(
+            encoding="utf-8") == stamp) for folder in old)
+    except OSError:
+        return False
+
+
+def _stamped(finisher, folder: Path, stamp: str, swap: Writer | None = None) -> None:
+    """Write the stamp into each folder the finisher made (and swap it into the output, in place)."""
+    for prefix in finisher.produces:
         if (folder / prefix).is_dir():
             (folder / prefix / INPUTS_STAMP).write_text(stamp, encoding="utf-8")
-            if writer.in_place:
-                writer.swap_in(prefix)
+            if swap:
+                swap.swap_in(prefix)
+
+
+class _EarlyFinishers:
+    """Finishers started as soon as the pages they read are written, while the other pages are rendered.
+
+    A finisher that can (``start(folder, model)`` returning something with ``wait()`` and ``stop()``, and
+    ``produces``: the search index) is started on the new output folder once every page under its
+    ``inputs`` is there (those pages are rendered first), unless what it made last time is kept. At the
+    end it is waited for; if a file it reads was written after it started (its stamp changed), it is
+    stopped and run again the usual way. Only for a build into a new folder with ``finish``.
+    """
+
+    def __init__(self, finishers: list, writer: Writer, model: model_mod.Model, pages: list[web.Page]):
+        self.writer, self.model = writer, model
+        self.waiting: dict = {}  # finisher → indices of the pages under its inputs not written yet
+        self.running: dict = {}  # finisher → (stamp, what start() returned)
+        for f in finishers:
+            if getattr(f, "start", None) is not None and getattr(f, "produces", ()):
+                inputs = _inputs(f, model)
+                self.waiting[f] = {i for i, page in enumerate(pages) if page.output.startswith(inputs)}
+        prefixes = tuple(prefix for f in self.waiting for prefix in _inputs(f, model))
+        self.first = (lambda page: page.output.startswith(prefixes)) if self.waiting else None
+        self.written = self._written if self.waiting else None
+
+    def _written(self, indices: list[int]) -> None:
+        for f, left in list(self.waiting.items()):
+            left.difference_update(indices)
+            if not left:
+                del self.waiting[f]
+                stamp = _stamp(f, self.writer, self.model)
+                if not _kept(f, self.writer, stamp):
+                    self.running[f] = (stamp, f.start(self.writer.new, self.model))
+
+    def finish(self, finisher, progress: Progress | None) -> bool:
+        """Whether ``finisher`` ran early and is now done, its folders made and stamped."""
+        stamp, handle = self.running.pop(finisher, (None, None))
+        if handle is None:
+            return False
+        if _stamp(finisher, self.writer, self.model) != stamp:  # (a file it reads was written since)
+            handle.stop()
+            for prefix in finisher.produces:
+                shutil.rmtree(self.writer.new / prefix, ignore_errors=True)
+            return False
+        if progress:
+            progress(getattr(finisher, "__name__", "finish"), 0, 0)
+        handle.wait()
+        _stamped(finisher, self.writer.new, stamp)
+        return True
+
+    def stop(self) -> None:
+        """Stop what still runs (the build failed)."""
+        for _, handle in self.running.values():
+            if handle is not None:
+                handle.stop()
+        self.running.clear()
 
 
 def _link_tree(source: Path, target: Path) -> None:

@@ -139,13 +139,16 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
                planned: Plan, fingerprints: tracking.Fingerprints | None, jobs: int = 1,
                progress: Callable[[str, int, int], None] | None = None,
-               kept_links: bool = True) -> tuple[dict[str, Done], int]:
+               kept_links: bool = True, first: Callable[[Page], bool] | None = None,
+               written: Callable[[list[int]], None] | None = None) -> tuple[dict[str, Done], int]:
     """Render (or keep) every page; returns (what each page left behind, pages rendered).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
     replaces (or, without a writer, of any earlier build); ``fingerprints`` None records nothing.
     ``kept_links`` False gives ``links`` the links of the rendered pages only (the kept pages' links were
     checked against the same files by an earlier build).
+    ``first``: pages rendered before the others (those a finisher started early reads); ``written(indices)``
+    is called once before rendering with the kept pages and after each part with the pages it wrote.
     """
     global _STAGE
     total = len(pages)
@@ -156,8 +159,10 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
             results[i] = entry
         else:  # the old file is gone after all
             todo.append(i)
-    todo.sort()
+    todo.sort(key=(lambda i: (not first(pages[i]), i)) if first is not None else None)
     done = total - len(todo)
+    if written is not None:
+        written([i for i, entry in enumerate(results) if entry is not None])
     if progress:
         progress("render", done, total)
 
@@ -184,6 +189,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                         else:
                             writer.stored(pages[i].output, entry.digest, changed)
                 done += len(part)
+                if written is not None:
+                    written(part)
                 if progress:
                     progress("render", done, total)
     finally:

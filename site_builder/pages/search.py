@@ -33,6 +33,7 @@ import functools
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -138,23 +139,59 @@ def _glob() -> str:
     return f"{{{','.join(INDEXED)}}}/**/*.html"
 
 
-def index(folder: Path, model: Model) -> None:
-    """Finisher: index the written site in ``folder`` into ``folder/pagefind/``."""
+class Indexing:
+    """A Pagefind run in the background (:func:`start`): ``wait()`` for it, or ``stop()`` it."""
+
+    def __init__(self, proc: subprocess.Popen, log):
+        self.proc, self.log = proc, log
+
+    def wait(self) -> None:
+        try:
+            code = self.proc.wait(timeout=1800)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise UsageError("pagefind 建立搜索索引失败：超过 30 分钟仍未完成。已发布的 output/ 保持原样。") from None
+        self.log.seek(0)
+        text = self.log.read().decode("utf-8", "replace")
+        self.log.close()
+        if code != 0:
+            detail = text.strip().splitlines()[-1:] or ["无输出"]
+            raise UsageError(f"pagefind 建立搜索索引失败（退出码 {code}）：{detail[0]}。已发布的 output/ 保持原样。")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+
+def start(folder: Path, model: Model) -> Indexing | None:
+    """Start indexing the written pages in ``folder`` into ``folder/pagefind/``; None without Pagefind.
+
+    The pipeline starts it as soon as the indexed pages are written and renders the other pages (print
+    pages, lists, feeds) meanwhile: Pagefind uses one core and takes about as long as the rest of the build.
+    """
     binary, _ = find(model.content.parent)
     if binary is None:
-        return
-    cmd = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--silent",
-           "--glob", _glob()]
+        return None
+    cmd = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--silent", "--glob", _glob()]
+    log = tempfile.TemporaryFile()  # (a file, not a pipe: nobody reads a pipe while the pages are rendered)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-    except (OSError, subprocess.SubprocessError) as exc:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+    except OSError as exc:
+        log.close()
         raise UsageError(f"pagefind 建立搜索索引失败：{exc}。已发布的 output/ 保持原样。") from None
-    if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["无输出"]
-        raise UsageError(f"pagefind 建立搜索索引失败（退出码 {proc.returncode}）：{detail[0]}。"
-                         f"已发布的 output/ 保持原样。")
+    return Indexing(proc, log)
 
 
+def index(folder: Path, model: Model) -> None:
+    """Finisher: index the written site in ``folder`` into ``folder/pagefind/``."""
+    running = start(folder, model)
+    if running is not None:
+        running.wait()
+
+
+index.start = start  # pipeline: may run while the pages it does not read are rendered
 index.enabled = enabled  # pipeline: whether this finisher will run for a model
 index.produces = (f"{BUNDLE}/",)  # linkcheck: links into the index folder are made by this finisher
 index.inputs = inputs  # pipeline: the index is kept while these pages and its identity are unchanged
