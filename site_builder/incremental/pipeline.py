@@ -123,6 +123,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     if progress:
         progress("views", 0, 0)
     renderer = Renderer(site, model)
+    renderer.env.bytecode_cache = rendering.TemplateCode(cache)
     if tracked:
         renderer.recorded = tracking.recorded
     page_list = [page for source in PAGE_SOURCES for page in source(model)]
