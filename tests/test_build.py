@@ -202,3 +202,20 @@ def test_check_writes_nothing(tmp_path, capsys):
     code, out, _ = run(capsys, "check", site)
     assert code == 0 and "检查通过" in out
     assert sorted(p.name for p in site.iterdir()) == ["content"]
+
+
+def test_a_verb_loads_its_own_module_and_the_help_lists_every_verb(tmp_path):
+    site = make_site(tmp_path)
+    script = ("import sys\nfrom site_builder.commands.main import main\n"
+              f"code = main(['check', {str(site)!r}, '-q'])\n"
+              "print(code, sorted(m for m in sys.modules if m.startswith('site_builder.commands.')))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    code, modules = done.stdout.split(" ", 1)
+    assert code == "0" and "site_builder.commands.build" in modules
+    assert not any(f"site_builder.commands.{m}'" in modules for m in ("pdf", "serve", "importing", "new"))
+    helped = subprocess.run([sys.executable, "-m", "site_builder", "--help"], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    listed = [line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()]
+    assert listed == ["build", "check", "new", "import", "pdf", "serve"]

@@ -305,3 +305,62 @@ def test_qr_codes_and_photo_sizes_are_worked_out_once(tmp_path, monkeypatch, ste
     pipeline.run(site, tmp_path / "out", jobs=1)
     assert made == [] and opened == []
     assert "大厅入口右侧" in (tmp_path / "out/posts/tax-window/index.html").read_text(encoding="utf-8")
+
+
+# -- what a warm build reads and writes of the cache ------------------------------------------------
+
+def cache_files(site) -> dict[str, tuple[int, int]]:
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (site / ".site-builder-cache").glob("*.pickle")}
+
+
+def test_a_build_with_nothing_changed_writes_no_section_of_the_cache_again(tmp_path, steady):
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    pipeline.run(site, out, jobs=1)  # (drops the memo entries of the pages it kept)
+    before = cache_files(site)
+    again = pipeline.run(site, out, jobs=1)
+    assert again.rendered > 0  # pages made by a method are always rendered: their entries are the same
+    assert cache_files(site) == before
+    edit(sorted((site / "content/stories").glob("*.md"))[0], "\n\n", "\n\n新增的一段文字。\n\n")
+    pipeline.run(site, out, jobs=1)
+    written = {name for name, stamp in cache_files(site).items() if before.get(name) != stamp}
+    assert "pages-output.pickle" in written and "pages-files.pickle" not in written  # the same files
+    assert len([name for name in written if name.startswith("markdown-")]) == 1  # the new body's section
+
+
+def test_a_warm_build_reads_the_links_of_the_rendered_pages_only(tmp_path, capsys, monkeypatch, steady):
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    read = []
+    real = rendering.Done.page_links
+    monkeypatch.setattr(rendering.Done, "page_links", lambda done: read.append(done) or real(done))
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
+    warm = pipeline.run(site, out, jobs=1)
+    assert 0 < warm.rendered == len(read) < warm.pages  # the same files as before: kept pages' links were checked
+    read.clear()
+    (site / "content/stories/new.md").write_text(story.read_text(encoding="utf-8"), encoding="utf-8")
+    warm = pipeline.run(site, out, jobs=1)  # a new page: every page's links are checked against the new files
+    assert len(read) == warm.pages
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def test_templates_are_compiled_once(tmp_path, monkeypatch, steady):
+    import jinja2
+
+    site = make_site(tmp_path)
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda env, *a, **k: compiled.append(a[1:2]) or real(env, *a, **k))
+    pipeline.run(site, tmp_path / "out", jobs=1)
+    assert compiled
+    compiled.clear()
+    (site / "templates").mkdir()
+    (site / "templates/404.html").write_text("{% extends 'base.html' %}{% block main %}<p>新的 404</p>{% endblock %}\n")
+    again = pipeline.run(site, tmp_path / "out", jobs=1)
+    assert again.rendered == again.pages and compiled == [("404.html",)]  # the changed one only
+    assert "新的 404" in (tmp_path / "out/404.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -10,6 +11,18 @@ from ..content.formats import check_base_url
 from . import reports
 
 VERBS: dict[str, tuple[str, callable, callable]] = {}
+
+# The module of each verb, in the order the verbs are listed: :func:`load` imports a verb's module when
+# the verb is run (a build does not load the PDF maker, the importer or the server), or all of them.
+MODULES = {"build": "build", "check": "build", "new": "new", "import": "importing", "pdf": "pdf", "serve": "serve"}
+
+
+def load(names=MODULES) -> dict[str, tuple[str, callable, callable]]:
+    """Register the verbs ``names`` (default: all) by importing their modules; the registered verbs of
+    ``names`` in the order of :data:`MODULES`."""
+    for module in dict.fromkeys(MODULES[name] for name in names):
+        importlib.import_module(f"{__package__}.{module}")
+    return {name: VERBS[name] for name in MODULES if name in names}
 
 
 def verb(name: str, help: str):

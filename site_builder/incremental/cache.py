@@ -5,9 +5,13 @@ from the site's files, each filed under a hash of everything it was derived from
 
 - ``records-N``: content file → (stat signature, content hash, what :func:`load.parse_file` made of it),
   in shards, so that one edited file does not rewrite them all;
-- ``markdown``: a story body → its HTML and the link and image rewrites it asked for (replayed);
-- ``pages``: output file → the fingerprint of its inputs, what the template read, its links;
+- ``markdown-N``: a story body → its HTML and the link and image rewrites it asked for (replayed);
+- ``pages-N``: output file → the fingerprint of its inputs, what the template read, its links (pickled,
+  read only for a link check that needs them); ``pages-digests``, ``pages-files`` and ``pages-output``:
+  the digest of every model object, every file and which output folder they describe;
 - ``memo``: results of expensive pure functions (QR codes ...), by their arguments.
+
+Only the sections that changed are written again (and read only when a build asks for them).
 
 The whole cache is dropped when site-builder's code or a library it renders with changes, so a stale
 cache can only cost time, never change the output. Deleting the folder, or ``build --no-cache``,

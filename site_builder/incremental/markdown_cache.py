@@ -8,6 +8,9 @@ the same order — which redoes its side effects — and checking that every ans
 differs (a linked record was deleted, a photo changed), the side effects are undone and the body is
 rendered again.
 
+The entries are kept in 16 sections (``markdown-N``, by the body's hash), so that a build that renders
+one new body writes one sixteenth of them again, not all.
+
 When a build has many bodies that are not in the cache, they are rendered in forked worker processes
 first; each worker's filter answers for its own copy of the model builder, and the build process then
 uses the results exactly like cache entries (so the side effects happen once, in the build process).
@@ -21,17 +24,23 @@ from .. import workers
 from ..model.markdown import MarkupError, render_markdown
 from .cache import Cache, digest
 
+SHARDS = 16
 POOL_MIN_STORIES = 40
 CHUNK = 8  # bodies per task, at least
 
 UrlFilter = Callable[[str, str, str], "str | None"]
 
 
+def _section(key: bytes) -> str:
+    return f"markdown-{key[0] % SHARDS}"
+
+
 def render(body: str, url_filter: UrlFilter, cache: Cache | None, undo: Callable[[], None],
            ready: dict[bytes, tuple] | None = None) -> str:
     """The HTML of ``body`` (see the module's docstring); ``undo()`` rolls back the filter's side effects."""
     key = digest(body.encode("utf-8"))
-    section = cache.section("markdown") if cache is not None else {}
+    name = _section(key)
+    section = cache.section(name) if cache is not None else {}
     for source in (section, ready or {}):
         entry = source.get(key)
         if entry is not None:
@@ -39,7 +48,7 @@ def render(body: str, url_filter: UrlFilter, cache: Cache | None, undo: Callable
             if all(url_filter(tag, attr, value) == answer for tag, attr, value, answer in calls):
                 if source is not section and cache is not None:
                     section[key] = entry
-                    cache.touch("markdown")
+                    cache.touch(name)
                 return html
             undo()
     calls: list[tuple] = []
@@ -52,7 +61,7 @@ def render(body: str, url_filter: UrlFilter, cache: Cache | None, undo: Callable
     html = render_markdown(body, url_filter=recording)
     if cache is not None:
         section[key] = (html, calls)
-        cache.touch("markdown")
+        cache.touch(name)
     return html
 
 
@@ -82,8 +91,10 @@ def prerender(bodies: list[tuple[str, Callable[[], UrlFilter]]], cache: Cache | 
               jobs: int) -> dict[bytes, tuple]:
     """Render the bodies that are not cached in worker processes: body hash → (html, calls)."""
     global _JOBS
-    section = cache.section("markdown") if cache is not None else {}
-    todo = [i for i, (body, _) in enumerate(bodies) if digest(body.encode("utf-8")) not in section]
+    def cached(key: bytes) -> bool:
+        return cache is not None and key in cache.section(_section(key))
+
+    todo = [i for i, (body, _) in enumerate(bodies) if not cached(digest(body.encode("utf-8")))]
     if jobs <= 1 or len(todo) < POOL_MIN_STORIES or not workers.can_fork():
         return {}
     _JOBS = bodies

@@ -109,7 +109,7 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
             with memo.use(cache):  # @memoized functions (QR codes, photo sizes) keep their results in it
                 return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress, save)
         finally:
-            gc.unfreeze()
+            workers.unfreeze()
             (gc.enable if gc_enabled else gc.disable)()
 
 
@@ -124,6 +124,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     if progress:
         progress("views", 0, 0)
     renderer = Renderer(site, model)
+    renderer.env.bytecode_cache = rendering.TemplateCode(cache)
     if tracked:
         renderer.recorded = tracking.recorded
     page_list = [page for source in PAGE_SOURCES for page in source(model)]
@@ -138,7 +139,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
         fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env))
     saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None}
-    gc.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
+    workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
     start = time.perf_counter()
     try:
@@ -162,13 +163,12 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             stageable = not finish or all(getattr(f, "produces", ()) for f in finishers)
             in_place = valid and stageable and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
             with Writer(site, out, in_place=in_place) as writer:
+                previous = cache.section("pages-files").get("files") if valid else None
                 if writer.in_place:
-                    files = cache.section("pages-output").get("files")
-                    writer.previous = set(files) if files is not None else None  # not listed again
+                    writer.previous = set(previous) if previous is not None else None  # not listed again
                     writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
                 # The pages kept from the last build had their links checked against the same files, if this
                 # build writes the same files as that one: then only the rendered pages' links are checked.
-                previous = cache.section("pages-output").get("files") if valid else None
                 same_files = previous is not None and not model.broken and \
                     set(previous) == output_files(page_list, renderer, model)
                 early = _EarlyFinishers(finishers if finish and not writer.in_place else [], writer, model, page_list)
@@ -222,23 +222,29 @@ def _saved_pages(cache: Cache) -> dict:
 
 def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: tracking.Digests,
                 files: list[str]) -> None:
-    """Only the shards with a page that changed are written again. The sections are saved in the order of
-    their names, "pages-output" (which says which output they describe) last: a build killed while saving
-    leaves a cache that does not match the output, and the next build renders every page."""
+    """Only the sections that changed are written again: the shards with a page whose entry changed, the
+    digests and the list of files if they differ. The sections are saved in the order of their names,
+    "pages-output" (which says which output they describe) last: a build killed while saving leaves a
+    cache that does not match the output, and the next build renders every page. (The list of files is
+    the same whenever the output is: the output's build id is a hash of every file's name and content.)"""
     shards: list[dict] = [{} for _ in range(PAGE_SHARDS)]
     changed: set[int] = set()
     for path, entry in done.items():
         n = zlib.crc32(path.encode()) % PAGE_SHARDS
         shards[n][path] = entry
-        if before.get(path) is not entry:
+        if before.get(path) != entry:  # (an entry kept from the cache is the same object)
             changed.add(n)
     for path in before.keys() - done.keys():
         changed.add(zlib.crc32(path.encode()) % PAGE_SHARDS)
     for n in range(PAGE_SHARDS):
         if n in changed or not cache.section(f"pages-{n}"):
             cache.replace(f"pages-{n}", shards[n])
-    cache.replace("pages-digests", {"digests": digests})
-    cache.replace("pages-output", {"output": output, "files": files})
+    if cache.section("pages-digests").get("digests") != digests:
+        cache.replace("pages-digests", {"digests": digests})
+    if cache.section("pages-files").get("files") != files:
+        cache.replace("pages-files", {"files": files})
+    if cache.section("pages-output").get("output") != output:
+        cache.replace("pages-output", {"output": output})
 
 
 def _finish(finisher, folder: Path, model: model_mod.Model, progress: Progress | None) -> None:

@@ -4,7 +4,9 @@ For every page the build cache remembers the digest of its context, the keys of 
 read (see :mod:`tracking`), the hash of its bytes and the links in it; and, for the whole build, the
 digest of every model object. A page whose context digest is unchanged and none of whose objects
 changed is not rendered: the writer keeps the previous build's file (a hard link, or nothing at all in
-place) and the link check gets the page's links from the cache. The other pages are rendered in
+place) and the link check gets the page's links from the cache. A page's links are kept pickled
+(:attr:`Done.links`) and unpickled only for a link check that needs them: a warm build that writes the
+same files as the build it updates checks only the rendered pages' links. The other pages are rendered in
 forked worker processes, which write their files straight into the writer's new folder; results come
 back in page order, so a parallel build is byte for byte a serial one.
 """
@@ -12,11 +14,15 @@ back in page order, so a parallel build is byte for byte a serial one.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
+
+import jinja2
 
 from . import tracking
+from .cache import Cache
 from ..render import linkcheck
 from ..write import output
 from .. import memo, workers
@@ -28,16 +34,27 @@ POOL_MIN_PAGES = 200  # fewer pages are rendered in the build process
 PLAN_POOL_MIN_PAGES = 4000  # fewer pages are compared in the build process
 
 
-@dataclass
-class Done:
-    """What a rendered page left behind (kept in the cache's ``pages`` section)."""
+class Done(NamedTuple):
+    """What a rendered page left behind (kept in the cache's ``pages-N`` sections).
+
+    A tuple, not a dataclass: a city's tens of thousands of them are unpickled at every warm build, and a
+    tuple is made without an attribute dict.
+    """
 
     fingerprint: bytes | None  # the digest of its context (tracking.Fingerprints.context); None: always rendered
     objects: tuple
     attributes: tuple
     digest: bytes  # of the page's bytes
-    internal: dict  # its links, as linkcheck.LinkCheck records them
-    external: dict
+    links: bytes  # its links (internal, external) as linkcheck.LinkCheck records them, pickled: see page_links
+
+    def page_links(self) -> tuple[dict, dict]:
+        """(internal, external): unpickled only when a link check needs them (most of a city's cached
+        data, and only the rendered pages' links are checked when the set of files is the same)."""
+        return pickle.loads(self.links)
+
+
+def _links(internal: dict, external: dict) -> bytes:
+    return pickle.dumps((internal, external), protocol=5)
 
 
 @dataclass
@@ -70,8 +87,8 @@ def _render_one(i: int) -> tuple[Any, ...]:
         fingerprint = s.fingerprints.context(page)
     links = linkcheck.LinkCheck(s.base_path)
     links.add_page(page.output, page.template, data)
-    done = Done(fingerprint, objects, attributes, output.digest(data), links.internal,
-                {url: sorted(pages) for url, pages in links.external.items()})
+    done = Done(fingerprint, objects, attributes, output.digest(data),
+                _links(links.internal, {url: sorted(pages) for url, pages in links.external.items()}))
     target = s.targets.get(i)
     if target is None:
         return ("ok", done, None, data)
@@ -199,11 +216,33 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     for i, entry in enumerate(results):
         if not kept_links and i not in rendered:
             continue
-        for target, value in entry.internal.items():
+        internal, external = entry.page_links()
+        for target, value in internal.items():
             links.internal.setdefault(target, value)
-        for url, where in entry.external.items():
+        for url, where in external.items():
             links.external.setdefault(url, set()).update(where)
     return {page.output: entry for page, entry in zip(pages, results)}, len(todo)
+
+
+class TemplateCode(jinja2.BytecodeCache):
+    """Compiled templates, kept in the build cache's ``templates`` section: a warm build renders a few
+    pages from a dozen templates, and compiling them cost more than rendering the pages (~0.3 s).
+
+    Jinja checks each entry against its template's source (and the cache is dropped with Jinja's or
+    site-builder's code). Not Jinja's own file cache: that would load code from a site's folder unsigned.
+    """
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.cache.section("templates").get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.section("templates")[bucket.key] = bucket.bytecode_to_string()
+        self.cache.touch("templates")
 
 
 class _nothing:
