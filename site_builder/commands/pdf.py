@@ -40,6 +40,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 from .. import workers
@@ -364,6 +365,70 @@ class ParsedCSS:
         return found
 
 
+_MISSING = object()
+
+
+class StyleSheets:
+    """WeasyPrint's stylesheets of the print pages, each read and prepared once per process and font
+    configuration instead of once per board.
+
+    Every board links print.css (and badges.css) and has a small <style> of its page size and fonts, the
+    same for every board of a kind: WeasyPrint validated every declaration and compiled every selector of
+    them again for each board (~300 selectors, about a third of a desk sign's layout). A stylesheet is
+    kept with what reading it added to the document (its page rules, cascade layers, counter styles and
+    colour profiles) and that is added again to each document that uses it, in the same order; the
+    document gets a shallow copy that refers to its own lists, as WeasyPrint's would. The selectors and
+    declarations are only read by the cascade, never changed, so the PDFs are the same bytes. Only the
+    stylesheets of documents fetched through a fetcher registered here (the Printer's: a run's files do not
+    change while it runs) are kept; everything else goes to WeasyPrint as it is."""
+
+    def __init__(self, css_class):
+        self.css_class = css_class
+        self.fetchers: dict[int, tuple[weakref.ref, dict]] = {}  # id(fetcher) → (fetcher, its stylesheets)
+
+    def register(self, fetcher) -> None:
+        """Keep the stylesheets of documents fetched by ``fetcher`` (forgotten with it)."""
+        self.fetchers[id(fetcher)] = (weakref.ref(fetcher), {})
+        weakref.finalize(fetcher, self.fetchers.pop, id(fetcher), None)
+
+    def __call__(self, *args, **kwargs):
+        fetcher = kwargs.get("url_fetcher")
+        found = self.fetchers.get(id(fetcher))
+        plain = (args or found is None or found[0]() is not fetcher or kwargs.get("matcher") is not None
+                 or kwargs.get("layer") is not None or kwargs.get("guess") is not None
+                 or kwargs.get("filename") is not None or kwargs.get("file_obj") is not None)
+        if plain:
+            return self.css_class(*args, **kwargs)
+        page_rules = kwargs.get("page_rules")
+        layers = kwargs.get("layers")
+        counter_style = kwargs.get("counter_style")
+        profiles = kwargs.get("color_profiles")
+        if page_rules is None or layers is None or counter_style is None or profiles is None:
+            return self.css_class(*args, **kwargs)
+        font_config = kwargs.get("font_config")
+        key = (kwargs.get("url"), kwargs.get("string"), kwargs.get("base_url"), kwargs.get("encoding"),
+               kwargs.get("media_type"), kwargs.get("_check_mime_type"), id(font_config))
+        sheets = found[1]
+        kept = sheets.get(key)
+        if kept is None:
+            before = (len(page_rules), len(layers), dict(counter_style), dict(profiles))
+            sheet = self.css_class(*args, **kwargs)
+            added = (page_rules[before[0]:], layers[before[1]:],
+                     {k: v for k, v in counter_style.items() if before[2].get(k, _MISSING) is not v},
+                     {k: v for k, v in profiles.items() if before[3].get(k, _MISSING) is not v})
+            sheets[key] = (sheet, added, font_config)  # the font configuration kept alive: its id stays its own
+            return sheet
+        sheet, (rules, names, counters, colours), _ = kept
+        page_rules.extend(rules)
+        layers.extend(names)
+        counter_style.update(counters)
+        profiles.update(colours)
+        copy = object.__new__(type(sheet))
+        copy.__dict__.update(sheet.__dict__)
+        copy.page_rules, copy.layers = page_rules, layers
+        return copy
+
+
 def speed_up(weasyprint) -> TextWidths | None:
     """Install :class:`TextWidths` and :class:`ParsedCSS` in WeasyPrint (once a process; workers forked later
     inherit them). Both only remember answers WeasyPrint computes: without the internals they wrap (another
@@ -376,6 +441,12 @@ def speed_up(weasyprint) -> TextWidths | None:
     tinycss2 = getattr(weasyprint, "tinycss2", None)
     if tinycss2 is not None and hasattr(tinycss2, "parse_stylesheet_bytes") and not isinstance(tinycss2, ParsedCSS):
         weasyprint.tinycss2 = ParsedCSS(tinycss2)
+    try:
+        import weasyprint.css as css  # the optional dependency, loaded by the caller
+    except ImportError:
+        css = None
+    if css is not None and isinstance(getattr(css, "CSS", None), type) and hasattr(css, "find_stylesheets"):
+        css.CSS = StyleSheets(css.CSS)
     split = getattr(preferred, "split_first_line", None)
     if split is None:
         return None
@@ -529,6 +600,10 @@ class Printer:
         self.renderer = Renderer(site, model)
         self.resources = Resources(model, self.renderer.dirs, self.face)
         self.fetcher = fetcher_for(self.wp, self.resources)
+        sheets = getattr(getattr(self.wp, "css", None), "CSS", None)
+        if isinstance(sheets, StyleSheets):
+            sheets.register(self.fetcher)
+        self.images: dict = {}  # WeasyPrint's cache of the images (photos) shared by this run's documents
         self._fonts = None
         self.fitted: dict[str, int] = {}  # board key → the layout a small card fitted in (for its sheet)
 
@@ -578,8 +653,9 @@ class Printer:
         """The WeasyPrint document of a page's HTML."""
         if self.widths is not None:
             self.widths.clear()  # what it remembers holds for one document
+        options = {"cache": self.images} if "cache" in getattr(self.wp, "DEFAULT_OPTIONS", {}) else {}
         return self.wp.HTML(string=html, base_url=self.model.settings.base_url,
-                            url_fetcher=self.fetcher).render(font_config=self.fonts)
+                            url_fetcher=self.fetcher).render(font_config=self.fonts, **options)
 
 
 def combined_file(board: B.Board) -> str:
@@ -636,6 +712,7 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
     for board in chosen:
         by_unit.setdefault(board.unit.id, []).append(board)
     for unit_id, unit_boards in by_unit.items():
+        job.printer.images.clear()  # the photos of one unit's boards at a time
         combined: dict[str, list] = {}  # boards/files: documents; badges: the cards, laid out on sheets
         failed = False
         for board in unit_boards:
