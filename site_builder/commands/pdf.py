@@ -379,18 +379,22 @@ class FontSubsets:
     def __init__(self, fonts_module, ffi, harfbuzz, harfbuzz_subset):
         self.fonts_module, self.ffi, self.hb, self.hbs = fonts_module, ffi, harfbuzz, harfbuzz_subset
         self.prepared: dict[int, list] = {}  # address of a face → [its prepared face or None, the face, uses]
+        self.original = None  # WeasyPrint's method
 
     @classmethod
-    def install(cls, fonts_module) -> bool:
-        """Replace ``Font._harfbuzz_subset`` when this WeasyPrint and HarfBuzz have what it needs."""
+    def install(cls, fonts_module) -> "FontSubsets | None":
+        """Replace ``Font._harfbuzz_subset`` when this WeasyPrint and HarfBuzz have what it needs (once a
+        process); the instance installed, or None."""
         font = getattr(fonts_module, "Font", None)
         method = getattr(font, "_harfbuzz_subset", None)
-        if method is None or isinstance(getattr(method, "__self__", None), cls):
-            return False
+        if method is None:
+            return None
+        if isinstance(getattr(method, "subsets", None), cls):
+            return method.subsets
         try:
             from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset  # the optional dependency, loaded
             if not harfbuzz_subset or not harfbuzz.hb_version_atleast(6, 0, 0):
-                return False
+                return None
             for name, declaration in (
                     ("hb_subset_preprocess", "hb_face_t * hb_subset_preprocess (hb_face_t *source);"),
                     ("hb_set_add_range", "void hb_set_add_range (hb_set_t *set, hb_codepoint_t first, "
@@ -399,13 +403,19 @@ class FontSubsets:
                     getattr(harfbuzz_subset if name.startswith("hb_subset") else harfbuzz, name)
                 except AttributeError:
                     ffi.cdef(declaration)
-            harfbuzz_subset.hb_subset_preprocess, harfbuzz.hb_set_add_range  # noqa: B018 (both there)
-            flags = harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS, harfbuzz.hb_set_add_sorted_array  # noqa: F841
-        except (ImportError, AttributeError, Exception):  # noqa: BLE001 (an older WeasyPrint or HarfBuzz)
-            return False
+            needed = (harfbuzz_subset.hb_subset_preprocess, harfbuzz.hb_set_add_range,  # AttributeError if not
+                      harfbuzz.hb_set_add_sorted_array, harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS)
+            del needed
+        except Exception:  # noqa: BLE001 (an older WeasyPrint or HarfBuzz: WeasyPrint's own method is used)
+            return None
         subsets = cls(fonts_module, ffi, harfbuzz, harfbuzz_subset)
-        font._harfbuzz_subset = lambda self, to_unicode, hinting: subsets.subset(self, to_unicode, hinting)
-        return True
+        subsets.original = method
+
+        def _harfbuzz_subset(font_, to_unicode, hinting):
+            subsets.subset(font_, to_unicode, hinting)
+        _harfbuzz_subset.subsets = subsets
+        font._harfbuzz_subset = _harfbuzz_subset
+        return subsets
 
     PREPARE_AFTER = 50  # subsets of a face in a process before it is prepared (1–2 s; 12–17 ms less a subset)
 

@@ -523,7 +523,7 @@ def sheet_css(board: Board, prints: PrintSettings, face_src: str | None = None) 
     else:
         rules.append(f":root {{ --serif: {serif}; --sans: {sans}; --margin: 15mm; }}")
         rules.append(f"@page {{ size: {paper.css}; margin: 15mm 15mm 18mm; @bottom-right {{ content: "
-                     'counter(page) " / " counter(pages); font-size: 8pt; color: #5b554c; } }')
+                     f'counter(page) " / " counter(pages); font-family: {sans}; font-size: 8pt; color: #5b554c; }} }}')
         rules.append(f".sheet {{ width: {format_mm(paper.width - 30)}mm; }}")
     rules.append(_root_size(board.kind, paper))
     return Markup("\n".join(rules))
