@@ -548,3 +548,34 @@ def test_the_remembered_text_widths_and_parsed_css_change_no_byte(printer):
     finally:
         preferred.split_first_line, weasyprint.tinycss2, p.widths = memo, ParsedCSS(weasyprint.tinycss2), memo
     assert fast == plain
+
+
+def test_the_kept_stylesheets_images_and_prepared_font_faces_change_no_byte(printer):
+    """Printer keeps WeasyPrint's prepared stylesheets per process (pdf.StyleSheets), the photos per unit, and
+    has HarfBuzz prepare each font face once (pdf.FontSubsets): the same PDFs as WeasyPrint without them, the
+    first time and when they are reused, for every kind of board."""
+    import weasyprint.css
+    import weasyprint.pdf.fonts
+    from site_builder.commands.pdf import FontSubsets, StyleSheets
+
+    model, p = printer
+    images = p.images
+    sheets, installed = weasyprint.css.CSS, weasyprint.pdf.fonts.Font._harfbuzz_subset
+    subsets = installed.subsets
+    assert isinstance(sheets, StyleSheets) and isinstance(subsets, FontSubsets)
+    boards = {b.kind.name: b for b in B.all_boards(model)}
+    chosen = [boards[k] for k in ("board", "plaque", "card", "records", "evaluation", "badge", "desk", "window-desk")]
+    prepare_after = subsets.PREPARE_AFTER
+    try:
+        subsets.PREPARE_AFTER = 0  # every face prepared at once
+        fast = [p.document(b).write_pdf() for b in chosen]
+        again = [p.document(b).write_pdf() for b in chosen]  # the stylesheets, photos and prepared faces reused
+        assert any(prepared[0] is not None for prepared in subsets.prepared.values())
+        assert sheets.fetchers[id(p.fetcher)][1]  # stylesheets kept
+        weasyprint.css.CSS, weasyprint.pdf.fonts.Font._harfbuzz_subset = sheets.css_class, subsets.original
+        p.images = {}
+        plain = [p.document(b).write_pdf() for b in chosen]
+    finally:
+        subsets.PREPARE_AFTER = prepare_after
+        weasyprint.css.CSS, weasyprint.pdf.fonts.Font._harfbuzz_subset, p.images = sheets, installed, images
+    assert fast == again == plain

@@ -40,6 +40,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import weakref
 from pathlib import Path
 
 from .. import workers
@@ -364,6 +365,173 @@ class ParsedCSS:
         return found
 
 
+class FontSubsets:
+    """WeasyPrint's font subsetting (``Font._harfbuzz_subset``) with each font face prepared once per process.
+
+    Writing a PDF is mostly embedding subsets of the 3–5 Noto CJK faces a board uses (a 20–27 MB collection
+    each): WeasyPrint subsets a face twice (once keeping the glyph ids, then dropping the empty glyphs after the
+    last used one), and HarfBuzz prepared the whole face again for every file. Here HarfBuzz prepares each face
+    once (``hb_subset_preprocess``: the face with the subsetter's tables decoded) when a process has made enough
+    subsets of it to gain from that, kept with a reference to the face so that its address is never reused, and the second pass's glyphs are given as a range instead of a
+    list of up to 65,536 numbers. The same calls with the same inputs as WeasyPrint's own method: the subsets,
+    and so the PDFs, are the same bytes (a test compares them)."""
+
+    def __init__(self, fonts_module, ffi, harfbuzz, harfbuzz_subset):
+        self.fonts_module, self.ffi, self.hb, self.hbs = fonts_module, ffi, harfbuzz, harfbuzz_subset
+        self.prepared: dict[int, list] = {}  # address of a face → [its prepared face or None, the face, uses]
+        self.original = None  # WeasyPrint's method
+
+    @classmethod
+    def install(cls, fonts_module) -> "FontSubsets | None":
+        """Replace ``Font._harfbuzz_subset`` when this WeasyPrint and HarfBuzz have what it needs (once a
+        process); the instance installed, or None."""
+        font = getattr(fonts_module, "Font", None)
+        method = getattr(font, "_harfbuzz_subset", None)
+        if method is None:
+            return None
+        if isinstance(getattr(method, "subsets", None), cls):
+            return method.subsets
+        try:
+            from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset  # the optional dependency, loaded
+            if not harfbuzz_subset or not harfbuzz.hb_version_atleast(6, 0, 0):
+                return None
+            for name, declaration in (
+                    ("hb_subset_preprocess", "hb_face_t * hb_subset_preprocess (hb_face_t *source);"),
+                    ("hb_set_add_range", "void hb_set_add_range (hb_set_t *set, hb_codepoint_t first, "
+                                         "hb_codepoint_t last);")):
+                try:
+                    getattr(harfbuzz_subset if name.startswith("hb_subset") else harfbuzz, name)
+                except AttributeError:
+                    ffi.cdef(declaration)
+            needed = (harfbuzz_subset.hb_subset_preprocess, harfbuzz.hb_set_add_range,  # AttributeError if not
+                      harfbuzz.hb_set_add_sorted_array, harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS)
+            del needed
+        except Exception:  # noqa: BLE001 (an older WeasyPrint or HarfBuzz: WeasyPrint's own method is used)
+            return None
+        subsets = cls(fonts_module, ffi, harfbuzz, harfbuzz_subset)
+        subsets.original = method
+
+        def _harfbuzz_subset(font_, to_unicode, hinting):
+            subsets.subset(font_, to_unicode, hinting)
+        _harfbuzz_subset.subsets = subsets
+        font._harfbuzz_subset = _harfbuzz_subset
+        return subsets
+
+    PREPARE_AFTER = 50  # subsets of a face in a process before it is prepared (1–2 s; 12–17 ms less a subset)
+
+    def source(self, face):
+        """The face to subset from: ``face`` itself the first times, then the face prepared."""
+        key = int(self.ffi.cast("uintptr_t", face))
+        found = self.prepared.get(key)
+        if found is None:
+            self.hb.hb_face_reference(face)  # kept alive: no other face can get its address
+            found = self.prepared[key] = [None, face, 0]
+        if found[0] is None:
+            found[2] += 1
+            if found[2] <= self.PREPARE_AFTER:
+                return face
+            found[0] = self.hbs.hb_subset_preprocess(face)
+        return found[0]
+
+    def subset(self, font, to_unicode, hinting) -> None:
+        ffi, hb, hbs = self.ffi, self.hb, self.hbs
+        hb_subset = ffi.gc(hbs.hb_subset_input_create_or_fail(), hbs.hb_subset_input_destroy)
+        gid_set = hbs.hb_subset_input_glyph_set(hb_subset)  # only the glyphs used
+        gid_array = ffi.new(f"hb_codepoint_t[{len(to_unicode)}]", sorted(to_unicode))
+        hb.hb_set_add_sorted_array(gid_set, gid_array, len(to_unicode))
+        flags = (hbs.HB_SUBSET_FLAGS_RETAIN_GIDS | hbs.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+                 | hbs.HB_SUBSET_FLAGS_DESUBROUTINIZE)
+        if font.missing:
+            flags |= hbs.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+        hbs.hb_subset_input_set_flags(hb_subset, flags)
+        drop_set = hbs.hb_subset_input_set(hb_subset, hbs.HB_SUBSET_SETS_DROP_TABLE_TAG)
+        drop_tables = tuple(hb.hb_tag_from_string(name, -1) for name in (
+            b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG "))
+        drop_tables_array = ffi.new(f"hb_codepoint_t[{len(drop_tables)}]", drop_tables)
+        hb.hb_set_add_sorted_array(drop_set, drop_tables_array, len(drop_tables))
+        hb_face = ffi.gc(hbs.hb_subset_or_fail(self.source(font.hb_face), hb_subset), hb.hb_face_destroy)
+        # the empty glyphs after the last one used dropped: glyphs 0 … the last one used
+        gid_set = hbs.hb_subset_input_glyph_set(hb_subset)
+        hb.hb_set_add_range(gid_set, 0, max(to_unicode))
+        flags = hbs.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED | hbs.HB_SUBSET_FLAGS_DESUBROUTINIZE
+        if not hinting:
+            flags |= hbs.HB_SUBSET_FLAGS_NO_HINTING
+        if font.missing:
+            flags |= hbs.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+        hbs.hb_subset_input_set_flags(hb_subset, flags)
+        hb_face = ffi.gc(hbs.hb_subset_or_fail(hb_face, hb_subset), hb.hb_face_destroy)
+        if hb_face:
+            file_content = self.fonts_module.get_hb_object_data(hb_face)
+            if file_content:
+                font.file_content = file_content
+                return
+        logging.getLogger("weasyprint").warning('Unable to subset "%s" with HarfBuzz', font.family)
+
+
+_MISSING = object()
+
+
+class StyleSheets:
+    """WeasyPrint's stylesheets of the print pages, each read and prepared once per process and font
+    configuration instead of once per board.
+
+    Every board links print.css (and badges.css) and has a small <style> of its page size and fonts, the
+    same for every board of a kind: WeasyPrint validated every declaration and compiled every selector of
+    them again for each board (~300 selectors, about a third of a desk sign's layout). A stylesheet is
+    kept with what reading it added to the document (its page rules, cascade layers, counter styles and
+    colour profiles) and that is added again to each document that uses it, in the same order; the
+    document gets a shallow copy that refers to its own lists, as WeasyPrint's would. The selectors and
+    declarations are only read by the cascade, never changed, so the PDFs are the same bytes. Only the
+    stylesheets of documents fetched through a fetcher registered here (the Printer's: a run's files do not
+    change while it runs) are kept; everything else goes to WeasyPrint as it is."""
+
+    def __init__(self, css_class):
+        self.css_class = css_class
+        self.fetchers: dict[int, tuple[weakref.ref, dict]] = {}  # id(fetcher) → (fetcher, its stylesheets)
+
+    def register(self, fetcher) -> None:
+        """Keep the stylesheets of documents fetched by ``fetcher`` (forgotten with it)."""
+        self.fetchers[id(fetcher)] = (weakref.ref(fetcher), {})
+        weakref.finalize(fetcher, self.fetchers.pop, id(fetcher), None)
+
+    def __call__(self, *args, **kwargs):
+        fetcher = kwargs.get("url_fetcher")
+        found = self.fetchers.get(id(fetcher))
+        plain = (args or found is None or found[0]() is not fetcher or kwargs.get("matcher") is not None
+                 or kwargs.get("layer") is not None or kwargs.get("guess") is not None
+                 or kwargs.get("filename") is not None or kwargs.get("file_obj") is not None)
+        if plain:
+            return self.css_class(*args, **kwargs)
+        page_rules = kwargs.get("page_rules")
+        layers = kwargs.get("layers")
+        counter_style = kwargs.get("counter_style")
+        profiles = kwargs.get("color_profiles")
+        if page_rules is None or layers is None or counter_style is None or profiles is None:
+            return self.css_class(*args, **kwargs)
+        font_config = kwargs.get("font_config")
+        key = (kwargs.get("url"), kwargs.get("string"), kwargs.get("base_url"), kwargs.get("encoding"),
+               kwargs.get("media_type"), kwargs.get("_check_mime_type"), id(font_config))
+        sheets = found[1]
+        kept = sheets.get(key)
+        if kept is None:
+            before = (len(page_rules), len(layers), dict(counter_style), dict(profiles))
+            sheet = self.css_class(*args, **kwargs)
+            added = (page_rules[before[0]:], layers[before[1]:],
+                     {k: v for k, v in counter_style.items() if before[2].get(k, _MISSING) is not v},
+                     {k: v for k, v in profiles.items() if before[3].get(k, _MISSING) is not v})
+            sheets[key] = (sheet, added, font_config)  # the font configuration kept alive: its id stays its own
+            return sheet
+        sheet, (rules, names, counters, colours), _ = kept
+        page_rules.extend(rules)
+        layers.extend(names)
+        counter_style.update(counters)
+        profiles.update(colours)
+        copy = object.__new__(type(sheet))
+        copy.__dict__.update(sheet.__dict__)
+        copy.page_rules, copy.layers = page_rules, layers
+        return copy
+
+
 def speed_up(weasyprint) -> TextWidths | None:
     """Install :class:`TextWidths` and :class:`ParsedCSS` in WeasyPrint (once a process; workers forked later
     inherit them). Both only remember answers WeasyPrint computes: without the internals they wrap (another
@@ -376,6 +544,18 @@ def speed_up(weasyprint) -> TextWidths | None:
     tinycss2 = getattr(weasyprint, "tinycss2", None)
     if tinycss2 is not None and hasattr(tinycss2, "parse_stylesheet_bytes") and not isinstance(tinycss2, ParsedCSS):
         weasyprint.tinycss2 = ParsedCSS(tinycss2)
+    try:
+        import weasyprint.css as css  # the optional dependency, loaded by the caller
+    except ImportError:
+        css = None
+    if css is not None and isinstance(getattr(css, "CSS", None), type) and hasattr(css, "find_stylesheets"):
+        css.CSS = StyleSheets(css.CSS)
+    try:
+        import weasyprint.pdf.fonts as fonts  # the optional dependency, loaded by the caller
+    except ImportError:
+        fonts = None
+    if fonts is not None:
+        FontSubsets.install(fonts)
     split = getattr(preferred, "split_first_line", None)
     if split is None:
         return None
@@ -529,6 +709,10 @@ class Printer:
         self.renderer = Renderer(site, model)
         self.resources = Resources(model, self.renderer.dirs, self.face)
         self.fetcher = fetcher_for(self.wp, self.resources)
+        sheets = getattr(getattr(self.wp, "css", None), "CSS", None)
+        if isinstance(sheets, StyleSheets):
+            sheets.register(self.fetcher)
+        self.images: dict = {}  # WeasyPrint's cache of the images (photos) shared by this run's documents
         self._fonts = None
         self.fitted: dict[str, int] = {}  # board key → the layout a small card fitted in (for its sheet)
 
@@ -578,8 +762,9 @@ class Printer:
         """The WeasyPrint document of a page's HTML."""
         if self.widths is not None:
             self.widths.clear()  # what it remembers holds for one document
+        options = {"cache": self.images} if "cache" in getattr(self.wp, "DEFAULT_OPTIONS", {}) else {}
         return self.wp.HTML(string=html, base_url=self.model.settings.base_url,
-                            url_fetcher=self.fetcher).render(font_config=self.fonts)
+                            url_fetcher=self.fetcher).render(font_config=self.fonts, **options)
 
 
 def combined_file(board: B.Board) -> str:
@@ -636,6 +821,7 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
     for board in chosen:
         by_unit.setdefault(board.unit.id, []).append(board)
     for unit_id, unit_boards in by_unit.items():
+        job.printer.images.clear()  # the photos of one unit's boards at a time
         combined: dict[str, list] = {}  # boards/files: documents; badges: the cards, laid out on sheets
         failed = False
         for board in unit_boards:

@@ -517,12 +517,13 @@ def sheet_css(board: Board, prints: PrintSettings, face_src: str | None = None) 
         rules.append(f":root {{ --serif: {serif}; --sans: {sans}; --margin: {format_mm(margin)}mm; }}")
         rules.append(f"@page {{ size: {paper.css}; margin: {format_mm(margin)}mm; }}")
         # a hair shorter than the page area, so that rounding in a browser never makes a second page
-        rules.append(f".sheet {{ width: {format_mm(paper.width - 2 * margin)}mm; "
-                     f"min-height: {format_mm(paper.height - 2 * margin - 0.5)}mm; }}")
+        height = format_mm(paper.height - 2 * margin - 0.5)  # (--sheet-height: for layouts without flex boxes)
+        rules.append(f".sheet {{ width: {format_mm(paper.width - 2 * margin)}mm; min-height: {height}mm; "
+                     f"--sheet-height: {height}mm; }}")
     else:
         rules.append(f":root {{ --serif: {serif}; --sans: {sans}; --margin: 15mm; }}")
         rules.append(f"@page {{ size: {paper.css}; margin: 15mm 15mm 18mm; @bottom-right {{ content: "
-                     'counter(page) " / " counter(pages); font-size: 8pt; color: #5b554c; } }')
+                     f'counter(page) " / " counter(pages); font-family: {sans}; font-size: 8pt; color: #5b554c; }} }}')
         rules.append(f".sheet {{ width: {format_mm(paper.width - 30)}mm; }}")
     rules.append(_root_size(board.kind, paper))
     return Markup("\n".join(rules))
@@ -536,7 +537,8 @@ def cards_sheet_css(kind: Kind, grid: badges.SheetGrid, prints: PrintSettings, f
         f":root {{ --serif: {serif}; --sans: {sans}; --margin: 0mm; }}",
         f"@page {{ size: {grid.sheet.css}; margin: 0; }}",
         f".cards-sheet {{ width: {format_mm(grid.sheet.width)}mm; height: {format_mm(grid.sheet.height)}mm; }}",
-        f".cards-sheet .cell {{ width: {format_mm(card.width)}mm; height: {format_mm(card.height)}mm; }}",
+        f".cards-sheet .cell {{ width: {format_mm(card.width)}mm; height: {format_mm(card.height)}mm; "
+        f"--sheet-height: {format_mm(card.height)}mm; }}",
         _root_size(kind, card)]))
 
 
