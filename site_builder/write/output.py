@@ -382,15 +382,9 @@ def store(target: Path, old: Path | None, data: bytes) -> bool:
 
 def _put(target: Path, old: Path | None, data: bytes, same: bool) -> None:
     if same:
-        try:
-            os.link(old, target)
-            return
-        except FileNotFoundError:
-            raise
-        except OSError:  # a file system without hard links
-            pass
-    with open(target, "wb") as f:
-        f.write(data)
+        _link_or_copy(old, target)
+    else:
+        target.write_bytes(data)
 
 
 def replace_file(target: Path, data: bytes) -> None:
