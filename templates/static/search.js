@@ -1,119 +1,280 @@
-/* Search result excerpts that read as Chinese text (templates/search.html, Pagefind UI `processResult`).
+/* The search page (templates/search.html): the site's own index, read in the browser.
  *
- * Pagefind builds an excerpt from a window of ~30 words of the indexed text, and it ends every block
- * element that does not end in punctuation with ". ". In Chinese that gives "钱大海. 抢修班班长.",
- * windows that start or stop inside a name or a bracket ("凯. ", "钱大海（") and half dates.
- * tidy(result) rebuilds each excerpt from the page text Pagefind returns (`raw_content`, words
- * separated by U+200B): the window is widened to the sentence around it (or narrowed to a clause
- * boundary, with "…"), ". " between Chinese texts becomes "。", brackets and quotes are balanced,
- * no "·" or comma is left dangling, and the page's (or section's) own title at the start is dropped
- * (it is the link above the excerpt). Search hits are marked with <mark> as Pagefind marks them.
- * Everything else is escaped: the excerpt is inserted as HTML by Pagefind UI.
+ * The index format is docs/search-format.md (notes/search-format.md): search-index/meta.json, filters.json,
+ * g/<k>.json (key → postings, sharded by a hash of the key), d/<j>.json (the docs [url, title, text]).
+ * A query is split into runs (CJK characters, or letters and digits); its keys are the runs' bigrams
+ * (a one-character CJK run: the character) and the word runs. A page matches when it holds every key and
+ * every chosen filter ("@区县:西山区"); it is shown only when each query run really occurs in its text (a
+ * bigram index also matches 挂号 and 号单 far apart). Ranking: every key in the title first, then posts,
+ * units, stories, members, then the index order.
+ *
+ * Excerpts: a window of about 70 characters around the first match, widened or narrowed to a sentence or
+ * clause boundary so that it reads as Chinese: blocks ("\n") joined with "。" where a sentence ends, brackets
+ * and quotes balanced, no "·" or comma left dangling, "…" where the text is cut; the page's title at the
+ * start is not repeated (it is the link above). The query text is marked with <mark>.
+ *
+ * Everything that comes from the index is inserted as text (createTextNode / textContent): a member named
+ * <img src=x onerror=...> stays text. Only our own elements are created.
  */
 (function (root) {
   "use strict";
-  var ZWS = "\u200B";
-  var STOP = "。！？；!?;";
+
+  // -- the index format ---------------------------------------------------------------------------
+
+  var CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/;
+  var WORD = /[\p{L}\p{N}]/u;
+  var KINDS = ["posts", "units", "stories", "members"];  // the ranking order of page kinds
+
+  function normalize(s) { return String(s).normalize("NFKC").toLowerCase(); }
+
+  // The runs of normalised text s: [{cjk: bool, text: string}].
+  function runs(s) {
+    var out = [], cur = null;
+    for (var ch of s) {
+      var type = CJK.test(ch) ? "c" : WORD.test(ch) ? "w" : "";
+      if (cur && cur.type === type) cur.text += ch;
+      else {
+        if (cur && cur.type) out.push({cjk: cur.type === "c", text: cur.text});
+        cur = {type: type, text: ch};
+      }
+    }
+    if (cur && cur.type) out.push({cjk: cur.type === "c", text: cur.text});
+    return out;
+  }
+
+  // The keys of a query (normalised text): a CJK run's bigrams (one character: itself), a word run whole.
+  function queryKeys(qruns) {
+    var keys = [];
+    qruns.forEach(function (r) {
+      if (!r.cjk) keys.push(r.text);
+      else {
+        var chars = Array.from(r.text);
+        if (chars.length === 1) keys.push(chars[0]);
+        for (var i = 0; i + 1 < chars.length; i++) keys.push(chars[i] + chars[i + 1]);
+      }
+    });
+    return keys.filter(function (k, i) { return keys.indexOf(k) === i; });
+  }
+
+  function shardOf(key, shards) {
+    var h = 0;
+    for (var i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) >>> 0;
+    return h % shards;
+  }
+
+  // "3,2,z" → [3, 5, 40]
+  function decode(postings) {
+    var out = [], n = 0;
+    if (!postings) return out;
+    postings.split(",").forEach(function (d, i) { n = i ? n + parseInt(d, 36) : parseInt(d, 36); out.push(n); });
+    return out;
+  }
+
+  function intersect(lists) {
+    if (!lists.length) return [];
+    lists = lists.slice().sort(function (a, b) { return a.length - b.length; });
+    var result = lists[0];
+    for (var i = 1; i < lists.length && result.length; i++) {
+      var other = lists[i], kept = [], j = 0;
+      for (var k = 0; k < result.length; k++) {
+        while (j < other.length && other[j] < result[k]) j++;
+        if (j < other.length && other[j] === result[k]) kept.push(result[k]);
+      }
+      result = kept;
+    }
+    return result;
+  }
+
+  // The index in folder `bundle` ("/search-index/" or "/pledge/search-index/"); files are fetched once.
+  function Index(bundle) {
+    this.bundle = bundle;
+    this.files = {};
+  }
+  Index.prototype.get = function (path) {
+    var self = this;
+    if (!this.files[path]) {
+      this.files[path] = root.fetch(this.bundle + path).then(function (r) {
+        if (!r.ok) throw new Error(path + ": HTTP " + r.status);
+        return r.json();
+      });
+      this.files[path].catch(function () { delete self.files[path]; });  // try again next time
+    }
+    return this.files[path];
+  };
+  Index.prototype.meta = function () { return this.get("meta.json"); };
+  Index.prototype.filters = function () { return this.get("filters.json"); };
+  Index.prototype.postings = function (key) {
+    var self = this;
+    return this.meta().then(function (meta) {
+      return self.get("g/" + shardOf(key, meta.shards) + ".json");
+    }).then(function (shard) {
+      return decode(Object.prototype.hasOwnProperty.call(shard, key) ? shard[key] : "");
+    });
+  };
+  Index.prototype.doc = function (n) {
+    var self = this;
+    return this.meta().then(function (meta) {
+      var j = Math.floor(n / meta.chunk);
+      return self.get("d/" + j + ".json").then(function (chunk) { return chunk[n - j * meta.chunk]; });
+    });
+  };
+
+  // The docs that match a query and filters ({NAME: VALUE}), ranked: {runs, docs: [n...], exact}.
+  // `exact`: every doc found surely contains every run (no run is longer than one bigram).
+  Index.prototype.search = function (query, filters) {
+    var self = this;
+    var qruns = runs(normalize(query || ""));
+    var keys = queryKeys(qruns);
+    var filterKeys = Object.keys(filters || {}).filter(function (name) { return filters[name]; })
+      .map(function (name) { return "@" + name + ":" + filters[name]; });
+    var all = keys.concat(filterKeys);
+    if (!all.length) return Promise.resolve({runs: qruns, docs: [], exact: true, empty: true});
+    return this.meta().then(function () {
+      return Promise.all(all.map(function (k) { return self.postings(k); }));
+    }).then(function (lists) {
+      var docs = intersect(lists);
+      if (docs.length < 2) return docs;
+      // rank: every key in the title, then the kind of page, then the index order
+      var title = keys.length ? Promise.all(keys.map(function (k) { return self.postings("^" + k); })).then(intersect)
+        : Promise.resolve([]);
+      var kinds = Promise.all(KINDS.map(function (k) { return self.postings("@kind:" + k); }));
+      return Promise.all([title, kinds]).then(function (got) {
+        var inTitle = new Set(got[0]), kind = new Map();
+        got[1].forEach(function (list, rank) { list.forEach(function (n) { if (!kind.has(n)) kind.set(n, rank); }); });
+        var score = function (n) { return (inTitle.has(n) ? 0 : 10) + (kind.has(n) ? kind.get(n) : KINDS.length); };
+        return docs.slice().sort(function (a, b) { return score(a) - score(b) || a - b; });
+      });
+    }).then(function (docs) {
+      var exact = qruns.every(function (r) { return !r.cjk || Array.from(r.text).length <= 2; });
+      return {runs: qruns, docs: docs, exact: exact};
+    });
+  };
+
+  // Whether every run of the query occurs in the doc's normalised title + text.
+  function contains(doc, qruns) {
+    var text = normalize(doc[1] + "\n" + doc[2]);
+    return qruns.every(function (r) { return text.indexOf(r.text) >= 0; });
+  }
+
+  // -- excerpts -------------------------------------------------------------------------------------
+
+  var STOP = "。！？；!?;…";
   var SOFT = "，、：·,:";
-  var PAIRS = {"（": "）", "“": "”", "《": "》", "「": "」", "『": "』", "【": "】", "〔": "〕", "(": ")"};
+  var PAIRS = {"（": "）", "“": "”", "《": "》", "「": "」", "『": "』", "【": "】", "〔": "〕", "(": ")", "‘": "’"};
   var CLOSERS = {};
   Object.keys(PAIRS).forEach(function (o) { CLOSERS[PAIRS[o]] = o; });
-  var FULL_CLOSE = "）”》」』】〕", FULL_PUNCT = "。，、：；！？";
-  var BACK = 24, FWD = 24;  // how far (characters) a window may grow or shrink at each end
+  var FULL_CLOSE = "）”》」』】〕’";
+  var LENGTH = 70, BACK = 30, FWD = 24;
 
   function isCJK(c) {  // ideographs, CJK punctuation, full-width forms
-    return !!c && /[\u2E80-\u2FFF\u3000-\u303F\u3400-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF]/.test(c);
+    return !!c && /[\u2E80-\u2FFF\u3000-\u303F\u3400-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u201C\u201D\u2018\u2019\u2026]/.test(c);
   }
-  function unescape(s) { return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">"); }
-  function escape(s) {
-    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-  }
+  function isWordChar(c) { return !!c && /[0-9A-Za-z\u00C0-\u024F]/.test(c); }
 
-  // The page text as one string, with the character range of every Pagefind word: words are
-  // separated by U+200B where Pagefind segmented the text (Chinese), else by white space.
-  function pageText(raw) {
-    var ranges = [], at = 0, text;
-    if (raw.indexOf(ZWS) >= 0) {
-      var words = raw.split(ZWS).map(unescape);
-      words.forEach(function (w) { ranges.push([at, at + w.length]); at += w.length; });
-      text = words.join("");
-    } else {
-      var space = /[\r\n\s]+/g, m;
-      text = unescape(raw);
-      while ((m = space.exec(text))) { ranges.push([at, m.index]); at = m.index + m[0].length; }
-      ranges.push([at, text.length]);
+  // Where each query run occurs in `text`: sorted, merged [start, end) ranges of the original text.
+  // Matching is on the normalised text; map[i] is the original offset of normalised offset i.
+  function hitsIn(text, qruns) {
+    var norm = "", map = [], i = 0;
+    for (var ch of text) {
+      var n = normalize(ch);
+      for (var j = 0; j < n.length; j++) map.push(i);
+      norm += n;
+      i += ch.length;
     }
-    return {text: text, ranges: ranges};
+    map.push(text.length);
+    var hits = [];
+    qruns.forEach(function (r) {
+      for (var at = norm.indexOf(r.text); at >= 0; at = norm.indexOf(r.text, at + 1)) {
+        var end = map[at + r.text.length];
+        while (end < text.length && map.indexOf(end) < 0) end++;  // (not inside a character)
+        hits.push([map[at], end]);
+      }
+    });
+    hits.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var merged = [];
+    hits.forEach(function (h) {
+      var last = merged[merged.length - 1];
+      if (last && h[0] <= last[1]) last[1] = Math.max(last[1], h[1]);
+      else merged.push([h[0], h[1]]);
+    });
+    return merged;
   }
 
   // Text ends a sentence (or, with soft, a clause) right before position p.
   function breakBefore(t, p, soft) {
     if (p <= 0) return true;
     var a = t[p - 1], b = t[p - 2] || "";
-    if (STOP.indexOf(a) >= 0) return true;
-    if (a === " " && (b === "." || STOP.indexOf(b) >= 0 || FULL_CLOSE.indexOf(b) >= 0)) return true;
-    if (soft && (SOFT.indexOf(a) >= 0 || (a === " " && SOFT.indexOf(b) >= 0))) return true;
+    if (a === "\n" || STOP.indexOf(a) >= 0) return true;
+    if (a === " " && (b === "." || STOP.indexOf(b) >= 0)) return true;
+    if (soft && (SOFT.indexOf(a) >= 0 || (a === " " && (SOFT.indexOf(b) >= 0 || t[p] === "·")))) return true;
     return false;
   }
 
-  // Text ends a sentence right at position q (a Pagefind block end, or 。！？；).
+  // Text ends a sentence right at position q (a block end, or after 。！？；).
   function endsAt(t, q) {
     if (q >= t.length) return true;
-    return STOP.indexOf(t[q - 1]) >= 0 || (t[q] === " " && (t[q - 1] === "." || FULL_CLOSE.indexOf(t[q - 1]) >= 0));
+    if (t[q] === "\n" || STOP.indexOf(t[q - 1]) >= 0) return true;
+    return t[q - 1] === "." && (t[q] === " " || t[q] === "\n");
   }
 
-  function locate(doc, plain, hits) {
-    var best = -1, bestCount = -1, at = doc.text.indexOf(plain);
-    while (at >= 0) {
-      var count = hits.filter(function (h) { return h[0] >= at && h[1] <= at + plain.length; }).length;
-      if (count > bestCount) { best = at; bestCount = count; }
-      at = doc.text.indexOf(plain, at + 1);
-    }
-    return best;
-  }
-
-  // The window [a, b) of the page text, widened or narrowed to sentence and clause boundaries.
-  function adjust(t, a, b, hits) {
-    var inside = hits.filter(function (h) { return h[0] >= a && h[1] <= b; });
-    var first = inside.length ? inside[0][0] : b, last = inside.length ? inside[inside.length - 1][1] : a;
-    var lead = false, trail = false, p, q;
-    if (a > 0) {
-      for (p = a; p > 0 && a - p < BACK && !breakBefore(t, p, false); p--);
-      if (breakBefore(t, p, false)) a = p;
-      else {
-        lead = true;
-        for (p = a + 1; p <= Math.min(first, a + FWD) && !breakBefore(t, p, true); p++);
-        if (p <= Math.min(first, a + FWD)) a = p;
+  // The window [a, b) around the hit [s, e), at sentence or clause boundaries where they are near.
+  function windowAround(t, from, s, e) {
+    var a = s, b, lead = false, trail = false, p, q;
+    for (p = s; p > from && s - p < BACK && !breakBefore(t, p, false); p--);
+    if (p <= from || breakBefore(t, p, false)) a = Math.max(p, from);
+    else {
+      lead = true;
+      for (p = s; p > from && s - p < BACK && !breakBefore(t, p, true); p--);
+      if (breakBefore(t, p, true) && p > from) a = p;
+      else {  // no boundary near: a few characters before the hit, not inside a number or word
+        a = Math.max(from, s - 12);
+        while (a > from && isWordChar(t[a - 1]) && isWordChar(t[a])) a--;
+        lead = a > from;
       }
     }
-    if (b < t.length) {
-      for (q = b; q < t.length && q - b < FWD && !endsAt(t, q); q++);
+    // a block that only names what follows ("批复：") is read with it
+    if (a > from && t[a - 1] === "\n") {
+      var ps = Math.max(from, t.lastIndexOf("\n", a - 2) + 1), label = t.slice(ps, a - 1);
+      if (label.length <= 10 && /[：:]$/.test(label) && label.indexOf("\n") < 0) a = ps;
+    }
+    var target = Math.max(e, a + LENGTH);
+    if (target >= t.length) b = t.length;
+    else {
+      for (q = target; q < t.length && q - target < FWD && !endsAt(t, q); q++);
       if (endsAt(t, q)) b = q;
-      else {  // end at a clause instead ("…" takes the place of its comma, trimEdges drops it)
-        trail = true;
-        for (q = b; q < t.length && q - b < FWD && !breakBefore(t, q, true); q++);
-        if (q - b < FWD && breakBefore(t, q, true)) b = q;
-        else {
-          for (q = b; q > last && b - q < BACK && !breakBefore(t, q, true); q--);
-          if (q > last && q > a) { b = q; trail = !breakBefore(t, q, false); }
+      else {
+        for (q = target; q > e && !endsAt(t, q); q--);
+        if (q > e && q - a >= LENGTH / 2) b = q;
+        else {  // end at a clause ("…" takes the place of its comma)
+          trail = true;
+          for (q = target; q < t.length && q - target < FWD && !breakBefore(t, q, true); q++);
+          if (breakBefore(t, q, true)) b = q;
+          else {
+            for (q = target; q > e && !breakBefore(t, q, true); q--);
+            if (q > e) b = q;
+            else {
+              b = target;
+              while (b < t.length && isWordChar(t[b - 1]) && (isWordChar(t[b]) || "年月日号时分".indexOf(t[b]) >= 0)) b++;
+            }
+          }
         }
       }
     }
-    return enclose(t, {a: a, b: b, lead: lead, trail: trail});
+    return enclose(t, {a: a, b: b, lead: lead, trail: trail, from: from});
   }
 
-  // Widen the window to the opener of a bracket or quote it closes, and to the closer of one it
-  // opens, when that is near (else balance() deals with it).
+  // Widen the window to the opener of a bracket or quote it closes, and to the closer of one it opens,
+  // when that is near (else balance() deals with it).
   function enclose(t, w) {
-    var need = [], open = [], i, c;
+    var need = [], open = [], i, c, inner = [];
     for (i = w.a; i < w.b; i++) {
       c = t[i];
       if (PAIRS[c]) open.push(c);
       else if (CLOSERS[c]) { if (open.length && open[open.length - 1] === CLOSERS[c]) open.pop(); else need.push(CLOSERS[c]); }
     }
-    var inner = [];
-    for (i = w.a - 1; need.length && i >= 0 && w.a - i <= 2 * BACK; i--) {
+    for (i = w.a - 1; need.length && i >= w.from && w.a - i <= 2 * BACK; i--) {
       c = t[i];
+      if (c === "\n") break;
       if (CLOSERS[c]) inner.push(c);
       else if (PAIRS[c]) {
         if (inner.length && PAIRS[c] === inner[inner.length - 1]) inner.pop();
@@ -124,6 +285,7 @@
     inner = [];
     for (i = w.b; open.length && i < t.length && i - w.b < 2 * FWD; i++) {
       c = t[i];
+      if (c === "\n") break;
       if (PAIRS[c]) inner.push(c);
       else if (CLOSERS[c]) {
         if (inner.length && CLOSERS[c] === inner[inner.length - 1]) inner.pop();
@@ -134,49 +296,39 @@
     return w;
   }
 
-  // [{c, m}] characters with their "marked" flag, from Pagefind's excerpt HTML (fallback only).
-  function parseExcerpt(html) {
-    var units = [], marked = false;
-    html.split(/(<\/?mark>)/).forEach(function (part) {
-      if (part === "<mark>") marked = true;
-      else if (part === "</mark>") marked = false;
-      else Array.from(unescape(part)).forEach(function (c) { units.push({c: c, m: marked}); });
-    });
-    return units;
-  }
-
   function nextSolid(units, i) {
-    for (; i < units.length; i++) if (units[i].c !== " ") return units[i].c;
+    for (; i < units.length; i++) if (!/\s/.test(units[i].c)) return units[i].c;
     return "";
   }
 
-  // ". " between Chinese texts → "。"; no space after full-width punctuation.
+  // Blocks ("\n") joined as a sentence reads: "。" after Chinese text, nothing after punctuation that
+  // already ends or continues it, ". " between English texts; runs of white space become one space.
   function punctuate(units) {
     var out = [];
     for (var i = 0; i < units.length; i++) {
-      var u = units[i], prev = out.length ? out[out.length - 1].c : "";
-      if (u.c === "." && prev && prev !== " " && (i + 1 === units.length || units[i + 1].c === " ")
-          && (isCJK(prev) || isCJK(nextSolid(units, i + 1)))) {
-        out.push({c: STOP.indexOf(prev) >= 0 || prev === "。" ? "" : "。", m: false});
-        while (i + 1 < units.length && units[i + 1].c === " ") i++;
+      var u = units[i];
+      if (!/\s/.test(u.c)) { out.push(u); continue; }
+      var block = false, j = i;
+      for (; j < units.length && /\s/.test(units[j].c); j++) if (units[j].c === "\n") block = true;
+      var prev = out.length ? out[out.length - 1].c : "", next = nextSolid(units, j);
+      i = j - 1;
+      if (!prev || !next) continue;
+      if (!block) {
+        if ("。，、：；！？（“《「【".indexOf(prev) < 0 && "。，、：；！？）”》」】".indexOf(next) < 0) out.push({c: " ", m: false});
         continue;
       }
-      if (u.c === " ") {
-        var next = nextSolid(units, i), before = out.length > 1 ? out[out.length - 2].c : "";
-        var afterPunct = FULL_PUNCT.indexOf(prev) >= 0;
-        var afterClose = FULL_CLOSE.indexOf(prev) >= 0 && (isCJK(next) || /[0-9A-Za-z]/.test(next));
-        if (next && (afterPunct || afterClose)) {
-          // a block that ends with a closing bracket or quote: Pagefind left only a space
-          if (afterClose && STOP.indexOf(before) < 0 && (FULL_PUNCT + "·").indexOf(next) < 0) out.push({c: "。", m: false});
-          continue;
-        }
+      if (STOP.indexOf(prev) >= 0 || "：，、（“《「『【〔·".indexOf(prev) >= 0 || "。，、：；！？）”》」』】〕·".indexOf(next) >= 0) {
+        if ("·".indexOf(prev) >= 0 || next === "·") out.push({c: " ", m: false});
+        continue;
       }
-      out.push(u);
+      if (isCJK(prev) || isCJK(next)) out.push({c: "。", m: false});
+      else out.push({c: prev === "." || prev === ":" || prev === "," ? " " : ". ", m: false});
     }
-    return out.filter(function (u) { return u.c !== ""; });
+    return out;
   }
 
-  // Unmatched closers near the start are cut off; unmatched openers are closed after "…".
+  // Unmatched closers before the first match are cut off; after it, their openers are put in front;
+  // unmatched openers are closed after "…".
   function balance(units, state) {
     var stack = [], cut = -1, firstMark = units.findIndex(function (u) { return u.m; });
     if (firstMark < 0) firstMark = units.length;
@@ -191,7 +343,7 @@
     var prefix = "";
     if (cut >= 0) {
       if (cut < firstMark) { units = units.slice(cut + 1); state.lead = true; }
-      else {  // open what the kept text closes, in order
+      else {
         var opens = [], depth = [];
         for (var j = 0; j < units.length; j++) {
           var d = units[j].c;
@@ -213,72 +365,288 @@
     return units;
   }
 
-  function dropTitle(units, title) {
-    if (!title) return units;
-    var text = units.map(function (u) { return u.c; }).join("");
-    var t = title.replace(/\s+/g, " ").trim();
-    if (text.indexOf(t) === 0 && text.length > t.length && "。 ：".indexOf(text[t.length]) >= 0) {
-      var rest = trimEdges(units.slice(Array.from(t).length));
-      if (rest.length && rest[0].c === "。") rest = rest.slice(1);
-      return rest.length ? rest : units;
+  // The excerpt of a doc for the query runs: [[text, marked], ...] pieces, in order.
+  function excerpt(title, text, qruns) {
+    text = String(text || "");
+    var t = text, from = 0, heading = String(title || "").trim();
+    // the page's own title at the start is the link above the excerpt: not repeated
+    if (heading && t.indexOf(heading) === 0 && (t.length === heading.length || /[\n：:]/.test(t[heading.length]))) {
+      from = heading.length;
+      while (from < t.length && /[\s：:]/.test(t[from])) from++;
+      if (from >= t.length) from = 0;
     }
-    return units;
-  }
-
-  function serialize(units) {
-    var html = "", open = false;
-    units.forEach(function (u) {
-      if (u.m !== open) { html += u.m ? "<mark>" : "</mark>"; open = u.m; }
-      html += escape(u.c);
+    var hits = hitsIn(t, qruns || []);
+    var first = hits.filter(function (h) { return h[0] >= from; })[0];
+    var w = first ? windowAround(t, from, first[0], first[1]) : windowAround(t, from, from, from);
+    var units = Array.from(t.slice(w.a, w.b)).map(function (c) { return {c: c, m: false}; });
+    var offsets = [], at = w.a;
+    units.forEach(function (u) { offsets.push(at); at += u.c.length; });
+    units.forEach(function (u, i) {
+      u.m = hits.some(function (h) { return offsets[i] >= h[0] && offsets[i] < h[1]; });
     });
-    return open ? html + "</mark>" : html;
-  }
-
-  function tidyExcerpt(doc, excerpt, locations, title) {
-    var parsed = parseExcerpt(excerpt);
-    var plain = parsed.map(function (u) { return u.c; }).join("");
-    var state = {lead: false, trail: false}, units = parsed;
-    if (doc && plain) {
-      var hits = (locations || []).map(function (w) { return doc.ranges[w]; }).filter(Boolean)
-        .map(function (r) {  // a word's trailing space is not part of the hit
-          var end = r[1];
-          while (end > r[0] && /\s/.test(doc.text[end - 1])) end--;
-          return [r[0], end];
-        }).sort(function (x, y) { return x[0] - y[0]; });
-      var at = locate(doc, plain, hits);
-      if (at >= 0) {
-        var w = adjust(doc.text, at, at + plain.length, hits);
-        state.lead = w.lead; state.trail = w.trail;
-        units = Array.from(doc.text.slice(w.a, w.b)).map(function (c) { return {c: c, m: false}; });
-        // mark by character offsets (Array.from above keeps BMP text one unit per character)
-        hits.forEach(function (h) {
-          for (var i = Math.max(h[0], w.a); i < Math.min(h[1], w.b); i++) units[i - w.a].m = true;
-        });
-      }
-    }
+    var state = {lead: w.lead, trail: w.trail || w.b < t.length && !endsAt(t, w.b)};
     units = trimEdges(punctuate(units));
-    if (!state.lead) units = dropTitle(units, title);
     var b = balance(units, state);
     units = trimEdges(b.units);
-    if (!units.length) return excerpt;
+    if (!units.length) return [];
     if (state.trail && !b.suffix && STOP.indexOf(units[units.length - 1].c) >= 0) state.trail = false;
-    return escape(b.prefix) + (state.lead ? "…" : "") + serialize(units) + (state.trail ? "…" : "") + escape(b.suffix);
-  }
-
-  function tidy(result) {
-    try {
-      var doc = typeof result.raw_content === "string" ? pageText(result.raw_content) : null;
-      if (doc && doc.text.length !== Array.from(doc.text).length) doc = null;  // astral characters: keep Pagefind's
-      var title = result.meta && result.meta.title;
-      result.excerpt = tidyExcerpt(doc, result.excerpt || "", result.locations, title);
-      (result.sub_results || []).forEach(function (sub) {
-        sub.excerpt = tidyExcerpt(doc, sub.excerpt || "", sub.locations, sub.title);
-      });
-    } catch (e) {
-      if (root.console) root.console.error(e);
+    // the window ends with a block (a heading, a list item): a sentence ends there
+    var last = units[units.length - 1].c;
+    if (!state.trail && !b.suffix && (w.b >= t.length || t[w.b] === "\n") && (CJK.test(last) || FULL_CLOSE.indexOf(last) >= 0)) {
+      units.push({c: "。", m: false});
     }
-    return result;
+    var pieces = [];
+    var add = function (s, m) {
+      if (!s) return;
+      var last = pieces[pieces.length - 1];
+      if (last && last[1] === m) last[0] += s; else pieces.push([s, m]);
+    };
+    add(b.prefix, false);
+    if (state.lead) add("…", false);
+    units.forEach(function (u) { add(u.c, u.m); });
+    if (state.trail) add("…", false);
+    add(b.suffix, false);
+    return pieces;
   }
 
-  root.siteSearch = {tidy: tidy, tidyExcerpt: tidyExcerpt, pageText: pageText};
+  // [[text, marked]...] of a title, the query runs marked.
+  function marked(text, qruns) {
+    var pieces = [], at = 0;
+    hitsIn(text, qruns).forEach(function (h) {
+      if (h[0] > at) pieces.push([text.slice(at, h[0]), false]);
+      pieces.push([text.slice(h[0], h[1]), true]);
+      at = h[1];
+    });
+    if (at < text.length) pieces.push([text.slice(at), false]);
+    return pieces;
+  }
+
+  // Append text pieces to an element: text nodes, and our own <mark> elements.
+  function fill(el, pieces) {
+    pieces.forEach(function (p) {
+      if (p[1]) {
+        var m = document.createElement("mark");
+        m.textContent = p[0];
+        el.appendChild(m);
+      } else el.appendChild(document.createTextNode(p[0]));
+    });
+    return el;
+  }
+
+  // -- the page ----------------------------------------------------------------------------------------
+
+  var PAGE = 10;
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+
+  function Page(config) {
+    this.c = config;
+    this.s = config.strings;
+    this.index = new Index(config.bundle);
+    this.form = document.getElementById("search-form");
+    this.input = document.getElementById("search-input");
+    this.region = document.getElementById("search-results");
+    this.status = document.getElementById("search-status");
+    this.list = document.getElementById("search-list");
+    this.more = document.getElementById("search-more");
+    this.filterBox = document.getElementById("search-filters");
+    this.filterDetails = document.getElementById("search-filters-box");
+    this.filterChosen = document.getElementById("search-filters-chosen");
+    this.selects = {};
+    this.run = 0;
+    this.timer = null;
+  }
+
+  Page.prototype.start = function () {
+    var self = this, params = new URLSearchParams(root.location.search);
+    this.form.hidden = false;
+    var nojs = document.getElementById("search-nojs");
+    if (nojs) nojs.hidden = true;
+    this.input.value = params.get("q") || "";
+    this.form.addEventListener("submit", function (ev) { ev.preventDefault(); self.update(0); });
+    this.input.addEventListener("input", function (ev) {
+      if (ev.isComposing) return;  // an input method is still composing (pinyin): wait for the characters
+      self.update(300);
+    });
+    this.input.addEventListener("compositionend", function () { self.update(300); });
+    this.more.addEventListener("click", function () { self.next(true); });
+    this.index.filters().then(function (filters) {
+      self.buildFilters(filters, params);
+    }).catch(function () { /* no filters: search still works */ }).then(function () {
+      if (self.query() || self.chosen().length) self.update(0);
+    });
+  };
+
+  Page.prototype.buildFilters = function (filters, params) {
+    var self = this, names = Object.keys(filters || {});
+    if (!names.length) return;
+    names.forEach(function (name, i) {
+      var field = document.createElement("div");
+      field.className = "search-filter";
+      var label = document.createElement("label");
+      label.htmlFor = "search-filter-" + i;
+      label.textContent = name;
+      var select = document.createElement("select");
+      select.id = "search-filter-" + i;
+      select.name = name;
+      var any = document.createElement("option");
+      any.value = "";
+      any.textContent = self.s.any;
+      select.appendChild(any);
+      Object.keys(filters[name]).forEach(function (value) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.textContent = format(self.s.option, {value: value, n: filters[name][value]});
+        select.appendChild(option);
+      });
+      var wanted = params.get(name);
+      if (wanted && Object.prototype.hasOwnProperty.call(filters[name], wanted)) select.value = wanted;
+      select.addEventListener("change", function () { self.showChosen(); self.update(0); });
+      field.appendChild(label);
+      field.appendChild(select);
+      self.filterBox.appendChild(field);
+      self.selects[name] = select;
+    });
+    this.filterDetails.hidden = false;
+    this.showChosen();
+    if (this.chosen().length) this.filterDetails.open = true;
+  };
+
+  Page.prototype.showChosen = function () {
+    var n = this.chosen().length;
+    this.filterChosen.textContent = n ? format(this.s.chosen, {n: n}) : "";
+  };
+
+  Page.prototype.query = function () { return this.input.value.trim(); };
+
+  Page.prototype.chosen = function () {
+    var self = this;
+    return Object.keys(this.selects).filter(function (n) { return self.selects[n].value; });
+  };
+
+  // The address shows the query and filters, so that it can be shared and the back button returns to it.
+  Page.prototype.remember = function () {
+    var self = this, params = new URLSearchParams();
+    if (this.query()) params.set("q", this.query());
+    this.chosen().forEach(function (n) { params.set(n, self.selects[n].value); });
+    var search = params.toString();
+    try { root.history.replaceState(null, "", root.location.pathname + (search ? "?" + search : "")); } catch (e) { /* file: */ }
+  };
+
+  Page.prototype.update = function (delay) {
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.search(); }, delay);
+  };
+
+  Page.prototype.say = function (text, busy) {
+    this.status.textContent = text;
+    this.region.setAttribute("aria-busy", busy ? "true" : "false");
+    this.region.classList.toggle("loading", !!busy);
+  };
+
+  Page.prototype.search = function () {
+    var self = this, run = ++this.run, filters = {};
+    this.chosen().forEach(function (n) { filters[n] = self.selects[n].value; });
+    this.remember();
+    this.more.hidden = true;
+    if (!this.query() && !this.chosen().length) {
+      this.list.textContent = "";
+      this.region.hidden = true;
+      this.say("", false);
+      return Promise.resolve();
+    }
+    this.region.hidden = false;
+    this.say(this.s.loading, true);
+    return this.index.search(this.query(), filters).then(function (found) {
+      if (run !== self.run) return;
+      self.found = found;
+      self.at = 0;
+      self.dropped = 0;
+      self.shown = 0;
+      self.list.textContent = "";
+      return self.next(false, run);
+    }).catch(function (e) {
+      if (run !== self.run) return;
+      if (root.console) root.console.error(e);
+      self.list.textContent = "";
+      self.say(self.s.error, false);
+    });
+  };
+
+  // Show up to PAGE more results: fetch the docs in rank order, keep those that really contain the query.
+  Page.prototype.next = function (focus, run) {
+    var self = this, found = this.found, kept = [];
+    run = run || this.run;
+    if (!found) return Promise.resolve();
+    this.more.hidden = true;
+    if (focus) this.say(this.s.loading, true);
+    var step = function () {
+      if (run !== self.run) return null;
+      if (kept.length >= PAGE || self.at >= found.docs.length) return kept;
+      var batch = found.docs.slice(self.at, self.at + Math.max(PAGE - kept.length, 4));
+      self.at += batch.length;
+      return Promise.all(batch.map(function (n) { return self.index.doc(n); })).then(function (docs) {
+        docs.forEach(function (doc, i) {
+          if (doc && contains(doc, found.runs)) kept.push([batch[i], doc]);
+          else self.dropped++;
+        });
+        return step();
+      });
+    };
+    return Promise.resolve(step()).then(function (kept) {
+      if (!kept || run !== self.run) return;
+      var firstNew = null;
+      kept.forEach(function (hit) {
+        var li = self.result(hit[1], found.runs);
+        self.list.appendChild(li);
+        firstNew = firstNew || li.querySelector("a");
+      });
+      self.shown += kept.length;
+      var done = self.at >= found.docs.length;
+      var total = found.docs.length - self.dropped;
+      if (!self.shown) self.say(self.s.none, false);
+      else self.say(format(found.exact || done ? self.s.count : self.s.count_about, {n: total}), false);
+      self.more.hidden = done;
+      if (focus && firstNew) firstNew.focus();
+    }).catch(function (e) {
+      if (run !== self.run) return;
+      if (root.console) root.console.error(e);
+      self.say(self.s.error, false);
+    });
+  };
+
+  Page.prototype.result = function (doc, qruns) {
+    var url = String(doc[0] || ""), title = String(doc[1] || "") || url, kind = url.split("/")[0];
+    var li = document.createElement("li");
+    li.className = "search-result";
+    if (this.s.kinds[kind]) {
+      var k = document.createElement("p");
+      k.className = "search-result-kind";
+      k.textContent = this.s.kinds[kind];
+      li.appendChild(k);
+    }
+    var h = document.createElement("h3");
+    var a = document.createElement("a");
+    a.className = "search-result-link";
+    a.href = this.c.base + url.replace(/^\/+/, "");
+    fill(a, marked(title, qruns));
+    h.appendChild(a);
+    li.appendChild(h);
+    var pieces = excerpt(title, doc[2], qruns);
+    if (pieces.length) li.appendChild(fill(Object.assign(document.createElement("p"), {className: "search-result-excerpt"}), pieces));
+    return li;
+  };
+
+  root.siteSearch = {normalize: normalize, runs: runs, queryKeys: queryKeys, shardOf: shardOf, decode: decode,
+                     intersect: intersect, contains: contains, excerpt: excerpt, marked: marked, Index: Index};
+
+  var config = document.getElementById("search-config");
+  if (config && document.getElementById("search-form")) {
+    var page = new Page(JSON.parse(config.textContent));
+    root.siteSearch.page = page;
+    page.start();
+  }
 })(window);
