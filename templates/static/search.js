@@ -232,11 +232,6 @@
         lead = a > from;
       }
     }
-    // a block that only names what follows ("批复：") is read with it
-    if (a > from && t[a - 1] === "\n") {
-      var ps = Math.max(from, t.lastIndexOf("\n", a - 2) + 1), label = t.slice(ps, a - 1);
-      if (label.length <= 10 && /[：:]$/.test(label) && label.indexOf("\n") < 0) a = ps;
-    }
     var target = Math.max(e, a + LENGTH);
     if (target >= t.length) b = t.length;
     else {
@@ -259,6 +254,17 @@
           }
         }
       }
+    }
+    // room left: the sentences before it too, whole
+    while (!lead && a > from) {
+      for (p = a - 1; p > from && !breakBefore(t, p, false); p--);
+      if (b - p > LENGTH) break;
+      a = p;
+    }
+    // a block that only names what follows ("批复：") is read with it
+    if (a > from && t[a - 1] === "\n") {
+      var ps = Math.max(from, t.lastIndexOf("\n", a - 2) + 1), label = t.slice(ps, a - 1);
+      if (label.length <= 10 && /[：:]$/.test(label) && label.indexOf("\n") < 0) a = ps;
     }
     return enclose(t, {a: a, b: b, lead: lead, trail: trail, from: from});
   }
@@ -538,6 +544,7 @@
   Page.prototype.update = function (delay) {
     var self = this;
     clearTimeout(this.timer);
+    this.region.setAttribute("aria-busy", "true");  // a search is coming
     this.timer = setTimeout(function () { self.search(); }, delay);
   };
 
