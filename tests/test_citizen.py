@@ -1,7 +1,7 @@
 """What a citizen sees, in Chromium at 390x844 on the sample city served from 127.0.0.1.
 
-The sample site is built once for the module (with the search index when Pagefind 1.6.0 is
-installed). The journey of issue #4, axe-core on every page kind in both modes, the phone layout
+The sample site is built once for the module, with its search index (search-index/, read by
+templates/static/search.js). The journey of issue #4, axe-core on every page kind in both modes, the phone layout
 (no sideways scrolling at 360 px, 44 px targets), reading without JavaScript, Chinese search queries;
 and, without a browser, the page-weight budget and the published photos.
 """
@@ -16,7 +16,6 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from site_builder.pages import search
 from support import format_axe_violations, require
 from support.http import serve_directory
 from support.sites import ROOT
@@ -58,7 +57,7 @@ def site(sample):
 
 @pytest.fixture(scope="module")
 def searchable(sample):
-    require((sample / "pagefind/pagefind.js").is_file(), search.find(ROOT)[1])
+    require((sample / "search-index/meta.json").is_file(), "the build wrote no search index (search-index/meta.json)")
     return sample
 
 
@@ -100,11 +99,12 @@ def test_citizen_journey(phone, site, searchable):
     # Search a word from a story and open the right result.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="搜索").click()
     page.wait_for_url("**/search/")
-    page.locator(".pagefind-ui__search-input").fill("挂号单")
-    first = page.locator(".pagefind-ui__result-link").first
-    first.wait_for()
-    assert page.locator(".pagefind-ui__result").count() == 1
-    first.click()
+    page.get_by_role("searchbox", name="搜索示范岗、党员和先进事迹").fill("挂号单")
+    wait_for_results(page)
+    assert page.locator(".search-result").count() == 1
+    assert page.get_by_role("status").inner_text() == "找到 1 个结果"
+    assert page.locator(".search-result-excerpt mark").first.inner_text() == "挂号单"
+    page.get_by_role("link", name="8 路车上的“移动客厅”").click()
     page.wait_for_url("**/stories/gongjiao-8lu-aixin-xianlu/")
     assert page.locator("h1").inner_text() == "8 路车上的“移动客厅”"
 
@@ -128,9 +128,16 @@ def test_search_from_the_home_page_box(phone, site, searchable):
     phone.get_by_role("searchbox", name="搜索示范岗、党员和先进事迹").fill("林晓雯")
     phone.get_by_role("button", name="搜索").click()
     phone.wait_for_url("**/search/?q=*")
-    phone.locator(".pagefind-ui__result-link").first.wait_for()
-    links = phone.locator(".pagefind-ui__result-link").evaluate_all("els => els.map(e => e.pathname)")
+    wait_for_results(phone)
+    links = phone.locator(".search-result-link").evaluate_all("els => els.map(e => e.pathname)")
     assert links[0] == "/members/lin-xiaowen/"
+    assert phone.locator(".search-result").first.locator(".search-result-kind").inner_text() == "党员"
+
+
+def wait_for_results(page) -> None:
+    """Wait until the search page has run its search (results, "no results" or an error shown)."""
+    page.wait_for_function("""() => { const r = document.querySelector('#search-results');
+        return r && !r.hidden && r.getAttribute('aria-busy') === 'false'; }""")
 
 
 @pytest.mark.parametrize("mode", ["normal", "elder"])
@@ -245,7 +252,7 @@ def test_evaluation_card_keeps_its_table_semantics_on_a_phone(phone, site):
 # -- Chinese search quality: every page whose text contains the query is found -----------------------
 
 class _BodyText(HTMLParser):
-    """The text Pagefind indexes: inside data-pagefind-body, outside data-pagefind-ignore."""
+    """The text the search index holds: inside data-search-body, outside data-search-ignore."""
 
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -258,8 +265,8 @@ class _BodyText(HTMLParser):
         if tag in self.VOID:
             return
         names = {k for k, _ in attrs}
-        self.stack.append("ignore" if "data-pagefind-ignore" in names else
-                          "body" if "data-pagefind-body" in names else "")
+        self.stack.append("ignore" if "data-search-ignore" in names else
+                          "body" if "data-search-body" in names else "")
 
     def handle_endtag(self, tag):
         if tag not in self.VOID and self.stack:
@@ -280,43 +287,72 @@ def indexed_texts(out) -> dict[str, str]:
     return texts
 
 
-# Words from stories, post and member names; 1.5.2 (PyPI) returned nothing for 李东升 and lost pages
-# for 公交, 社保, 少儿, 一次办好 on this very site.
+# Words from stories, post and member names; Pagefind 1.5.2 (PyPI) returned nothing for 李东升 and lost
+# pages for 公交, 社保, 少儿, 一次办好 on this very site.
 QUERIES = ["不动产", "抢修", "一次办好", "林晓雯", "李东升", "钱大海", "公交", "社保", "少儿", "办税", "首问责任",
            "挂号单", "暴雨", "退休教师", "公平秤", "帮办"]
+
+# Every page search.js finds for a query (all of them, not ten): the index's candidates, then the
+# pages that really contain every run of the query, as the search page shows them.
+FIND_ALL = """async ([queries, filters]) => {
+    const config = JSON.parse(document.getElementById('search-config').textContent);
+    const index = new window.siteSearch.Index(config.bundle), out = {};
+    for (const q of queries) {
+        const found = await index.search(q, filters || {});
+        const docs = await Promise.all(found.docs.map(n => index.doc(n)));
+        out[q] = docs.filter(d => window.siteSearch.contains(d, found.runs)).map(d => config.base + d[0]);
+    }
+    return out;
+}"""
 
 
 def test_chinese_queries_find_every_page_that_contains_them(phone, site, searchable):
     texts = indexed_texts(searchable)
     assert len(texts) > 50
     phone.goto(f"{site}/search/")
-    found = phone.evaluate("""async (queries) => {
-        const pagefind = await import('/pagefind/pagefind.js');
-        const out = {};
-        for (const q of queries) {
-            const r = await pagefind.search(q);
-            out[q] = (await Promise.all(r.results.map(x => x.data()))).map(d => d.url);
-        }
-        return out;
-    }""", QUERIES)
+    found = phone.evaluate(FIND_ALL, [QUERIES, None])
     for q in QUERIES:
         expected = {url for url, text in texts.items() if q in text}
         assert expected, q
         assert expected <= set(found[q]), (q, sorted(expected - set(found[q])))
+        assert set(found[q]) <= expected, (q, sorted(set(found[q]) - expected))  # nothing that does not hold it
+
+
+def filters_of(out, url: str) -> set[tuple[str, str]]:
+    """The (name, value) search filters a page carries (data-search-filter)."""
+    html = (out / url.strip("/") / "index.html").read_text(encoding="utf-8")
+    return set(re.findall(r'data-search-filter="([^"]+)"[^>]*>([^<]*)<', html))
 
 
 def test_search_filters(phone, site, searchable):
     phone.goto(f"{site}/search/")
-    filters = phone.evaluate("async () => (await import('/pagefind/pagefind.js')).filters()")
-    assert set(filters) == {"区县", "行业", "单位", "星级"}
+    filters = phone.evaluate("async () => (await fetch('/search-index/filters.json')).json()")
+    assert list(filters) == ["区县", "行业", "单位", "星级"]
     assert set(filters["区县"]) == {"东湖区", "西山区"} and "5 星" in filters["星级"] and "已摘牌" in filters["星级"]
-    urls = phone.evaluate("""async () => {
-        const pagefind = await import('/pagefind/pagefind.js');
-        const r = await pagefind.search(null, {filters: {"星级": "5 星", "区县": "西山区"}});
-        return (await Promise.all(r.results.map(x => x.data()))).map(d => d.url).sort();
-    }""")
-    assert "/posts/xishan-shuiwu-banshui-window/" in urls and "/posts/zilaishui-qiangxiu-post/" in urls
+    carrying = {url for url in indexed_texts(searchable) if {("星级", "5 星"), ("区县", "西山区")} <= filters_of(searchable, url)}
+    assert "/posts/xishan-shuiwu-banshui-window/" in carrying and "/posts/zilaishui-qiangxiu-post/" in carrying
+    # a citizen chooses 5 星 and 西山区, without a query: every page that carries both, and no other
+    phone.get_by_text("按区县、行业、单位、星级筛选").click()
+    phone.get_by_role("combobox", name="星级").select_option("5 星")
+    wait_for_results(phone)
+    five = phone.locator(".search-result").count()
+    phone.get_by_role("combobox", name="区县").select_option("西山区")
+    wait_for_results(phone)
+    more = phone.get_by_role("button", name="显示更多结果")
+    while more.is_visible():
+        more.click()
+        wait_for_results(phone)
+    urls = phone.locator(".search-result-link").evaluate_all("els => els.map(e => e.pathname)")
+    assert len(urls) == len(set(urls)) and set(urls) == carrying
+    assert five == min(10, filters["星级"]["5 星"]) and len(urls) < filters["星级"]["5 星"]  # narrower than 5 星 alone
     assert not any("zrzy" in u for u in urls)  # 东湖区
+    assert phone.get_by_role("status").inner_text() == f"找到 {len(urls)} 个结果"
+    # with a query too: the pages among them that hold it
+    phone.get_by_role("searchbox", name="搜索示范岗、党员和先进事迹").fill("抢修")
+    wait_for_results(phone)
+    urls = phone.locator(".search-result-link").evaluate_all("els => els.map(e => e.pathname)")
+    assert set(urls) == set(phone.evaluate(FIND_ALL, [["抢修"], {"星级": "5 星", "区县": "西山区"}])["抢修"])
+    assert "/posts/zilaishui-qiangxiu-post/" in urls and set(urls) <= carrying
 
 
 # -- search results read as Chinese text --------------------------------------------------------------
@@ -351,10 +387,9 @@ SNIPPET_QUERIES = ["钱大海", "有限公司", "党支部", "抢修", "一次�
 
 def shown_snippets(page, site, query):
     page.goto(f"{site}/search/?q={query}")
-    page.wait_for_function("""() => document.querySelector('#search .pagefind-ui__result-excerpt')
-        && !document.querySelector('#search .pagefind-ui__loading')""")
-    return page.locator("#search .pagefind-ui__result-excerpt").evaluate_all(
-        "els => els.map(e => [e.closest('.pagefind-ui__result').querySelector('a').pathname, e.innerText, e.innerHTML])")
+    wait_for_results(page)
+    return page.locator(".search-result-excerpt").evaluate_all(
+        "els => els.map(e => [e.closest('.search-result').querySelector('a').pathname, e.innerText, e.innerHTML])")
 
 
 def test_search_snippets_read_as_chinese_text(phone, site, searchable):
@@ -402,7 +437,7 @@ def test_indexed_text_leaves_out_what_reads_badly_in_a_snippet(sample):
 def kinds(sample):
     pages = dict(PAGE_KINDS)
     if (sample / "search/index.html").is_file():
-        pages["search"] = "/search/?q=抢修"
+        pages["search"] = "/search/?q=抢修&星级=5+星"  # a filter chosen: the filters are open
     return pages
 
 
@@ -414,7 +449,8 @@ def test_axe_finds_nothing_on_any_page_kind(phone, site, sample, run_axe, mode):
     for kind, path in kinds(sample).items():
         phone.goto(site + path)
         if "search" in path:
-            phone.locator(".pagefind-ui__result").first.wait_for()
+            wait_for_results(phone)
+            assert phone.locator(".search-result").count() > 0
         assert phone.evaluate("() => document.documentElement.classList.contains('elder')") == (mode == "elder")
         violations = run_axe(phone)
         if violations:
@@ -422,8 +458,8 @@ def test_axe_finds_nothing_on_any_page_kind(phone, site, sample, run_axe, mode):
     assert not failures, "\n".join(failures)
 
 
-TARGETS = """() => [...document.querySelectorAll('a[href], button, input, summary, [tabindex="0"]')]
-  .filter(e => e.offsetParent !== null && !e.closest('.prose, .table-scroll, figcaption, .pagefind-ui__result-excerpt'))
+TARGETS = """() => [...document.querySelectorAll('a[href], button, input, select, summary, [tabindex="0"]')]
+  .filter(e => e.offsetParent !== null && !e.closest('.prose, .table-scroll, figcaption, .search-result-excerpt'))
   .filter(e => !(e.tagName === 'A' && getComputedStyle(e).display === 'inline'
                  && e.parentElement.innerText.trim().length > e.innerText.trim().length + 1))  // a link in a sentence
   .map(e => e.type === 'checkbox' && e.labels.length ? e.labels[0] : e)  // the label is the target
@@ -448,7 +484,8 @@ def layout_problems(page, site, pages: dict[str, str], width: int = 360) -> list
     for kind, path in pages.items():
         page.goto(site + path)
         if "search" in path:
-            page.locator(".pagefind-ui__result").first.wait_for()
+            wait_for_results(page)
+            assert page.get_by_role("combobox", name="星级").is_visible()
         wide = page.evaluate("() => document.documentElement.scrollWidth")
         if wide > width:
             problems.append(f"{kind}: page is {wide} px wide")
@@ -474,6 +511,7 @@ def test_every_page_reads_without_javascript(browser, sample, site):
         if (sample / "search/index.html").is_file():
             page.goto(f"{site}/search/?q=抢修")
             assert page.get_by_text("站内搜索需要浏览器开启 JavaScript").is_visible()
+            assert not page.locator("#search-form").is_visible()  # no box that would do nothing
             page.get_by_role("link", name="5 星").click()
             page.wait_for_url("**/browse/all/all/5/")
     finally:
