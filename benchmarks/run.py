@@ -45,8 +45,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.generate import generate  # noqa: E402
 
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SITE_BUILDER_PAGEFIND": "/nonexistent"}  # no search index: Hugo makes none
-SEARCH_ENV = {k: v for k, v in ENV.items() if k != "SITE_BUILDER_PAGEFIND"}  # the checkout's node_modules/ Pagefind
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "SITE_BUILDER_SEARCH": "off"}  # no search index: Hugo makes none
+SEARCH_ENV = {k: v for k, v in ENV.items() if k != "SITE_BUILDER_SEARCH"}  # the site's own search index
 
 
 # -- measuring ---------------------------------------------------------------------------------------
@@ -115,13 +115,6 @@ class Run:
 
 def site_builder(*args: str, search: bool = False) -> Run:
     return Run([sys.executable, "-m", "site_builder", *map(str, args)], env=SEARCH_ENV if search else ENV)
-
-
-def pagefind_found() -> bool:
-    sys.path.insert(0, str(ROOT))
-    from site_builder.pages import search
-
-    return search.find(ROOT)[0] is not None
 
 
 # -- the corpus ---------------------------------------------------------------------------------------
@@ -303,15 +296,10 @@ def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs
         log(f"[{posts}] clean build, --jobs {n}")
         shutil.rmtree(out, ignore_errors=True)
         r[f"clean_jobs_{n}"] = site_builder("build", site, "-o", out, "--no-cache", "-v", "--jobs", n).row()
-    if pagefind_found() and search:
+    if search:
         log(f"[{posts}] clean build with the search index")
         shutil.rmtree(out, ignore_errors=True)
-        try:  # Pagefind's memory grows with the site: at city scale it may not fit the machine
-            r["clean_search"] = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args,
-                                             search=True).row()
-        except SystemExit as exc:
-            r["clean_search_failed"] = str(exc)[-600:]
-            log(f"[{posts}] the build with the search index failed: {str(exc)[-300:]}")
+        r["clean_search"] = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args, search=True).row()
     log(f"[{posts}] check")
     r["check"] = site_builder("check", site, "--no-cache", *jobs_args).row()
     log(f"[{posts}] first build with the cache, then warm builds")
@@ -322,7 +310,7 @@ def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs
     r["warm_story"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
     edit_member(site, 0)
     r["warm_member"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
-    if pagefind_found() and search and "clean_search" in r:
+    if search:
         site_builder("build", site, "-o", out, *jobs_args, search=True)  # the index of this content
         edit_story(site, 2)
         r["warm_story_search"] = site_builder("build", site, "-o", out, "-v", *jobs_args, search=True).row()
@@ -356,7 +344,7 @@ def report(results: list[dict], info: dict, command: str) -> str:
              f"load average before the run {info['load_before']} (the machine is shared)",
              f"- Python {info['python']}; " + ", ".join(f"{k} {v}" for k, v in info["libraries"].items())
              + f"; Hugo {info['hugo']}",
-             "- Search index off unless the column says \"search on\" (Pagefind 1.6.0 as the build's finisher); "
+             "- Search index off unless the column says \"search on\" (the site's own index, render/search_index.py); "
              "Hugo builds none, so the issue's bar for search on is 1.5× Hugo alone.", "",
              "Times in seconds; CPU is user+system of the whole process tree; memory is the peak of the tree's "
              "proportional set size (MiB).", "",
@@ -396,7 +384,7 @@ def report(results: list[dict], info: dict, command: str) -> str:
                      f"| {f(r.get('warm_story_search', {}).get('wall'))} | {f(s['rebuild_seconds'], 2)} "
                      f"| {f(s['edit_to_served'], 2)} | {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} |")
     lines += ["", "Time per stage (`build -v`), seconds:", "",
-              "| posts | build | load | model | views | plan | render | write | finish (search index) |",
+              "| posts | build | load | model | views | plan | render | write | search index |",
               "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         for name in ("clean", "clean_search", "cold_cache", "warm_story", "warm_member", "warm_story_search"):
@@ -404,12 +392,16 @@ def report(results: list[dict], info: dict, command: str) -> str:
                 continue
             st = r[name]["stages"]
             lines.append(f"| {r['posts']:,} | {name} | " + " | ".join(f(st.get(k), 2) for k in
-                                                                      ("load", "model", "views", "plan", "render", "write", "finish")) + " |")
+                                                                      ("load", "model", "views", "plan", "render", "write", "search")) + " |")
     if len(results) > 1:
         lines += ["", "Growth (clean build wall and CPU, relative to the previous size):", ""]
         for a, b in zip(results, results[1:]):
             lines.append(f"- {a['posts']:,} → {b['posts']:,} posts ({b['posts'] / a['posts']:.1f}×): wall "
-                         f"{b['clean']['wall'] / a['clean']['wall']:.2f}×, CPU {b['clean']['cpu'] / a['clean']['cpu']:.2f}×")
+                         f"{b['clean']['wall'] / a['clean']['wall']:.2f}×, CPU {b['clean']['cpu'] / a['clean']['cpu']:.2f}×, "
+                         f"memory {b['clean']['peak_mib'] / a['clean']['peak_mib']:.2f}×"
+                         + (f"; search on: wall {b['clean_search']['wall'] / a['clean_search']['wall']:.2f}×, memory "
+                            f"{b['clean_search']['peak_mib'] / a['clean_search']['peak_mib']:.2f}×"
+                            if "clean_search" in a and "clean_search" in b else ""))
     lines += ["", "Raw figures: `docs/performance.json`.", "", ""]
     return "\n".join(lines)
 

@@ -10,10 +10,10 @@ source scripts/lib/python-env.sh
 
 python_env
 install_site_builder pdf
-# Chinese full-text search comes from npm (pagefind 1.6.0); without npm the site is built without it.
+# The editing app /admin/ comes from npm (decap-cms); without npm the site is built without it.
 if command -v npm >/dev/null 2>&1; then
     bash scripts/install-node-deps.sh
 else
-    echo "build-sample.sh: npm not found, building without the search index" >&2
+    echo "build-sample.sh: npm not found, building without the editing app /admin/" >&2
 fi
 site-builder build "$@"

@@ -2,7 +2,6 @@
 # Install the Node packages into the repo's node_modules, at the exact versions pinned in
 # package.json / package-lock.json:
 #   axe-core   accessibility checks in the browser tests;
-#   pagefind   the search index builder (its pagefind_extended binary; site_builder/pages/search.py);
 #   decap-cms  the editing app /admin/ (its prebuilt dist/; site_builder/pages/admin.py), without its
 #              npm dependencies, which that dist/ already contains (package.json `overrides`);
 #   js-yaml    reads YAML in /admin/ (dist/js-yaml.min.js).
@@ -18,15 +17,13 @@ if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
 fi
 
 # Each package at the version pinned in package.json (exact, e.g. "4.14.1"), with the file the
-# tests and the build use: axe-core's axe.min.js, pagefind's binary for this platform, decap-cms's
-# and js-yaml's dist/.
+# tests and the build use: axe-core's axe.min.js, decap-cms's and js-yaml's dist/.
 missing=()
-for pkg in axe-core pagefind decap-cms js-yaml; do
+for pkg in axe-core decap-cms js-yaml; do
     wanted=$(node -p "require('./package.json').devDependencies['$pkg']")
     installed=$(node -p "try { require('./node_modules/$pkg/package.json').version } catch (e) { '' }")
     case $pkg in
         axe-core) [[ -f node_modules/axe-core/axe.min.js ]] || installed="" ;;
-        pagefind) compgen -G "node_modules/@pagefind/*/bin/pagefind_extended*" >/dev/null || installed="" ;;
         decap-cms) [[ -f node_modules/decap-cms/dist/decap-cms.js ]] || installed="" ;;
         js-yaml) [[ -f node_modules/js-yaml/dist/js-yaml.min.js ]] || installed="" ;;
     esac

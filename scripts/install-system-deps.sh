@@ -8,7 +8,7 @@
 #   zbar-tools      zbarimg (decode QR codes)
 #   libatomic1      needed by the Node.js inside Playwright's Python package (its driver); minimal
 #                   images lack it ("libatomic.so.1: cannot open shared object file")
-#   npm             only when there is no npm at all (scripts/install-node-deps.sh: axe-core, pagefind);
+#   npm             only when there is no npm at all (scripts/install-node-deps.sh: axe-core, decap-cms);
 #                   Debian's brings about 360 small node-* packages, a NodeSource Node.js has its own
 #
 # Quiet: apt's output goes to a log file, shown only when it fails; one line says what was installed.

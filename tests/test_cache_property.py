@@ -41,7 +41,6 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from site_builder.commands.serve import Preview
 from site_builder.incremental import cache as cache_mod
-from site_builder.pages import search
 from site_builder.render import templates
 from support.sites import ROOT, make_site, run, tree
 from test_devserver import wait_for, wait_settled
@@ -427,12 +426,11 @@ class CacheMachine(RuleBasedStateMachine):
                 wait_settled(preview.server)
         finally:
             preview.stop()
-        # The preview is the clean build at its address, but for the search index (made at its start only).
+        # The preview is the clean build at its address, search index included.
         site = self.fresh_copy("clean-preview")
         clean = site.parent / "out"
         if self.cli("build", site, "-o", clean, "--no-cache", "-j", "1", "--base-url", preview.url)[0] == 0:
-            shown = {k: v for k, v in tree(preview.out).items() if not k.startswith("pagefind/")}
-            if shown != {k: v for k, v in tree(clean).items() if not k.startswith("pagefind/")}:
+            if tree(preview.out) != tree(clean):
                 raise AssertionError("the preview differs from a clean build at its address:\n" + explain(preview.out, clean))
 
     @rule()
@@ -477,17 +475,11 @@ class CacheMachine(RuleBasedStateMachine):
 
 
 def steady(tmp_path, monkeypatch) -> None:
-    """The code, the default templates and Pagefind as they are now, whatever is edited or reinstalled
-    in the checkout meanwhile (a reinstalled node_modules/ once made a cached build differ mid-run)."""
+    """The code and the default templates as they are now, whatever is edited in the checkout meanwhile."""
     monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
     defaults = tmp_path / "default-templates"
     shutil.copytree(ROOT / "templates", defaults)
     monkeypatch.setattr(templates, "default_templates", lambda: defaults)
-    binary = search.find(ROOT)[0]
-    if binary is not None:
-        (tmp_path / "pagefind").mkdir()
-        shutil.copy2(binary, tmp_path / "pagefind" / binary.name)
-        monkeypatch.setenv(search.ENV, str(tmp_path / "pagefind" / binary.name))
 
 
 def test_a_cached_build_is_a_clean_build(tmp_path, capsys, monkeypatch):

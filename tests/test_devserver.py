@@ -647,11 +647,6 @@ def test_directories_no_listing_and_redirect(site):
         ("a.txt", "text/plain; charset=utf-8"),
         ("a.csv", "text/csv; charset=utf-8"),
         ("a.wasm", "application/wasm"),
-        ("pagefind.zh-cn_6b30d6.pf_meta", "application/octet-stream"),
-        ("en_1a2b3c.pf_index", "application/octet-stream"),
-        ("en_1a2b3c.pf_fragment", "application/octet-stream"),
-        ("en_1a2b3c.pf_filter", "application/octet-stream"),
-        ("wasm.unknown.pagefind", "application/octet-stream"),
         ("a.unknownext", "application/octet-stream"),
     ],
 )

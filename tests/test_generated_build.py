@@ -14,7 +14,6 @@ from benchmarks.generate import generate  # noqa: E402
 
 
 def test_a_small_generated_city_builds_and_rebuilds(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(ROOT / "no-such-pagefind"))
     monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
     for module, name in ((rendering, "POOL_MIN_PAGES"), (rendering, "PLAN_POOL_MIN_PAGES"), (records, "POOL_MIN_FILES")):
         monkeypatch.setattr(module, name, 1)  # every stage in worker processes

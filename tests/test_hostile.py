@@ -709,23 +709,27 @@ def test_a_committed_build_cache_is_never_unpickled(tmp_path):
     assert cache_mod.Cache(folder).section("pages") == {"a": 1}
 
 
-def test_a_committed_node_modules_program_is_never_run(tmp_path, capsys):
-    """check on a pull request looked for pagefind in the site's node_modules/ and ran what it found."""
-    marker = tmp_path / "ran"
+def test_a_committed_node_modules_bundle_is_never_published(tmp_path, capsys):
+    """/admin/ copies the editing app from node_modules/: a pull request that commits its own decap-cms
+    (script the editors' browsers would run) must not get it published; the checkout's is used instead."""
+    from site_builder.pages import admin
     site = make_site(tmp_path)
-    binary = site / "node_modules/@pagefind/aaa/bin/pagefind_extended"
-    binary.parent.mkdir(parents=True)
-    binary.write_text(f"#!/bin/sh\ntouch {marker}\necho pagefind 1.6.0\n")
-    binary.chmod(0o755)
+    for package, version in (("decap-cms", admin.DECAP_VERSION), ("js-yaml", admin.JS_YAML_VERSION)):
+        folder = site / "node_modules" / package
+        (folder / "dist").mkdir(parents=True)
+        (folder / "package.json").write_text(f'{{"version": "{version}"}}', encoding="utf-8")
+    (site / "node_modules/decap-cms/dist/decap-cms.js").write_text("alert('pull request')", encoding="utf-8")
+    (site / "node_modules/js-yaml/dist/js-yaml.min.js").write_text("alert('pull request')", encoding="utf-8")
+    assert admin.bundle(site)[0]["decap-cms.js"].parent.parent.parent == site / "node_modules"  # not tracked: used
     git = ["git", "-c", "user.email=a@example.org", "-c", "user.name=a", "-C", str(site)]
     subprocess.run(git + ["init", "-q"], check=True)
     subprocess.run(git + ["add", "-A"], check=True)
     subprocess.run(git + ["commit", "-qm", "pull request"], check=True)
-    from site_builder.pages import search
-    search._tracked.cache_clear()
-    rc, _, err = run(capsys, "check", site)
-    assert rc == 0 and not marker.exists()
-    assert f"注意：{site.resolve() / 'node_modules'} 里有 git 管理的文件，不运行其中的程序（站内搜索只用另外安装的 pagefind）。" in err
+    admin._tracked.cache_clear()
+    files, _ = admin.bundle(site)
+    assert files is None or all(not path.is_relative_to(site) for path in files.values())
+    err = capsys.readouterr().err
+    assert f"注意：{site.resolve() / 'node_modules'} 里有 git 管理的文件，不使用其中的程序（网页编辑只用另外安装的 decap-cms）。" in err
 
 
 # =====================================================================================================
@@ -884,10 +888,9 @@ def test_builds_are_byte_identical_from_any_location_seed_and_epoch(tmp_path):
     a = build_elsewhere(tmp_path, "a", "tmp", "0", "0")
     b = build_elsewhere(tmp_path, "bb", "site", "12345", "2000000000")
     assert a == b
-    from site_builder.pages import search
-    kinds = {"feed.xml", "sitemap.xml", "data/posts.json", "data/posts.csv", "stories/first/index.html"}
+    kinds = {"feed.xml", "sitemap.xml", "data/posts.json", "data/posts.csv", "stories/first/index.html",
+             "search-index/meta.json"}
     assert kinds <= set(a) and any(k.startswith("media/") for k in a)
-    assert any(k.startswith("pagefind/") for k in a) == (search.find(MINI)[0] is not None)
 
 
 def test_pdfs_are_byte_identical_and_carry_no_date(tmp_path):

@@ -137,8 +137,7 @@ from support.sites import ROOT, run, tree  # noqa: E402
 
 @pytest.fixture
 def steady(monkeypatch):
-    """No search index (no Pagefind run) and a code version that others' edits cannot change mid-test."""
-    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(ROOT / "no-such-pagefind"))
+    """A code version that others' edits cannot change mid-test."""
     monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
 
 

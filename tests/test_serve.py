@@ -28,7 +28,6 @@ def text(preview: Preview, path: str) -> str:
 
 @pytest.fixture
 def preview(tmp_path, monkeypatch):
-    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(ROOT / "no-such-pagefind"))
     monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
     site = make_site(tmp_path)
     p = Preview(site, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
@@ -103,7 +102,6 @@ def test_a_broken_file_keeps_the_last_good_site_and_says_why_until_it_is_fixed(p
 
 
 def test_a_site_that_is_broken_at_start_is_served_once_fixed(tmp_path, monkeypatch):
-    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(ROOT / "no-such-pagefind"))
     site = make_site(tmp_path, {MEMBER: "name: [王芳\n"})
     p = Preview(site, port=0, jobs=1, log=lambda message: None)
     p.start()
@@ -141,7 +139,6 @@ def test_serve_refuses_a_port_in_use(tmp_path, capsys, preview):
 
 def built(tmp_path, monkeypatch, *argv) -> tuple:
     """The mini site built into tmp_path/out (``argv``: more build options), with a secret beside it."""
-    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(ROOT / "no-such-pagefind"))
     site = make_site(tmp_path)
     out = tmp_path / "out"
     assert main(["build", str(site), "-o", str(out), "-q", "--no-cache", *map(str, argv)]) == 0

@@ -245,12 +245,6 @@ _CONTENT_TYPES = {
     ".ttf": "font/ttf",
     ".otf": "font/otf",
     ".wasm": "application/wasm",
-    # Pagefind's index: compressed binary chunks that pagefind.js fetches and decodes itself.
-    ".pagefind": "application/octet-stream",
-    ".pf_meta": "application/octet-stream",
-    ".pf_index": "application/octet-stream",
-    ".pf_filter": "application/octet-stream",
-    ".pf_fragment": "application/octet-stream",
     ".mp4": "video/mp4",
     ".webm": "video/webm",
     ".mp3": "audio/mpeg",

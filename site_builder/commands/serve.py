@@ -10,7 +10,7 @@ settings change what every page reads, so they rebuild everything.
 
 A rebuild that finds problems leaves the last good site in place and shows the problems
 (``path:line:col: message``) over the page in the browser; the next good rebuild clears them. The
-search index (a finisher) is built with the first build only.
+search index is updated with every rebuild, like the pages.
 
 ``site-builder serve --preview`` serves a site already built (``SITE/output`` or ``-o``) the way a web
 host would, to look at what will be published: nothing is built, watched or reloaded, every file is
@@ -58,7 +58,7 @@ class Preview:
         start = time.perf_counter()
         try:
             result = run(self.site, self.out, base_url=self.server.url, jobs=self.jobs, cache=self.cache,
-                         finish=self.first, save=False)  # saved after the first build and when the preview stops
+                         save=False)  # saved after the first build and when the preview stops
         except ContentErrors as exc:
             return RebuildResult(False, [p.format() for p in exc.problems])
         except UsageError as exc:

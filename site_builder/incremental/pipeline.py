@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -21,26 +19,28 @@ from ..pages.guard import check_without_site, output_problems
 from ..pages import competition as competition_pages
 from ..model import competition, images, build as model_mod
 from . import markdown_cache, records, rendering, tracking
-from ..render import linkcheck
+from ..render import linkcheck, search_index
 from ..content import privacy
 from ..write import output
 from .. import memo, workers
 from .cache import Cache
 from ..errors import ContentErrors, Problems
-from ..write.output import Writer, _link_or_copy, marker_id
+from ..write.output import Writer, marker_id
 from ..render.templates import Renderer, TemplateProblem
 
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
 PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page]]] = [web.pages, feeds.pages, search.pages,
                                                                            print_pages.pages, admin.pages]
 PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months, units, boards, open data
-# Steps run on the fully written new output folder before it is swapped in (e.g. a search index).
-# A finisher that declares the folders it makes (``produces = ("pagefind/",)``) is not run again while
-# what it reads is unchanged: the written files under its ``inputs(model)`` folders (default: every
-# written file) and its ``identity(model)`` (e.g. the Pagefind version); what it made last time is
-# carried over (see :func:`_finish_or_keep`); a small rebuild in place runs it on a staging folder of
-# its inputs. The development server's rebuilds do not run finishers.
-FINISHERS: list[Callable[[Path, model_mod.Model], None]] = [search.index]
+# Files made from what every page left behind (the search index). A finisher has ``name``, ``produces``
+# (the folder it writes into), ``enabled(model)``, ``extract(data)`` (run on each rendered page's bytes
+# by the worker that rendered it; what it returns, unless None, is kept with the page in the cache, so a
+# warm build has it for the pages it keeps), optionally ``prepare(address, found)`` (run there too on what
+# ``extract`` returned; not kept) and ``make(found, model, previous, prepared)`` (found: page address → what
+# ``extract`` returned; previous: what it made for the build the cache remembers; prepared: address → what
+# ``prepare`` returned, for the pages rendered by this build; returns files that changed, files kept, and
+# what to remember). Its files are written like pages: an unchanged file is not written again.
+FINISHERS: list = [search_index]
 
 
 @dataclass
@@ -80,7 +80,7 @@ def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None 
 
 
 def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
-        jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None, finish: bool = True,
+        jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None,
         progress: Progress | None = None, save: bool = True) -> Result:
     """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``.
 
@@ -88,8 +88,7 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
     development server passes its own ``cache``), unchanged files are not parsed again and unchanged
     pages are neither rendered nor written, and a small change updates the output in place (see
     :class:`output.Writer`); ``use_cache=False`` builds from scratch and keeps nothing.
-    ``finish=False`` does not run FINISHERS again when what they made can be kept (the development
-    server: its search index is the one of its first build). ``save=False`` leaves the cache in memory
+    ``save=False`` leaves the cache in memory
     (the development server saves it when it stops).
     """
     jobs = jobs or workers.default_jobs()
@@ -107,7 +106,7 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
         gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
         try:
             with memo.use(cache):  # @memoized functions (QR codes, photo sizes) keep their results in it
-                return _run(site, out, write, base_url, jobs, cache, use_cache, finish, progress, save)
+                return _run(site, out, write, base_url, jobs, cache, use_cache, progress, save)
         finally:
             workers.unfreeze()
             (gc.enable if gc_enabled else gc.disable)()
@@ -117,7 +116,7 @@ IN_PLACE_MAX = 0.1  # update the output in place when at most this share of the 
 
 
 def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int, cache: Cache,
-         tracked: bool, finish: bool, progress: Progress | None, save: bool = True) -> Result:
+         tracked: bool, progress: Progress | None, save: bool = True) -> Result:
     timings: dict[str, float] = {}
     model = build_model(site, base_url, cache=cache, jobs=jobs, progress=progress, timings=timings)
     start = time.perf_counter()
@@ -156,42 +155,36 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"])
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
-            # In place also when a finisher must run, if it says which folders it makes: it runs on a
-            # staging folder before the output is changed (a finisher that failed after the output was
-            # changed in place would leave a half-updated site published).
-            finishers = [f for f in FINISHERS if getattr(f, "enabled", lambda m: True)(model)]
-            stageable = not finish or all(getattr(f, "produces", ()) for f in finishers)
-            in_place = valid and stageable and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
+            finishers = [f for f in FINISHERS if f.enabled(model)]
+            in_place = valid and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
             with Writer(site, out, in_place=in_place) as writer:
                 previous = cache.section("pages-files").get("files") if valid else None
                 if writer.in_place:
                     writer.previous = set(previous) if previous is not None else None  # not listed again
-                    writer.preserve = linkcheck.finisher_prefixes(FINISHERS)
                 # The pages kept from the last build had their links checked against the same files, if this
                 # build writes the same files as that one: then only the rendered pages' links are checked.
+                made = linkcheck.finisher_prefixes(FINISHERS)
                 same_files = previous is not None and not model.broken and \
-                    set(previous) == output_files(page_list, renderer, model)
-                early = _EarlyFinishers(finishers if finish and not writer.in_place else [], writer, model, page_list)
-                try:
-                    done, result.rendered = rendering.render_all(
-                        page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
-                        jobs=jobs, progress=progress, kept_links=not same_files, first=early.first,
-                        written=early.written)
-                    timings["render"] = time.perf_counter() - start
-                    start = time.perf_counter()
-                    write_static(renderer, writer)
-                    write_images(model, writer)
-                    check_links(links, set(writer.written.values()), model, renderer)
-                    if finish or not writer.in_place:  # (the development server keeps the index of its first build)
-                        finishing_start = time.perf_counter()
-                        for finisher in finishers:
-                            if not early.finish(finisher, progress):
-                                _finish_or_keep(finisher, writer, model, finish, progress)
-                        timings["finish"] = time.perf_counter() - finishing_start  # (waiting for an early one)
-                finally:
-                    early.stop()
+                    {p for p in previous if not p.startswith(made)} == output_files(page_list, renderer, model)
+                prepared: dict[str, tuple] = {}
+                done, result.rendered = rendering.render_all(
+                    page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
+                    jobs=jobs, progress=progress, kept_links=not same_files,
+                    extractors=[(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers],
+                    prepared=prepared)
+                timings["render"] = time.perf_counter() - start
+                start = time.perf_counter()
+                write_static(renderer, writer)
+                write_images(model, writer)
+                for finisher in finishers:
+                    finish_start = time.perf_counter()
+                    if progress:
+                        progress(finisher.name, 0, 0)
+                    write_finished(finisher, page_list, done, prepared, model, writer, cache, valid)
+                    timings[finisher.name] = time.perf_counter() - finish_start
+                check_links(links, set(writer.written.values()), model, renderer)
                 result.files, result.changed = len(writer.written), writer.changed
-            timings["write"] = time.perf_counter() - start - timings.get("finish", 0.0)
+            timings["write"] = time.perf_counter() - start - sum(timings.get(f.name, 0.0) for f in finishers)
             if tracked:
                 _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved["pages"],
                             fingerprints.digests((entry.attributes for entry in done.values()), jobs),
@@ -247,135 +240,29 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
         cache.replace("pages-output", {"output": output})
 
 
-def _finish(finisher, folder: Path, model: model_mod.Model, progress: Progress | None) -> None:
-    if progress:
-        progress(getattr(finisher, "__name__", "finish"), 0, 0)
-    finisher(folder, model)
-
-
-INPUTS_STAMP = "site-builder-inputs.txt"  # in each folder a finisher made: the digest of what it read
-
-
-def _finish_or_keep(finisher, writer: Writer, model: model_mod.Model, finish: bool,
-                    progress: Progress | None) -> None:
-    """Run ``finisher``, or link what it made in the previous output when that still fits.
-
-    It fits when the digest of the finisher's ``identity`` and of the written files under its ``inputs``
-    (their paths and content hashes) equals the one kept in each of its ``produces`` folders, or, with
-    ``finish`` False (the development server), whenever those folders are there.
-    """
-    prefixes = getattr(finisher, "produces", ())
-    if not prefixes:
-        _finish(finisher, writer.new, model, progress)
-        return
-    stamp = _stamp(finisher, writer, model)
-    if _kept(finisher, writer, stamp, finish):
-        if not writer.in_place:
-            for prefix in prefixes:
-                _link_tree(writer.old / prefix, writer.new / prefix)
-        return
-    # in place: on the staging folder, whose folders then replace the output's
-    folder = writer.stage(_inputs(finisher, model)) if writer.in_place else writer.new
-    _finish(finisher, folder, model, progress)
-    _stamped(finisher, folder, stamp, writer if writer.in_place else None)
-
-
-def _inputs(finisher, model: model_mod.Model) -> tuple[str, ...]:
-    return tuple(getattr(finisher, "inputs", lambda m: ("",))(model))
-
-
-def _stamp(finisher, writer: Writer, model: model_mod.Model) -> str:
-    """The digest of the finisher's ``identity`` and of the written files under its ``inputs``."""
-    inputs = _inputs(finisher, model)
-    h = hashlib.blake2b(getattr(finisher, "identity", lambda m: "")(model).encode(), digest_size=16)
-    for path in sorted(p for p in writer.digests if p.startswith(inputs)):
-        h.update(path.encode() + b"\0" + writer.digests[path] + b"\0")
-    return h.hexdigest()
-
-
-def _kept(finisher, writer: Writer, stamp: str, finish: bool = True) -> bool:
-    """Whether what the finisher made in the previous output fits (see :func:`_finish_or_keep`)."""
-    old = [writer.old / prefix for prefix in finisher.produces] if writer.old is not None else []
-    try:
-        return bool(old) and all(folder.is_dir() and (not finish or (folder / INPUTS_STAMP).read_text(
-            encoding="utf-8") == stamp) for folder in old)
-    except OSError:
-        return False
-
-
-def _stamped(finisher, folder: Path, stamp: str, swap: Writer | None = None) -> None:
-    """Write the stamp into each folder the finisher made (and swap it into the output, in place)."""
-    for prefix in finisher.produces:
-        if (folder / prefix).is_dir():
-            (folder / prefix / INPUTS_STAMP).write_text(stamp, encoding="utf-8")
-            if swap:
-                swap.swap_in(prefix)
-
-
-class _EarlyFinishers:
-    """Finishers started as soon as the pages they read are written, while the other pages are rendered.
-
-    A finisher that can (``start(folder, model)`` returning something with ``wait()`` and ``stop()``, and
-    ``produces``: the search index) is started on the new output folder once every page under its
-    ``inputs`` is there (those pages are rendered first), unless what it made last time is kept. At the
-    end it is waited for; if a file it reads was written after it started (its stamp changed), it is
-    stopped and run again the usual way. Only for a build into a new folder with ``finish``.
-    """
-
-    def __init__(self, finishers: list, writer: Writer, model: model_mod.Model, pages: list[web.Page]):
-        self.writer, self.model = writer, model
-        self.waiting: dict = {}  # finisher → indices of the pages under its inputs not written yet
-        self.running: dict = {}  # finisher → (stamp, what start() returned)
-        for f in finishers:
-            if getattr(f, "start", None) is not None and getattr(f, "produces", ()):
-                inputs = _inputs(f, model)
-                self.waiting[f] = {i for i, page in enumerate(pages) if page.output.startswith(inputs)}
-        prefixes = tuple(prefix for f in self.waiting for prefix in _inputs(f, model))
-        self.first = (lambda page: page.output.startswith(prefixes)) if self.waiting else None
-        self.written = self._written if self.waiting else None
-
-    def _written(self, indices: list[int]) -> None:
-        for f, left in list(self.waiting.items()):
-            left.difference_update(indices)
-            if not left:
-                del self.waiting[f]
-                stamp = _stamp(f, self.writer, self.model)
-                if not _kept(f, self.writer, stamp):
-                    self.running[f] = (stamp, f.start(self.writer.new, self.model))
-
-    def finish(self, finisher, progress: Progress | None) -> bool:
-        """Whether ``finisher`` ran early and is now done, its folders made and stamped."""
-        stamp, handle = self.running.pop(finisher, (None, None))
-        if handle is None:
-            return False
-        if _stamp(finisher, self.writer, self.model) != stamp:  # (a file it reads was written since)
-            handle.stop()
-            for prefix in finisher.produces:
-                shutil.rmtree(self.writer.new / prefix, ignore_errors=True)
-            return False
-        if progress:
-            progress(getattr(finisher, "__name__", "finish"), 0, 0)
-        handle.wait()
-        _stamped(finisher, self.writer.new, stamp)
-        return True
-
-    def stop(self) -> None:
-        """Stop what still runs (the build failed)."""
-        for _, handle in self.running.values():
-            if handle is not None:
-                handle.stop()
-        self.running.clear()
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard-link (or copy) the folder ``source`` of the old output to ``target``."""
-    for path in sorted(source.rglob("*")):
-        to = target / path.relative_to(source)
-        if path.is_dir():
-            to.mkdir(parents=True, exist_ok=True)
-        else:
-            to.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(path, to)
+def write_finished(finisher, pages: list[web.Page], done: dict, prepared: dict, model: model_mod.Model,
+                   writer: Writer, cache: Cache, valid: bool) -> None:
+    """Write what ``finisher`` makes of what the pages left behind (see :data:`FINISHERS`), updating what it
+    made for the build the cache remembers when that build made the output being updated (``valid``)."""
+    found, ready = {}, {}
+    for page in pages:
+        for name, value in done[page.output].found:
+            if name == finisher.name:
+                found[page.url] = value
+        for name, value in prepared.get(page.output, ()):
+            if name == finisher.name:
+                ready[page.url] = value
+    section = f"finisher-{finisher.name}"
+    previous = cache.section(section).get("made") if valid else None
+    made = finisher.make(found, model, previous, ready)
+    if not all(map(writer.can_keep, made.kept)):  # (someone removed a file from the output)
+        made = finisher.make(found, model, None, ready)
+    for path, content in made.kept.items():
+        writer.keep(path, content)
+    for path, data in made.files.items():
+        writer.write(path, data)
+    if made.index is not previous:
+        cache.replace(section, {"made": made.index})
 
 
 def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:

@@ -46,6 +46,7 @@ class Done(NamedTuple):
     attributes: tuple
     digest: bytes  # of the page's bytes
     links: bytes  # its links (internal, external) as linkcheck.LinkCheck records them, pickled: see page_links
+    found: tuple = ()  # (finisher name, what its ``extract`` found in the page), for each that found something
 
     def page_links(self) -> tuple[dict, dict]:
         """(internal, external): unpickled only when a link check needs them (most of a city's cached
@@ -65,6 +66,7 @@ class _Stage:
     base_path: str
     targets: dict[int, Path]  # page index → file to write (sibling folder), when workers write
     old: Path | None  # the previous output, to hard-link unchanged files from
+    extractors: list[tuple]  # (finisher name, its ``extract``, its ``prepare`` or None)
 
 
 _STAGE: _Stage | None = None
@@ -87,13 +89,21 @@ def _render_one(i: int) -> tuple[Any, ...]:
         fingerprint = s.fingerprints.context(page)
     links = linkcheck.LinkCheck(s.base_path)
     links.add_page(page.output, page.template, data)
+    found, prepared = [], []
+    for name, extract, prepare in s.extractors:
+        value = extract(data)
+        if value is not None:
+            found.append((name, value))
+            if prepare is not None:
+                prepared.append((name, prepare(page.url, value)))
+    found = tuple(found)
     done = Done(fingerprint, objects, attributes, output.digest(data),
-                _links(links.internal, {url: sorted(pages) for url, pages in links.external.items()}))
+                _links(links.internal, {url: sorted(pages) for url, pages in links.external.items()}), found)
     target = s.targets.get(i)
     if target is None:
-        return ("ok", done, None, data)
+        return ("ok", done, None, data, tuple(prepared))
     changed = output.store(target, s.old / page.output if s.old is not None else None, data)
-    return ("ok", done, changed, None)
+    return ("ok", done, changed, None, tuple(prepared))
 
 
 def _render_part(indices: list[int]) -> tuple[list[tuple[Any, ...]], dict]:
@@ -156,16 +166,16 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
                planned: Plan, fingerprints: tracking.Fingerprints | None, jobs: int = 1,
                progress: Callable[[str, int, int], None] | None = None,
-               kept_links: bool = True, first: Callable[[Page], bool] | None = None,
-               written: Callable[[list[int]], None] | None = None) -> tuple[dict[str, Done], int]:
+               kept_links: bool = True,
+               extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None) -> tuple[dict[str, Done], int]:
     """Render (or keep) every page; returns (what each page left behind, pages rendered).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
     replaces (or, without a writer, of any earlier build); ``fingerprints`` None records nothing.
     ``kept_links`` False gives ``links`` the links of the rendered pages only (the kept pages' links were
     checked against the same files by an earlier build).
-    ``first``: pages rendered before the others (those a finisher started early reads); ``written(indices)``
-    is called once before rendering with the kept pages and after each part with the pages it wrote.
+    ``extractors``: (name, extract, prepare or None) run on every rendered page's bytes (see
+    ``pipeline.FINISHERS``); what ``prepare`` made of the rendered pages goes into ``prepared`` (by output path).
     """
     global _STAGE
     total = len(pages)
@@ -176,17 +186,15 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
             results[i] = entry
         else:  # the old file is gone after all
             todo.append(i)
-    todo.sort(key=(lambda i: (not first(pages[i]), i)) if first is not None else None)
+    todo.sort()
     done = total - len(todo)
-    if written is not None:
-        written([i for i, entry in enumerate(results) if entry is not None])
     if progress:
         progress("render", done, total)
 
     workers_write = writer is not None and not writer.in_place and jobs > 1 and len(todo) >= POOL_MIN_PAGES
     targets = {i: writer.claim(pages[i].output) for i in todo} if workers_write else {}
     _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path, targets,
-                    writer.old if writer is not None else None)
+                    writer.old if writer is not None else None, list(extractors))
     # sixteen chunks a worker: pages come in runs of one kind (0.2 ms a short address, 2 ms a post page), so a
     # chunk's cost varies; small chunks keep every worker busy to the end
     parts = workers.chunks(todo, jobs * 4, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
@@ -198,16 +206,16 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                 for i, result in zip(part, out):
                     if result[0] == "problem":
                         raise RenderProblem(result[1])
-                    _, entry, changed, data = result
+                    _, entry, changed, data, made = result
                     results[i] = entry
+                    if made and prepared is not None:
+                        prepared[pages[i].output] = made
                     if writer is not None:
                         if data is not None:
                             writer.write(pages[i].output, data)
                         else:
                             writer.stored(pages[i].output, entry.digest, changed)
                 done += len(part)
-                if written is not None:
-                    written(part)
                 if progress:
                     progress("render", done, total)
     finally:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import subprocess
 import sys
 import unicodedata
 from html import escape
@@ -35,7 +36,6 @@ from ..content.editing import DEFAULT_URLS
 from ..content.schema import ID_RE, RESERVED_IDS, Bool, Date, Dict, Enum, Field, Id, Int, List, Month, MonthDay, Num, Record, Str
 from ..model import images
 from ..model.build import Model, Settings
-from .search import CHECKOUT, _tracked
 from .web import Page
 
 DECAP_VERSION = "3.16.3"
@@ -408,6 +408,26 @@ def config_yml(settings: Settings, local_url: str | None = None) -> bytes:
 
 
 # -- the files of /admin/ -------------------------------------------------------------------------
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+@functools.lru_cache(maxsize=8)
+def _tracked(root: Path, folder: str) -> bool:
+    """Whether ``root`` is in a git work tree that tracks a file under ``folder`` (or ``folder`` itself)."""
+    if not (root / folder).exists() and not (root / folder).is_symlink():
+        return False
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", folder],
+                              capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False  # no git: not a checkout of anyone's pull request
+    if proc.returncode == 0 and proc.stdout:
+        print(f"注意：{root / folder} 里有 git 管理的文件，不使用其中的程序（网页编辑只用另外安装的 decap-cms）。",
+              file=sys.stderr)
+        return True
+    return False
+
 
 def bundle(site: Path) -> tuple[dict[str, Path] | None, str]:
     """({file name in admin/: source}, "") when decap-cms and js-yaml are installed at the pinned versions,

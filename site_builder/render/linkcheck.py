@@ -34,7 +34,7 @@ _PLAIN = re.compile(rf"/(?:{_SEGMENT}(?:/{_SEGMENT})*/?)?")
 
 # Output folders made by FINISHERS after the pages are written (e.g. a search index): in ``check``
 # nothing is written, so links into them cannot be looked up. A finisher declares them with a
-# ``produces = ("pagefind/",)`` attribute; see :func:`finisher_prefixes`.
+# ``produces = ("search-index/",)`` attribute; see :func:`finisher_prefixes`.
 
 
 def _values(data: bytes):

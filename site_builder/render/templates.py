@@ -41,7 +41,6 @@ def template_dirs(site: Path) -> list[Path]:
     return dirs
 
 
-_PAGEFIND_SAFE = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06"})
 OPENING_QUOTES = "“「『‘\"'"
 CLOSING_QUOTES = "”」』’\"'"
 
@@ -153,7 +152,7 @@ class Renderer:
         # (``recorded(make) -> (value, replay)``); without it nothing is recorded.
         self.recorded: Callable[[Callable[[], Markup]], tuple[Markup, Callable[[], None]]] | None = None
         self.env.filters.update(date=self.date, month=self.month, html=self.html, tel=tel_href, num=self.num,
-                                pagefind=self.pagefind, quoted=self.quoted, paragraphs=paragraphs)
+                                quoted=self.quoted, paragraphs=paragraphs)
 
     # -- helpers the templates call ---------------------------------------------------------------
     def t(self, key: str, **values) -> str:
@@ -201,12 +200,6 @@ class Renderer:
         if text[:1] in OPENING_QUOTES or text[-1:] in CLOSING_QUOTES:
             return text
         return self.t("quoted", text=text)
-
-    @staticmethod
-    def pagefind(value: str) -> str:
-        """Text that Pagefind's UI inserts as HTML (filter values). Pagefind decodes character references in
-        them (any number of times), so escaping cannot help: ``< > &`` become their full-width forms."""
-        return str(value).translate(_PAGEFIND_SAFE)
 
     @staticmethod
     def html(value: str) -> Markup:

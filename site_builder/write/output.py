@@ -6,9 +6,7 @@ that is unchanged since the last build is hard-linked from the old output instea
 
 ``Writer(..., in_place=True)`` (small rebuilds) instead holds the changed files until the build has
 succeeded, then replaces each of them atomically in the existing output and removes the files the
-build no longer makes; unchanged files are not touched at all. A step that needs the new pages as files
-(the search index) reads them from a staging folder (:meth:`Writer.stage`: the held files and links to
-the unchanged ones) and writes its own folder there, which replaces the old one in the same step.
+build no longer makes; unchanged files are not touched at all.
 
 The marker file names a hash of every file's name and content (:attr:`Writer.build_id`), so the build
 cache can tell that an output folder is still exactly the one it describes.
@@ -80,11 +78,7 @@ class Writer:
         self.digests: dict[str, bytes] = {}  # path → content hash, for the build id
         self.pending: dict[str, bytes] = {}  # in place: changed files, written when the build succeeded
         self.previous: set[str] | None = None  # in place: the files of the previous build, if known (else listed)
-        self.preserve: tuple[str, ...] = ()  # in place: never removed (what finishers made, e.g. "pagefind/")
         self._made: set[Path] = set()  # folders of the new output made so far
-        self._staging: Path | None = None  # in place: the staging folder (see :meth:`stage`)
-        self._swaps: list[str] = []  # in place: folders made in the staging folder that replace the output's
-        self._staged: set[str] = set()  # in place: files put into the staging folder
 
     def __enter__(self) -> "Writer":
         """Begin writing; the caller holds :func:`locked` on the output and has called :func:`clear_leftovers`."""
@@ -106,12 +100,8 @@ class Writer:
 
     def __exit__(self, kind, exc, tb) -> None:
         if self.in_place:
-            try:
-                if kind is None:
-                    self._apply()
-            finally:
-                if self._staging is not None:
-                    shutil.rmtree(self._staging, ignore_errors=True)
+            if kind is None:
+                self._apply()
             return
         if kind is not None:
             shutil.rmtree(self.new, ignore_errors=True)
@@ -151,7 +141,7 @@ class Writer:
                 prefix = folder + "/" if folder else ""
                 self.previous.update(prefix + e.name for e in entries if not e.is_dir(follow_symlinks=False))
         for name in sorted(self.previous - keep):
-            if name == MARKER or name.startswith(self.preserve):
+            if name == MARKER:
                 continue
             file = self.out / name
             try:
@@ -163,42 +153,7 @@ class Writer:
             while folder != self.out and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
-        for prefix in self._swaps:
-            made, there = self._staging / prefix, self.out / prefix
-            if not there.exists():
-                os.rename(made, there)
-            elif exchange(made, there):  # one atomic step, as the swap of a whole output
-                shutil.rmtree(made, ignore_errors=True)  # now the old folder
-            else:
-                trash = self._staging / f".old-{prefix.strip('/')}"
-                os.rename(there, trash)
-                os.rename(made, there)
         replace_file(self.out / MARKER, self._marker().encode())
-
-    def stage(self, inputs: tuple[str, ...]) -> Path:
-        """In place: a folder holding the files this build wrote under the folders ``inputs`` as they will
-        be (the held ones written, the unchanged ones hard-linked from the output), for a step that reads
-        them before the output is changed; removed when the build ends."""
-        stage = self.out.parent / f".{self.out.name}.stage-{os.getpid()}"
-        if self._staging is None:
-            self._staging = stage
-            stage.mkdir()
-        made: set[str] = set()
-        for path in sorted(p for p in self.digests if p.startswith(inputs) and p not in self._staged):
-            self._staged.add(path)
-            folder = posixpath.dirname(path)
-            if folder not in made:
-                os.makedirs(os.path.join(stage, folder), exist_ok=True)
-                made.add(folder)
-            if path in self.pending:
-                (stage / path).write_bytes(self.pending[path])
-            else:
-                _link_or_copy(self.out / path, stage / path)
-        return stage
-
-    def swap_in(self, prefix: str) -> None:
-        """In place: replace the output's folder ``prefix`` with the one made in :meth:`stage`'s folder."""
-        self._swaps.append(prefix)
 
     def claim(self, path: str) -> Path:
         """Register ``path`` as written by this build; the file it goes to. Its folder is made by
@@ -246,9 +201,13 @@ class Writer:
         self.digests[path] = content
         self.changed += changed
 
+    def can_keep(self, path: str) -> bool:
+        """Whether the old output has a file at ``path`` to :meth:`keep`."""
+        return self.old is not None and os.path.isfile(os.path.join(self.old, path))
+
     def keep(self, path: str, content: bytes) -> bool:
         """Keep the old output's file at ``path`` (its content hash known); False if it is not there."""
-        if self.old is None or not os.path.isfile(os.path.join(self.old, path)):
+        if not self.can_keep(path):
             return False
         if self.in_place:  # the file stays where it is
             self._register(path)
@@ -336,7 +295,7 @@ _renameat2 = _libc_renameat2() if sys.platform.startswith("linux") else None
 
 def clear_leftovers(out: Path) -> None:
     """Remove the sibling folders of builds that were killed mid-way (``.output.new-PID``, ``.output.old-PID``,
-    ``.output.stage-PID``).
+    ``.output.stage-PID``, which versions before 2026-12 made for Pagefind).
 
     Called with the output's lock held, so no running build owns them. A build killed in the middle
     of a swap without an atomic exchange left no output at all: its old output is put back first.

@@ -1,0 +1,422 @@
+"""The site's search index: what each page says (read from its HTML as it is rendered) and the index files.
+
+Search in a browser, without a server and without a dictionary for Chinese: every pair of consecutive
+characters of the indexed text is a key (Chinese has no spaces between words; a query of two or more
+characters is looked up by its pairs, then checked against the page text, so 挂号单 finds the pages that
+contain 挂号单 and not those with 挂号 and 号单 far apart); in titles single characters are keys too (a
+one-character query finds the titles with it). Words in other scripts and numbers are keys as a whole. The keys are spread over ``shards`` files by a hash, so a phone loads a few
+small files for a query, not the index. The format is in docs/search.md; ``templates/static/search.js``
+reads it.
+
+Why not Pagefind (which the site used until 2026-12): it holds the segmented text of every page in memory
+(2 GB at 1,000 posts, ~18 GB at 10,000: a city could not build its index on a CI runner), took as long as
+the rest of the build, and indexed the whole site again for one edited story. Here each page's text is
+read from its HTML by the worker that rendered it (which works out its keys too) and kept in the build
+cache with the page; the index of the last build is kept in the cache, and a warm build updates it for the
+pages whose text changed and writes only the files that changed (:func:`build`).
+
+What a page offers: the text inside its element marked ``data-search-body`` (posts, members, units and
+stories), outside elements marked ``data-search-ignore``; the first ``<h1>`` in it is its title; each
+element marked ``data-search-filter="区县"`` gives the page that filter's value (its text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from array import array
+from bisect import bisect_left, insort
+from dataclasses import dataclass
+from itertools import chain
+from operator import sub
+from typing import NamedTuple
+
+from ..model.build import Model
+from ..pages import search
+
+FOLDER = "search-index/"  # the index folder inside the output
+VERSION = 1
+CHUNK = 16  # docs a file: a phone fetches the files of the results it shows
+KIND_KEY = "@kind:"
+
+
+class Doc(NamedTuple):
+    """What one page offers to search."""
+
+    title: str
+    text: str  # blocks separated by "\n"
+    filters: tuple[tuple[str, str], ...]  # (name, value), in the page's order
+
+
+# -- reading a rendered page -------------------------------------------------------------------------------
+
+_FILTER_NAME = re.compile(r"\bdata-search-filter=\"([^\"]*)\"")
+_RAW = re.compile(r"<(script|style|template|textarea)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
+_BLOCK = re.compile(  # the block elements' tags (a trie: Python's re tries alternatives one by one)
+    r"</?(?:a(?:ddress|rticle|side)|b(?:lockquote|r)|caption|d(?:[dlt]|etails|ialog|iv)|f(?:ieldset|igcaption|igure"
+    r"|ooter|orm)|h[1-6r]|header|li|main|nav|ol|p(?:re)?|s(?:ection|ummary)|t(?:able|body|[dhr]|foot|head)|ul)"
+    r"(?:>|[\s/][^>]*>)", re.I)
+_TAGS = re.compile(r"<[^>]*>")
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_SPACE = re.compile(r"\s+")
+
+
+def _element_end(page: str, name: str, start: int) -> int:
+    """Where the element whose start tag ends at ``start`` ends (after its end tag; the text's end if never)."""
+    opening, closing = f"<{name}", f"</{name}"
+    depth, at = 1, start
+    while True:
+        end = page.find(closing, at)
+        if end < 0:
+            return len(page)
+        nested = page.find(opening, at, end)
+        while nested >= 0:
+            after = page[nested + len(opening):nested + len(opening) + 1]
+            if after in (">", " ", "\n", "\t", "/"):
+                depth += 1
+            nested = page.find(opening, nested + 1, end)
+        depth -= 1
+        close = page.find(">", end)
+        at = len(page) if close < 0 else close + 1
+        if depth == 0:
+            return at
+
+
+def _text(fragment: str) -> str:
+    """The text of an HTML fragment: block elements end a line; character references decoded."""
+    text = _TAGS.sub("", _BLOCK.sub("\n", fragment))
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def _marked(page: str, attribute: str, start: int = 0, end: int | None = None):
+    """(tag start, name, start tag end) of each element whose start tag has ``attribute``, in order."""
+    end = len(page) if end is None else end
+    at = page.find(attribute, start, end)
+    while at >= 0:
+        tag = page.rfind("<", start, at)
+        close = page.find(">", at)
+        name = _NAME.match(page, tag) if tag >= 0 else None
+        if name is not None and close >= 0:
+            yield tag, name.group(1).lower(), close + 1
+            at = close
+        at = page.find(attribute, at + 1, end)
+
+
+def extract(data: bytes) -> Doc | None:
+    """The title, text and filters of a rendered page; None for a page without ``data-search-body``.
+
+    The page is HTML that the site's templates wrote (attribute values escaped, so no ``>`` inside a tag):
+    its parts are found by their tags with string searches, without an HTML parser (a parser took 1 ms a
+    page, this ~0.2 ms; tests/test_search.py compares the two on a whole city).
+    """
+    if b"data-search-body" not in data:
+        return None
+    page = data.decode("utf-8", "replace")
+    for _, name, start in _marked(page, "data-search-body"):
+        break
+    else:
+        return None
+    region = page[start:_element_end(page, name, start)]
+    if "<script" in region or "<style" in region or "<!--" in region or "<te" in region:
+        region = _RAW.sub("", region)
+    filters = []
+    for tag, name, start in _marked(region, "data-search-filter="):
+        found = _FILTER_NAME.search(region, tag, start)
+        if found is not None:
+            value = region[start:_element_end(region, name, start)]
+            filters.append((html.unescape(found.group(1)), _SPACE.sub(" ", _text(value)).strip()))
+    parts, at = [], 0
+    for tag, name, start in _marked(region, "data-search-ignore"):
+        if tag < at:  # inside an ignored element already cut out
+            continue
+        parts.append(region[at:tag])
+        at = start if name in VOID or region[start - 2] == "/" else _element_end(region, name, start)
+    parts.append(region[at:])
+    region = "".join(parts)
+    heading = _H1.search(region)
+    title = _SPACE.sub(" ", _text(heading.group(1))).strip() if heading else ""
+    if not title:
+        found = re.search(r"<title>(.*?)</title>", page, re.S)
+        title = html.unescape(found.group(1)).split(" · ")[0].strip() if found else ""
+    lines = (_SPACE.sub(" ", line).strip() for line in _text(region).split("\n"))
+    return Doc(title, "\n".join(line for line in lines if line), tuple(filters))
+
+
+# -- keys ---------------------------------------------------------------------------------------------------
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(rf"([{_CJK}]+)|([^\W_{_CJK}]+)")
+
+
+def keys(text: str, *, single: bool = False) -> set[str]:
+    """The keys of a text: every pair of consecutive Chinese characters (with ``single``, every character
+    too: for titles), every other word."""
+    found: set[str] = set()
+    for cjk, word in _RUNS.findall(unicodedata.normalize("NFKC", text).lower()):
+        if cjk:
+            found.update(map(str.__add__, cjk, cjk[1:]))
+            if single:
+                found.update(cjk)
+        else:
+            found.add(word)
+    return found
+
+
+def shard(key: str, shards: int) -> int:
+    """The file a key is in: a hash of its UTF-16 code units (what JavaScript strings are made of); a
+    title key (``^`` + key) is in the file of its key, so a query loads one file for both."""
+    if key[:1] == "^":
+        key = key[1:]
+    h = 0
+    units = key.encode("utf-16-le")
+    for i in range(0, len(units), 2):
+        h = (h * 31 + (units[i] | units[i + 1] << 8)) & 0xFFFFFFFF
+    return h % shards
+
+
+def shard_count(docs: int) -> int:
+    """A power of two from 16 to 4,096: about eight pages' keys a file."""
+    n = 16
+    while n < 4096 and n * 8 < docs:
+        n *= 2
+    return n
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(n: int) -> str:
+    if n < 36:
+        return _DIGITS[n]
+    out = []
+    while n:
+        n, r = divmod(n, 36)
+        out.append(_DIGITS[r])
+    return "".join(reversed(out))
+
+
+def postings(numbers: array | list[int], names: list[str]) -> str:
+    """Ascending doc numbers as the first number and then the differences, in base 36, joined by commas
+    (``names``: the base-36 names of 0 … the largest number)."""
+    return ",".join(map(names.__getitem__, map(sub, numbers, chain((0,), numbers))))
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+# -- the index ------------------------------------------------------------------------------------------------
+
+def doc_keys(url: str, doc: Doc) -> set[str]:
+    """Every key a page is listed under: its text's, its title's (``^``), its kind's and its filters'."""
+    found = keys(doc.title + "\n" + doc.text)
+    found.update(["^" + key for key in keys(doc.title, single=True)])
+    found.add(KIND_KEY + url.split("/", 1)[0])
+    found.update(f"@{name}:{value}" for name, value in doc.filters)
+    return found
+
+
+@dataclass(frozen=True)
+class Index:
+    """The index of one build, kept in the build cache so that the next build updates it.
+
+    Never changed once made: :func:`build` copies what it changes (``serve`` keeps the last one in memory).
+    """
+
+    urls: tuple[str, ...]  # the pages, by number
+    docs: dict[str, Doc]
+    table: dict[str, array]  # key → the numbers of the pages listed under it, ascending
+    shards: int
+    digests: dict[str, bytes]  # output path → digest of the file's bytes
+
+
+class Made(NamedTuple):
+    files: dict[str, bytes]  # output path → bytes, for the files that changed (all, without an earlier index)
+    kept: dict[str, bytes]  # output path → digest, for the files that are as the earlier index wrote them
+    index: Index
+
+
+def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[str, str] | None = None) -> Made:
+    """The index files of the pages' documents (site-relative address → :class:`Doc`).
+
+    With the index of an earlier build (``previous``), only what changed is worked out again: the keys of the
+    pages whose document changed or was added or removed, the shard files holding those keys, the document
+    files holding those pages. The files come out byte for byte as from a build without it
+    (tests/test_search_index.py and the cache property test compare).
+    """
+    urls = tuple(sorted(docs))
+    shards = shard_count(len(urls))
+    prepared = prepared or {}
+
+    def keys_of(url: str, doc: Doc) -> set[str] | list[str]:
+        ready = prepared.get(url)
+        return doc_keys(url, doc) if ready is None else ready.split("\0")
+
+    if previous is None or previous.shards != shards:
+        return _whole(docs, urls, shards, keys_of)
+    if urls == previous.urls and all(docs[url] == previous.docs[url] for url in urls):
+        return Made({}, dict(previous.digests), previous)
+    table = dict(previous.table)
+    own: set[str] = set()  # keys whose array is this build's (the previous index is never changed)
+    touched: set[str] = set()  # keys whose pages changed
+    rewritten: set[int] = set()  # numbers of the pages whose document file must be written again
+    old_docs = previous.docs
+    if urls != previous.urls:  # pages added or removed: the numbers after the first difference move
+        number = {url: n for n, url in enumerate(urls)}
+        for url in previous.urls:
+            if url not in number:
+                touched.update(doc_keys(url, old_docs[url]))
+        renumber = [number.get(url, -1) for url in previous.urls]
+        for key, numbers in previous.table.items():
+            moved = array("i", [n for n in map(renumber.__getitem__, numbers) if n >= 0])
+            if moved != numbers:
+                touched.add(key)
+            if moved:
+                table[key] = moved
+                own.add(key)
+            else:
+                del table[key]
+        first = next((n for n, (a, b) in enumerate(zip(urls, previous.urls)) if a != b),
+                     min(len(urls), len(previous.urls)))
+        rewritten.update(range(first, len(urls)))
+    for n, url in enumerate(urls):
+        doc = docs[url]
+        before = old_docs.get(url)
+        if before == doc:
+            continue
+        rewritten.add(n)
+        old = doc_keys(url, before) if before is not None else set()
+        new = set(keys_of(url, doc))
+        for key in old - new:
+            numbers = table[key] if key in own else array("i", table[key])
+            del numbers[bisect_left(numbers, n)]
+            touched.add(key)
+            if numbers:
+                table[key] = numbers
+                own.add(key)
+            else:
+                del table[key]
+        for key in new - old:
+            numbers = table.get(key)
+            if numbers is None:
+                numbers = array("i")
+            elif key not in own:
+                numbers = array("i", numbers)
+            insort(numbers, n)
+            table[key] = numbers
+            own.add(key)
+            touched.add(key)
+    index = Index(urls, dict(docs), table, shards, dict(previous.digests))
+    files = _meta(index)
+    changed = {shard(key, shards) for key in touched}
+    parts: dict[int, list[str]] = {k: [] for k in changed}
+    for key in table:
+        k = shard(key, shards)
+        if k in changed:
+            parts[k].append(key)
+    names = _names(len(urls))
+    for k, part in parts.items():
+        files[f"{FOLDER}g/{k}.json"] = _shard(table, part, names)
+    for j in {n // CHUNK for n in rewritten}:
+        files[f"{FOLDER}d/{j}.json"] = _chunk(index, j)
+    return _account(index, files)
+
+
+def _whole(docs: dict[str, Doc], urls: tuple[str, ...], shards: int, keys_of) -> Made:
+    table: dict[str, array] = {}
+    for n, url in enumerate(urls):
+        for key in keys_of(url, docs[url]):
+            numbers = table.get(key)
+            if numbers is None:
+                numbers = table[key] = array("i")
+            numbers.append(n)
+    index = Index(urls, dict(docs), table, shards, {})
+    files = _meta(index)
+    parts: list[list[str]] = [[] for _ in range(shards)]
+    for key in table:
+        parts[shard(key, shards)].append(key)
+    names = _names(len(urls))
+    for k, part in enumerate(parts):
+        files[f"{FOLDER}g/{k}.json"] = _shard(table, part, names)
+    for j in range(0, len(urls), CHUNK):
+        files[f"{FOLDER}d/{j // CHUNK}.json"] = _chunk(index, j // CHUNK)
+    return _account(index, files)
+
+
+def _names(count: int) -> list[str]:
+    return [_base36(n) for n in range(count + 1)]
+
+
+def _shard(table: dict[str, array], keys: list[str], names: list[str]) -> bytes:
+    return _json({key: postings(table[key], names) for key in sorted(keys)})
+
+
+def _chunk(index: Index, j: int) -> bytes:
+    return _json([[url, index.docs[url].title, index.docs[url].text]
+                  for url in index.urls[j * CHUNK:(j + 1) * CHUNK]])
+
+
+def _meta(index: Index) -> dict[str, bytes]:
+    filters: dict[str, dict[str, int]] = {}
+    for url in index.urls:
+        for name, value in dict.fromkeys(index.docs[url].filters):
+            counts = filters.setdefault(name, {})
+            counts[value] = counts.get(value, 0) + 1
+    return {f"{FOLDER}meta.json": _json({"v": VERSION, "shards": index.shards, "chunk": CHUNK,
+                                         "docs": len(index.urls)}),
+            f"{FOLDER}filters.json": _json({name: dict(sorted(values.items())) for name, values in filters.items()})}
+
+
+def _account(index: Index, files: dict[str, bytes]) -> Made:
+    """Split ``files`` into those whose bytes changed and the digests of the index's other files."""
+    wanted = {f"{FOLDER}meta.json", f"{FOLDER}filters.json"} | {f"{FOLDER}g/{k}.json" for k in range(index.shards)} \
+        | {f"{FOLDER}d/{j}.json" for j in range((len(index.urls) + CHUNK - 1) // CHUNK)}
+    digests = index.digests  # (this build's own dict)
+    for path in list(digests):
+        if path not in wanted:
+            del digests[path]
+    changed = {}
+    for path, data in files.items():
+        d = digest(data)
+        if digests.get(path) != d:
+            changed[path] = data
+        digests[path] = d
+    return Made(changed, {path: digests[path] for path in sorted(wanted) if path not in changed}, index)
+
+
+def files(docs: dict[str, Doc]) -> dict[str, bytes]:
+    """Output path → bytes of every index file (a build without an earlier index)."""
+    return build(docs).files
+
+
+# -- the pipeline's finisher (incremental/pipeline.py FINISHERS) --------------------------------------------
+
+name = "search"
+produces = (FOLDER,)  # linkcheck: the folder this finisher writes
+enabled = search.enabled
+
+
+def prepare(url: str, doc: Doc) -> str:
+    """The page's keys, worked out by the worker that rendered it (as one string: quick to send)."""
+    return "\0".join(doc_keys(url, doc))
+
+
+def make(found: dict[str, Doc], model: Model, previous: Index | None = None,
+         prepared: dict[str, str] | None = None) -> Made:
+    """The index files of the pages' documents (``found``: site-relative address → :class:`Doc`), updated
+    from the index of the build the cache remembers (``previous``), if any; ``prepared``: the keys of the
+    pages rendered by this build (:func:`prepare`)."""
+    return build(found, previous, prepared)
