@@ -401,9 +401,13 @@ def test_search_snippets_read_as_chinese_text(phone, site, searchable):
             texts.setdefault(query, []).append((url, text))
     assert not problems, "\n".join(problems)
     assert marked >= len(SNIPPET_QUERIES)
-    # the cases of issue 11: a list of the members a story names, a unit's facts
-    assert any("钱大海（抢修班班长，供水管网 24 小时抢修岗）" in t for _, t in texts["钱大海"]), texts["钱大海"]
-    assert ("/units/zilaishui/", "党支部：西山供水服务中心党支部。区县：西山区。") in texts["党支部"]
+    # whole sentences around the first match; blocks read as sentences; a unit's facts read "名称：值。"; the
+    # title (the link above) is not repeated
+    assert ("/stories/qiangxiu-yejian-liu-xiaoshi/", "抢修班班长钱大海带着四名队员，冒雨赶到现场，用了 26 分钟。"
+            "这是他们写在岗位标准里的承诺：接单后 30 分钟内到场。") in texts["钱大海"]
+    assert ("/units/zilaishui/", "党支部：西山供水服务中心党支部。区县：西山区。行业：公共事业。地址：青川市西山区玉泉路 166 号。"
+            "本单位的示范岗。") in texts["有限公司"]
+    assert texts["有限公司"][0][0].startswith("/units/")  # the query in the title first
     assert not any(re.search(r"\d+日 ·", t) for ts in texts.values() for _, t in ts)
 
 

@@ -1,12 +1,13 @@
 /* The search page (templates/search.html): the site's own index, read in the browser.
  *
- * The index format is docs/search-format.md (notes/search-format.md): search-index/meta.json, filters.json,
- * g/<k>.json (key → postings, sharded by a hash of the key), d/<j>.json (the docs [url, title, text]).
- * A query is split into runs (CJK characters, or letters and digits); its keys are the runs' bigrams
- * (a one-character CJK run: the character) and the word runs. A page matches when it holds every key and
- * every chosen filter ("@区县:西山区"); it is shown only when each query run really occurs in its text (a
- * bigram index also matches 挂号 and 号单 far apart). Ranking: every key in the title first, then posts,
- * units, stories, members, then the index order.
+ * The index format is docs/search.md (render/search_index.py writes it): search-index/meta.json,
+ * filters.json, g/<k>.json (key → postings, sharded by a hash of the key), d/<j>.json (the docs
+ * [url, title, text]). A query is split into runs (CJK characters, or letters and digits); its keys are the
+ * CJK runs' pairs of characters and the word runs whole; a one-character CJK run is looked up in titles
+ * only ("^李": the index has single characters in titles only). A page matches when it holds every key
+ * and every chosen filter ("@区县:西山区"); it is shown only when each query run really occurs in its
+ * title or text (a pair index also matches 挂号 and 号单 far apart). Ranking: every key in the title
+ * first, then posts, units, stories, members, then the index order.
  *
  * Excerpts: a window of about 70 characters around the first match, widened or narrowed to a sentence or
  * clause boundary so that it reads as Chinese: blocks ("\n") joined with "。" where a sentence ends, brackets
@@ -42,22 +43,25 @@
     return out;
   }
 
-  // The keys of a query (normalised text): a CJK run's bigrams (one character: itself), a word run whole.
+  // The keys of a query (normalised text): a CJK run's pairs of characters (one character: "^" + it, a
+  // title key), a word run whole.
   function queryKeys(qruns) {
     var keys = [];
     qruns.forEach(function (r) {
       if (!r.cjk) keys.push(r.text);
       else {
         var chars = Array.from(r.text);
-        if (chars.length === 1) keys.push(chars[0]);
+        if (chars.length === 1) keys.push("^" + chars[0]);
         for (var i = 0; i + 1 < chars.length; i++) keys.push(chars[i] + chars[i + 1]);
       }
     });
     return keys.filter(function (k, i) { return keys.indexOf(k) === i; });
   }
 
+  // The shard file of a key: a hash of its UTF-16 code units; a title key ("^李东") is in its key's shard.
   function shardOf(key, shards) {
     var h = 0;
+    if (key.charAt(0) === "^") key = key.slice(1);
     for (var i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key.charCodeAt(i)) >>> 0;
     return h % shards;
   }
@@ -135,7 +139,9 @@
       var docs = intersect(lists);
       if (docs.length < 2) return docs;
       // rank: every key in the title, then the kind of page, then the index order
-      var title = keys.length ? Promise.all(keys.map(function (k) { return self.postings("^" + k); })).then(intersect)
+      var title = keys.length ? Promise.all(keys.map(function (k) {
+        return self.postings(k.charAt(0) === "^" ? k : "^" + k);
+      })).then(intersect)
         : Promise.resolve([]);
       var kinds = Promise.all(KINDS.map(function (k) { return self.postings("@kind:" + k); }));
       return Promise.all([title, kinds]).then(function (got) {
