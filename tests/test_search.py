@@ -161,12 +161,17 @@ def pledge_site(tmp_path_factory):
     www = tmp / "www"
     from site_builder.commands.main import main
     assert main(["build", str(site), "-o", str(www / "pledge"), "-q"]) == 0
+    shutil.copytree(www / "pledge/search-index", tmp / "built-index")  # (the tests below replace it)
     return www
 
 
 @pytest.fixture
-def pledge(pledge_site, page):
-    write_index(pledge_site / "pledge", search_docs())
+def pledge(pledge_site, page, request):
+    if "built" in request.node.name:
+        shutil.rmtree(pledge_site / "pledge/search-index")
+        shutil.copytree(pledge_site.parent / "built-index", pledge_site / "pledge/search-index")
+    else:
+        write_index(pledge_site / "pledge", search_docs())
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     with serve_directory(pledge_site) as base:
@@ -204,6 +209,23 @@ def test_search_page_shows_only_pages_that_contain_the_query_ten_at_a_time(pledg
     assert "<script>alert(2)</script>" in page.locator(".search-result").last.inner_text()
     page.get_by_role("link", name="窗口 p10").click()
     page.wait_for_url("**/pledge/posts/p10/")
+
+
+def test_the_built_index_under_a_base_path(pledge, page):
+    """The mini site's own index, its pages under /pledge/: found, linked, and opened."""
+    page.goto(pledge + "search/?q=李明")
+    # the member (the query in the title) before the post that names him
+    assert results(page) == [["/pledge/members/li-ming/", "党员", "李明"], ["/pledge/posts/tax-window/", "示范岗", "办税服务窗口"]]
+    page.get_by_role("link", name="李明").first.click()
+    page.wait_for_url("**/pledge/members/li-ming/")
+    assert page.locator("h1").inner_text() == "李明"
+
+
+def test_a_one_character_query_finds_the_titles_that_have_it(pledge, page):
+    page.goto(pledge + "search/?q=张")  # a surname: the index has single characters of titles only
+    assert [g[0] for g in results(page)] == ["/pledge/stories/s/"]
+    page.get_by_role("searchbox").fill("单")
+    assert [g[0] for g in results(page)] == ["/pledge/stories/s/"]  # 一张挂号单; not the posts' text
 
 
 def test_search_filters_and_the_address(pledge, page):
