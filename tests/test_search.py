@@ -127,6 +127,11 @@ def test_excerpt_window_is_cut_at_a_clause_with_brackets_balanced(js):
 def test_excerpt_of_english_text_and_full_width_forms(js):
     text = "Feedback\nLeave a note in the feedback book.\nGive feedback online\nEmail: a@b.cn"
     assert excerpt(js, "Feedback", text, "online") == "Leave a note in the feedback book. Give feedback [online]. Email: a@b.cn"
+    # an English site's labels between Chinese content: each sentence ends in its own language
+    text = "李明\n窗口负责人\nServes at 办税服务窗口（测试市税务局）\n群众的事再小也是大事\nStandard card\n耐心解答"
+    assert excerpt(js, "李明", text, "耐心") == \
+        "窗口负责人。Serves at 办税服务窗口（测试市税务局）。群众的事再小也是大事。Standard card. [耐心]解答。"
+    assert excerpt(js, "x", "x\n电话：0571-86001234\n意见簿：一楼", "意见簿") == "电话：0571-86001234。[意见簿]：一楼。"
     # the query is normalised (NFKC, lower case) and so is the text; the text is shown as written
     assert excerpt(js, "全角", "全角\n电话：０５７１－８６００１２３４，ＡＢＣ服务", "abc") == "电话：０５７１－８６００１２３４，[ＡＢＣ]服务。"
 

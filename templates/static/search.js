@@ -333,7 +333,9 @@
         if ("·".indexOf(prev) >= 0 || next === "·") out.push({c: " ", m: false});
         continue;
       }
-      if (isCJK(prev) || isCJK(next)) out.push({c: "。", m: false});
+      // the sentence that ends is the one before: Chinese ends with "。", English with ". " (a number
+      // takes the sentence mark of what follows it)
+      if (isCJK(prev) || (/[0-9]/.test(prev) && isCJK(next))) out.push({c: "。", m: false});
       else out.push({c: prev === "." || prev === ":" || prev === "," ? " " : ". ", m: false});
     }
     return out;
