@@ -132,6 +132,8 @@ def test_excerpt_of_english_text_and_full_width_forms(js):
     assert excerpt(js, "李明", text, "耐心") == \
         "窗口负责人。Serves at 办税服务窗口（测试市税务局）。群众的事再小也是大事。Standard card. [耐心]解答。"
     assert excerpt(js, "x", "x\n电话：0571-86001234\n意见簿：一楼", "意见簿") == "电话：0571-86001234。[意见簿]：一楼。"
+    assert excerpt(js, "x", "x\n电子邮箱：a@b.cn\n岗位信息", "岗位") == "电子邮箱：a@b.cn。[岗位]信息。"  # a Chinese sentence
+    assert excerpt(js, "x", "x\n网站：\nhttps://a.cn/\n本单位的示范岗", "示范") == "网站：https://a.cn/。本单位的[示范]岗。"
     # the query is normalised (NFKC, lower case) and so is the text; the text is shown as written
     assert excerpt(js, "全角", "全角\n电话：０５７１－８６００１２３４，ＡＢＣ服务", "abc") == "电话：０５７１－８６００１２３４，[ＡＢＣ]服务。"
 

@@ -316,10 +316,15 @@
   // Blocks ("\n") joined as a sentence reads: "。" after Chinese text, nothing after punctuation that
   // already ends or continues it, ". " between English texts; runs of white space become one space.
   function punctuate(units) {
-    var out = [];
+    var out = [], chinese = false, latin = false;  // what the block being read has in it
     for (var i = 0; i < units.length; i++) {
       var u = units[i];
-      if (!/\s/.test(u.c)) { out.push(u); continue; }
+      if (!/\s/.test(u.c)) {
+        out.push(u);
+        if (isCJK(u.c)) chinese = true;
+        else if (/[A-Za-z]/.test(u.c)) latin = true;
+        continue;
+      }
       var block = false, j = i;
       for (; j < units.length && /\s/.test(units[j].c); j++) if (units[j].c === "\n") block = true;
       var prev = out.length ? out[out.length - 1].c : "", next = nextSolid(units, j);
@@ -329,13 +334,16 @@
         if ("。，、：；！？（“《「【".indexOf(prev) < 0 && "。，、：；！？）”》」】".indexOf(next) < 0) out.push({c: " ", m: false});
         continue;
       }
+      var wasChinese = chinese, wasLatin = latin;
+      if (STOP.indexOf(prev) >= 0) chinese = latin = false;
       if (STOP.indexOf(prev) >= 0 || "：，、（“《「『【〔·".indexOf(prev) >= 0 || "。，、：；！？）”》」』】〕·".indexOf(next) >= 0) {
         if ("·".indexOf(prev) >= 0 || next === "·") out.push({c: " ", m: false});
-        continue;
+        continue;  // (a name and its value, "网站：" then an address, are one sentence)
       }
-      // the sentence that ends is the one before: Chinese ends with "。", English with ". " (a number
-      // takes the sentence mark of what follows it)
-      if (isCJK(prev) || (/[0-9]/.test(prev) && isCJK(next))) out.push({c: "。", m: false});
+      chinese = latin = false;
+      // a block with Chinese in it ends with "。" (also after an e-mail address or "95%"), an English one
+      // with ". "; one of only numbers takes the mark of what follows
+      if (wasChinese || (!wasLatin && isCJK(next))) out.push({c: "。", m: false});
       else out.push({c: prev === "." || prev === ":" || prev === "," ? " " : ". ", m: false});
     }
     return out;
