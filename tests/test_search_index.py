@@ -223,12 +223,17 @@ def whole(made: si.Made, files: dict[str, bytes]) -> dict[str, bytes]:
 @given(st.lists(st.tuples(st.dictionaries(url_strategy, doc_strategy, max_size=30), st.booleans()),
                 min_size=2, max_size=5))
 def test_an_updated_index_is_the_index_made_afresh(states):
-    previous = None
+    previous, earlier = None, {}
     for docs, rendered in states:  # rendered: the keys of every page come from the workers (si.prepare)
-        made = si.build(docs, previous, {url: si.prepare(url, doc) for url, doc in docs.items()} if rendered else None)
+        # before: what the earlier build's pages offered, for those rendered again (here: every page whose
+        # document changed, and some others)
+        before = {url: doc for url, doc in earlier.items() if url in docs and (doc != docs[url] or rendered)}
+        made = si.build(docs, previous, {url: si.prepare(url, doc) for url, doc in docs.items()} if rendered else None,
+                        before)
         afresh = si.build(docs)
         assert whole(made, afresh.files) == {path: si.digest(data) for path, data in afresh.files.items()}
-        assert made.index.table == afresh.index.table and made.index.urls == afresh.index.urls
+        assert made.index.tables == afresh.index.tables and made.index.urls == afresh.index.urls
+        assert made.index.filters == afresh.index.filters
         if previous is not None:  # the earlier index is never changed
-            assert previous.table == si.build(dict(previous.docs)).index.table
-        previous = made.index
+            assert previous.tables == si.build(earlier).index.tables
+        previous, earlier = made.index, docs

@@ -180,7 +180,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     finish_start = time.perf_counter()
                     if progress:
                         progress(finisher.name, 0, 0)
-                    write_finished(finisher, page_list, done, prepared, model, writer, cache, valid)
+                    write_finished(finisher, page_list, done, prepared, model, writer, cache,
+                                   saved["pages"] if valid else None)
                     timings[finisher.name] = time.perf_counter() - finish_start
                 check_links(links, set(writer.written.values()), model, renderer)
                 result.files, result.changed = len(writer.written), writer.changed
@@ -241,20 +242,27 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
 
 
 def write_finished(finisher, pages: list[web.Page], done: dict, prepared: dict, model: model_mod.Model,
-                   writer: Writer, cache: Cache, valid: bool) -> None:
+                   writer: Writer, cache: Cache, earlier: dict | None) -> None:
     """Write what ``finisher`` makes of what the pages left behind (see :data:`FINISHERS`), updating what it
-    made for the build the cache remembers when that build made the output being updated (``valid``)."""
-    found, ready = {}, {}
+    made for the build the cache remembers when that build made the output being updated (``earlier``: the
+    pages that build left behind, by output path)."""
+    found, ready, before = {}, {}, {}
     for page in pages:
-        for name, value in done[page.output].found:
+        entry = done[page.output]
+        for name, value in entry.found:
             if name == finisher.name:
                 found[page.url] = value
         for name, value in prepared.get(page.output, ()):
             if name == finisher.name:
                 ready[page.url] = value
+        old = earlier.get(page.output) if earlier is not None else None
+        if old is not None and old is not entry:  # (rendered again)
+            for name, value in old.found:
+                if name == finisher.name:
+                    before[page.url] = value
     section = f"finisher-{finisher.name}"
-    previous = cache.section(section).get("made") if valid else None
-    made = finisher.make(found, model, previous, ready)
+    previous = cache.section(section).get("made") if earlier is not None else None
+    made = finisher.make(found, model, previous, ready, before)
     if not all(map(writer.can_keep, made.kept)):  # (someone removed a file from the output)
         made = finisher.make(found, model, None, ready)
     for path, content in made.kept.items():

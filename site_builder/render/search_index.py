@@ -231,15 +231,16 @@ def doc_keys(url: str, doc: Doc) -> set[str]:
 
 @dataclass(frozen=True)
 class Index:
-    """The index of one build, kept in the build cache so that the next build updates it.
+    """The index of one build, kept in the build cache so that the next build updates it (the pages' text is
+    kept with the pages: ``rendering.Done.found``).
 
     Never changed once made: :func:`build` copies what it changes (``serve`` keeps the last one in memory).
     """
 
     urls: tuple[str, ...]  # the pages, by number
-    docs: dict[str, Doc]
-    table: dict[str, array]  # key → the numbers of the pages listed under it, ascending
     shards: int
+    tables: tuple[dict[str, array], ...]  # for each shard: key → the numbers of its pages, ascending
+    filters: dict[str, dict[str, int]]  # filter → value → pages
     digests: dict[str, bytes]  # output path → digest of the file's bytes
 
 
@@ -249,13 +250,16 @@ class Made(NamedTuple):
     index: Index
 
 
-def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[str, str] | None = None) -> Made:
+def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[str, str] | None = None,
+          before: dict[str, Doc] | None = None) -> Made:
     """The index files of the pages' documents (site-relative address → :class:`Doc`).
 
-    With the index of an earlier build (``previous``), only what changed is worked out again: the keys of the
-    pages whose document changed or was added or removed, the shard files holding those keys, the document
-    files holding those pages. The files come out byte for byte as from a build without it
-    (tests/test_search_index.py and the cache property test compare).
+    With the index of an earlier build (``previous``) and the earlier documents of the pages that may have
+    changed (``before``: every page the earlier index holds and this build rendered again), only what changed
+    is worked out again: the keys of the pages whose document changed or that were added or removed, the
+    shard files holding those keys, the document files holding those pages. The files come out byte for
+    byte as from a build without it (tests/test_search_index.py and the cache property test compare).
+    ``prepared``: the keys of some pages, worked out by the workers (:func:`prepare`).
     """
     urls = tuple(sorted(docs))
     shards = shard_count(len(urls))
@@ -267,117 +271,126 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
 
     if previous is None or previous.shards != shards:
         return _whole(docs, urls, shards, keys_of)
-    if urls == previous.urls and all(docs[url] == previous.docs[url] for url in urls):
+    before = before or {}
+    changed = [url for url, doc in before.items() if url in docs and doc != docs[url]]
+    if urls == previous.urls and not changed:
         return Made({}, dict(previous.digests), previous)
-    table = dict(previous.table)
-    own: set[str] = set()  # keys whose array is this build's (the previous index is never changed)
-    touched: set[str] = set()  # keys whose pages changed
+    tables = list(previous.tables)
+    own: set[int] = set()  # shards whose table is this build's (the previous index is never changed)
+    mine: set[tuple[int, str]] = set()  # (shard, key) whose array is this build's
     rewritten: set[int] = set()  # numbers of the pages whose document file must be written again
-    old_docs = previous.docs
+    filters = previous.filters
     if urls != previous.urls:  # pages added or removed: the numbers after the first difference move
         number = {url: n for n, url in enumerate(urls)}
-        for url in previous.urls:
-            if url not in number:
-                touched.update(doc_keys(url, old_docs[url]))
         renumber = [number.get(url, -1) for url in previous.urls]
-        for key, numbers in previous.table.items():
-            moved = array("i", [n for n in map(renumber.__getitem__, numbers) if n >= 0])
-            if moved != numbers:
-                touched.add(key)
-            if moved:
-                table[key] = moved
-                own.add(key)
-            else:
-                del table[key]
+        for k, table in enumerate(previous.tables):
+            moved_table = {}
+            for key, numbers in table.items():
+                moved = array("i", [n for n in map(renumber.__getitem__, numbers) if n >= 0])
+                if moved:
+                    moved_table[key] = moved
+            if moved_table != table:
+                tables[k] = moved_table
+                own.add(k)
+                mine.update((k, key) for key in moved_table)
         first = next((n for n, (a, b) in enumerate(zip(urls, previous.urls)) if a != b),
                      min(len(urls), len(previous.urls)))
         rewritten.update(range(first, len(urls)))
-    for n, url in enumerate(urls):
-        doc = docs[url]
-        before = old_docs.get(url)
-        if before == doc:
-            continue
+        if urls and (first < len(urls) or first % CHUNK):  # (the file of the last pages, if it lost some)
+            rewritten.add(min(first, len(urls) - 1))
+        filters = _filters(docs, urls)
+        earlier = set(previous.urls)
+        added = [url for url in urls if url not in earlier]
+    else:
+        added = []
+        if any(before[url].filters != docs[url].filters for url in changed):
+            filters = _filters(docs, urls)
+    number = {url: n for n, url in enumerate(urls)} if changed or added else {}
+    for url in changed + added:
+        n = number[url]
         rewritten.add(n)
-        old = doc_keys(url, before) if before is not None else set()
-        new = set(keys_of(url, doc))
-        for key in old - new:
-            numbers = table[key] if key in own else array("i", table[key])
-            del numbers[bisect_left(numbers, n)]
-            touched.add(key)
-            if numbers:
-                table[key] = numbers
-                own.add(key)
-            else:
-                del table[key]
-        for key in new - old:
+        old = doc_keys(url, before[url]) if url in before else set()
+        new = set(keys_of(url, docs[url]))
+        for key in old ^ new:
+            k = shard(key, shards)
+            if k not in own:
+                tables[k] = dict(tables[k])
+                own.add(k)
+            table = tables[k]
             numbers = table.get(key)
             if numbers is None:
                 numbers = array("i")
-            elif key not in own:
+            elif (k, key) not in mine:
                 numbers = array("i", numbers)
-            insort(numbers, n)
-            table[key] = numbers
-            own.add(key)
-            touched.add(key)
-    index = Index(urls, dict(docs), table, shards, dict(previous.digests))
+            mine.add((k, key))
+            if key in new:
+                insort(numbers, n)
+            else:
+                del numbers[bisect_left(numbers, n)]
+            if numbers:
+                table[key] = numbers
+            else:
+                del table[key]
+    index = Index(urls, shards, tuple(tables), filters, dict(previous.digests))
     files = _meta(index)
-    changed = {shard(key, shards) for key in touched}
-    parts: dict[int, list[str]] = {k: [] for k in changed}
-    for key in table:
-        k = shard(key, shards)
-        if k in changed:
-            parts[k].append(key)
     names = _names(len(urls))
-    for k, part in parts.items():
-        files[f"{FOLDER}g/{k}.json"] = _shard(table, part, names)
+    for k in own:
+        files[f"{FOLDER}g/{k}.json"] = _shard(tables[k], names)
     for j in {n // CHUNK for n in rewritten}:
-        files[f"{FOLDER}d/{j}.json"] = _chunk(index, j)
+        files[f"{FOLDER}d/{j}.json"] = _chunk(docs, urls, j)
     return _account(index, files)
 
 
 def _whole(docs: dict[str, Doc], urls: tuple[str, ...], shards: int, keys_of) -> Made:
-    table: dict[str, array] = {}
+    tables: list[dict[str, array]] = [{} for _ in range(shards)]
+    where: dict[str, dict[str, array]] = {}  # key → its shard's table
     for n, url in enumerate(urls):
         for key in keys_of(url, docs[url]):
-            numbers = table.get(key)
-            if numbers is None:
-                numbers = table[key] = array("i")
-            numbers.append(n)
-    index = Index(urls, dict(docs), table, shards, {})
+            table = where.get(key)
+            if table is None:
+                table = where[key] = tables[shard(key, shards)]
+                table[key] = array("i")
+            table[key].append(n)
+    index = Index(urls, shards, tuple(tables), _filters(docs, urls), {})
     files = _meta(index)
-    parts: list[list[str]] = [[] for _ in range(shards)]
-    for key in table:
-        parts[shard(key, shards)].append(key)
     names = _names(len(urls))
-    for k, part in enumerate(parts):
-        files[f"{FOLDER}g/{k}.json"] = _shard(table, part, names)
+    for k, table in enumerate(tables):
+        files[f"{FOLDER}g/{k}.json"] = _shard(table, names)
     for j in range(0, len(urls), CHUNK):
-        files[f"{FOLDER}d/{j // CHUNK}.json"] = _chunk(index, j // CHUNK)
+        files[f"{FOLDER}d/{j // CHUNK}.json"] = _chunk(docs, urls, j // CHUNK)
     return _account(index, files)
 
 
+_NAMES: list[str] = []
+
+
 def _names(count: int) -> list[str]:
-    return [_base36(n) for n in range(count + 1)]
+    """The base-36 names of 0 … count (kept for the next build: the same few thousand every time)."""
+    _NAMES.extend(_base36(n) for n in range(len(_NAMES), count + 1))
+    return _NAMES
 
 
-def _shard(table: dict[str, array], keys: list[str], names: list[str]) -> bytes:
-    return _json({key: postings(table[key], names) for key in sorted(keys)})
+def _shard(table: dict[str, array], names: list[str]) -> bytes:
+    return _json({key: postings(table[key], names) for key in sorted(table)})
 
 
-def _chunk(index: Index, j: int) -> bytes:
-    return _json([[url, index.docs[url].title, index.docs[url].text]
-                  for url in index.urls[j * CHUNK:(j + 1) * CHUNK]])
+def _chunk(docs: dict[str, Doc], urls: tuple[str, ...], j: int) -> bytes:
+    return _json([[url, docs[url].title, docs[url].text] for url in urls[j * CHUNK:(j + 1) * CHUNK]])
+
+
+def _filters(docs: dict[str, Doc], urls: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    filters: dict[str, dict[str, int]] = {}
+    for url in urls:
+        for name, value in dict.fromkeys(docs[url].filters):
+            counts = filters.setdefault(name, {})
+            counts[value] = counts.get(value, 0) + 1
+    return {name: dict(sorted(values.items())) for name, values in filters.items()}
 
 
 def _meta(index: Index) -> dict[str, bytes]:
-    filters: dict[str, dict[str, int]] = {}
-    for url in index.urls:
-        for name, value in dict.fromkeys(index.docs[url].filters):
-            counts = filters.setdefault(name, {})
-            counts[value] = counts.get(value, 0) + 1
     return {f"{FOLDER}meta.json": _json({"v": VERSION, "shards": index.shards, "chunk": CHUNK,
                                          "docs": len(index.urls)}),
-            f"{FOLDER}filters.json": _json({name: dict(sorted(values.items())) for name, values in filters.items()})}
+            f"{FOLDER}filters.json": _json(index.filters)}
 
 
 def _account(index: Index, files: dict[str, bytes]) -> Made:
@@ -415,8 +428,8 @@ def prepare(url: str, doc: Doc) -> str:
 
 
 def make(found: dict[str, Doc], model: Model, previous: Index | None = None,
-         prepared: dict[str, str] | None = None) -> Made:
+         prepared: dict[str, str] | None = None, before: dict[str, Doc] | None = None) -> Made:
     """The index files of the pages' documents (``found``: site-relative address → :class:`Doc`), updated
     from the index of the build the cache remembers (``previous``), if any; ``prepared``: the keys of the
-    pages rendered by this build (:func:`prepare`)."""
-    return build(found, previous, prepared)
+    pages rendered by this build (:func:`prepare`); ``before``: what those pages offered in that build."""
+    return build(found, previous, prepared, before)
