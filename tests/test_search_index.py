@@ -10,46 +10,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from site_builder.incremental import cache as cache_mod
 from site_builder.pages import search
 from site_builder.render import search_index as si
+from support.search import indexed_text
 from support.sites import STORY_FRONT, make_site, run, tree
-
-
-class _Reference(HTMLParser):
-    """The indexed text as an HTML parser reads it: inside data-search-body, outside data-search-ignore."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__()
-        self.stack: list[str] = []
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.VOID:
-            return
-        names = {k for k, _ in attrs}
-        self.stack.append("ignore" if "data-search-ignore" in names or tag in ("script", "style") else
-                          "body" if "data-search-body" in names else "")
-
-    def handle_endtag(self, tag):
-        if tag not in self.VOID and self.stack:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        if "body" in self.stack and "ignore" not in self.stack[self.stack.index("body"):]:
-            self.parts.append(data)
-
-
-def reference(html: str) -> str:
-    parser = _Reference()
-    parser.feed(html)
-    return re.sub(r"\s+", "", "".join(parser.parts))
 
 
 def squeeze(text: str) -> str:
@@ -76,7 +44,7 @@ def test_a_page_offers_its_title_text_and_filters():
     assert doc.title == "李明 （窗口）"
     assert doc.filters == (("区县", "东区 & 西区"), ("单位", "<img src=x onerror=alert(1)>"))
     assert doc.text.split("\n") == ["李明 （窗口）", "群众的事再小也是大事 １２３ABC", "照片后面", "换行", "一", "二三"]
-    assert squeeze(doc.text) == reference(PAGE)
+    assert squeeze(doc.text) == indexed_text(PAGE)
     assert si.extract(b"<html><body><p>no body marked</p></body></html>") is None
 
 
@@ -129,7 +97,8 @@ def test_the_index_files_hold_every_page_under_every_key():
             "members/a/": si.Doc("李明", "李明\n群众的事再小也是大事", (("区县", "西区"), ("星级", "5 星"))),
             "posts/c/": si.Doc("办税窗口", "一次办好", (("区县", "东区"), ("区县", "东区")))}
     meta, table, listed = index_of(si.files(docs))
-    assert meta == {"v": 1, "shards": 16, "chunk": si.CHUNK, "docs": 3}
+    assert meta == {"v": 1, "shards": 16, "chunk": si.CHUNK, "docs": 3,
+                    "kinds": {"members": [0, 1], "posts": [1, 2], "stories": [2, 3]}}
     assert [d[0] for d in listed] == ["members/a/", "posts/c/", "stories/b/"]  # numbered in address order
     assert listed[0] == ["members/a/", "李明", "李明\n群众的事再小也是大事"]
     for n, (url, title, text) in enumerate(listed):
@@ -138,7 +107,7 @@ def test_the_index_files_hold_every_page_under_every_key():
         for key in si.keys(title, single=True):
             assert n in table["^" + key]
     assert table["暴雨"] == [2] and table["^暴"] == [2] and table["12345"] == [2] and "暴" not in table
-    assert table["@区县:东区"] == [1, 2] and table["@kind:members"] == [0]
+    assert table["@区县:东区"] == [1, 2]
     filters = json.loads(si.files(docs)["search-index/filters.json"])
     assert filters == {"区县": {"东区": 2, "西区": 1}, "星级": {"5 星": 1}}
 
@@ -153,15 +122,15 @@ def test_the_built_index_says_what_the_built_pages_say(tmp_path, capsys, steady)
     out = tmp_path / "out"
     assert run(capsys, "build", site, "-o", out, "-q", "--no-cache")[0] == 0
     files = {k: (out / k).read_bytes() for k in tree(out) if k.startswith("search-index/")}
-    _, table, listed = index_of(files)
+    meta, table, listed = index_of(files)
     pages = {p.parent.relative_to(out).as_posix() + "/": p.read_text(encoding="utf-8")
              for p in out.rglob("index.html")}
-    indexed = {url: html for url, html in pages.items() if reference(html)}
+    indexed = {url: html for url, html in pages.items() if indexed_text(html)}
     assert [d[0] for d in listed] == sorted(indexed) and any(u.startswith("stories/") for u in indexed)
     for url, title, text in listed:
-        assert squeeze(text) == reference(indexed[url])
+        assert squeeze(text) == indexed_text(indexed[url])
     story = [d[0] for d in listed].index("stories/first/")
-    assert story in table["^笑脸"] and story in table["@kind:stories"]
+    assert story in table["^笑脸"] and meta["kinds"]["stories"][0] <= story < meta["kinds"]["stories"][1]
 
 
 def test_without_search_no_page_no_index_no_link(tmp_path, capsys, steady, monkeypatch):

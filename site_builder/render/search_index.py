@@ -40,7 +40,6 @@ from ..pages import search
 FOLDER = "search-index/"  # the index folder inside the output
 VERSION = 1
 CHUNK = 16  # docs a file: a phone fetches the files of the results it shows
-KIND_KEY = "@kind:"
 
 
 class Doc(NamedTuple):
@@ -221,10 +220,9 @@ def digest(data: bytes) -> bytes:
 # -- the index ------------------------------------------------------------------------------------------------
 
 def doc_keys(url: str, doc: Doc) -> set[str]:
-    """Every key a page is listed under: its text's, its title's (``^``), its kind's and its filters'."""
+    """Every key a page is listed under: its text's, its title's (``^``) and its filters'."""
     found = keys(doc.title + "\n" + doc.text)
     found.update(["^" + key for key in keys(doc.title, single=True)])
-    found.add(KIND_KEY + url.split("/", 1)[0])
     found.update(f"@{name}:{value}" for name, value in doc.filters)
     return found
 
@@ -267,7 +265,9 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
 
     def keys_of(url: str, doc: Doc) -> set[str] | list[str]:
         ready = prepared.get(url)
-        return doc_keys(url, doc) if ready is None else ready.split("\0")
+        if ready is None:
+            return doc_keys(url, doc)
+        return ready.split("\0") if ready else []
 
     if previous is None or previous.shards != shards:
         return _whole(docs, urls, shards, keys_of)
@@ -387,9 +387,22 @@ def _filters(docs: dict[str, Doc], urls: tuple[str, ...]) -> dict[str, dict[str,
     return {name: dict(sorted(values.items())) for name, values in filters.items()}
 
 
+def _kinds(urls: tuple[str, ...]) -> dict[str, list[int]]:
+    """Each kind of page (the first folder of its address) → [first number, last number + 1]: pages are
+    numbered in the order of their address, so a kind's pages are one run (the search page ranks by kind)."""
+    kinds: dict[str, list[int]] = {}
+    for n, url in enumerate(urls):
+        kind = url.split("/", 1)[0]
+        if kind in kinds:
+            kinds[kind][1] = n + 1
+        else:
+            kinds[kind] = [n, n + 1]
+    return kinds
+
+
 def _meta(index: Index) -> dict[str, bytes]:
     return {f"{FOLDER}meta.json": _json({"v": VERSION, "shards": index.shards, "chunk": CHUNK,
-                                         "docs": len(index.urls)}),
+                                         "docs": len(index.urls), "kinds": _kinds(index.urls)}),
             f"{FOLDER}filters.json": _json(index.filters)}
 
 

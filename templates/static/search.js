@@ -45,13 +45,16 @@
 
   // The keys of a query (normalised text): a CJK run's pairs of characters (one character: "^" + it, a
   // title key), a word run whole.
+  // A one-character Chinese run is a key only in titles ("^李"): it is looked up so when the query has
+  // nothing else (a surname); beside longer runs or words ("A座") it is only checked in the pages found.
   function queryKeys(qruns) {
     var keys = [];
+    var alone = qruns.every(function (r) { return r.cjk && Array.from(r.text).length === 1; });
     qruns.forEach(function (r) {
       if (!r.cjk) keys.push(r.text);
       else {
         var chars = Array.from(r.text);
-        if (chars.length === 1) keys.push("^" + chars[0]);
+        if (chars.length === 1 && alone) keys.push("^" + chars[0]);
         for (var i = 0; i + 1 < chars.length; i++) keys.push(chars[i] + chars[i + 1]);
       }
     });
@@ -143,15 +146,24 @@
         return self.postings(k.charAt(0) === "^" ? k : "^" + k);
       })).then(intersect)
         : Promise.resolve([]);
-      var kinds = Promise.all(KINDS.map(function (k) { return self.postings("@kind:" + k); }));
-      return Promise.all([title, kinds]).then(function (got) {
-        var inTitle = new Set(got[0]), kind = new Map();
-        got[1].forEach(function (list, rank) { list.forEach(function (n) { if (!kind.has(n)) kind.set(n, rank); }); });
-        var score = function (n) { return (inTitle.has(n) ? 0 : 10) + (kind.has(n) ? kind.get(n) : KINDS.length); };
+      return Promise.all([title, self.meta()]).then(function (got) {
+        var inTitle = new Set(got[0]), ranges = got[1].kinds || {};  // kind → [first, end): pages by address
+        var rank = function (n) {
+          for (var i = 0; i < KINDS.length; i++) {
+            var r = ranges[KINDS[i]];
+            if (r && n >= r[0] && n < r[1]) return i;
+          }
+          return KINDS.length;
+        };
+        var score = function (n) { return (inTitle.has(n) ? 0 : 10) + rank(n); };
         return docs.slice().sort(function (a, b) { return score(a) - score(b) || a - b; });
       });
     }).then(function (docs) {
-      var exact = qruns.every(function (r) { return !r.cjk || Array.from(r.text).length <= 2; });
+      var alone = qruns.every(function (r) { return r.cjk && Array.from(r.text).length === 1; });
+      var exact = qruns.every(function (r) {  // (a one-character run beside others is not looked up)
+        var n = Array.from(r.text).length;
+        return !r.cjk || n === 2 || (n === 1 && alone);
+      });
       return {runs: qruns, docs: docs, exact: exact};
     });
   };
