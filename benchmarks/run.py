@@ -354,7 +354,7 @@ def report(results: list[dict], info: dict, command: str) -> str:
     for r in results:
         h = r.get("hugo", {})
         ratio = r["clean"]["wall"] / h["wall"] if h else None
-        cs = r.get("clean_search", {"wall": None, "cpu": None, "peak_mib": "failed" if "clean_search_failed" in r else "—"})
+        cs = r.get("clean_search", {"wall": None, "cpu": None, "peak_mib": "—"})
         ratio_s = cs["wall"] / h["wall"] if h and cs.get("wall") else None
         lines.append(f"| {r['posts']:,} | {r['pages']:,} | {r['files']:,} | {f(r['clean']['wall'])} "
                      f"| {f(r['pages'] / r['clean']['wall'], 0)} | {f(r['clean']['cpu'])} "

@@ -37,13 +37,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
+from ..digests import digest
+
 FOLDER = ".site-builder-cache"
 FORMAT = 1
 _LIBRARIES = ("Jinja2", "Markdown", "PyYAML", "nh3", "Pillow", "zxing-cpp", "MarkupSafe")
-
-
-def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 _SIGNED = b"site-builder cache, signed\n"

@@ -22,7 +22,8 @@ from typing import Callable
 
 from .. import workers
 from ..model.markdown import MarkupError, render_markdown
-from .cache import Cache, digest
+from .cache import Cache
+from ..digests import digest
 
 SHARDS = 16
 POOL_MIN_STORIES = 40

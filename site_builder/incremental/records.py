@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from .. import workers
-from .cache import Cache, digest
+from .cache import Cache
+from ..digests import digest
 from ..content.load import Job, Parsed, Raw, assemble, parse_file, scan
 from ..errors import Problems
 

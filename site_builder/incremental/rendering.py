@@ -13,7 +13,6 @@ back in page order, so a parallel build is byte for byte a serial one.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,7 +258,3 @@ class _nothing:
 
     def __exit__(self, *exc):
         return None
-
-
-def page_digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()

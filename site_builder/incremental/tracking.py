@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .cache import code_version
+from ..digests import digest
 from .. import workers
 from ..model import build as model_mod
 
@@ -385,7 +386,7 @@ def _data_identity(data: Any) -> bytes:
     if data is None:
         return b"-"
     if isinstance(data, bytes):
-        return hashlib.blake2b(data, digest_size=16).digest()
+        return digest(data)
     code = getattr(data, "__code__", None)
     if code is None or getattr(data, "__self__", None) is not None:
         raise Volatile("a page made by a method or callable object")  # e.g. a file's read_bytes

@@ -22,7 +22,6 @@ element marked ``data-search-filter="区县"`` gives the page that filter's valu
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -34,6 +33,7 @@ from itertools import chain
 from operator import sub
 from typing import NamedTuple
 
+from ..digests import digest
 from ..model.build import Model
 from ..pages import search
 
@@ -213,10 +213,6 @@ def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 # -- the index ------------------------------------------------------------------------------------------------
 
 def doc_keys(url: str, doc: Doc) -> set[str]:
@@ -280,8 +276,8 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
     mine: set[tuple[int, str]] = set()  # (shard, key) whose array is this build's
     rewritten: set[int] = set()  # numbers of the pages whose document file must be written again
     filters = previous.filters
+    number = {url: n for n, url in enumerate(urls)} if urls != previous.urls or changed else {}
     if urls != previous.urls:  # pages added or removed: the numbers after the first difference move
-        number = {url: n for n, url in enumerate(urls)}
         renumber = [number.get(url, -1) for url in previous.urls]
         for k, table in enumerate(previous.tables):
             moved_table = {}
@@ -305,7 +301,6 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
         added = []
         if any(before[url].filters != docs[url].filters for url in changed):
             filters = _filters(docs, urls)
-    number = {url: n for n, url in enumerate(urls)} if changed or added else {}
     for url in changed + added:
         n = number[url]
         rewritten.add(n)

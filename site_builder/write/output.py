@@ -28,6 +28,7 @@ from typing import Iterator
 
 from ..errors import UsageError
 from ..output_paths import MARKER, unsafe_output
+from ..digests import digest
 
 
 
@@ -309,10 +310,6 @@ def clear_leftovers(out: Path) -> None:
         for path in out.parent.glob(f"{glob.escape(prefix)}*"):
             if path.name[len(prefix):].isdigit() and path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
-
-
-def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _same(old: Path, data: bytes) -> bool:
