@@ -363,3 +363,16 @@ def test_templates_are_compiled_once(tmp_path, monkeypatch, steady):
     again = pipeline.run(site, tmp_path / "out", jobs=1)
     assert again.rendered == again.pages and compiled == [("404.html",)]  # the changed one only
     assert "新的 404" in (tmp_path / "out/404.html").read_text(encoding="utf-8")
+
+
+def test_a_build_without_cache_keeps_no_records(tmp_path):
+    """--no-cache: the records are dropped once the model is made (a 10,000-post city's are ~800 MiB), and the
+    pages are the same as a cached build's."""
+    site = make_site(tmp_path)
+    memory = Cache(None)
+    pipeline.run(site, tmp_path / "plain", jobs=1, cache=memory, use_cache=False)
+    assert not [name for name in memory._data if name.startswith("records")]
+    pipeline.run(site, tmp_path / "cached", jobs=1)
+    assert tree(tmp_path / "plain") == tree(tmp_path / "cached")
+    kept = Cache.for_site(site)  # (a cache with a folder keeps them for the next build)
+    assert any(kept.section(f"records-{n}") for n in range(records.SHARDS))

@@ -62,7 +62,9 @@ def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None 
     timings = {} if timings is None else timings
     start = time.perf_counter()
     problems = Problems()
-    raw = records.load(site, problems, cache=cache, jobs=jobs, progress=progress)
+    # (a cache without a folder, --no-cache, would only hold every record until the build ends)
+    raw = records.load(site, problems, cache=cache if cache is not None and cache.folder is not None else None,
+                       jobs=jobs, progress=progress)
     timings["load"] = time.perf_counter() - start
     start = time.perf_counter()
     if progress:

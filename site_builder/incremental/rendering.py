@@ -194,9 +194,9 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     targets = {i: writer.claim(pages[i].output) for i in todo} if workers_write else {}
     _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path, targets,
                     writer.old if writer is not None else None, list(extractors))
-    # sixteen chunks a worker: pages come in runs of one kind (0.2 ms a short address, 2 ms a post page), so a
-    # chunk's cost varies; small chunks keep every worker busy to the end
-    parts = workers.chunks(todo, jobs * 4, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
+    # sixty-four chunks a worker: pages come in runs of one kind (0.2 ms a short address, 2 ms a post page), so a
+    # chunk's cost varies; small chunks keep every process busy to the end (the build process renders too)
+    parts = workers.chunks(todo, jobs * 16, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
     try:
         with tracking.tracking() if fingerprints is not None else _nothing():
             for part, (out, made) in zip(parts, workers.run(_render_part, parts, jobs if len(parts) > 1 else 1)):
