@@ -89,15 +89,18 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
 def _shared(pool: ProcessPoolExecutor, task: Callable[[list[T]], R], parts: list[list[T]],
             forked: int) -> Iterator[R]:
     """The parts handed out in order, to a worker that is free or else to this process; the results
-    yielded in order as soon as each is there. Four parts wait for each worker, so that none is idle
+    yielded in order as soon as each is there. Parts wait for each worker, so that none is idle
     while this process is doing a part."""
     waiting = deque(range(len(parts)))
     running: dict[Future, int] = {}
     results: dict[int, R] = {}
     following = 0
+    # up to four parts waiting for each worker; fewer when there are few parts, so that this process gets
+    # its share (four parts and one worker: one for the worker, then one for this process ...)
+    depth = forked * max(1, min(4, len(parts) // (2 * (forked + 1))))
     try:
         while following < len(parts):
-            while waiting and len(running) < 4 * forked:
+            while waiting and len(running) < depth:
                 i = waiting.popleft()
                 running[pool.submit(task, parts[i])] = i
             if following in results:
