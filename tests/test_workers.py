@@ -44,3 +44,31 @@ def test_one_job_runs_here():
 def test_a_failing_part_raises_in_the_caller():
     with pytest.raises(ValueError, match="part with 7"):
         list(workers.run(_fails_on_seven, [[n] for n in range(20)], 2))
+
+
+def test_two_builds_in_one_process_wait_for_each_other(tmp_path):
+    """The development server builds in a thread while `check` may run in another (the editing app's test
+    does): the build process does parts of the work itself, from module globals that one build at a time
+    may hold, so a second build in the process waits instead of rendering the other's pages or crashing."""
+    import threading
+
+    from site_builder.incremental import pipeline, rendering
+    from support.sites import ROOT, make_site, tree
+
+    site = make_site(tmp_path, base=ROOT)  # the sample city: enough pages for the workers to share
+    results, errors = {}, []
+
+    def build(name: str, write: bool) -> None:
+        try:
+            results[name] = pipeline.run(site, tmp_path / name, write=write, jobs=2, use_cache=False)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build, args=(f"out{n}", n % 2 == 0)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert len({r.pages for r in results.values()}) == 1 and results["out0"].pages >= rendering.POOL_MIN_PAGES
+    assert tree(tmp_path / "out0") == tree(tmp_path / "out2")

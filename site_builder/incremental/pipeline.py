@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -56,10 +57,21 @@ class Result:
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
+# One build at a time in a process (the development server builds in a thread while a test or the editing
+# app may run `check` in another): a running stage keeps what its workers need in module globals
+# (rendering._STAGE, records._PENDING, memo.ACTIVE ...), which the build process reads too, since it does
+# parts of the work itself (workers.run). A second build in the same process waits for the first.
+ONE_BUILD_AT_A_TIME = threading.RLock()
+
 
 def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None = None, jobs: int = 1,
                 progress: Progress | None = None, timings: dict[str, float] | None = None) -> model_mod.Model:
-    timings = {} if timings is None else timings
+    with ONE_BUILD_AT_A_TIME:
+        return _build_model(site, base_url, cache, jobs, progress, {} if timings is None else timings)
+
+
+def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: int, progress: Progress | None,
+                 timings: dict[str, float]) -> model_mod.Model:
     start = time.perf_counter()
     problems = Problems()
     # (a cache without a folder, --no-cache, would only hold every record until the build ends)
@@ -93,6 +105,12 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
     ``save=False`` leaves the cache in memory
     (the development server saves it when it stops).
     """
+    with ONE_BUILD_AT_A_TIME:
+        return _locked_run(site, out, write, base_url, jobs, use_cache, cache, progress, save)
+
+
+def _locked_run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int | None, use_cache: bool,
+                cache: Cache | None, progress: Progress | None, save: bool) -> Result:
     jobs = jobs or workers.default_jobs()
     out = out or site / "output"
     if write:
