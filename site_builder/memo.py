@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Protocol
 
 
 class Store(Protocol):
-    def memo(self, namespace: str, key: Any, make: Callable[[], Any]) -> Any: ...
+    def memo(self, namespace: str, key: Any, make: Callable[[], Any], durable: bool = True) -> Any: ...
 
 
 ACTIVE: Store | None = None  # the store of the build that is running (see :func:`use`)
@@ -30,10 +30,12 @@ def use(store: Store | None) -> Iterator[None]:
         ACTIVE = saved
 
 
-def memoized(namespace: str, key: Callable[..., Any] | None = None):
+def memoized(namespace: str, key: Callable[..., Any] | None = None, *, durable: bool = True):
     """Decorate a pure, expensive function (e.g. a QR code): its results are kept in the build's store.
 
-    ``key(*args)`` names a call (default: all its arguments); exceptions are not kept.
+    ``key(*args)`` names a call (default: all its arguments); exceptions are not kept. ``durable=False``:
+    kept only while the process lives (``serve``'s next rebuild), for results larger to store and read back
+    than to make again. A result may serve several builds: it must never be changed.
     """
     def wrap(function):
         @functools.wraps(function)
@@ -41,6 +43,6 @@ def memoized(namespace: str, key: Callable[..., Any] | None = None):
             store = ACTIVE
             if store is None:
                 return function(*args)
-            return store.memo(namespace, key(*args) if key else args, lambda: function(*args))
+            return store.memo(namespace, key(*args) if key else args, lambda: function(*args), durable)
         return call
     return wrap

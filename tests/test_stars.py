@@ -138,12 +138,12 @@ def test_missing_months_in_a_row_can_revoke_when_counted_as_failure():
 
 def test_no_evaluation_at_all_is_zero_stars_active():
     st = standing(rules(), APPROVED, {}, None)
-    assert (st.stars, st.status, st.history) == (0, "active", [])
+    assert (st.stars, st.status, st.history) == (0, "active", ())
 
 
 def test_approved_after_the_last_evaluated_month_has_no_history():
     st = standing(rules(), dt.date(2026, 1, 5), {}, "2025-12")
-    assert st.history == []
+    assert st.history == ()
 
 
 def test_five_stars_at_first_batch_end_commends():
@@ -230,7 +230,7 @@ def test_a_post_approved_on_the_last_day_is_first_evaluated_the_month_after():
 
 def test_nothing_is_due_before_the_first_evaluated_month():
     st = standing(rules(missing_month="fail"), dt.date(2026, 4, 30), {}, "2026-04")
-    assert st.history == [] and st.status == "active" and st.stars == 0
+    assert st.history == () and st.status == "active" and st.stars == 0
     st = standing(rules(missing_month="fail"), dt.date(2026, 4, 30), {}, "2026-05")
     assert [(c.month, c.reason) for c in st.history] == [("2026-05", "missing_at_zero")]
 
@@ -245,6 +245,31 @@ def test_approval_month_cutoff_makes_the_approval_month_due():
     early = standing(r, dt.date(2026, 4, 10), {}, "2026-04")
     assert early.first_month == "2026-04" and early.history[0].reason == "missing_at_zero"
     late = standing(r, dt.date(2026, 4, 11), {}, "2026-04")
-    assert late.first_month == "2026-05" and late.history == []
+    assert late.first_month == "2026-05" and late.history == ()
     assert stars.first_month(rules(), dt.date(2026, 12, 1)) == "2027-01"
 
+
+
+def test_a_standing_cannot_be_changed_once_made():
+    st = standing(rules(), APPROVED, record(("2025-03", 90)), "2025-03")
+    with pytest.raises(AttributeError):  # dataclasses.FrozenInstanceError
+        st.stars = 5
+    assert isinstance(st.history, tuple)
+
+
+def test_a_standing_carries_the_digest_of_what_it_was_made_from():
+    """Equal arguments give equal digests whichever objects hold them (a record read from the build cache
+    holds other string objects than one parsed again); any change of them gives another digest."""
+    ms = months(3)
+    st = standing(rules(), APPROVED, record(*[(m, 90) for m in ms]), ms[-1])
+    copies = {m: MonthScore("".join(list(m)), {"".join(list(s)): dict(v) for s, v in sc.scores.items()},
+                            None, "".join(list(sc.source)))
+              for m, sc in record(*[(m, 90) for m in ms]).items()}
+    assert standing(rules(), APPROVED, copies, ms[-1]).digest == st.digest
+    changed = record(*[(m, 90) for m in ms])
+    changed[ms[1]] = score(ms[1], 91)
+    assert standing(rules(), APPROVED, changed, ms[-1]).digest != st.digest
+    assert standing(rules(pass_mark=80), APPROVED, record(*[(m, 90) for m in ms]), ms[-1]).digest != st.digest
+    assert standing(rules(), APPROVED, record(*[(m, 90) for m in ms]), ms[1]).digest != st.digest
+    assert standing(rules(), APPROVED, record(*[(m, 90) for m in ms]), ms[-1],
+                    (dt.date(2025, 5, 2), "调离")).digest != st.digest

@@ -125,6 +125,8 @@ class Cache:
         self._version_ok: bool | None = None
         self._added: dict = {}  # memo entries made by this process
         self.used: set = set()  # memo entries used by this build
+        self._in_process: dict = {}  # memo entries never saved (durable=False)
+        self._in_process_used: set = set()  # ... used since the last forget_unused
 
     @classmethod
     def for_site(cls, site: Path, enabled: bool = True) -> "Cache":
@@ -160,10 +162,20 @@ class Cache:
     def touch(self, name: str) -> None:
         self._dirty.add(name)
 
-    def memo(self, namespace: str, key: Any, make: Callable[[], Any]) -> Any:
-        """``make()``, or what it returned before for the same namespace and key (a pure function's result)."""
-        memo = self.section("memo")
+    def memo(self, namespace: str, key: Any, make: Callable[[], Any], durable: bool = True) -> Any:
+        """``make()``, or what it returned before for the same namespace and key (a pure function's result);
+        ``durable=False``: kept in this process only (a rebuild of ``serve``), never saved."""
         k = (namespace, digest(pickle.dumps(key, protocol=5)))
+        if not durable:
+            if self.folder is None:  # (--no-cache: a build that keeps nothing)
+                return make()
+            self._in_process_used.add(k)
+            try:
+                return self._in_process[k]
+            except KeyError:
+                value = self._in_process[k] = make()
+                return value
+        memo = self.section("memo")
         try:
             value = memo[k]
         except KeyError:
@@ -186,6 +198,9 @@ class Cache:
 
     def forget_unused(self) -> None:
         """Drop memo entries this build did not use (a whole build uses every one it needs)."""
+        for k in [k for k in self._in_process if k not in self._in_process_used]:
+            del self._in_process[k]
+        self._in_process_used = set()
         memo = self.section("memo")
         stale = [k for k in memo if k not in self.used]
         for k in stale:

@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import io
+import pickle
 from dataclasses import dataclass, field
+
+from ..memo import memoized
 
 MAX_STARS = 5
 ACTIVE, COMMENDED, REVOKED = "active", "commended", "revoked"
@@ -85,19 +90,39 @@ class Change:
         return self.after - self.before
 
 
-@dataclass
+@dataclass(frozen=True)
 class Standing:
+    """A post's star level, status and history as its record makes them (:func:`standing`); never changed
+    once made (one standing may serve several builds: :func:`standing` is memoized)."""
+
     stars: int = 0
     status: str = ACTIVE
-    history: list[Change] = field(default_factory=list)
+    history: tuple[Change, ...] = ()
     commended_on: dt.date | None = None
     revoked_on: dt.date | None = None
     revoked_month: str | None = None
     first_month: str | None = None  # the first month the post must be evaluated (首次考评月份)
+    # the digest of what :func:`standing` made it from (its arguments): equal digests, equal standings. A
+    # post's history is most of what a post holds; incremental/tracking.py compares a standing by this
+    # digest instead of hashing the history again (``TRACKING_DIGEST``, a class attribute, not a field)
+    digest: bytes = field(default=b"no evaluations", repr=False, compare=False)
+    TRACKING_DIGEST = "digest"
 
     @property
     def revocation(self) -> Change | None:
         return self.history[-1] if self.status == REVOKED and self.history else None
+
+
+@dataclass
+class _Replay:
+    """The standing while :func:`standing` replays the record."""
+
+    first_month: str
+    stars: int = 0
+    status: str = ACTIVE
+    commended_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+    revoked_month: str | None = None
 
 
 def month_end(month: str) -> dt.date:
@@ -137,8 +162,15 @@ def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_
     ``record`` maps months to scores (months outside the range are ignored: the model reports them);
     ``decision`` is a revocation decided by the office (date, reason), outside the evaluations.
     """
-    state = Standing(first_month=first_month(rules, approval))
-    history = state.history
+    inputs = _inputs_digest(rules, approval, record, as_of, decision)
+    return _replayed(inputs, rules, approval, record, as_of, decision)
+
+
+@memoized("stars.standing", key=lambda inputs, *_: inputs, durable=False)  # (a serve rebuild: most posts' again)
+def _replayed(inputs: bytes, rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_of: str | None,
+              decision: tuple[dt.date, str] | None) -> Standing:
+    state = _Replay(first_month(rules, approval))
+    history: list[Change] = []
     fails_in_row = 0
     events: list[tuple[dt.date, int, str | None]] = []
     if as_of is not None and month_of(approval) <= as_of:
@@ -204,7 +236,25 @@ def standing(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_
         record_change(day, month, reason, 0, REVOKED, total=total, evaluation=score)
         state.revoked_on = day
         state.revoked_month = month
-    return state
+    return Standing(state.stars, state.status, tuple(history), state.commended_on, state.revoked_on,
+                    state.revoked_month, state.first_month, inputs)
+
+
+def _inputs_digest(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_of: str | None,
+                   decision: tuple[dt.date, str] | None) -> bytes:
+    """The digest of :func:`standing`'s arguments: what the standing is a function of, besides this
+    module's code. Plain data only, pickled without pickle's memo (which writes a string met twice as a
+    reference, so equal values from different places would give different bytes)."""
+    months = [(m.month, m.scores, m.note, m.source) for _, m in sorted(record.items())]
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump((_rules_fields(rules), approval, months, as_of, decision))
+    return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
+
+
+def _rules_fields(rules: Rules) -> tuple:
+    return tuple((f, getattr(rules, f)) for f in Rules.__dataclass_fields__)
 
 
 def _event_order(event: tuple) -> tuple:

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 from ..model.build import Member, Model, Post
 from ..printing.boards import post_boards
 from .standings import honour_awards, places_by_post
-from ..model.stars import COMMENDED, MAX_STARS, REVOKED
+from ..model.stars import COMMENDED, MAX_STARS, REVOKED, Standing
 
 ALL = "all"
 
@@ -93,7 +93,7 @@ def pages(model: Model) -> Iterator[Page]:
     places = places_by_post(model)  # 岗位竞赛: where each post stands
     yield from list_pages(model)
     for post in model.posts:
-        yield Page(post.url, "post.html", {"post": post, "history": list(reversed(post.standing.history)),
+        yield Page(post.url, "post.html", {"post": post, "history": NewestFirst(post.standing),
                                            "prints": post_boards(model, post), "competitions": places.get(post.id, [])})
     for member in model.members:
         yield Page(member.url, "member.html", {"member": member, "post": member.post, "posts": member.public_posts,
@@ -130,6 +130,18 @@ def _at_commended(member: Member) -> bool:
 
 def sort_posts(posts: list[Post]) -> list[Post]:
     return sorted(posts, key=lambda p: (p.status == REVOKED, -p.stars, p.id))
+
+
+class NewestFirst(tuple):
+    """A post's star history, newest entry first (the post page's table), compared as the standing it
+    comes from (``TRACKING_DIGEST``: a page context is not hashed entry by entry)."""
+
+    TRACKING_DIGEST = "digest"
+
+    def __new__(cls, standing: Standing) -> "NewestFirst":
+        history = super().__new__(cls, reversed(standing.history))
+        history.digest = standing.digest
+        return history
 
 
 def newest_first(entries: list[dict]) -> list[dict]:
