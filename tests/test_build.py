@@ -1,5 +1,6 @@
 """Build the mini fixture site and assert on the real pages it produces."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from site_builder.incremental.pipeline import build_model
 from support.sites import ROOT, make_site, run, tree
 
 
@@ -219,3 +221,20 @@ def test_a_verb_loads_its_own_module_and_the_help_lists_every_verb(tmp_path):
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     listed = [line.split()[0] for line in helped.stdout.splitlines() if line.startswith("    ") and line.split()]
     assert listed == ["build", "check", "new", "import", "pdf", "serve"]
+
+
+def test_model_objects_cannot_be_changed_once_built(tmp_path):
+    """Issue 13: a model is handed to every page, worker and (in ``serve``) the next build's comparison;
+    no stage may change it. Relations are tuples, objects are frozen, and build parameters are inputs."""
+    model = build_model(make_site(tmp_path), base_url="https://example.org/pledge/")
+    post, member, unit, story = model.posts[0], model.members[0], model.units[0], model.stories[0]
+    for obj, name, value in [(model, "posts", ()), (model.settings, "base_url", "https://evil.example/"),
+                             (post, "name", "x"), (post, "members", ()), (member, "pledge", "x"),
+                             (unit, "posts", ()), (story, "html", "<script>"), (post.standing, "stars", 5)]:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, name, value)
+    assert model.settings.base_url == "https://example.org/pledge/"
+    for relation in (post.members, post.stories, unit.posts, member.stories, post.standing.history):
+        assert type(relation) is tuple
+    assert post in post.unit.posts  # (model.posts and model.members are the public ones)
+    assert member.public_posts and all(member in p.members for p in member.public_posts)

@@ -7,6 +7,7 @@ after a stage that found any, so the output is never touched by a build with con
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import threading
 import time
@@ -84,7 +85,7 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     privacy.report(raw, problems)
     model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url) if raw.site is not None else None
     if model is not None:
-        model.competitions = competition.build(raw, model, problems)
+        model = dataclasses.replace(model, competitions=competition.build(raw, model, problems))
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
         check_without_site(raw, problems)
     timings["model"] = time.perf_counter() - start

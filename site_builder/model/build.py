@@ -12,7 +12,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from markupsafe import Markup, escape
 
@@ -26,7 +26,7 @@ from . import images, stars
 from .markdown import MarkupError, UrlFilter, plain_text, render_markdown
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
     title: str
     base_url: str
@@ -41,7 +41,7 @@ class Settings:
     editing: dict | None = None  # site.yaml `editing:` (pages/admin.py: where /admin/ saves)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Unit:
     id: str
     name: str
@@ -51,14 +51,14 @@ class Unit:
     address: str | None
     service_hall: bool
     website: str | None
-    posts: list["Post"] = field(default_factory=list)  # public posts
+    posts: tuple["Post", ...] = ()  # public posts
 
     @property
     def url(self) -> str:
         return f"units/{self.id}/"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Post:
     id: str
     name: str
@@ -71,8 +71,8 @@ class Post:
     feedback: dict
     decision: dict | None  # revocation decided outside the evaluations
     standing: stars.Standing = field(default_factory=stars.Standing)
-    members: list["Member"] = field(default_factory=list)  # public members, board order
-    stories: list["Story"] = field(default_factory=list)
+    members: tuple["Member", ...] = ()  # public members, board order
+    stories: tuple["Story", ...] = ()
 
     @property
     def public(self) -> bool:
@@ -96,7 +96,7 @@ class Post:
         return f"posts/{self.id}/"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Member:
     id: str
     name: str
@@ -112,7 +112,7 @@ class Member:
     records: list[dict]
     assessments: list[dict]
     honours: list[dict]
-    stories: list["Story"] = field(default_factory=list)
+    stories: tuple["Story", ...] = ()
 
     @property
     def post(self) -> Post:
@@ -146,7 +146,7 @@ class Member:
         return f"members/{self.id}/"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, frozen=True)
 class Story:
     id: str
     title: str
@@ -168,7 +168,7 @@ class Story:
         return f"stories/{self.id}/"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Model:
     settings: Settings
     units: list[Unit]  # sorted by id
@@ -197,6 +197,14 @@ class Model:
         """Current star-rated posts (not revoked), most stars first."""
         live = [p for p in self.posts if p.status != stars.REVOKED]
         return sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))
+
+
+def _finish(obj: Any, **values: Any) -> None:
+    """Set fields of a model object the builder made before it (a post's members, a unit's posts: objects
+    that point at each other). Only the builder does this, before the model is handed out: model objects
+    are frozen dataclasses, and cannot be changed once the model is built."""
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
 
 
 class Builder:
@@ -328,11 +336,13 @@ class Builder:
                 members[mid] = Member(mid, rec["name"], member_posts, rec["position"], rec["order"],
                                       dict(rec["consent"]), photo, rec["pledge"], dict(rec["pledges"]), rec["roles"],
                                       dict(std), rec["records"], rec["assessments"], rec["honours"])
+        serving: dict[str, list[Member]] = {}  # post id → its public members, in board order
         for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
             if m.public:
                 for post in m.public_posts:
-                    post.members.append(m)
+                    serving.setdefault(post.id, []).append(m)
         for post in posts.values():
+            _finish(post, members=tuple(serving.get(post.id, ())))
             if len(post.members) > formats.MAX_MEMBERS_PER_POST:
                 self.error(raw.posts[post.id], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
                                                      f"现在有 {len(post.members)} 名：请拆分岗位。")
@@ -345,12 +355,15 @@ class Builder:
                 found = named.setdefault(id(obj), [])
                 if not found or found[-1] is not story:
                     found.append(story)
+        public_posts: dict[str, list[Post]] = {}  # unit id → its public posts
         for post in posts.values():
-            post.stories = named.get(id(post)) or []
+            _finish(post, stories=tuple(named.get(id(post), ())))
             if post.public:
-                post.unit.posts.append(post)
+                public_posts.setdefault(post.unit.id, []).append(post)
+        for unit in units.values():
+            _finish(unit, posts=tuple(public_posts.get(unit.id, ())))
         for m in members.values():
-            m.stories = named.get(id(m)) or []
+            _finish(m, stories=tuple(named.get(id(m), ())))
         return Model(
             settings=settings,
             units=list(units.values()),
@@ -393,7 +406,7 @@ class Builder:
             if post.approval is None:
                 continue
             decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
-            post.standing = stars.standing(settings.rules, post.approval["date"], records[pid], as_of, decision)
+            _finish(post, standing=stars.standing(settings.rules, post.approval["date"], records[pid], as_of, decision))
             end = post.standing.revoked_on
             if end is None:
                 continue
