@@ -146,8 +146,12 @@ def edit_member(site: Path, n: int) -> None:
 def serve_rebuild(site: Path) -> dict:
     """Start `serve`, edit one story, wait for the rebuild; the server's own figure and edit→served."""
     port = 8700 + os.getpid() % 200
+    # Ctrl+C as on a terminal: a benchmark started in the background (`nohup ... &`) has SIGINT ignored, and
+    # its children would inherit that (the server then never stopped, was killed after two minutes, and was
+    # reaped, and counted, in the next measured command: Hugo's CPU time)
     proc = subprocess.Popen([sys.executable, "-m", "site_builder", "serve", str(site), "--port", str(port)],
-                            env={**ENV, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            env={**ENV, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: list[str] = []
 
     def read() -> None:
@@ -195,6 +199,7 @@ def serve_rebuild(site: Path) -> dict:
             proc.wait(timeout=120)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()  # reaped here, not counted in the next command's CPU time
 
 
 # -- Hugo ---------------------------------------------------------------------------------------------
