@@ -248,6 +248,41 @@ def test_serve_preview_command_on_a_free_port(tmp_path, monkeypatch):
                 proc.kill()
 
 
+def test_serve_stops_on_sigterm_and_saves_its_cache_even_where_ctrl_c_cannot_reach_it(tmp_path):
+    """`kill`, `docker stop` or an editor's stop button send SIGTERM; a server started in the background has
+    SIGINT ignored (as `nohup … &` does, here too). It stops as on Ctrl+C: status 0, its cache saved."""
+    site = make_site(tmp_path)
+    with subprocess.Popen([sys.executable, "-u", "-m", "site_builder", "serve", str(site), "--port", "0", "-j", "1"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) as proc:
+        try:
+            lines = []
+            deadline = time.monotonic() + 60
+            while not any("预览地址" in line for line in lines) and time.monotonic() < deadline:
+                line = proc.stdout.readline()
+                assert line, "".join(lines)
+                lines.append(line)
+            url = re.search(r"(http://127\.0\.0\.1:\d+/)", "".join(lines)).group(1)
+            assert http_request(url, "/")[0] == 200
+            cache = site / ".site-builder-cache"
+            for f in cache.glob("*.pickle"):  # saved after the first build; what a rebuild changed, when it stops
+                f.unlink()
+            story = site / STORY
+            story.write_text(story.read_text(encoding="utf-8").replace("。", "。新增。", 1), encoding="utf-8")
+            while not any(line.startswith("Rebuilt") for line in lines) and time.monotonic() < deadline:
+                lines.append(proc.stdout.readline())
+            assert not any(cache.glob("*.pickle"))
+            proc.send_signal(signal.SIGINT)  # ignored, as in the background
+            time.sleep(0.5)
+            assert proc.poll() is None
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+            assert "正在停止" in proc.stdout.read() and any(cache.glob("*.pickle"))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
 def test_serve_preview_without_a_built_site_says_what_to_do(tmp_path, capsys):
     site = make_site(tmp_path)
     code, _, err = run(capsys, "serve", site, "--preview", "--port", "0")

@@ -22,13 +22,17 @@ from the built ``feed.xml``, or given with ``--base-url``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
+import signal
+import threading
 import time
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 from ..incremental.cache import FOLDER, Cache
-from ..incremental.pipeline import run
+from ..incremental.pipeline import ONE_BUILD_AT_A_TIME, run
 from .registry import base_url_arg, jobs_arg, site_arg, verb
 from .cms_local import LOOPBACK, LocalEditing
 from .devserver import DevServer, RebuildResult
@@ -83,10 +87,16 @@ class Preview:
 
     def stop(self) -> None:
         self.server.stop()
-        self.cache.save()
+        with ONE_BUILD_AT_A_TIME:  # (a rebuild still running after the server's wait: its cache, once done)
+            self.cache.save()
 
     def serve_forever(self) -> None:
-        self.start()
+        try:
+            self.start()
+        except KeyboardInterrupt:  # during the first build: what it left half made is not saved
+            self.log("正在停止 / stopping …")
+            self.server.stop()
+            raise
         try:
             while True:
                 time.sleep(3600)
@@ -125,6 +135,25 @@ def serve_built(out: Path, *, host: str = "127.0.0.1", port: int = 8000, base_ur
     return server
 
 
+@contextlib.contextmanager
+def stopped_by_terminate() -> Iterator[None]:
+    """Within: SIGTERM stops the server as Ctrl+C does (the preview stops its threads and saves the build
+    cache). ``kill``, ``docker stop`` and an editor's stop button send SIGTERM, and a server started in the
+    background (``nohup … &``) cannot get Ctrl+C at all: the shell made it ignore SIGINT."""
+    if threading.current_thread() is not threading.main_thread():  # (signal handlers live in the main thread)
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -155,20 +184,25 @@ def cmd_serve(args) -> int:
     if args.base_url and not args.preview:
         raise UsageError("--base-url 只和 --preview 一起用：本机预览总是按预览地址生成。")
     try:
-        if args.preview:
-            server = serve_built(args.output or args.site / "output", host=args.host, port=args.port,
-                                 base_url=args.base_url)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                print("正在停止 / stopping …")
-            finally:
-                server.stop()
-            return 0
-        preview = Preview(args.site, args.output, host=args.host, port=args.port, jobs=args.jobs)
-        preview.serve_forever()
+        with stopped_by_terminate():
+            return _serve(args)
     except OSError as exc:  # the port is taken, or the address cannot be used
         raise UsageError(f"无法在 {args.host}:{args.port} 上提供预览：{exc.strerror or exc}。"
                          f"请换一个端口（--port 8001）。") from None
+
+
+def _serve(args) -> int:
+    if args.preview:
+        server = serve_built(args.output or args.site / "output", host=args.host, port=args.port,
+                             base_url=args.base_url)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("正在停止 / stopping …")
+        finally:
+            server.stop()
+        return 0
+    preview = Preview(args.site, args.output, host=args.host, port=args.port, jobs=args.jobs)
+    preview.serve_forever()
     return 0
