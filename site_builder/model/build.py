@@ -100,18 +100,18 @@ class Post:
 class Member:
     id: str
     name: str
-    posts: list[Post]  # every post the member serves at, as written (`post: [a, b]`), approved or not
+    posts: tuple[Post, ...]  # every post the member serves at, as written (`post: [a, b]`), approved or not
     position: str
     order: int
     consent: dict
     photo: images.ImageRef | None  # only when consent.photo is true
     pledge: str
     pledges: dict[str, str]  # post id → the pledge at that post, where it differs from ``pledge``
-    roles: list[str]
+    roles: tuple[str, ...]
     standard: dict
-    records: list[dict]
-    assessments: list[dict]
-    honours: list[dict]
+    records: tuple[dict, ...]
+    assessments: tuple[dict, ...]
+    honours: tuple[dict, ...]
     stories: tuple["Story", ...] = ()
 
     @property
@@ -153,9 +153,9 @@ class Story:
     date: dt.date
     author: str
     kind: str
-    posts: list[Post]
-    members: list[Member]
-    tags: list[str]
+    posts: tuple[Post, ...]
+    members: tuple[Member, ...]
+    tags: tuple[str, ...]
     cover: images.ImageRef | None
     cover_alt: str | None
     cover_caption: str | None
@@ -171,21 +171,21 @@ class Story:
 @dataclass(frozen=True)
 class Model:
     settings: Settings
-    units: list[Unit]  # sorted by id
-    posts: list[Post]  # public posts, sorted by id
-    members: list[Member]  # public members, sorted by id
-    stories: list[Story]  # newest first
+    units: tuple[Unit, ...]  # sorted by id
+    posts: tuple[Post, ...]  # public posts, sorted by id
+    members: tuple[Member, ...]  # public members, sorted by id
+    stories: tuple[Story, ...]  # newest first
     as_of: str | None  # the latest evaluated month
     images: dict[str, images.ImageRef]  # content-relative path → image, everything that is published
     content: Path
-    external_links: list[tuple[str, str]] = field(default_factory=list)  # (source, url)
+    external_links: tuple[tuple[str, str], ...] = ()  # (source, url)
     # every member, public or not, sorted by id: only for the personnel-file cards (boards.py, pdf)
-    all_members: list[Member] = field(default_factory=list)
+    all_members: tuple[Member, ...] = ()
     # every post, approved or not, sorted by id: only for what check says is not published (reports.py)
-    all_posts: list[Post] = field(default_factory=list)
+    all_posts: tuple[Post, ...] = ()
     # links written in Markdown that point into the site: (source, line, col, as written, site URL);
     # linkcheck reports those that no page answers at their source line
-    internal_links: list[tuple[str, int, int, str, str]] = field(default_factory=list)
+    internal_links: tuple[tuple[str, int, int, str, str], ...] = ()
     # pages of content files that exist but have problems of their own ("members/li-yan/"): a link to one
     # is not reported (the file's problem is), here nor by linkcheck
     broken: frozenset[str] = frozenset()
@@ -333,9 +333,10 @@ class Builder:
             if rec["photo"] and rec["consent"]["photo"] and rec["consent"]["public"]:
                 photo = self.image(rec, "photo", rec["photo"])
             if member_posts and len(member_posts) == len(found):
-                members[mid] = Member(mid, rec["name"], member_posts, rec["position"], rec["order"],
-                                      dict(rec["consent"]), photo, rec["pledge"], dict(rec["pledges"]), rec["roles"],
-                                      dict(std), rec["records"], rec["assessments"], rec["honours"])
+                members[mid] = Member(mid, rec["name"], tuple(member_posts), rec["position"], rec["order"],
+                                      dict(rec["consent"]), photo, rec["pledge"], dict(rec["pledges"]),
+                                      tuple(rec["roles"]), dict(std), tuple(rec["records"]),
+                                      tuple(rec["assessments"]), tuple(rec["honours"]))
         serving: dict[str, list[Member]] = {}  # post id → its public members, in board order
         for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
             if m.public:
@@ -366,12 +367,13 @@ class Builder:
             _finish(m, stories=tuple(named.get(id(m), ())))
         return Model(
             settings=settings,
-            units=list(units.values()),
-            posts=[p for p in posts.values() if p.public],
-            members=[m for m in members.values() if m.public],
-            stories=stories, as_of=as_of, images=self.images, content=raw.content,
-            all_members=list(members.values()), all_posts=list(posts.values()),
-            external_links=self.external, internal_links=self.internal, broken=self.broken_pages(posts, members),
+            units=tuple(units.values()),
+            posts=tuple(p for p in posts.values() if p.public),
+            members=tuple(m for m in members.values() if m.public),
+            stories=tuple(stories), as_of=as_of, images=self.images, content=raw.content,
+            all_members=tuple(members.values()), all_posts=tuple(posts.values()),
+            external_links=tuple(self.external), internal_links=tuple(self.internal),
+            broken=self.broken_pages(posts, members),
         )
 
     def broken_pages(self, posts: dict, members: dict) -> frozenset[str]:
@@ -472,8 +474,8 @@ class Builder:
                 continue
             html = self.sized_images(html, settings)
             summary = meta["summary"] or story_summary(html)
-            out.append(Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], named_posts,
-                             named_members, meta["tags"], cover,
+            out.append(Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], tuple(named_posts),
+                             tuple(named_members), tuple(meta["tags"]), cover,
                              meta["cover"]["alt"] if meta["cover"] else None,
                              meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path))
         out.sort(key=lambda s: (s.date, s.id), reverse=True)
