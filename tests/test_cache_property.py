@@ -411,19 +411,31 @@ class CacheMachine(RuleBasedStateMachine):
         if not same_folder and code == 0:
             self.others[out] = tree(out)
 
-    @rule(member=st.sampled_from(MEMBERS), pledge=st.none() | pledges)
-    def serve_session(self, member, pledge):
-        """`serve`: its first build, optionally an edit it rebuilds, then stop; the next plain build is clean."""
+    @rule(edits=st.lists(st.one_of(
+        st.tuples(st.just("pledge"), st.sampled_from(MEMBERS), pledges),
+        st.tuples(st.just("score"), st.sampled_from(MONTHS), st.sampled_from(SOURCES), st.sampled_from(DIMENSIONS),
+                  st.integers(0, 100))), max_size=2))
+    def serve_session(self, edits):
+        """`serve`: its first build, up to two edits it rebuilds in turn (a pledge; a score, whose post's standing
+        is made again while the others' are reused from the rebuild before), then stop; the preview is the clean
+        build at its address, and the next plain build is clean."""
         preview = Preview(self.site, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
         preview.start()
         try:
             self.addresses.add(preview.url)
-            rel = f"content/members/{member}.yaml"
-            if pledge is not None and self.read(rel) is not None:
+            for edit in edits:
+                rel = f"content/members/{edit[1]}.yaml" if edit[0] == "pledge" else f"content/evaluations/{edit[1]}.yaml"
+                was = self.read(rel)
+                if edit[0] == "pledge" and was is None:
+                    continue
                 before = wait_settled(preview.server)
-                self.set_pledge(member, pledge)
-                wait_for(lambda: preview.server.rebuild_count > before, what="the preview's rebuild")
-                wait_settled(preview.server)
+                if edit[0] == "pledge":
+                    self.set_pledge(*edit[1:])
+                else:
+                    self.set_score(*edit[1:])
+                if self.read(rel) != was:
+                    wait_for(lambda: preview.server.rebuild_count > before, what="the preview's rebuild")
+                    wait_settled(preview.server)
         finally:
             preview.stop()
         # The preview is the clean build at its address, search index included.
