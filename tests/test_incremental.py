@@ -133,6 +133,8 @@ import pytest  # noqa: E402
 
 from site_builder.incremental import cache as cache_mod, pipeline, rendering  # noqa: E402
 from support.sites import ROOT, run, tree  # noqa: E402
+from site_builder.incremental.tracking import Volatile, _view_identity  # noqa: E402
+from site_builder.pages.web import member_view  # noqa: E402
 
 
 @pytest.fixture
@@ -195,6 +197,37 @@ def test_serve_rebuilds_reuse_the_star_standings_and_keep_only_the_current_ones(
     clean = tmp_path / "clean"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
     assert tree(out) == tree(clean)
+
+
+def test_a_page_made_by_a_view_depends_on_what_the_view_read(tmp_path, capsys, steady):
+    """A member's page is made by a view when it is rendered (pages/web.py ``member_view``): the records it
+    shows are picked there (only the public ones), so the page must follow a record made public, and be kept
+    when nothing it read changed."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    page = out / "members/cao-yang/index.html"
+    assert "回访抽查中有 5 张工单超时回复" not in page.read_text(encoding="utf-8")
+    edit(site / "content/members/cao-yang.yaml", "回复。\n    public: false", "回复。\n    public: true")
+    warm = pipeline.run(site, out, jobs=1)
+    assert "回访抽查中有 5 张工单超时回复" in page.read_text(encoding="utf-8")
+    assert 0 < warm.rendered < warm.pages / 10
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def test_a_view_page_is_compared_by_its_arguments_written_unambiguously():
+    def ident(*args):
+        return _view_identity("members/x/", "member.html", member_view, args)
+    assert len({ident("1"), ident(1), ident(True), ident(None), ident(("a", "b")), ident("a", "b"), ident("ab"),
+                ident(("a",), "b"), ident(b"1")}) == 9
+    assert ident(("a", "b")) == ident(("a", "b"))
+
+    def closure():
+        return {"x": ident}
+    with pytest.raises(Volatile):
+        _view_identity("x/", "x.html", closure, ())
 
 
 def test_an_unchanged_page_is_neither_rendered_nor_rewritten(tmp_path, steady):

@@ -332,7 +332,10 @@ class Fingerprints:
         data; None when it cannot be known (the page is then always rendered)."""
         h = hashlib.blake2b(self.env, digest_size=20)
         try:
-            h.update(_value_digest((page.url, page.template, page.context)))
+            if page.view is not None:
+                h.update(_view_identity(page.url, page.template, page.view, page.args))
+            else:
+                h.update(_value_digest((page.url, page.template, page.context)))
             h.update(_data_identity(page.data))
         except Volatile:
             return None
@@ -379,6 +382,38 @@ def _digest_part(keys: list[str]) -> list[bytes]:
         except Volatile:
             out.append(None)  # never the same as before: the pages that read it are rendered again
     return out
+
+
+def _view_identity(url: str, template: str | None, view: Callable, args: tuple) -> bytes:
+    """What decides a page made by a view, besides what the view and the template read: its address, template,
+    view and arguments. Arguments that are model objects, strings, numbers or objects carrying a digest of
+    their content (``TRACKING_DIGEST``) are written as they are (no pickling: a city has 100,000s of such
+    pages); anything else makes the whole a digest. The view's code is in the environment digest."""
+    if getattr(view, "__closure__", None) is not None or getattr(view, "__self__", None) is not None:
+        raise Volatile("a view with a closure or bound to an object")
+    parts = [url, template or "", view.__module__, view.__qualname__, *map(_argument, args)]
+    # each part's length first: no two lists of parts give the same text
+    return "".join(f"{len(part)}:{part}" for part in parts).encode()
+
+
+def _argument(arg: Any) -> str:
+    cls = type(arg)
+    if cls in ENTITIES:
+        return "e" + key_of(arg)
+    if cls is str:
+        return "s" + arg
+    if cls is bool or cls is int or arg is None:
+        return "v" + repr(arg)
+    if cls is tuple:
+        items = [_argument(item) for item in arg]
+        return "t" + "".join(f"{len(item)}:{item}" for item in items)
+    name = getattr(cls, "TRACKING_DIGEST", None)
+    value = _get(arg, name) if name is not None else None
+    if type(value) is str:
+        return f"d{cls.__qualname__} {value}"
+    if type(value) is bytes:
+        return f"d{cls.__qualname__} {value.hex()}"
+    return "p" + _value_digest(arg).hex()
 
 
 def _data_identity(data: Any) -> bytes:

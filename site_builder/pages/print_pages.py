@@ -27,11 +27,23 @@ def board_page(board: Board, prints: PrintSettings, *, url: str | None = None, f
     css = {} if css is None else css
     if kind not in css:
         css[kind] = sheet_css(board, prints, face_src)
-    return Page(url or board.url or f"print/{kind}/{board.id}/", board.kind.template, {
-        "board": board, "d": board.data, "paper": prints.papers[kind],
-        "density": board.density if density is None else density,
-        "sheet_css": css[kind],
-    })
+    return Page(url or _board_url(board), board.kind.template,
+                board_context(board, prints, board.density if density is None else density, css[kind]))
+
+
+def board_context(board: Board, prints: PrintSettings, density: int, css: Markup) -> dict:
+    return {"board": board, "d": board.data, "paper": prints.papers[board.kind.name], "density": density,
+            "sheet_css": css}
+
+
+def board_view(model: Model, board: Board) -> dict:
+    """The context of a board's print page in the site (made when the page is rendered)."""
+    prints = PrintSettings.of(model.settings)
+    return board_context(board, prints, board.density, sheet_css(board, prints))
+
+
+def _board_url(board: Board) -> str:
+    return board.url or f"print/{board.kind.name}/{board.id}/"
 
 
 def sheet_page(cards: list[Board], prints: PrintSettings, title: str, *, url: str, face_src: str | None = None,
@@ -56,18 +68,17 @@ def pages(model: Model) -> Iterator[Page]:
     """Page source: short addresses, print pages of the wall boards, the print indexes for staff."""
     prints = PrintSettings.of(model.settings)
     for post in model.posts:
-        yield Page(short_url(post), "short.html", {"post": post, "feedback": False})
-        yield Page(short_url(post, feedback=True), "short.html", {"post": post, "feedback": True})
+        yield Page(short_url(post), "short.html", view=short_view, args=(post, False))
+        yield Page(short_url(post, feedback=True), "short.html", view=short_view, args=(post, True))
     site_kinds = tuple(name for name, kind in KINDS.items() if kind.in_site)
     summary = []
     members = members_by_post(model)
-    css: dict[str, Markup] = {}  # the print CSS of each kind of board
     for unit in model.units:
         if not unit.posts:
             continue
         boards = unit_boards(model, unit, site_kinds, members)
         for board in boards:
-            yield board_page(board, prints, css=css)
+            yield Page(_board_url(board), board.kind.template, view=board_view, args=(model, board))
         rows = []
         for post in unit_posts(unit):
             own = [b for b in boards if b.post is post]
@@ -79,3 +90,8 @@ def pages(model: Model) -> Iterator[Page]:
             "unit": unit, "rows": rows, "papers": prints.papers, "as_of": data_month(model)})
     yield Page("print/", "print/index.html", {"units": summary, "papers": prints.papers,
                                               "as_of": data_month(model)})
+
+
+def short_view(post, feedback: bool) -> dict:
+    """A short address's page (``p/<id>/``, ``p/<id>/feedback/``): where a board's QR code leads."""
+    return {"post": post, "feedback": feedback}

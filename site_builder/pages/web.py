@@ -7,7 +7,7 @@ This is the only place that decides which pages exist and at which address. Othe
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..model.build import Member, Model, Post
@@ -18,18 +18,35 @@ from ..model.stars import COMMENDED, MAX_STARS, REVOKED, Standing
 ALL = "all"
 
 
-@dataclass
+@dataclass(slots=True)
 class Page:
-    """One output file: a template with its context, or ready data (bytes, or a function making them)."""
+    """One output file: a template with its context, or ready data (bytes, or a function making them).
+
+    A page's context is given made (``context``) or made when the page is rendered: ``view(*args)``, a
+    module-level function run by the process that renders the page, while what it reads is recorded
+    (incremental/tracking.py). A page whose view is unchanged is then compared by its ``args`` alone, which
+    are model objects (compared by what the page reads of them), plain values, or objects that carry a
+    digest of what they hold (``TRACKING_DIGEST``, e.g. a printed board): cheap to compare, and the context
+    of a page that is not rendered is never made. A view reads nothing but its arguments and the model
+    objects they lead to: anything computed once for many pages (boards, places) comes in ``args``.
+    """
 
     url: str  # site-relative address: "" (home), "posts/x/", "404.html", "feed.xml"
     template: str | None
-    context: dict = field(default_factory=dict)
+    context: dict | None = None
     data: bytes | Callable[[], bytes] | None = None
+    view: Callable[..., dict] | None = None
+    args: tuple = ()
 
     @property
     def output(self) -> str:
         return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
+
+    def make_context(self) -> dict:
+        """The template's context (made by the view, if the page has one)."""
+        if self.view is not None:
+            return self.view(*self.args)
+        return self.context if self.context is not None else {}
 
 
 def paginate(items: list, size: int, first_url: str, more_url: str) -> Iterator[tuple[list, dict]]:
@@ -93,20 +110,17 @@ def pages(model: Model) -> Iterator[Page]:
     places = places_by_post(model)  # 岗位竞赛: where each post stands
     yield from list_pages(model)
     for post in model.posts:
-        yield Page(post.url, "post.html", {"post": post, "history": NewestFirst(post.standing),
-                                           "prints": post_boards(model, post), "competitions": places.get(post.id, [])})
+        yield Page(post.url, "post.html", view=post_view,
+                   args=(post, tuple(post_boards(model, post)), places.get(post.id, ())))
     for member in model.members:
-        yield Page(member.url, "member.html", {"member": member, "post": member.post, "posts": member.public_posts,
-                                               "records": public_records(member),
-                                               "assessments": newest_first(member.assessments),
-                                               "honours": newest_first(member.honours)})
+        yield Page(member.url, "member.html", view=member_view, args=(member,))
     yield Page("units/", "units.html", {"units": model.units})
     for unit in model.units:
         yield Page(unit.url, "unit.html", {"unit": unit, "posts": sort_posts(unit.posts)})
     for chunk, pager in paginate(model.stories, s.page_size, "stories/", "stories/page/"):
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
     for story in model.stories:
-        yield Page(story.url, "story.html", {"story": story})
+        yield Page(story.url, "story.html", view=story_view, args=(story,))
     commended = [p for p in model.posts if p.status == COMMENDED]
     # each person once, whatever the number of posts they serve at
     honoured = [m for m in model.members if m.honours or _at_commended(m)]
@@ -122,6 +136,20 @@ def pages(model: Model) -> Iterator[Page]:
     })
     yield Page("accessibility/", "accessibility.html", {})
     yield Page("404.html", "404.html", {})
+
+
+def post_view(post: Post, prints: tuple, competitions: list[dict]) -> dict:
+    """A post's page: ``prints``, its boards (their fingerprints); ``competitions``, where it stands."""
+    return {"post": post, "history": NewestFirst(post.standing), "prints": list(prints), "competitions": competitions}
+
+
+def member_view(member: Member) -> dict:
+    return {"member": member, "post": member.post, "posts": member.public_posts, "records": public_records(member),
+            "assessments": newest_first(member.assessments), "honours": newest_first(member.honours)}
+
+
+def story_view(story) -> dict:
+    return {"story": story}
 
 
 def _at_commended(member: Member) -> bool:

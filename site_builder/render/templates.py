@@ -226,7 +226,7 @@ class Renderer:
             return page.data() if callable(page.data) else page.data
         try:
             template = self.env.get_template(page.template)
-            return template.render(page=page, **page.context).encode("utf-8")
+            return template.render(page=page, **page.make_context()).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(Problem(self._shown(exc.filename), exc.lineno or 0, 0,
                                           f"模板语法错误：{exc.message}")) from None
