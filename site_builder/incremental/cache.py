@@ -179,8 +179,10 @@ class Cache:
         try:
             value = memo[k]
         except KeyError:
-            value = memo[k] = self.added[k] = make()
-            self._dirty.add("memo")
+            value = memo[k] = make()
+            if self.folder is not None:  # (--no-cache: kept for this process's next call, never sent back)
+                self.added[k] = value
+                self._dirty.add("memo")
         self.used.add(k)
         return value
 
