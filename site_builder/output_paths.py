@@ -3,6 +3,7 @@ source) and the writer enforces (it refuses to write anything else)."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -10,6 +11,7 @@ MARKER = ".site-builder-output"  # the file that marks a folder as written by si
 SAFE_PATH = re.compile(r"^[A-Za-z0-9._\-/]+$")
 
 
+@functools.lru_cache(maxsize=1 << 20)  # (every build asks for every page: serve's next build asks again)
 def unsafe_output(path: str) -> bool:
     """True for a path that could leave the output folder, is not plain ASCII, or is the marker."""
     norm = posixpath.normpath(path)

@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable
 from .cache import code_version
 from ..digests import digest
 from .. import workers
+from ..content.schema import Rec
 from ..model import build as model_mod
 
 # class → key prefix; instances are told apart by their ``id`` attribute (None: the only one)
@@ -60,6 +61,9 @@ def _reducer(cls: type):
             values = attrgetter(*names)
             return lambda obj: (_ref, (name, *values(obj)))
         return lambda obj: (_ref, (name, *[_get(obj, n) for n in names]))
+    if cls is Rec:  # a record: its items (without copying them into a dict first) and where it was written
+        return lambda rec: (_ref, ("rec", rec.path, rec.line, rec.col, _get(rec, "_pos"), rec.offset), None, None,
+                            iter(dict.items(rec)))
     if issubclass(cls, (set, frozenset)):  # (exact sets and frozensets never get here: see below)
         return lambda obj: (_ref, ("set", *sorted(_value_digest(item) for item in obj)))
     return _by_default
@@ -229,13 +233,19 @@ def _value_digest(value: Any) -> bytes:
     return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _fields(obj: Any) -> list[tuple[str, Any]]:
-    if is_dataclass(obj):
-        return [(f.name, _get(obj, f.name)) for f in fields(obj)]
-    try:
-        return sorted(_get(obj, "__dict__").items())
-    except AttributeError:
-        raise Volatile(f"{type(obj).__name__} has no fields to compare") from None
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None:
+        if not is_dataclass(obj):
+            try:
+                return sorted(_get(obj, "__dict__").items())
+            except AttributeError:
+                raise Volatile(f"{type(obj).__name__} has no fields to compare") from None
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    return [(name, _get(obj, name)) for name in names]
 
 
 class Fingerprints:

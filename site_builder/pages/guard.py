@@ -52,10 +52,14 @@ def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Pro
     """Problems with the output paths of ``pages`` (pages.web.Page) and ``static`` files (output path →
     source file; ``shown(filename)`` names a source as in messages)."""
     problems: list[Problem] = []
-    seen: dict[str, tuple[str, str]] = {}  # lower-case output path → (output path, source shown)
+    seen: dict[str, tuple[str, tuple]] = {}  # lower-case output path → (output path, its source)
 
-    def add(output: str, source: str, is_file: bool) -> None:
+    def named(source: tuple) -> str:  # (a source is named only for a problem)
+        return shown(source[0]) if source[1] is None else f"页面 {source[0]}（模板 {source[1] or '数据'}）"
+
+    def add(output: str, source: tuple, is_file: bool) -> None:
         if unsafe_output(output):
+            source = named(source)
             if is_file:
                 problems.append(Problem(source, 1, 1, "文件名只能用英文字母、数字、点（.）、连字符（-）和下划线（_），"
                                                        "发布后的网址才能在所有服务器上使用：请改名。"))
@@ -64,7 +68,9 @@ def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Pro
             return
         key = posixpath.normpath(output).lower()
         if key in seen:
+            source = named(source)
             first_output, first_source = seen[key]
+            first_source = named(first_source)
             same = "" if first_output == output else "（只差大小写，在 Windows、macOS 和许多服务器上是同一个文件）"
             at = 1 if is_file else 0  # a file of the site is placed at its first line
             problems.append(Problem(source, at, at, f"发布后与 {first_source} 是同一个文件 `{output}`{same}："
@@ -73,8 +79,8 @@ def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Pro
         seen[key] = (output, source)
 
     for page in pages:
-        add(page.output, f"页面 {page.output}（模板 {page.template or '数据'}）", False)
+        add(page.output, (page.output, page.template or ""), False)
     for output, path in static.items():
-        add(output, shown(str(path)), True)
+        add(output, (str(path), None), True)
     return sorted(problems)
 

@@ -7,7 +7,7 @@ This is the only place that decides which pages exist and at which address. Othe
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from ..model.build import Member, Model, Post
@@ -37,10 +37,10 @@ class Page:
     data: bytes | Callable[[], bytes] | None = None
     view: Callable[..., dict] | None = None
     args: tuple = ()
+    output: str = field(init=False)  # the file: the address, or its index.html
 
-    @property
-    def output(self) -> str:
-        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
+    def __post_init__(self) -> None:
+        self.output = self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
 
     def make_context(self) -> dict:
         """The template's context (made by the view, if the page has one)."""
