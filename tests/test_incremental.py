@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -133,7 +134,7 @@ import pytest  # noqa: E402
 
 from site_builder.incremental import cache as cache_mod, pipeline, rendering  # noqa: E402
 from support.sites import ROOT, run, tree  # noqa: E402
-from site_builder.incremental.tracking import Volatile, _view_identity  # noqa: E402
+from site_builder.incremental.tracking import Volatile, _parts, _view_identity  # noqa: E402
 from site_builder.pages.web import member_view  # noqa: E402
 
 
@@ -228,6 +229,39 @@ def test_a_view_page_is_compared_by_its_arguments_written_unambiguously():
         return {"x": ident}
     with pytest.raises(Volatile):
         _view_identity("x/", "x.html", closure, ())
+
+
+def test_serve_hashes_again_only_the_objects_made_of_something_new(tmp_path, capsys, steady):
+    """A cache kept in memory (``serve``) remembers what each model object was made of and its digest: the
+    next rebuild hashes only the objects whose parts changed (here the edited member, and the post whose
+    star standing an evaluation changed), and its output is a clean build's."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    cache = Cache.for_site(site, resident=True)
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    before = dict(cache.in_memory("object-digests"))
+    assert len(before) > 50 and {k.split(":")[0] for k in before} >= {"post", "member", "story", "unit", "settings"}
+    edit(site / "content/members/cao-yang.yaml", "回复。\n    public: false", "回复。\n    public: true")
+    edit(sorted((site / "content/evaluations").glob("*.yaml"))[-1], "politics: 9", "politics: 8")
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    after = cache.in_memory("object-digests")
+    again = {k for k in after if after[k] is not before.get(k)}
+    assert "member:cao-yang" in again and any(k.startswith("post:") for k in again)
+    assert len(again) < 5, again
+    assert after["member:cao-yang"][1] != before["member:cao-yang"][1]
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def test_what_an_object_is_made_of_tells_values_apart_as_pickle_does():
+    kept: list = []
+    values = [1, True, 1.0, -0.0, 0.0, "1", None, (1,), [1], {"a": 1}, {"a": True}, dt.date(2025, 1, 1),
+              dt.datetime(2025, 1, 1, 8, tzinfo=dt.timezone.utc),
+              dt.datetime(2025, 1, 1, 16, tzinfo=dt.timezone(dt.timedelta(hours=8)))]
+    parts = [_parts(v, kept) for v in values]
+    assert len({repr(p) for p in parts}) == len(values)
+    assert all(parts[i] != parts[j] for i in range(len(values)) for j in range(len(values)) if i != j)
 
 
 def test_an_unchanged_page_is_neither_rendered_nor_rewritten(tmp_path, steady):

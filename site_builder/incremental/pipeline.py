@@ -157,7 +157,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     fingerprints = None
     if tracked:
         env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
-        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env))
+        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env),
+                                             cache.in_memory("object-digests"))
     saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None}
     workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)

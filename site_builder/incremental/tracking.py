@@ -21,6 +21,7 @@ every page lists every post).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import pickle
@@ -258,10 +259,13 @@ class Fingerprints:
     work per page is a set lookup per object it read, not a hash of everything it read.
     """
 
-    def __init__(self, model: model_mod.Model, env: bytes):
+    def __init__(self, model: model_mod.Model, env: bytes, kept: dict | None = None):
         self.model, self.env = model, env
         self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
+        # the previous build's object digests in this process (``serve``), by key: (what the object was made
+        # of, its digest, the records it names); replaced by this build's
+        self.kept = kept
 
     def index(self) -> dict[str, Any]:
         """Every model object reachable from the model, by key."""
@@ -289,15 +293,25 @@ class Fingerprints:
         if self._by_key is None:
             index = self.index()
             keys = [k for k, obj in index.items() if type(obj) not in ATTRIBUTE_LEVEL]
+            found: dict[str, bytes | None] = {}
+            made: dict[str, tuple] = {}
+            if self.kept is not None:  # an object made of the same parts as last time has the same digest
+                keys, found, made = _reuse(index, keys, self.kept)
             global _DIGESTING
             _DIGESTING = self
             try:
                 parts = workers.chunks(keys, jobs, 2000)
-                found: dict[str, bytes | None] = {}
                 for part, out in zip(parts, workers.run(_digest_part, parts, jobs if len(parts) > 1 else 1)):
                     found.update(zip(part, out))
             finally:
                 _DIGESTING = None
+            if self.kept is not None:
+                self.kept.clear()
+                for k, entry in made.items():
+                    if entry[1] is not None:  # (reused: the same entry)
+                        self.kept[k] = entry
+                    elif found[k] is not None:
+                        self.kept[k] = (entry[0], found[k], entry[2])
             self._by_key = found
         return self._by_key
 
@@ -381,6 +395,66 @@ class Unchanged:
 
 
 _DIGESTING: Fingerprints | None = None  # for forked workers
+
+
+class _Unknown(Exception):
+    """A value whose parts cannot be told apart cheaply: the object is hashed."""
+
+
+_ENTITY, _TUPLE, _LIST, _DICT, _RECORD, _DIGEST = "e", "t", "l", "d", "r", "h"
+
+
+def _parts(value: Any, records: list) -> Any:
+    """What ``value`` is made of, such that equal parts pickle (and so hash) the same: model objects as their
+    key, strings and numbers as themselves with their type, sealed records as *which* record (they are
+    read-only, and ``records`` keeps them alive so that no other record can take their ``id``), containers
+    item by item, objects that carry a digest of their content as that digest, frozen dataclasses field by
+    field. Anything else raises :class:`_Unknown`."""
+    cls = type(value)
+    if cls is str:
+        return value
+    if cls in ENTITIES:
+        return (_ENTITY, key_of(value))
+    if cls is tuple or cls is list:
+        return (_TUPLE if cls is tuple else _LIST, *[_parts(item, records) for item in value])
+    if cls is Rec:
+        if not value.sealed:
+            raise _Unknown
+        records.append(value)
+        return (_RECORD, id(value))
+    if cls is dict:
+        return (_DICT, *[(_parts(k, records), _parts(v, records)) for k, v in value.items()])
+    if cls is int or cls is bool or value is None or cls is dt.date:
+        return (cls, value)
+    if cls is float or cls is dt.datetime:  # (-0.0 == 0.0, and equal times in two zones, but not the same pickle)
+        return (cls, repr(value))
+    name = getattr(cls, "TRACKING_DIGEST", None)
+    if name is not None:
+        return (_DIGEST, cls, _get(value, name))
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is not None and params.frozen:
+        return (cls, *[_parts(v, records) for _, v in _fields(value)])
+    raise _Unknown
+
+
+def _reuse(index: dict[str, Any], keys: list[str], kept: dict) -> tuple[list[str], dict, dict]:
+    """The keys whose digest must be worked out, the digests known from ``kept``, and this build's entries."""
+    todo, found, made = [], {}, {}
+    for k in keys:
+        records: list = []
+        try:
+            parts = (type(index[k]), *[_parts(v, records) for _, v in _fields(index[k])])
+        except (_Unknown, Volatile):
+            todo.append(k)
+            continue
+        entry = kept.get(k)
+        if entry is not None and entry[0] == parts:
+            found[k] = entry[1]
+            made[k] = entry
+        else:
+            todo.append(k)
+            made[k] = (parts, None, records)
+    return todo, found, made
 
 
 def _digest_part(keys: list[str]) -> list[bytes]:
