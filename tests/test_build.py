@@ -238,5 +238,8 @@ def test_model_objects_cannot_be_changed_once_built(tmp_path):
                      member.roles, member.records, member.honours, story.posts, story.tags, model.posts,
                      model.members, model.stories, model.units, model.all_members):
         assert type(relation) is tuple  # (a list in a record is shared with the build cache: never handed out)
+    for mapping, key in [(post.feedback, "phone"), (member.consent, "public"), (member.standard, "items")]:
+        with pytest.raises(TypeError, match="read-only"):  # the sealed records themselves, never copies
+            mapping[key] = "x"
     assert post in post.unit.posts  # (model.posts and model.members are the public ones)
     assert member.public_posts and all(member in p.members for p in member.public_posts)

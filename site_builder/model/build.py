@@ -311,7 +311,7 @@ class Builder:
                 self.error(revoked, "date", "摘牌日期早于批复日期：请核对。")
             if unit is not None:
                 posts[pid] = Post(pid, rec["name"], rec["kind"], unit, rec["location"], rec["description"],
-                                  rec["declared"], approval, dict(rec["feedback"]), revoked)
+                                  rec["declared"], approval, rec["feedback"], revoked)
 
         members: dict[str, Member] = {}
         for mid, rec in sorted(raw.members.items()):
@@ -334,8 +334,8 @@ class Builder:
                 photo = self.image(rec, "photo", rec["photo"])
             if member_posts and len(member_posts) == len(found):
                 members[mid] = Member(mid, rec["name"], tuple(member_posts), rec["position"], rec["order"],
-                                      dict(rec["consent"]), photo, rec["pledge"], dict(rec["pledges"]),
-                                      tuple(rec["roles"]), dict(std), tuple(rec["records"]),
+                                      rec["consent"], photo, rec["pledge"], rec["pledges"],
+                                      tuple(rec["roles"]), std, tuple(rec["records"]),
                                       tuple(rec["assessments"]), tuple(rec["honours"]))
         serving: dict[str, list[Member]] = {}  # post id → its public members, in board order
         for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
