@@ -235,6 +235,23 @@ def _value_digest(value: Any) -> bytes:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_REFERENCE_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _references(obj: Any) -> list[Any]:
+    """The values of the fields of ``obj`` that may hold model objects: those whose declared type names a model
+    class (all fields where a type is not declared as text). An object the index misses has no digest, and
+    every page that reads it is rendered again: never wrongly kept."""
+    cls = type(obj)
+    names = _REFERENCE_NAMES.get(cls)
+    if names is None:
+        if not is_dataclass(obj):
+            return [value for _, value in _fields(obj)]
+        classes = {c.__name__ for c in ENTITIES}
+        names = _REFERENCE_NAMES[cls] = tuple(
+            f.name for f in fields(obj)
+            if not isinstance(f.type, str) or any(name in f.type for name in classes))
+    return [_get(obj, name) for name in names]
 
 
 def _fields(obj: Any) -> list[tuple[str, Any]]:
@@ -278,7 +295,7 @@ class Fingerprints:
                 if k in found:
                     continue
                 found[k] = obj
-                for _, value in _fields(obj):
+                for value in _references(obj):
                     if type(value) in ENTITIES:
                         queue.append(value)
                     elif type(value) in (list, tuple) and value and type(value[0]) in ENTITIES:
