@@ -34,7 +34,6 @@ from typing import Any, Callable, Iterator
 from ..content import formats
 from ..content.editing import DEFAULT_URLS
 from ..content.schema import ID_RE, RESERVED_IDS, Bool, Date, Dict, Enum, Field, Id, Int, List, Month, MonthDay, Num, Record, Str
-from ..model import images
 from ..model.build import Model, Settings
 from .web import Page
 
