@@ -222,11 +222,14 @@ def test_preview_of_a_site_built_for_a_path_serves_it_under_that_path(tmp_path, 
 
 
 def test_serve_preview_command_on_a_free_port(tmp_path, monkeypatch):
-    """The real command in its own process: prints its address, serves, stops on Ctrl+C with status 0."""
+    """The real command in its own process: prints its address, serves, stops on Ctrl+C with status 0. (The
+    child gets Ctrl+C's default action back: a runner started in the background has SIGINT ignored, and a
+    child would inherit that and never stop.)"""
     _, out = built(tmp_path, monkeypatch, "--base-url", "https://example.org/pledge/")
     with subprocess.Popen([sys.executable, "-u", "-m", "site_builder", "serve", str(tmp_path), "--preview",
                            "-o", str(out), "--port", "0"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8") as proc:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) as proc:
         try:
             url = None
             deadline = time.monotonic() + 20
