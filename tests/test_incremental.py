@@ -218,6 +218,24 @@ def test_a_page_made_by_a_view_depends_on_what_the_view_read(tmp_path, capsys, s
     assert tree(out) == tree(clean)
 
 
+def test_board_pages_follow_a_change_of_paper_in_the_settings(tmp_path, capsys, steady):
+    """A board's print page takes its paper and print CSS from values made once a process for the settings
+    (pages/print_pages.py): a warm build must still render the boards again when ``print:`` changes, in the
+    same process as the build before (as ``serve`` does) and in a new one."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    board = next((out / "print/posts").glob("*/board/index.html"))
+    assert "size: 420mm 594mm;" not in board.read_text(encoding="utf-8")
+    site_yaml = site / "content/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "print:\n  sizes:\n    board: A2\n", encoding="utf-8")
+    pipeline.run(site, out, jobs=1)
+    assert "size: 420mm 594mm;" in board.read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
 def test_a_view_page_is_compared_by_its_arguments_written_unambiguously():
     def ident(*args):
         return _view_identity("members/x/", "member.html", member_view, args)

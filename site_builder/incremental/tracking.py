@@ -492,9 +492,12 @@ def _view_identity(url: str, template: str | None, view: Callable, args: tuple) 
     pages); anything else makes the whole a digest. The view's code is in the environment digest."""
     if getattr(view, "__closure__", None) is not None or getattr(view, "__self__", None) is not None:
         raise Volatile("a view with a closure or bound to an object")
-    parts = [url, template or "", view.__module__, view.__qualname__, *map(_argument, args)]
-    # each part's length first: no two lists of parts give the same text
-    return "".join(f"{len(part)}:{part}" for part in parts).encode()
+    return _joined([url, template or "", view.__module__, view.__qualname__, *map(_argument, args)]).encode()
+
+
+def _joined(parts: list[str]) -> str:
+    """Each part's length first: no two lists of parts give the same text."""
+    return "".join(f"{len(part)}:{part}" for part in parts)
 
 
 def _argument(arg: Any) -> str:
@@ -506,8 +509,7 @@ def _argument(arg: Any) -> str:
     if cls is bool or cls is int or arg is None:
         return "v" + repr(arg)
     if cls is tuple:
-        items = [_argument(item) for item in arg]
-        return "t" + "".join(f"{len(item)}:{item}" for item in items)
+        return "t" + _joined([_argument(item) for item in arg])
     name = getattr(cls, "TRACKING_DIGEST", None)
     value = _get(arg, name) if name is not None else None
     if type(value) is str:

@@ -38,8 +38,28 @@ def board_context(board: Board, prints: PrintSettings, density: int, css: Markup
 
 def board_view(model: Model, board: Board) -> dict:
     """The context of a board's print page in the site (made when the page is rendered)."""
-    prints = PrintSettings.of(model.settings)
-    return board_context(board, prints, board.density, sheet_css(board, prints))
+    prints, css = _print_setup(model.settings, board)
+    return board_context(board, prints, board.density, css)
+
+
+# (the settings, their print settings, the print CSS of each kind of board): made once a process for the settings
+# of the model being rendered, not once a page (a city has tens of thousands of board pages)
+_PRINTS: tuple = (None, None, {})
+
+
+def _print_setup(settings, board: Board) -> tuple[PrintSettings, Markup]:
+    """The print settings and ``board``'s print CSS (the same for every board of its kind, as in
+    :func:`board_page`). ``settings.print`` is read on every call, so that each page that uses the kept
+    values records that it read the settings (incremental/tracking.py), as if it had made them itself."""
+    global _PRINTS
+    settings.print
+    if _PRINTS[0] is not settings:
+        _PRINTS = (settings, PrintSettings.of(settings), {})
+    _, prints, css = _PRINTS
+    kind = board.kind.name
+    if kind not in css:
+        css[kind] = sheet_css(board, prints)
+    return prints, css[kind]
 
 
 def _board_url(board: Board) -> str:
