@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -565,9 +566,10 @@ def test_the_kept_stylesheets_images_and_prepared_font_faces_change_no_byte(prin
     assert isinstance(sheets, StyleSheets) and isinstance(subsets, FontSubsets)
     boards = {b.kind.name: b for b in B.all_boards(model)}
     chosen = [boards[k] for k in ("board", "plaque", "card", "records", "evaluation", "badge", "desk", "window-desk")]
-    prepare_after = subsets.PREPARE_AFTER
+    prepare_after, compact = subsets.PREPARE_AFTER, subsets.compact
     try:
         subsets.PREPARE_AFTER = 0  # every face prepared at once
+        subsets.compact = False  # (the compact faces are compared by what they print: the next test)
         fast = [p.document(b).write_pdf() for b in chosen]
         again = [p.document(b).write_pdf() for b in chosen]  # the stylesheets, photos and prepared faces reused
         assert any(prepared[0] is not None for prepared in subsets.prepared.values())
@@ -576,6 +578,60 @@ def test_the_kept_stylesheets_images_and_prepared_font_faces_change_no_byte(prin
         p.images = {}
         plain = [p.document(b).write_pdf() for b in chosen]
     finally:
-        subsets.PREPARE_AFTER = prepare_after
+        subsets.PREPARE_AFTER, subsets.compact = prepare_after, compact
         weasyprint.css.CSS, weasyprint.pdf.fonts.Font._harfbuzz_subset, p.images = sheets, installed, images
     assert fast == again == plain
+
+
+def test_cjk_faces_are_embedded_compact_and_print_the_same(printer, tmp_path):
+    """The Noto CJK faces are embedded as bare CID-keyed CFF fonts with only the glyphs used (pdf.FontSubsets
+    .bare_cff): every kind of board, and a unit's combined file, prints the same pixels and copies out the same
+    text as WeasyPrint's own embedding, in a fraction of the bytes; DejaVu (TrueType) is embedded as before."""
+    import weasyprint.pdf.fonts
+    from site_builder.commands.pdf import cid_charset
+
+    model, p = printer
+    subsets = weasyprint.pdf.fonts.Font._harfbuzz_subset.subsets
+    assert subsets.compact
+    chosen = {}
+    for b in B.all_boards(model):
+        chosen.setdefault((b.kind.name, b.personnel_file), b)
+    docs = [p.document(b) for b in chosen.values()]
+    docs.append(docs[0].copy([page for doc in docs for page in doc.pages]))  # as a unit's combined file
+    for i, doc in enumerate(docs):
+        compact = tmp_path / f"compact-{i}.pdf"
+        compact.write_bytes(doc.write_pdf())
+        try:
+            subsets.compact = False
+            plain = tmp_path / f"plain-{i}.pdf"
+            plain.write_bytes(doc.write_pdf())
+        finally:
+            subsets.compact = True
+        assert compact.stat().st_size * 3 < plain.stat().st_size
+        types = re.findall(r"(CID Type 0C(?: \(OT\))?|CID TrueType)", tool("pdffonts", str(compact)))
+        assert "CID Type 0C" in types and "CID Type 0C (OT)" not in types  # the CJK faces bare, none as before
+        assert "CID Type 0C (OT)" in tool("pdffonts", str(plain))
+        assert tool("pdftotext", "-enc", "UTF-8", str(compact), "-") == tool("pdftotext", "-enc", "UTF-8", str(plain), "-")
+        for name in (compact, plain):
+            subprocess.run(["pdftoppm", "-png", "-r", "100", str(name), str(tmp_path / name.stem)], check=True)
+        shown = sorted(tmp_path.glob(f"compact-{i}-*.png"))
+        assert len(shown) == len(doc.pages)
+        for png in shown:
+            assert png.read_bytes() == (tmp_path / png.name.replace("compact", "plain", 1)).read_bytes(), png.name
+    # only a face whose every CID is its glyph id is renumbered; any other is embedded as WeasyPrint does
+    assert cid_charset(b"not a font") is None
+    face = next(kept[1] for kept in subsets.prepared.values())
+    assert cid_charset(subsets.table(face, b"CFF ")) == "identity"
+    data = (tmp_path / "compact-0.pdf").read_bytes()
+    bare = [zlib.decompress(data[m.end():m.end() + int(m.group(1))])
+            for m in re.finditer(rb"/Subtype /CIDFontType0C/Filter /FlateDecode/Length (\d+)>>\s*stream\r?\n", data)]
+    cids = cid_charset(bare[0])
+    assert isinstance(cids, list) and cids[0] == 0 and cids != list(range(len(cids)))  # a subset: not the identity
+    trusted = subsets.cid_is_glyph_id
+    try:
+        subsets.cid_is_glyph_id = lambda face: False
+        untrusted = docs[0].write_pdf()
+        subsets.compact = False
+        assert untrusted == docs[0].write_pdf()
+    finally:
+        subsets.cid_is_glyph_id, subsets.compact = trusted, True
