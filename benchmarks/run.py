@@ -285,26 +285,60 @@ def machine() -> dict:
             "load_before": [round(x, 2) for x in load], "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
 
 
+def median_row(rows: list[dict]) -> dict:
+    """The run of median wall time (the lower middle one of an even number), with every run's wall time."""
+    ordered = sorted(rows, key=lambda row: row["wall"])
+    return dict(ordered[(len(ordered) - 1) // 2], walls=[row["wall"] for row in rows])
+
+
 def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs_list: list[int] = (),
-            search: bool = True) -> dict:
+            search: bool = True, repeat: int = 1) -> dict:
+    """Every build of one corpus. The clean builds (search off and on) and Hugo's build are measured
+    ``repeat`` times in turn — ours, ours with search, Hugo; ours, … — so that a change in the machine's
+    speed during the run falls on both; each is reported by its median run, and the ratios pair by pair."""
     site = corpus(work, posts)
     out = work / f"out-{posts}"
     shutil.rmtree(out, ignore_errors=True)
     jobs_args = ["--jobs", str(jobs)] if jobs else []
     r: dict = {"posts": posts}
-    log(f"[{posts}] clean build")
-    clean = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args)
-    r["pages"] = int(re.search(r"已生成 (\d+) 个页面", clean.stdout).group(1))
-    r["files"] = sum(1 for p in out.rglob("*") if p.is_file())
-    r["clean"] = clean.row()
+    hugo = hugo_binary() if with_hugo else None
+    hsite = hout = None
+    runs: dict[str, list[dict]] = {"clean": [], "clean_search": [], "hugo": []}
+    for i in range(repeat):
+        more = f" ({i + 1} of {repeat})" if repeat > 1 else ""
+        log(f"[{posts}] clean build{more}")
+        shutil.rmtree(out, ignore_errors=True)
+        clean = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args)
+        if i == 0:
+            r["pages"] = int(re.search(r"已生成 (\d+) 个页面", clean.stdout).group(1))
+            r["files"] = sum(1 for p in out.rglob("*") if p.is_file())
+        runs["clean"].append(clean.row())
+        if search:
+            log(f"[{posts}] clean build with the search index{more}")
+            shutil.rmtree(out, ignore_errors=True)
+            runs["clean_search"].append(
+                site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args, search=True).row())
+        if hugo:
+            log(f"[{posts}] hugo on {r['pages']} pages{more}")
+            if hsite is None:
+                hsite = hugo_corpus(work, r["pages"], site)
+                hout = work / f"hugo-out-{r['pages']}"
+            shutil.rmtree(hout, ignore_errors=True)
+            h = Run([hugo, "--quiet", "-s", str(hsite), "-d", str(hout)]).row()
+            h["files"] = sum(1 for p in hout.rglob("*.html"))
+            shutil.rmtree(hout, ignore_errors=True)
+            runs["hugo"].append(h)
+    for name, rows in runs.items():
+        if rows:
+            r[name] = median_row(rows)
+    if runs["hugo"]:
+        r["pair_ratios"] = [round(c["wall"] / h["wall"], 3) for c, h in zip(runs["clean"], runs["hugo"])]
+        if runs["clean_search"]:
+            r["pair_ratios_search"] = [round(c["wall"] / h["wall"], 3) for c, h in zip(runs["clean_search"], runs["hugo"])]
     for n in jobs_list:
         log(f"[{posts}] clean build, --jobs {n}")
         shutil.rmtree(out, ignore_errors=True)
         r[f"clean_jobs_{n}"] = site_builder("build", site, "-o", out, "--no-cache", "-v", "--jobs", n).row()
-    if search:
-        log(f"[{posts}] clean build with the search index")
-        shutil.rmtree(out, ignore_errors=True)
-        r["clean_search"] = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args, search=True).row()
     log(f"[{posts}] check")
     r["check"] = site_builder("check", site, "--no-cache", *jobs_args).row()
     log(f"[{posts}] first build with the cache, then warm builds")
@@ -321,15 +355,6 @@ def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs
         r["warm_story_search"] = site_builder("build", site, "-o", out, "-v", *jobs_args, search=True).row()
     log(f"[{posts}] serve")
     r["serve"] = serve_rebuild(site)
-    if with_hugo and hugo_binary():
-        log(f"[{posts}] hugo on {r['pages']} pages")
-        hsite = hugo_corpus(work, r["pages"], site)
-        hout = work / f"hugo-out-{r['pages']}"
-        shutil.rmtree(hout, ignore_errors=True)
-        h = Run([hugo_binary(), "--quiet", "-s", str(hsite), "-d", str(hout)])
-        r["hugo"] = h.row()
-        r["hugo"]["files"] = sum(1 for p in hout.rglob("*.html"))
-        shutil.rmtree(hout, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(site / ".site-builder-cache", ignore_errors=True)
     return r
@@ -352,10 +377,19 @@ def report(results: list[dict], info: dict, command: str) -> str:
              "- Search index off unless the column says \"search on\" (the site's own index, render/search_index.py); "
              "Hugo builds none, so the issue's bar for search on is 1.5× Hugo alone.", "",
              "Times in seconds; CPU is user+system of the whole process tree; memory is the peak of the tree's "
-             "proportional set size (MiB).", "",
+             "proportional set size (MiB). With `--repeat N` the clean builds and Hugo's are run N times in turn "
+             "and reported by their median run; the ratio to Hugo is the medians' (in brackets: the lowest and "
+             "highest ratio of a build and the Hugo build right after it).", "",
              "| posts | pages | files | clean build wall | pages/s | CPU | peak MiB | check wall | Hugo wall (same pages) "
              "| Hugo CPU | Hugo peak MiB | clean ÷ Hugo (wall) | search on: wall | CPU | peak MiB | ÷ Hugo |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    def ratio_cell(r: dict, pairs: str, ratio: float | None) -> str:
+        """The ratio of the median runs, and with repeated runs the range of the ratios run by run."""
+        each = r.get(pairs) or []
+        if len(each) < 2 or ratio is None:
+            return f(ratio, 2)
+        return f"{f(ratio, 2)} ({min(each):.2f}–{max(each):.2f} in {len(each)} pairs)"
+
     for r in results:
         h = r.get("hugo", {})
         ratio = r["clean"]["wall"] / h["wall"] if h else None
@@ -364,8 +398,8 @@ def report(results: list[dict], info: dict, command: str) -> str:
         lines.append(f"| {r['posts']:,} | {r['pages']:,} | {r['files']:,} | {f(r['clean']['wall'])} "
                      f"| {f(r['pages'] / r['clean']['wall'], 0)} | {f(r['clean']['cpu'])} "
                      f"| {r['clean']['peak_mib']:,} | {f(r['check']['wall'])} | {f(h.get('wall'))} | {f(h.get('cpu'))} "
-                     f"| {h.get('peak_mib', '—')} | {f(ratio, 2)} | {f(cs.get('wall'))} | {f(cs.get('cpu'))} "
-                     f"| {cs.get('peak_mib', '—')} | {f(ratio_s, 2)} |")
+                     f"| {h.get('peak_mib', '—')} | {ratio_cell(r, 'pair_ratios', ratio)} | {f(cs.get('wall'))} "
+                     f"| {f(cs.get('cpu'))} | {cs.get('peak_mib', '—')} | {ratio_cell(r, 'pair_ratios_search', ratio_s)} |")
     jobs = sorted({int(k.rsplit("_", 1)[1]) for r in results for k in r if k.startswith("clean_jobs_")})
     if jobs:
         lines += ["", "Clean build (search off) by `--jobs` (wall / CPU seconds; this machine has "
@@ -423,6 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-hugo", action="store_true")
     p.add_argument("--jobs-list", default="", help="also clean builds at these --jobs, e.g. 1,2,4")
     p.add_argument("--no-search", action="store_true", help="no builds with the search index")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="run the clean builds and Hugo this many times in turn, report the median (default 1)")
     p.add_argument("--merge", type=Path, action="append", default=[],
                    help="the results of an earlier run (its .json) to report with these, e.g. another size")
     args = p.parse_args(argv)
@@ -453,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for n in filter(None, args.sizes.split(",")):
         results.append(measure(args.work, int(n), args.jobs, not args.no_hugo, log,
-                               [int(j) for j in args.jobs_list.split(",") if j], not args.no_search))
+                               [int(j) for j in args.jobs_list.split(",") if j], not args.no_search, max(1, args.repeat)))
         write()  # after each size
     if not results:
         write()
