@@ -536,7 +536,9 @@ class FontSubsets:
     def bare_cff(self, font, to_unicode, hinting) -> bool:
         """Subset a CID-keyed CFF face to the glyphs used, renumbered, and keep its CFF table alone as the
         font's content (see the class). False, and the font untouched, when the face is not one."""
-        if "fvar" in font.tables or "CFF " not in font.tables or font.png or font.svg or font.colr:
+        tables = getattr(font, "tables", None) or ()  # (attributes of WeasyPrint's Font: read with care, since
+        if ("fvar" in tables or "CFF " not in tables or getattr(font, "glyph_count", None) is None  # older ones
+                or any(getattr(font, name, False) for name in ("png", "svg", "colr", "bitmap"))):  # lack some)
             return False
         ffi, hb, hbs = self.ffi, self.hb, self.hbs
         source = self.source(font.hb_face)
