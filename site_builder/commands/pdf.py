@@ -376,15 +376,15 @@ class FontSubsets:
     subsets of it to gain from that, kept with a reference to the face so that its address is never reused, and the second pass's glyphs are given as a range instead of a
     list of up to 65,536 numbers. The same calls with the same inputs as WeasyPrint's own method.
 
-    A CID-keyed CFF face (Noto CJK, Source Han) is embedded *compact* instead (:meth:`compact`): WeasyPrint
+    A CID-keyed CFF face (Noto CJK, Source Han) is embedded *compact* instead (:meth:`bare_cff`): WeasyPrint
     keeps every glyph id up to the last one used so that the glyph ids in the page stay valid, which leaves
     tens of thousands of empty glyphs in each subset (hmtx, vmtx and the CFF index: ~0.75 MB a face before
     compression, 300–400 KiB in every card's PDF, and most of the time spent writing it). The glyph ids
     WeasyPrint writes into the page are the face's CIDs, and a bare CID-keyed CFF font (``FontFile3`` of
     subtype ``CIDFontType0C``, the form PDF has had for CJK fonts since 1.3) finds a glyph by its CID through
     the font's charset, not by its position: so only the glyphs used are kept and the CFF table is embedded
-    bare. A subset is used only when its charset says each glyph kept has the CID that is its glyph id in the
-    face; anything else (a variable or colour face, a name-keyed CFF, TrueType) is subset as WeasyPrint does.
+    bare. Only for a face whose every glyph's CID is its glyph id (:meth:`cid_is_glyph_id`, once a face);
+    anything else (a variable or colour face, a name-keyed CFF, TrueType) is subset as WeasyPrint does.
     The pages look the same (poppler and MuPDF render the same pixels, PDFium the same within anti-aliasing;
     the text copies out the same), the files are ~7× smaller and written ~3× faster."""
 
@@ -438,7 +438,8 @@ class FontSubsets:
         build = getattr(self.fonts_module, "_build_vector_font_dictionary", None)
         pydyf = getattr(self.fonts_module, "pydyf", None)
         try:
-            names = set(inspect.signature(build).parameters)
+            signature = inspect.signature(build)
+            names = set(signature.parameters)
             stream = pydyf.Stream([], pydyf.Dictionary({"Length1": 1}))
             usable = ({"font_dictionary", "pdf", "font", "reference"} <= names and isinstance(stream.extra, dict)
                       and hasattr(self.hb, "hb_face_reference_table") and hasattr(self.hb, "hb_blob_get_data"))
@@ -446,7 +447,6 @@ class FontSubsets:
             return False
         if not usable:
             return False
-        signature = inspect.signature(build)
 
         def _build_vector_font_dictionary(*args, **kwargs):
             given = signature.bind(*args, **kwargs).arguments
@@ -465,7 +465,6 @@ class FontSubsets:
                 if isinstance(obj, dict) and obj.get("Subtype") == "/CIDFontType2":
                     obj["Subtype"] = "/CIDFontType0"
                     obj.pop("CIDToGIDMap", None)  # (a CIDFontType0 finds glyphs through the CFF charset)
-        _build_vector_font_dictionary.bare_cff = self
         self.fonts_module._build_vector_font_dictionary = _build_vector_font_dictionary
         return True
 
