@@ -1167,6 +1167,40 @@ def test_property_markdownish_text_renders_safely_or_refuses(text):
         assert render_markdown(text) == html  # deterministic
 
 
+def _rendered(text, **kwargs):
+    try:
+        return render_markdown(text, **kwargs)
+    except MarkupError as exc:
+        return ("refused", str(exc), exc.line)
+
+
+@PROPERTY_SETTINGS
+@given(markdownish, markdownish)
+def test_property_the_plain_text_shortcut_and_the_reused_instance_change_nothing(text, before):
+    """Text marked plain skips the inline patterns, and one Markdown instance serves every text of a thread:
+    the output must be what a fresh instance that tries every pattern on every text makes, whatever the
+    instance rendered before (link definitions and stashed HTML of an earlier text must not leak)."""
+    links = lambda tag, attr, value: value  # noqa: E731
+    _rendered(before + "\n\n[ref]: https://example.org/leak\n", url_filter=links)  # leaves state in the instance
+    fast = _rendered(text, url_filter=links)
+    saved_run, saved_md = markup._MarkPlainText.run, getattr(markup._REUSED, "md", None)
+    markup._MarkPlainText.run = lambda self, root: None
+    markup._REUSED.md = None
+    try:
+        slow = _rendered(text, url_filter=links)
+    finally:
+        markup._MarkPlainText.run, markup._REUSED.md = saved_run, saved_md
+    assert fast == slow
+
+
+def test_plain_text_shortcut_is_in_use_and_keeps_chinese_lines_joined():
+    md = markup._new_markdown()
+    assert "mark_plain_text" in md.treeprocessors  # (another Markdown version's new inline pattern turns it off)
+    assert render_markdown("第一行\n第二行\n\n[链接][r] 与 `代码`\n\n[r]: https://example.org/") == (
+        '<p>第一行第二行</p>\n<p><a href="https://example.org/" rel="noopener noreferrer">链接</a> 与 <code>代码</code></p>')
+    assert "example.org" not in render_markdown("[链接][r]")  # the previous text's definition is gone
+
+
 @PROPERTY_SETTINGS
 @given(markdownish)
 def test_property_url_filter_sees_only_safe_urls(text):
