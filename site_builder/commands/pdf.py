@@ -411,7 +411,8 @@ class FontSubsets:
             for name, declaration in (
                     ("hb_subset_preprocess", "hb_face_t * hb_subset_preprocess (hb_face_t *source);"),
                     ("hb_set_add_range", "void hb_set_add_range (hb_set_t *set, hb_codepoint_t first, "
-                                         "hb_codepoint_t last);")):
+                                         "hb_codepoint_t last);"),
+                    ("hb_face_reference", "hb_face_t * hb_face_reference (hb_face_t *face);")):
                 try:
                     getattr(harfbuzz_subset if name.startswith("hb_subset") else harfbuzz, name)
                 except AttributeError:
@@ -507,7 +508,7 @@ class FontSubsets:
         ffi, hb, hbs = self.ffi, self.hb, self.hbs
         flags = (hbs.HB_SUBSET_FLAGS_RETAIN_GIDS | hbs.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
                  | hbs.HB_SUBSET_FLAGS_DESUBROUTINIZE)
-        if font.missing:
+        if getattr(font, "missing", False):
             flags |= hbs.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
         hb_subset = self._input(sorted(to_unicode), flags)  # only the glyphs used
         hb_face = ffi.gc(hbs.hb_subset_or_fail(self.source(font.hb_face), hb_subset), hb.hb_face_destroy)
@@ -528,7 +529,7 @@ class FontSubsets:
         flags = hbs.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED | hbs.HB_SUBSET_FLAGS_DESUBROUTINIZE
         if not hinting:
             flags |= hbs.HB_SUBSET_FLAGS_NO_HINTING
-        if font.missing:
+        if getattr(font, "missing", False):
             flags |= hbs.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
         return flags
 
