@@ -143,8 +143,9 @@ def edit_member(site: Path, n: int) -> None:
     member.write_text(re.sub(r'pledge: "', f'pledge: "{n}', text, count=1), encoding="utf-8")
 
 
-def serve_rebuild(site: Path) -> dict:
-    """Start `serve`, edit one story, wait for the rebuild; the server's own figure and edit→served."""
+def serve_rebuild(site: Path, edits: int = 1) -> dict:
+    """Start `serve`, edit one story ``edits`` times, waiting for each rebuild; the server's own figure and
+    edit→served (with several edits: the median of each, and every rebuild's figure)."""
     port = 8700 + os.getpid() % 200
     # Ctrl+C as on a terminal: a benchmark started in the background (`nohup ... &`) has SIGINT ignored, and
     # its children would inherit that (the server then never stopped, was killed after two minutes, and was
@@ -169,30 +170,38 @@ def serve_rebuild(site: Path) -> dict:
         first = next((ln for ln in lines if "已生成" in ln), "")
         story = sorted((site / "content/stories").glob("*.md"))[1]
         url = f"http://127.0.0.1:{port}/stories/{story.stem}/"
-        time.sleep(1.0)
-        seen = len(lines)
-        marker = f"服务端修改{int(time.time())}"
-        text = story.read_text(encoding="utf-8")
-        start = time.perf_counter()
-        story.write_text(text.replace("。", f"。{marker}", 1), encoding="utf-8")
-        served = None
-        while time.perf_counter() - start < 600:
-            try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    if marker in response.read().decode("utf-8"):
-                        served = time.perf_counter() - start
-                        break
-            except OSError:
-                pass
-            time.sleep(0.02)
-        while not any(ln.startswith("Rebuilt") for ln in lines[seen:]) and time.perf_counter() - start < 600:
-            time.sleep(0.05)
-        rebuilt = next((ln for ln in lines[seen:] if ln.startswith("Rebuilt")), "")
-        m = re.search(r"in ([\d.]+)s", rebuilt)
-        pages = re.search(r"Rebuilt (\d+) page", rebuilt)
-        return {"first_build": first.strip(), "rebuild_seconds": float(m.group(1)) if m else None,
-                "pages_rendered": int(pages.group(1)) if pages else None,
-                "edit_to_served": round(served, 2) if served is not None else None}
+        rebuilds, served_times, pages_rendered = [], [], []
+        for n in range(edits):
+            time.sleep(1.0)
+            seen = len(lines)
+            marker = f"服务端修改{int(time.time())}次{n}"
+            text = story.read_text(encoding="utf-8")
+            start = time.perf_counter()
+            story.write_text(text.replace("。", f"。{marker}", 1), encoding="utf-8")
+            served = None
+            while time.perf_counter() - start < 600:
+                try:
+                    with urllib.request.urlopen(url, timeout=10) as response:
+                        if marker in response.read().decode("utf-8"):
+                            served = time.perf_counter() - start
+                            break
+                except OSError:
+                    pass
+                time.sleep(0.02)
+            while not any(ln.startswith("Rebuilt") for ln in lines[seen:]) and time.perf_counter() - start < 600:
+                time.sleep(0.05)
+            rebuilt = next((ln for ln in lines[seen:] if ln.startswith("Rebuilt")), "")
+            m = re.search(r"in ([\d.]+)s", rebuilt)
+            pages = re.search(r"Rebuilt (\d+) page", rebuilt)
+            if m:
+                rebuilds.append(float(m.group(1)))
+            if served is not None:
+                served_times.append(round(served, 2))
+            if pages:
+                pages_rendered.append(int(pages.group(1)))
+        return {"first_build": first.strip(), "rebuild_seconds": _median(rebuilds), "rebuilds": rebuilds,
+                "pages_rendered": _median(pages_rendered), "edit_to_served": _median(served_times),
+                "served": served_times}
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -285,6 +294,11 @@ def machine() -> dict:
             "load_before": [round(x, 2) for x in load], "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
 
 
+def _median(values: list[float]) -> float | None:
+    """The median (the lower middle one of an even number), None of none."""
+    return sorted(values)[(len(values) - 1) // 2] if values else None
+
+
 def median_row(rows: list[dict]) -> dict:
     """The run of median wall time (the lower middle one of an even number), with every run's wall time."""
     ordered = sorted(rows, key=lambda row: row["wall"])
@@ -345,16 +359,19 @@ def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs
     shutil.rmtree(out, ignore_errors=True)
     r["cold_cache"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
     r["warm_nothing"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
-    edit_story(site, 0)
-    r["warm_story"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
-    edit_member(site, 0)
-    r["warm_member"] = site_builder("build", site, "-o", out, "-v", *jobs_args).row()
+    warm: dict[str, list[dict]] = {"warm_story": [], "warm_member": []}
+    for i in range(repeat):  # (another story and member each time)
+        edit_story(site, i)
+        warm["warm_story"].append(site_builder("build", site, "-o", out, "-v", *jobs_args).row())
+        edit_member(site, i)
+        warm["warm_member"].append(site_builder("build", site, "-o", out, "-v", *jobs_args).row())
+    r.update({name: median_row(rows) for name, rows in warm.items()})
     if search:
         site_builder("build", site, "-o", out, *jobs_args, search=True)  # the index of this content
-        edit_story(site, 2)
+        edit_story(site, repeat + 1)
         r["warm_story_search"] = site_builder("build", site, "-o", out, "-v", *jobs_args, search=True).row()
     log(f"[{posts}] serve")
-    r["serve"] = serve_rebuild(site)
+    r["serve"] = serve_rebuild(site, repeat)
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(site / ".site-builder-cache", ignore_errors=True)
     return r
@@ -379,7 +396,9 @@ def report(results: list[dict], info: dict, command: str) -> str:
              "Times in seconds; CPU is user+system of the whole process tree; memory is the peak of the tree's "
              "proportional set size (MiB). With `--repeat N` the clean builds and Hugo's are run N times in turn "
              "and reported by their median run; the ratio to Hugo is the medians' (in brackets: the lowest and "
-             "highest ratio of a build and the Hugo build right after it).", "",
+             "highest ratio of a build and the Hugo build right after it); the warm builds after one story and "
+             "one member, and `serve`'s rebuilds, are measured N times each as well (median, in brackets the "
+             "lowest and highest).", "",
              "| posts | pages | files | clean build wall | pages/s | CPU | peak MiB | check wall | Hugo wall (same pages) "
              "| Hugo CPU | Hugo peak MiB | clean ÷ Hugo (wall) | search on: wall | CPU | peak MiB | ÷ Hugo |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -415,13 +434,22 @@ def report(results: list[dict], info: dict, command: str) -> str:
               "| story ÷ clean | one story, search on | `serve`: rebuild after one story | `serve`: edit → served "
               "| pages rendered |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    def spread(value: float | None, each: list | None, digits: int = 1) -> str:
+        """A median, and with repeated runs the lowest and highest of them."""
+        if value is None or not each or len(each) < 2:
+            return f(value, digits)
+        return f"{f(value, digits)} ({min(each):.{digits}f}–{max(each):.{digits}f})"
+
     for r in results:
         s = r["serve"]
+        story, member = r["warm_story"], r["warm_member"]
         lines.append(f"| {r['posts']:,} | {f(r['cold_cache']['wall'])} | {f(r['warm_nothing']['wall'])} "
-                     f"| {f(r['warm_story']['wall'])} | {f(r['warm_member']['wall'])} "
-                     f"| {f(r['warm_story']['wall'] / r['clean']['wall'], 2)} "
-                     f"| {f(r.get('warm_story_search', {}).get('wall'))} | {f(s['rebuild_seconds'], 2)} "
-                     f"| {f(s['edit_to_served'], 2)} | {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} |")
+                     f"| {spread(story['wall'], story.get('walls'))} | {spread(member['wall'], member.get('walls'))} "
+                     f"| {f(story['wall'] / r['clean']['wall'], 2)} "
+                     f"| {f(r.get('warm_story_search', {}).get('wall'))} "
+                     f"| {spread(s['rebuild_seconds'], s.get('rebuilds'), 2)} "
+                     f"| {spread(s['edit_to_served'], s.get('served'), 2)} "
+                     f"| {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} |")
     lines += ["", "Time per stage (`build -v`), seconds:", "",
               "| posts | build | load | model | views | plan | render | write | search index |",
               "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -458,7 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs-list", default="", help="also clean builds at these --jobs, e.g. 1,2,4")
     p.add_argument("--no-search", action="store_true", help="no builds with the search index")
     p.add_argument("--repeat", type=int, default=1,
-                   help="run the clean builds and Hugo this many times in turn, report the median (default 1)")
+                   help="run the clean builds and Hugo this many times in turn, and the warm builds and serve's "
+                        "rebuilds this many times each; report the medians (default 1)")
     p.add_argument("--merge", type=Path, action="append", default=[],
                    help="the results of an earlier run (its .json) to report with these, e.g. another size")
     args = p.parse_args(argv)
