@@ -387,6 +387,7 @@ class Builder:
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused
         approved = {pid: stars.month_of(post.approval["date"]) for pid, post in posts.items() if post.approval}
+        sources = formats.SOURCES
         for fid, rec in sorted(self.raw.evaluations.items()):
             month = rec["month"]
             if month in by_month:
@@ -394,15 +395,14 @@ class Builder:
                 continue
             by_month[month] = rec
             entries = rec["posts"]
-            made, scores_of = _month_scores(rec)
-            if made is not rec:  # (an entry of a record that is gone, whose id another record now has)
-                scores_of = _month_scores.__wrapped__(rec)[1]
-            for pid in entries:
+            for pid, scores in entries.items():
                 since = approved.get(pid)
                 if since is None or month < since:
                     self.refused_evaluation(entries, pid, month, posts)
                     continue
-                records[pid][month] = scores_of[pid]
+                path, line, _ = entries.where(pid)
+                records[pid][month] = stars.MonthScore(
+                    month, {s: dict(scores[s]) for s in sources}, scores["note"], f"{path}:{line}")
         as_of = max(by_month) if by_month else None
         for pid, post in posts.items():
             if post.approval is None:
@@ -568,19 +568,6 @@ class Builder:
 
         _AT = _Where(story.path)
         return rewrite
-
-
-@memoized("model.month_scores", key=id, durable=False)
-def _month_scores(rec: Rec) -> tuple[Rec, dict[str, stars.MonthScore]]:
-    """(the record, each post's scores in one month's evaluation file). Keyed by *which* record: a record is
-    read-only, and a ``serve`` rebuild has the same record for a file that did not change, so it makes the
-    scores of the edited month only; the entry holds the record, so no other record can take its ``id``."""
-    month, entries, sources = rec["month"], rec["posts"], formats.SOURCES
-    out = {}
-    for pid, scores in entries.items():
-        path, line, _ = entries.where(pid)
-        out[pid] = stars.MonthScore(month, {s: dict(scores[s]) for s in sources}, scores["note"], f"{path}:{line}")
-    return rec, out
 
 
 def revocation_why(change: stars.Change, rules: stars.Rules, post_file: str) -> tuple[str, str]:

@@ -66,12 +66,6 @@ class MonthScore:
     scores: dict[str, dict[str, int]]
     note: str | None = None
     source: str = ""  # "content/evaluations/2025-04.yaml:12", for traceability
-    # its fields as :func:`_inputs_digest` hashes them, written once when it is made (a ``serve`` rebuild
-    # reuses the scores of unchanged evaluation files, and hashes each post's record without pickling it again)
-    packed: bytes = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "packed", _packed((self.month, self.scores, self.note, self.source)))
 
 
 @dataclass(frozen=True)
@@ -251,18 +245,12 @@ def _inputs_digest(rules: Rules, approval: dt.date, record: dict[str, MonthScore
     """The digest of :func:`standing`'s arguments: what the standing is a function of, besides this
     module's code. Plain data only, pickled without pickle's memo (which writes a string met twice as a
     reference, so equal values from different places would give different bytes)."""
-    h = hashlib.blake2b(_packed((_rules_fields(rules), approval, as_of, decision)), digest_size=16)
-    for month in sorted(record):  # (pickles end with a stop code: one after another they cannot run together)
-        h.update(record[month].packed)
-    return h.digest()
-
-
-def _packed(value) -> bytes:
+    months = [(m.month, m.scores, m.note, m.source) for _, m in sorted(record.items())]
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
-    pickler.dump(value)
-    return buffer.getvalue()
+    pickler.dump((_rules_fields(rules), approval, months, as_of, decision))
+    return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
 
 
 def _rules_fields(rules: Rules) -> tuple:
