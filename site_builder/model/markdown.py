@@ -443,17 +443,18 @@ class _PlainText(AtomicString):
 # backslash (escapes), "[" (links, references, images), "<" (autolinks, raw HTML), "&" (entities), "*" or "_"
 # (emphasis), two spaces before a line break; STX marks a placeholder another processor left in the text.
 _INLINE_SYNTAX_RE = re.compile(r"[`{\\\[<&*_\x02]|  \n")
+# (Python-Markdown 3.5 also has "not_strong" and "em_strong2": "*" or "_" too)
 _INLINE_PATTERNS = ("backtick", "template_text", "escape", "reference", "link", "image_link", "image_reference",
                     "short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html", "entity",
-                    "em_strong")
+                    "em_strong", "not_strong", "em_strong2")
 
 
 class _MarkPlainText(Treeprocessor):
     """Mark text that holds nothing any inline pattern could match as :class:`_PlainText`, which the inline
     processor passes over unchanged: it would try each of its 15 patterns on it, and most of a Chinese
     story's paragraphs hold no markup at all (a third of the Markdown time). The same output: a pattern
-    that cannot match leaves the text as it is. Registered only when the inline patterns are exactly
-    those whose syntax :data:`_INLINE_SYNTAX_RE` knows (another Markdown version may add one)."""
+    that cannot match leaves the text as it is. Registered only when every inline pattern is one
+    whose syntax :data:`_INLINE_SYNTAX_RE` knows (another Markdown version may add one)."""
 
     def run(self, root):  # type: ignore[override]
         syntax = _INLINE_SYNTAX_RE.search
@@ -486,7 +487,7 @@ def _new_markdown() -> markdown.Markdown:
         _ShortImageReference(_ip.IMAGE_REFERENCE_RE, md), "short_image_ref", 125
     )
     md.treeprocessors.register(_JoinEastAsianLines(md), "join_east_asian_lines", 15)
-    if len(md.inlinePatterns) == len(_INLINE_PATTERNS) and all(name in md.inlinePatterns for name in _INLINE_PATTERNS):
+    if sum(name in md.inlinePatterns for name in _INLINE_PATTERNS) == len(md.inlinePatterns):  # no other pattern
         md.treeprocessors.register(_MarkPlainText(md), "mark_plain_text", 21)  # just before "inline" (20)
     md.references = _BoundedReferences()
     return md
