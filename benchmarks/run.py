@@ -294,15 +294,14 @@ def machine() -> dict:
             "load_before": [round(x, 2) for x in load], "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
 
 
-def _median(values: list[float]) -> float | None:
-    """The median (the lower middle one of an even number), None of none."""
-    return sorted(values)[(len(values) - 1) // 2] if values else None
+def _median(values: list, key=None):
+    """The median by ``key`` (the lower middle one of an even number), None of none."""
+    return sorted(values, key=key)[(len(values) - 1) // 2] if values else None
 
 
 def median_row(rows: list[dict]) -> dict:
-    """The run of median wall time (the lower middle one of an even number), with every run's wall time."""
-    ordered = sorted(rows, key=lambda row: row["wall"])
-    return dict(ordered[(len(ordered) - 1) // 2], walls=[row["wall"] for row in rows])
+    """The run of median wall time, with every run's wall time."""
+    return dict(_median(rows, key=lambda row: row["wall"]), walls=[row["wall"] for row in rows])
 
 
 def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs_list: list[int] = (),

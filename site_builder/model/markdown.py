@@ -451,7 +451,7 @@ _INLINE_PATTERNS = ("backtick", "template_text", "escape", "reference", "link", 
 
 class _MarkPlainText(Treeprocessor):
     """Mark text that holds nothing any inline pattern could match as :class:`_PlainText`, which the inline
-    processor passes over unchanged: it would try each of its 15 patterns on it, and most of a Chinese
+    processor passes over unchanged: it would try each of its patterns on it, and most of a Chinese
     story's paragraphs hold no markup at all (a third of the Markdown time). The same output: a pattern
     that cannot match leaves the text as it is. Registered only when every inline pattern is one
     whose syntax :data:`_INLINE_SYNTAX_RE` knows (another Markdown version may add one)."""
