@@ -338,6 +338,26 @@ def test_watcher_survives_nested_directory_creation(site):
     assert wait_settled(server) == before + 1
 
 
+def test_a_watched_folder_made_later_is_watched_once_it_is_there(site):
+    """``serve`` watches SITE/templates/ also when a site has none yet: its first own template counts."""
+    later = site["tmp"] / "templates"
+    server = DevServer(site["out"], site["engine"], watch=[site["src"], later], port=0, log=site["logs"].append)
+    server.start()
+    try:
+        (site["tmp"] / "notes.txt").write_text("beside the watched folders: not a change")
+        later.mkdir()
+        (later / "page.html").write_text("one")
+        wait_for(lambda: server.rebuild_count >= 1, what="the rebuild after the folder was made")
+        count = wait_settled(server)
+        (later / "page.html").write_text("two")
+        wait_for(lambda: server.rebuild_count > count, what="the rebuild after a file in it changed")
+        assert wait_settled(server) == count + 1
+        assert (later / "page.html") in site["engine"].calls[-1]
+        assert not any(site["tmp"] / "notes.txt" in call for call in site["engine"].calls)
+    finally:
+        server.stop()
+
+
 def test_output_inside_a_watched_directory_does_not_loop(site):
     engine, src, tmp = site["engine"], site["src"], site["tmp"]
     server = DevServer(site["out"], engine, watch=[tmp], port=0, log=lambda _m: None)

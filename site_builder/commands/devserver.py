@@ -627,6 +627,7 @@ class DevServer:
         out = os.path.abspath(self.output_dir)
         self._output_prefixes = {out, os.path.realpath(out)}
         self._watch_specs: list[tuple[str, str | None]] = []  # (directory, single file or None)
+        self._awaited: set[str] = set()  # watched folders that do not exist yet (their parent is watched)
 
     # -- logging ------------------------------------------------------------
     def _log(self, message: str) -> None:
@@ -733,6 +734,8 @@ class DevServer:
     # -- watching -----------------------------------------------------------
     def _start_observer(self) -> None:
         from watchdog.events import (
+            DirCreatedEvent,
+            DirMovedEvent,
             FileAttribEvent,
             FileClosedEvent,
             FileCreatedEvent,
@@ -754,7 +757,7 @@ class DevServer:
 
         event_filter = [
             FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent,
-            FileClosedEvent, FileAttribEvent,
+            FileClosedEvent, FileAttribEvent, DirCreatedEvent, DirMovedEvent,
         ]
         specs: list[tuple[str, str | None, bool]] = []  # (path to schedule, single file, recursive)
         for watch_path in self.watch:
@@ -764,11 +767,17 @@ class DevServer:
             elif os.path.isfile(path):
                 # Watch the parent so that save-by-rename (new inode) keeps working.
                 specs.append((os.path.dirname(path), path, False))
+            elif os.path.isdir(os.path.dirname(path)):
+                # A folder made later (a site's first own template): its parent is watched for it, and the
+                # folder itself once it is there (:meth:`_on_fs_event`).
+                self._awaited.add(path)
+                specs.append((os.path.dirname(path), os.path.join(path, ""), False))
             else:
                 self._log(f"devserver: watch path {watch_path} does not exist; not watching it")
         self._watch_specs = [(d, f) for d, f, _ in specs]
 
-        handler = _EventHandler()
+        handler = self._handler = _EventHandler()
+        self._event_filter = event_filter
         unique_specs = sorted({(directory, recursive) for directory, _single, recursive in specs})
 
         def launch(observer_cls):  # noqa: ANN001, ANN202
@@ -810,7 +819,12 @@ class DevServer:
         return None
 
     def _on_fs_event(self, event) -> None:  # noqa: ANN001
-        if event.is_directory or event.event_type not in _RELEVANT_EVENT_TYPES:
+        if event.is_directory:
+            made = os.path.abspath(os.fsdecode(event.dest_path if event.event_type == "moved" else event.src_path))
+            if event.event_type in ("created", "moved") and made in self._awaited:
+                self._watch_folder(made)
+            return
+        if event.event_type not in _RELEVANT_EVENT_TYPES:
             return
         candidates = [event.src_path]
         if event.event_type == "moved":
@@ -824,6 +838,20 @@ class DevServer:
             if self._stopping:
                 return
             self._pending |= paths
+            self._last_event = time.monotonic()
+            self._cond.notify_all()
+
+    def _watch_folder(self, path: str) -> None:
+        """Watch a folder that was awaited and has now been made, and rebuild: files may be in it already."""
+        self._awaited.discard(path)
+        if self._observer is None:  # (stopping)
+            return
+        self._observer.schedule(self._handler, path, recursive=True, event_filter=self._event_filter)
+        self._watch_specs.append((path, None))
+        with self._cond:
+            if self._stopping:
+                return
+            self._pending.add(Path(path))
             self._last_event = time.monotonic()
             self._cond.notify_all()
 
