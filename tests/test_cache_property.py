@@ -224,6 +224,12 @@ class CacheMachine(RuleBasedStateMachine):
             return
         self.write(rel, re.sub(pattern, lambda m: replacement, text, count=1, flags=re.M))
 
+    def sources(self) -> dict[str, bytes]:
+        """Every file of content/ and templates/ (what the preview watches)."""
+        return {str(path.relative_to(self.site)): path.read_bytes()
+                for folder in ("content", "templates") if (self.site / folder).is_dir()
+                for path in sorted((self.site / folder).rglob("*")) if path.is_file()}
+
     def fresh_copy(self, name: str, with_git: bool = False) -> Path:
         """A copy of the working site's content (and templates, and git history) with nothing else."""
         target = self.work / name
@@ -414,28 +420,37 @@ class CacheMachine(RuleBasedStateMachine):
     @rule(edits=st.lists(st.one_of(
         st.tuples(st.just("pledge"), st.sampled_from(MEMBERS), pledges),
         st.tuples(st.just("score"), st.sampled_from(MONTHS), st.sampled_from(SOURCES), st.sampled_from(DIMENSIONS),
-                  st.integers(0, 100))), max_size=2))
+                  st.integers(0, 100)),
+        st.tuples(st.just("paragraph"), st.sampled_from(STORIES), st.one_of(words, st.sampled_from(PARAGRAPHS))),
+        st.tuples(st.just("story"), st.sampled_from(STORIES), st.sampled_from(["title", "date", "tags", "members"]),
+                  words, dates, st.lists(st.sampled_from(MEMBERS), max_size=2, unique=True)),
+        st.tuples(st.just("member"), st.sampled_from(MEMBERS), st.sampled_from(["name", "position"]), words),
+        st.tuples(st.just("template"), st.sampled_from(TEMPLATES), st.none() | plain_words),
+        st.tuples(st.just("broken"), st.sampled_from(BREAKABLE), st.sampled_from(["yaml", "unknown key"]))),
+        max_size=3))
     def serve_session(self, edits):
-        """`serve`: its first build, up to two edits it rebuilds in turn (a pledge; a score, whose post's standing
-        is made again while the others' are reused from the rebuild before), then stop; the preview is the clean
-        build at its address, and the next plain build is clean."""
+        """`serve`: its first build, up to three edits it rebuilds in turn, then stop; the preview is the clean
+        build at its address, and the next plain build is clean. The edits: a pledge, a member's name or
+        position, a score (whose post's standing is made again while the others' are reused from the rebuild
+        before), a story's text or front matter (the boards and post pages are reused from the rebuild
+        before), a site template, a file broken (the rebuild fails) and then repaired."""
         preview = Preview(self.site, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
         preview.start()
         try:
             self.addresses.add(preview.url)
             for edit in edits:
-                rel = f"content/members/{edit[1]}.yaml" if edit[0] == "pledge" else f"content/evaluations/{edit[1]}.yaml"
-                was = self.read(rel)
-                if edit[0] == "pledge" and was is None:
-                    continue
-                before = wait_settled(preview.server)
-                if edit[0] == "pledge":
-                    self.set_pledge(*edit[1:])
-                else:
-                    self.set_score(*edit[1:])
-                if self.read(rel) != was:
-                    wait_for(lambda: preview.server.rebuild_count > before, what="the preview's rebuild")
-                    wait_settled(preview.server)
+                kind, rest = edit[0], edit[1:]
+                apply = {"pledge": self.set_pledge, "score": self.set_score, "paragraph": self.add_paragraph,
+                         "story": self.story_front_matter, "member": self.member_field,
+                         "template": self.site_template, "broken": self.break_file}[kind]
+                steps = [lambda: apply(*rest)] + ([self.repair] if kind == "broken" else [])
+                for step in steps:
+                    was = self.sources()
+                    before = wait_settled(preview.server)
+                    step()
+                    if self.sources() != was:
+                        wait_for(lambda: preview.server.rebuild_count > before, what="the preview's rebuild")
+                        wait_settled(preview.server)
         finally:
             preview.stop()
         # The preview is the clean build at its address, search index included.

@@ -485,3 +485,163 @@ def test_a_build_without_cache_keeps_no_records(tmp_path):
     assert tree(tmp_path / "plain") == tree(tmp_path / "cached")
     kept = Cache.for_site(site)  # (a cache with a folder keeps them for the next build)
     assert any(kept.section(f"records-{n}") for n in range(records.SHARDS))
+
+
+# -- serve: groups of pages kept from the rebuild before (incremental/listing.py) ----------------------------
+
+from site_builder.incremental import listing  # noqa: E402
+from site_builder.pages.web import Page  # noqa: E402
+from site_builder.printing.boards import Board  # noqa: E402
+
+
+def made_groups(monkeypatch) -> list[str]:
+    """The keys of the groups of pages that builds made (not reused), appended as they are made."""
+    made: list[str] = []
+    real = listing._made
+
+    def spy(item, fingerprints, jobs):
+        made.append(item.key)
+        return real(item, fingerprints, jobs)
+    monkeypatch.setattr(listing, "_made", spy)
+    return made
+
+
+def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys, monkeypatch, steady):
+    """Inside ``serve`` (the cache in memory) a story's edit changes nothing the boards, the lists or the post
+    pages are listed from: those groups are reused, moved over to the new model (no page holds an object of
+    the model before), and the pages that show the story are still rendered again: the output is a clean
+    build's. A member's edit makes the groups that read the member again."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    cache = Cache.for_site(site, resident=True)
+    made = made_groups(monkeypatch)
+    listed = []
+    real = listing.list_pages
+    monkeypatch.setattr(listing, "list_pages", lambda *a, **k: listed.append(real(*a, **k)) or listed[-1])
+    first = pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    units = [f"{u.id}" for u in first.model.units if u.posts]
+    assert made == ["web.lists", *[f"web.posts.{u}" for u in units], "web.members", "print.short",
+                    *[f"print.unit.{u}" for u in units]]  # a group of post pages and of print pages for each unit
+    story = next(p for p in sorted((site / "content/stories").glob("*.md")) if "posts:" in p.read_text(encoding="utf-8"))
+    edit(story, "\ntitle: ", "\ntitle: 改过的")
+    made.clear()
+    second = pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    assert made == []  # every group reused
+    assert 0 < second.rendered < second.pages / 10
+    model_objects = {id(o) for o in (*second.model.posts, *second.model.members, *second.model.units)}
+    assert len(listed[-1].same) > second.pages / 2
+    for i in listed[-1].same:
+        for obj in _objects_in(listed[-1].pages[i]):
+            assert id(obj) in model_objects or obj is second.model, (listed[-1].pages[i].url, obj)
+    post_page = out / f"posts/{second.model.stories[0].posts[0].id}/index.html"
+    assert "改过的" in post_page.read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+    shown = next(m for m in second.model.members if m.post.status != "revoked")  # on its post's board
+    edit(site / f"content/members/{shown.id}.yaml", "pledge: ", "pledge: 再")
+    made.clear()
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    units = {post.unit.id for post in shown.public_posts}
+    assert {key for key in made if key.startswith("print.")} == {f"print.unit.{u}" for u in units}
+    assert {key for key in made if key.startswith("web.posts.")} == {f"web.posts.{u}" for u in units}
+    assert "web.lists" not in made  # (the member's unit only)
+    clean = tmp_path / "clean-member"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def _objects_in(page):
+    """The model objects a page holds in its arguments and context (boards: the objects they name)."""
+    todo, found = [page.args, page.context], []
+    while todo:
+        v = todo.pop()
+        if isinstance(v, (list, tuple)):
+            todo.extend(v)
+        elif type(v) is dict:
+            todo.extend(v.values())
+        elif isinstance(v, Board):
+            found += [v.unit, v.post] + ([v.member] if v.member is not None else [])
+        elif type(v).__module__ == "site_builder.model.build":
+            found.append(v)
+    return found
+
+
+def test_a_failed_rebuild_does_not_replace_the_groups_kept(tmp_path, capsys, monkeypatch, steady):
+    """Groups are remembered only by a build that succeeded (the cache's pages are that build's): after a
+    broken file and its repair the rebuild is still a clean build."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    cache = Cache.for_site(site, resident=True)
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    def kept():
+        return {k: cache.section(listing._section(k)).get("group") for k in cache.section(listing.INDEX)["keys"]}
+    before = kept()
+    assert len(before) > 4 and all(before.values())
+    member = site / "content/members/cao-yang.yaml"
+    text = member.read_text(encoding="utf-8")
+    member.write_text(text.replace("pledge: ", "pledge: 新的", 1) + "pleadge: 多余\n", encoding="utf-8")
+    with pytest.raises(Exception):
+        pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    assert kept() == before  # (the same objects: nothing replaced)
+    member.write_text(text.replace("pledge: ", "pledge: 新的", 1), encoding="utf-8")
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def test_kept_pages_are_read_back_bound_to_the_new_model():
+    class Thing:  # a model class (registered below)
+        def __init__(self, id):
+            self.id = id
+    from site_builder.incremental import tracking
+    tracking.register(Thing, "thing")
+    try:
+        old, new = Thing("a"), Thing("a")
+        plain = {"x": [1, "two"], "y": ("z",)}
+        page = Page("things/a/", "t.html", {"thing": old, "plain": plain, "list": [old, 3], "again": old})
+        blob = listing.unbind([page])
+        assert b"thing:a" in blob
+        [moved] = listing.bind(blob, {"thing:a": new})
+        assert moved.context["thing"] is new and moved.context["list"] == [new, 3] and moved.context["again"] is new
+        assert moved.context["plain"] == plain and moved.output == "things/a/index.html"
+        with pytest.raises(listing.Stale):
+            listing.bind(blob, {})  # the new model has no thing "a"
+        with pytest.raises(listing.Stale):
+            listing.unbind([Page("data.json", None, data=lambda: b"")])  # a function cannot be kept
+    finally:
+        del tracking.ENTITIES[Thing]
+        tracking._REDUCERS.clear()
+
+
+def test_a_warm_build_reads_the_groups_kept_by_the_build_before(tmp_path, capsys, monkeypatch, steady):
+    """The groups are kept in the cache folder: the next ``build`` (another process) reuses them too."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    assert run(capsys, "build", site, "-o", out, "-q", "-j", "1")[0] == 0
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
+    made = made_groups(monkeypatch)
+    assert run(capsys, "build", site, "-o", out, "-q", "-j", "1")[0] == 0
+    assert made == []
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def test_a_group_records_what_the_boards_it_shows_read_even_if_another_made_them():
+    """Post boards are made once a model and shared (the post page and the print pages show them); a group
+    made while recording must not get them without reading what they are made of."""
+    from site_builder.incremental import tracking
+    from site_builder.printing import boards
+    model = pipeline.build_model(ROOT)
+    post = next(p for p in model.posts if p.status != "revoked" and p.members)
+    first = boards.post_boards(model, post)  # made for another group
+    with tracking.tracking(), boards.made_afresh():
+        again, reads = tracking.record(lambda: boards.post_boards(model, post))
+    read = {tracking.key_of(o) for o in reads.objects.values()}
+    assert tracking.key_of(post.members[0]) in read and tracking.key_of(post) in read
+    assert [b.digest for b in again] == [b.digest for b in first]
+    assert boards.post_boards(model, post)[0] is first[0]  # shared again outside

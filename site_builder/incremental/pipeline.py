@@ -20,7 +20,7 @@ from ..pages import admin, feeds, print_pages, search, web
 from ..pages.guard import check_without_site, output_problems
 from ..pages import competition as competition_pages
 from ..model import competition, images, build as model_mod
-from . import markdown_cache, records, rendering, tracking
+from . import listing, markdown_cache, records, rendering, tracking
 from ..render import linkcheck, search_index
 from ..content import privacy
 from ..write import output
@@ -31,7 +31,7 @@ from ..write.output import Writer, marker_id
 from ..render.templates import Renderer, TemplateProblem
 
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
-PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page]]] = [web.pages, feeds.pages, search.pages,
+PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page | web.Pages]]] = [web.pages, feeds.pages, search.pages,
                                                                            print_pages.pages, admin.pages]
 PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months, units, boards, open data
 # Files made from what every page left behind (the search index). A finisher has ``name``, ``produces``
@@ -145,27 +145,27 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         progress("views", 0, 0)
     renderer = Renderer(site, model)
     renderer.env.bytecode_cache = rendering.TemplateCode(cache)
+    fingerprints = None
     if tracked:
         renderer.recorded = tracking.recorded
-    page_list = [page for source in PAGE_SOURCES for page in source(model)]
+        env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
+        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env),
+                                             cache.in_memory("object-digests"))
+    listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
+    page_list = listed.pages
     unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
     if unsafe:
         raise ContentErrors(unsafe)
     timings["views"] = time.perf_counter() - start
     result = Result(model, pages=len(page_list), timings=timings)
     links = linkcheck.LinkCheck(model.settings.base_path)
-    fingerprints = None
-    if tracked:
-        env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
-        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env),
-                                             cache.in_memory("object-digests"))
     saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None}
     workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
     start = time.perf_counter()
     try:
         if not write:
-            planned = rendering.plan(page_list, saved["pages"], fingerprints, jobs, saved["digests"])
+            planned = rendering.plan(page_list, saved["pages"], fingerprints, jobs, saved["digests"], listed.same)
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
@@ -174,7 +174,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             check_links(links, output_files(page_list, renderer, model), model, renderer)
         else:
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
-            planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"])
+            planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"],
+                                     listed.same)
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             finishers = [f for f in FINISHERS if f.enabled(model)]
@@ -212,6 +213,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved["pages"],
                             fingerprints.digests((entry.attributes for entry in done.values()), jobs),
                             sorted(writer.written.values()))
+                listing.commit(cache, listed)
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
     if not write:  # (`check` lists them; a build may have looked at the rendered pages' links only)

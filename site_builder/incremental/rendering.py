@@ -132,24 +132,25 @@ _PLAN: tuple | None = None  # (pages, previous, fingerprints, unchanged) for for
 
 
 def _plan_part(indices: list[int]) -> list[bool]:
-    pages, previous, fingerprints, unchanged = _PLAN
+    pages, previous, fingerprints, unchanged, same = _PLAN
     out = []
     for i in indices:
         entry = previous.get(pages[i].output)
         out.append(entry is not None and entry.fingerprint is not None
                    and unchanged.covers(entry.objects, entry.attributes)
-                   and fingerprints.context(pages[i]) == entry.fingerprint)
+                   and (i in same or fingerprints.context(pages[i]) == entry.fingerprint))
     return out
 
 
 def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
-         jobs: int = 1, digests: tracking.Digests | None = None) -> Plan:
+         jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset()) -> Plan:
     """Which pages are as the cached build left them (in ``jobs`` processes for many pages):
-    ``previous`` and ``digests`` are what that build kept of its pages and of its model objects."""
+    ``previous`` and ``digests`` are what that build kept of its pages and of its model objects; ``same``,
+    the pages whose context is the one that build compared (reused from its page list, see :mod:`listing`)."""
     global _PLAN
     if fingerprints is None or not previous or digests is None:
         return Plan({}, list(range(len(pages))))
-    _PLAN = (pages, previous, fingerprints, fingerprints.unchanged(digests, jobs))
+    _PLAN = (pages, previous, fingerprints, fingerprints.unchanged(digests, jobs), same)
     try:
         indices = list(range(len(pages)))
         parts = workers.chunks(indices, jobs, 500) if len(pages) >= PLAN_POOL_MIN_PAGES else [indices]

@@ -280,6 +280,7 @@ class Fingerprints:
         self.model, self.env = model, env
         self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
+        self._attributes: dict[tuple[str, str], bytes | None] = {}  # attribute digests worked out so far
         # the previous build's object digests in this process (``serve``), by key: (what the object was made
         # of, its digest, the records it names); replaced by this build's
         self.kept = kept
@@ -334,17 +335,23 @@ class Fingerprints:
 
     def attribute_digest(self, key: str, name: str) -> bytes | None:
         """The digest of one attribute of an attribute-level object; None if it cannot be known."""
+        found = self._attributes.get((key, name), self)
+        if found is not self:
+            return found
         obj = self.index().get(key)
         if obj is None:
             return None
         try:
             value = getattr(obj, name)
         except AttributeError:
-            return b"missing"
-        try:
-            return _value_digest(value)
-        except Volatile:
-            return None
+            found = b"missing"
+        else:
+            try:
+                found = _value_digest(value)
+            except Volatile:
+                found = None
+        self._attributes[(key, name)] = found
+        return found
 
     def digests(self, read: Iterable[tuple], jobs: int = 1) -> "Digests":
         """The digests to keep for the next build: of every object, and of the attribute-level reads
@@ -493,6 +500,11 @@ def _view_identity(url: str, template: str | None, view: Callable, args: tuple) 
     if getattr(view, "__closure__", None) is not None or getattr(view, "__self__", None) is not None:
         raise Volatile("a view with a closure or bound to an object")
     return _joined([url, template or "", view.__module__, view.__qualname__, *map(_argument, args)]).encode()
+
+
+def arguments_text(args: tuple) -> str:
+    """Arguments as :func:`_view_identity` writes them (model objects by key); raises :class:`Volatile`."""
+    return _joined([_argument(arg) for arg in args])
 
 
 def _joined(parts: list[str]) -> str:

@@ -15,8 +15,8 @@ from ..model.build import Model
 from ..model.stars import REVOKED
 from ..printing.badges import sheet_grid
 from ..printing.boards import (Board, PrintSettings, cards_sheet_css, data_month, members_by_post, sheet_css, short_url,
-                               unit_boards, unit_posts)
-from .web import Page
+                               unit_board_count, unit_boards, unit_posts)
+from .web import Page, Pages
 
 
 def board_page(board: Board, prints: PrintSettings, *, url: str | None = None, face_src: str | None = None,
@@ -84,32 +84,49 @@ def sheet_page(cards: list[Board], prints: PrintSettings, title: str, *, url: st
                                                 "sheet_css": cards_sheet_css(kind, grid, prints, face_src)})
 
 
-def pages(model: Model) -> Iterator[Page]:
-    """Page source: short addresses, print pages of the wall boards, the print indexes for staff."""
-    prints = PrintSettings.of(model.settings)
-    for post in model.posts:
-        yield Page(short_url(post), "short.html", view=short_view, args=(post, False))
-        yield Page(short_url(post, feedback=True), "short.html", view=short_view, args=(post, True))
-    site_kinds = tuple(name for name, kind in KINDS.items() if kind.in_site)
-    summary = []
+def pages(model: Model) -> Iterator[Page | Pages]:
+    """Page source: short addresses, print pages of the wall boards, the print indexes for staff. Each unit's
+    print pages are a group of their own: an edit of one member lists one unit's boards again
+    (incremental/listing.py)."""
+    yield Pages("print.short", short_pages, (model,))
     members = members_by_post(model)
+    summary = []
     for unit in model.units:
         if not unit.posts:
             continue
-        boards = unit_boards(model, unit, site_kinds, members)
-        for board in boards:
-            yield Page(_board_url(board), board.kind.template, view=board_view, args=(model, board))
-        rows = []
-        for post in unit_posts(unit):
-            own = [b for b in boards if b.post is post]
-            rows.append({"post": post, "boards": [b for b in own if b.member is None],
-                         "cards": [b for b in own if b.member is not None]})
+        # everyone serving at the unit's posts, consenting or not (their personnel-file cards), by post
+        serving = tuple((post.id, tuple(members.get(post.id, ()))) for post in unit_posts(unit))
+        yield Pages(f"print.unit.{unit.id}", unit_pages, (model, unit, serving))
         # what the index shows of the unit (not its boards: the index would be compared by all of them)
-        summary.append({"unit": unit, "boards": len(boards), "revoked": sum(p.status == REVOKED for p in unit.posts)})
-        yield Page(f"print/units/{unit.id}/", "print/unit.html", {
-            "unit": unit, "rows": rows, "papers": prints.papers, "as_of": data_month(model)})
-    yield Page("print/", "print/index.html", {"units": summary, "papers": prints.papers,
-                                              "as_of": data_month(model)})
+        summary.append({"unit": unit, "boards": unit_board_count(unit, SITE_KINDS, members),
+                        "revoked": sum(p.status == REVOKED for p in unit.posts)})
+    prints = PrintSettings.of(model.settings)
+    yield Page("print/", "print/index.html", {"units": summary, "papers": prints.papers, "as_of": data_month(model)})
+
+
+SITE_KINDS = tuple(name for name, kind in KINDS.items() if kind.in_site)  # boards with a print page in the site
+
+
+def short_pages(model: Model) -> Iterator[Page]:
+    """The short addresses the boards' QR codes lead to (``p/<id>/``, ``p/<id>/feedback/``)."""
+    for post in model.posts:
+        yield Page(short_url(post), "short.html", view=short_view, args=(post, False))
+        yield Page(short_url(post, feedback=True), "short.html", view=short_view, args=(post, True))
+
+
+def unit_pages(model: Model, unit, serving: tuple) -> Iterator[Page]:
+    """A unit's print pages: each board's, and the unit's list of them."""
+    prints = PrintSettings.of(model.settings)
+    boards = unit_boards(model, unit, SITE_KINDS, {pid: list(members) for pid, members in serving})
+    for board in boards:
+        yield Page(_board_url(board), board.kind.template, view=board_view, args=(model, board))
+    rows = []
+    for post in unit_posts(unit):
+        own = [b for b in boards if b.post is post]
+        rows.append({"post": post, "boards": [b for b in own if b.member is None],
+                     "cards": [b for b in own if b.member is not None]})
+    yield Page(f"print/units/{unit.id}/", "print/unit.html", {
+        "unit": unit, "rows": rows, "papers": prints.papers, "as_of": data_month(model)})
 
 
 def short_view(post, feedback: bool) -> dict:

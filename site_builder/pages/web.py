@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from ..model.build import Member, Model, Post
+from ..model.build import Member, Model, Post, Unit
 from ..printing.boards import post_boards
 from .standings import honour_awards, places_by_post
 from ..model.stars import COMMENDED, MAX_STARS, REVOKED, Standing
@@ -47,6 +47,24 @@ class Page:
         if self.view is not None:
             return self.view(*self.args)
         return self.context if self.context is not None else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """Pages made together: ``make(*args)``, run when the page list is made. A page source yields these
+    besides single pages, for runs of pages that are costly to list (boards, the post pages).
+
+    Like a view, ``make`` reads nothing but its arguments and the model objects they lead to; the
+    incremental core may then keep a group's pages from the previous build of the same process (``serve``)
+    when nothing that ``make`` read has changed (incremental/listing.py). Pages whose ``data`` is a function
+    do not belong in a group (a function cannot be moved over to the next build's model)."""
+
+    key: str  # unique among the groups of a build
+    make: Callable[..., Iterable[Page]]
+    args: tuple = ()
+
+    def pages(self) -> list[Page]:
+        return list(self.make(*self.args))
 
 
 def paginate(items: list, size: int, first_url: str, more_url: str) -> Iterator[tuple[list, dict]]:
@@ -105,15 +123,28 @@ def list_pages(model: Model) -> Iterator[Page]:
             })
 
 
-def pages(model: Model) -> Iterator[Page]:
-    s = model.settings
-    places = places_by_post(model)  # 岗位竞赛: where each post stands
-    yield from list_pages(model)
-    for post in model.posts:
+def post_pages(model: Model, unit: Unit, places: tuple) -> Iterator[Page]:
+    """The pages of a unit's public posts; ``places``: (post id, where it stands in each competition)."""
+    where = dict(places)
+    for post in unit.posts:
         yield Page(post.url, "post.html", view=post_view,
-                   args=(post, tuple(post_boards(model, post)), places.get(post.id, ())))
+                   args=(post, tuple(post_boards(model, post)), where.get(post.id, ())))
+
+
+def member_pages(model: Model) -> Iterator[Page]:
     for member in model.members:
         yield Page(member.url, "member.html", view=member_view, args=(member,))
+
+
+def pages(model: Model) -> Iterator[Page | Pages]:
+    s = model.settings
+    yield Pages("web.lists", list_pages, (model,))
+    places = places_by_post(model)  # 岗位竞赛: where each post stands
+    for unit in model.units:  # a group for each unit: a member's edit lists one unit's post pages again
+        if unit.posts:
+            here = tuple((post.id, tuple(places[post.id])) for post in unit.posts if post.id in places)
+            yield Pages(f"web.posts.{unit.id}", post_pages, (model, unit, here))
+    yield Pages("web.members", member_pages, (model,))
     yield Page("units/", "units.html", {"units": model.units})
     for unit in model.units:
         yield Page(unit.url, "unit.html", {"unit": unit, "posts": sort_posts(unit.posts)})

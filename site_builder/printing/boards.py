@@ -30,12 +30,14 @@ page; for a revoked post they say so and still list the complaint phone and feed
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import math
 import weakref
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import zxingcpp
 from markupsafe import Markup
@@ -378,19 +380,62 @@ class _Kept(dict):
         return kept
 
 
-def _post_boards(model: Model, post: Post) -> list[Board]:
+@contextlib.contextmanager
+def made_afresh() -> Iterator[None]:
+    """Inside, boards made before are not reused (:func:`post_boards` makes them again, once): for a caller
+    that records what a piece of work reads, which a reused board would hide (incremental/listing.py)."""
+    saved, _Kept.current = _Kept.current, None
+    try:
+        yield
+    finally:
+        _Kept.current = saved
+
+
+def post_board_kinds(post: Post) -> list[str]:
+    """The kinds of a post's boards: the public board and the plaque of a live post, and a window's desk sign."""
     if not post.public or post.status == REVOKED:
         return []
+    return ["board", "plaque"] + (["window-desk"] if post.kind == "window" else [])
+
+
+_POST_DATA = {  # kind → (what the board shows, its layout density)
+    "board": (board_data, board_density),
+    "plaque": (plaque_data, plaque_density),
+    "window-desk": (lambda model, post: badges.window_desk_data(model, post, model.settings.base_url + short_url(post)),
+                    badges.desk_density),
+}
+
+
+def _post_boards(model: Model, post: Post) -> list[Board]:
     lang, as_of = model.settings.language, board_as_of(model, post)
-    board = board_data(model, post)
-    plaque = plaque_data(model, post)
-    out = [Board(KINDS["board"], post.id, post.unit, post, None, board, lang, as_of, board_density(board)),
-           Board(KINDS["plaque"], post.id, post.unit, post, None, plaque, lang, as_of, plaque_density(plaque))]
-    if post.kind == "window":
-        desk = badges.window_desk_data(model, post, model.settings.base_url + short_url(post))
-        out.append(Board(KINDS["window-desk"], post.id, post.unit, post, None, desk, lang, as_of,
-                         badges.desk_density(desk)))
+    out = []
+    for kind in post_board_kinds(post):
+        make, density = _POST_DATA[kind]
+        data = make(model, post)
+        out.append(Board(KINDS[kind], post.id, post.unit, post, None, data, lang, as_of, density(data)))
     return out
+
+
+def member_board_kinds(member: Member, post: Post, kinds=MEMBER_KINDS, internal: bool = False) -> list[str]:
+    """The kinds of a member's boards at ``post`` (see :func:`member_boards`), in print order."""
+    if not post.public:
+        return []
+    live = post.status != REVOKED
+    out = ["card"] if "card" in kinds and (member.public or internal) and live else []
+    if post is member.post:  # the personnel-file cards come once, with the main post
+        out += [k for k in ("records", "evaluation") if k in kinds]
+    if member.public and live:  # 亮出一个牌子: with consent, at a live post
+        out += [k for k in ("badge", "desk") if k in kinds]
+    return out
+
+
+_MEMBER_DATA = {  # kind → (what the board shows, its layout density)
+    "card": (card_data, card_density),
+    "records": (lambda model, member, post: records_data(model, member), records_density),
+    "evaluation": (lambda model, member, post: evaluation_data(model, member), records_density),
+    "badge": (badges.badge_data, badges.badge_density),
+    "desk": (badges.desk_data, badges.desk_density),
+}
 
 
 def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS, post: Post | None = None,
@@ -401,29 +446,12 @@ def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS, post: Post |
     personnel file, marked 内部存档，不公开."""
     if post is None:
         return [b for p in member.public_posts for b in member_boards(model, member, kinds, p, internal)]
-    if not post.public:
-        return []
     lang, as_of = model.settings.language, board_as_of(model, post)
     out = []
-    if "card" in kinds and (member.public or internal) and post.status != REVOKED:
-        data = card_data(model, member, post)
-        out.append(Board(KINDS["card"], member.id, post.unit, post, member, data, lang, as_of, card_density(data)))
-    if post is not member.post:  # the personnel-file cards come once, with the main post
-        kinds = tuple(k for k in kinds if k not in ("records", "evaluation"))
-    if "records" in kinds:
-        data = records_data(model, member)
-        out.append(Board(KINDS["records"], member.id, post.unit, post, member, data, lang, as_of,
-                         records_density(data)))
-    if "evaluation" in kinds:
-        data = evaluation_data(model, member)
-        out.append(Board(KINDS["evaluation"], member.id, post.unit, post, member, data, lang, as_of,
-                         records_density(data)))
-    if member.public and post.status != REVOKED:  # 亮出一个牌子: with consent, at a live post
-        for name, make, density in (("badge", badges.badge_data, badges.badge_density),
-                                    ("desk", badges.desk_data, badges.desk_density)):
-            if name in kinds:
-                data = make(model, member, post)
-                out.append(Board(KINDS[name], member.id, post.unit, post, member, data, lang, as_of, density(data)))
+    for kind in member_board_kinds(member, post, kinds, internal):
+        make, density = _MEMBER_DATA[kind]
+        data = make(model, member, post)
+        out.append(Board(KINDS[kind], member.id, post.unit, post, member, data, lang, as_of, density(data)))
     return out
 
 
@@ -444,6 +472,14 @@ def members_by_post(model: Model) -> dict[str, list[Member]]:
         for post in m.public_posts:
             out.setdefault(post.id, []).append(m)
     return out
+
+
+def unit_board_count(unit: Unit, kinds=tuple(KINDS), members: dict | None = None) -> int:
+    """How many boards :func:`unit_boards` makes (without making them)."""
+    member_kinds = tuple(k for k in MEMBER_KINDS if k in kinds)
+    return sum(len([k for k in post_board_kinds(post) if k in kinds])
+               + sum(len(member_board_kinds(m, post, member_kinds)) for m in (members or {}).get(post.id, []))
+               for post in unit.posts)
 
 
 def unit_boards(model: Model, unit: Unit, kinds=tuple(KINDS), members: dict | None = None,
