@@ -490,6 +490,7 @@ def test_a_build_without_cache_keeps_no_records(tmp_path):
 # -- serve: groups of pages kept from the rebuild before (incremental/listing.py) ----------------------------
 
 from site_builder.incremental import listing  # noqa: E402
+from site_builder.incremental.tracking import Fingerprints  # noqa: E402
 from site_builder.pages.web import Page  # noqa: E402
 from site_builder.printing.boards import Board  # noqa: E402
 
@@ -529,10 +530,16 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     assert made == []  # every group reused
     assert 0 < second.rendered < second.pages / 10
     model_objects = {id(o) for o in (*second.model.posts, *second.model.members, *second.model.units)}
-    assert len(listed[-1].same) > second.pages / 2
-    for i in listed[-1].same:
-        for obj in _objects_in(listed[-1].pages[i]):
-            assert id(obj) in model_objects or obj is second.model, (listed[-1].pages[i].url, obj)
+    reused = listed[-1]
+    assert len(reused.same) > second.pages / 2
+    read_back = reused.same - reused.unread.keys()  # the reused pages that were rendered
+    assert 0 < len(read_back) <= second.rendered
+    assert all(reused.pages[i].template is None or reused.pages[i].args or reused.pages[i].context
+               for i in read_back)  # (not stand-ins)
+    listing.complete(reused, sorted(reused.same), Fingerprints(second.model, b"").index())
+    for i in reused.same:
+        for obj in _objects_in(reused.pages[i]):
+            assert id(obj) in model_objects or obj is second.model, (reused.pages[i].url, obj)
     post_page = out / f"posts/{second.model.stories[0].posts[0].id}/index.html"
     assert "改过的" in post_page.read_text(encoding="utf-8")
     clean = tmp_path / "clean"
@@ -602,8 +609,8 @@ def test_kept_pages_are_read_back_bound_to_the_new_model():
         old, new = Thing("a"), Thing("a")
         plain = {"x": [1, "two"], "y": ("z",)}
         page = Page("things/a/", "t.html", {"thing": old, "plain": plain, "list": [old, 3], "again": old})
-        blob = listing.unbind([page])
-        assert b"thing:a" in blob
+        blob, names = listing.unbind([page])
+        assert b"thing:a" in blob and names == {"thing:a"}
         [moved] = listing.bind(blob, {"thing:a": new})
         assert moved.context["thing"] is new and moved.context["list"] == [new, 3] and moved.context["again"] is new
         assert moved.context["plain"] == plain and moved.output == "things/a/index.html"

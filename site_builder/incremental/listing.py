@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import tracking
@@ -40,6 +40,9 @@ class Listed:
     pages: list[Page]
     same: frozenset[int]  # pages reused from the previous build's list (the same context as then)
     made: dict  # group key → what to keep of it, for :func:`commit`
+    # reused pages not read back yet: index → (group, place in it). Until :func:`complete` reads them, they are
+    # stand-ins with the address and template only (all that the plan, the writer and the search index use)
+    unread: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class _Group:
     objects: tuple[tuple[str, bytes], ...]  # (key, digest) of each object read
     attributes: tuple[tuple[str, str, bytes], ...]  # (key, attribute, digest) of each attribute-level read
     pages: bytes  # the pages, pickled by :func:`unbind`
+    heads: tuple[tuple[str, str | None], ...]  # each page's address and template
+    names: frozenset[str]  # the keys of the model objects the pages hold
 
 
 def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints: tracking.Fingerprints | None = None,
@@ -59,6 +64,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     pages: list[Page] = []
     same: set[int] = set()
     made: dict[str, _Group] = {}
+    unread: dict[int, tuple[_Group, int]] = {}
     for source in sources:
         for item in source(model):
             if type(item) is not Pages:
@@ -67,16 +73,30 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
             if fingerprints is None or cache is None:
                 pages.extend(item.pages())
                 continue
-            before = cache.section(_section(item.key)).get("group")
-            found = _reused(item, before, fingerprints, jobs)
-            if found is not None:
-                group, group_pages = before, found
-                same.update(range(len(pages), len(pages) + len(group_pages)))
+            group = cache.section(_section(item.key)).get("group")
+            if _reusable(item, group, fingerprints, jobs):
+                same.update(range(len(pages), len(pages) + len(group.heads)))
+                unread.update((len(pages) + n, (group, n)) for n in range(len(group.heads)))
+                pages.extend(Page(url, template) for url, template in group.heads)
             else:
-                group, group_pages = _made(item, fingerprints, jobs)
+                group, made_pages = _made(item, fingerprints, jobs)
+                pages.extend(made_pages)
             made[item.key] = group
-            pages.extend(group_pages)
-    return Listed(pages, frozenset(same), made)
+    return Listed(pages, frozenset(same), made, unread)
+
+
+def complete(listed: Listed, indices: Iterable[int], index: dict[str, Any]) -> None:
+    """Read back the reused pages among ``indices`` (those to be rendered), bound to the model of ``index``."""
+    bound: dict[int, list[Page]] = {}
+    for i in indices:
+        found = listed.unread.pop(i, None)
+        if found is None:
+            continue
+        group, n = found
+        pages = bound.get(id(group))
+        if pages is None:
+            pages = bound[id(group)] = bind(group.pages, index)
+        listed.pages[i] = pages[n]
 
 
 def commit(cache: Cache | None, listed: Listed) -> None:
@@ -99,24 +119,22 @@ def _section(key: str) -> str:
     return "page-group-" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
-def _reused(item: Pages, before: _Group | None, fingerprints: tracking.Fingerprints, jobs: int) -> list[Page] | None:
-    """The group's pages kept by the build before, bound to this build's model; None if they cannot be used."""
+def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerprints, jobs: int) -> bool:
+    """Whether the group's pages kept by the build before are this build's."""
     if before is None or before.make is not item.make or before.env != fingerprints.env:
-        return None
+        return False
     try:
         if before.args != tracking.arguments_text(item.args):
-            return None
+            return False
     except tracking.Volatile:
-        return None
+        return False
     now = fingerprints.object_digests(jobs)
     if any(now.get(k) != d for k, d in before.objects):
-        return None
+        return False
     if any(fingerprints.attribute_digest(k, name) != d for k, name, d in before.attributes):
-        return None
-    try:
-        return bind(before.pages, fingerprints.index())
-    except Stale:
-        return None
+        return False
+    index = fingerprints.index()
+    return all(k in index for k in before.names)  # (each object a page holds can be bound: see complete)
 
 
 def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[_Group, list[Page]]:
@@ -124,10 +142,10 @@ def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[
     nothing, when something cannot be compared or kept; the next build makes the group again)."""
     with tracking.tracking(), boards.made_afresh():  # (a board another group made would hide its reads)
         pages, reads = tracking.record(item.pages)
-    never = _Group(None, "", b"", (), (), b"")
+    never = _Group(None, "", b"", (), (), b"", (), frozenset())
     try:
         args = tracking.arguments_text(item.args)
-        blob = unbind(pages)
+        blob, names = unbind(pages)
     except (tracking.Volatile, Stale):
         return never, pages
     objects, attributes = fingerprints.inputs(None, reads)
@@ -138,7 +156,8 @@ def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[
     attribute_digests = tuple((k, name, fingerprints.attribute_digest(k, name)) for k, names in attributes for name in names)
     if any(d is None for _, d in object_digests) or any(d is None for *_, d in attribute_digests):
         return never, pages
-    return _Group(item.make, args, fingerprints.env, object_digests, attribute_digests, blob), pages
+    heads = tuple((page.url, page.template) for page in pages)
+    return _Group(item.make, args, fingerprints.env, object_digests, attribute_digests, blob, heads, names), pages
 
 
 class Stale(Exception):
@@ -155,21 +174,24 @@ def _bound(key: str) -> Any:
     return found
 
 
-def _by_key(obj: Any) -> tuple:
-    return _bound, (tracking.key_of(obj),)
+def unbind(pages: list[Page]) -> tuple[bytes, frozenset[str]]:
+    """``pages`` pickled with every model object written as its key, and those keys; raises :class:`Stale`
+    for anything that cannot be pickled (a page whose data is a function)."""
+    names: set[str] = set()
 
+    def by_key(obj: Any) -> tuple:
+        key = tracking.key_of(obj)
+        names.add(key)
+        return _bound, (key,)
 
-def unbind(pages: list[Page]) -> bytes:
-    """``pages`` pickled with every model object written as its key; raises :class:`Stale` for anything that
-    cannot be pickled (a page whose data is a function)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.dispatch_table = {cls: _by_key for cls in tracking.ENTITIES}
+    pickler.dispatch_table = {cls: by_key for cls in tracking.ENTITIES}
     try:
         pickler.dump(pages)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
         raise Stale(f"cannot keep these pages: {exc}") from None
-    return buffer.getvalue()
+    return buffer.getvalue(), frozenset(names)
 
 
 def bind(blob: bytes, index: dict[str, Any]) -> list[Page]:

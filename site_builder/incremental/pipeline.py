@@ -153,6 +153,10 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                                              cache.in_memory("object-digests"))
     listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
     page_list = listed.pages
+    ready = None  # (reused pages are stand-ins until they are rendered: read back, bound to this model)
+    if listed.unread:
+        def ready(todo: list[int]) -> None:
+            listing.complete(listed, todo, fingerprints.index())
     unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
     if unsafe:
         raise ContentErrors(unsafe)
@@ -169,7 +173,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
-                                                      fingerprints=fingerprints, jobs=jobs, progress=progress)
+                                                      fingerprints=fingerprints, jobs=jobs, progress=progress,
+                                                      ready=ready)
             timings["render"] = time.perf_counter() - start
             check_links(links, output_files(page_list, renderer, model), model, renderer)
         else:
@@ -194,7 +199,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
                     jobs=jobs, progress=progress, kept_links=not same_files,
                     extractors=[(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers],
-                    prepared=prepared)
+                    prepared=prepared, ready=ready)
                 timings["render"] = time.perf_counter() - start
                 start = time.perf_counter()
                 write_static(renderer, writer)

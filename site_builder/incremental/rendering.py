@@ -167,7 +167,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                planned: Plan, fingerprints: tracking.Fingerprints | None, jobs: int = 1,
                progress: Callable[[str, int, int], None] | None = None,
                kept_links: bool = True,
-               extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None) -> tuple[dict[str, Done], int]:
+               extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None,
+               ready: Callable[[list[int]], None] | None = None) -> tuple[dict[str, Done], int]:
     """Render (or keep) every page; returns (what each page left behind, pages rendered).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
@@ -176,6 +177,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     checked against the same files by an earlier build).
     ``extractors``: (name, extract, prepare or None) run on every rendered page's bytes (see
     ``pipeline.FINISHERS``); what ``prepare`` made of the rendered pages goes into ``prepared`` (by output path).
+    ``ready(todo)`` is called with the pages to render before any is rendered.
     """
     global _STAGE
     total = len(pages)
@@ -187,6 +189,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
         else:  # the old file is gone after all
             todo.append(i)
     todo.sort()
+    if ready is not None:  # (pages listed as stand-ins until they are rendered: incremental/listing.py)
+        ready(todo)
     done = total - len(todo)
     if progress:
         progress("render", done, total)
