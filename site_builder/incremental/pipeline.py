@@ -153,10 +153,10 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                                              cache.in_memory("object-digests"))
     listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
     page_list = listed.pages
-    ready = None  # (reused pages are stand-ins until they are rendered: read back, bound to this model)
-    if listed.unread:
-        def ready(todo: list[int]) -> None:
-            listing.complete(listed, todo, fingerprints.index())
+
+    def read_back(todo: list[int]) -> None:  # reused pages are stand-ins until they are rendered
+        listing.complete(listed, todo, fingerprints.index())
+    ready = read_back if listed.unread else None
     unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
     if unsafe:
         raise ContentErrors(unsafe)
