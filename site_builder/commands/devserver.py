@@ -768,8 +768,9 @@ class DevServer:
                 # Watch the parent so that save-by-rename (new inode) keeps working.
                 specs.append((os.path.dirname(path), path, False))
             elif os.path.isdir(os.path.dirname(path)):
-                # A folder made later (a site's first own template): its parent is watched for it, and the
-                # folder itself once it is there (:meth:`_on_fs_event`).
+                # A folder made later (a site's first own template): its parent is watched, not recursively,
+                # for the folder alone (the spec's "file" is the folder's path ending in "/", which no file
+                # event matches), and the folder itself once it is there (:meth:`_on_fs_event`).
                 self._awaited.add(path)
                 specs.append((os.path.dirname(path), os.path.join(path, ""), False))
             else:
@@ -832,8 +833,11 @@ class DevServer:
             # real file.  A relevant source (a real rename) counts as well.
             candidates = [event.dest_path, event.src_path]
         paths = {p for p in map(self._relevant_path, candidates) if p is not None}
-        if not paths:
-            return
+        if paths:
+            self._changed(paths)
+
+    def _changed(self, paths: set[Path]) -> None:
+        """Queue a rebuild for ``paths`` (debounced by the worker)."""
         with self._cond:
             if self._stopping:
                 return
@@ -848,12 +852,7 @@ class DevServer:
             return
         self._observer.schedule(self._handler, path, recursive=True, event_filter=self._event_filter)
         self._watch_specs.append((path, None))
-        with self._cond:
-            if self._stopping:
-                return
-            self._pending.add(Path(path))
-            self._last_event = time.monotonic()
-            self._cond.notify_all()
+        self._changed({Path(path)})
 
     # -- rebuilding -----------------------------------------------------------
     def _worker_loop(self) -> None:

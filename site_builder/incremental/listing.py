@@ -39,7 +39,7 @@ INDEX = "page-groups"  # the cache section that lists the kept groups' keys
 class Listed:
     pages: list[Page]
     same: frozenset[int]  # pages reused from the previous build's list (the same context as then)
-    made: dict  # group key → what to keep of it, for :func:`commit`
+    made: dict  # group key → what to keep of it (None: nothing), for :func:`commit`
     # reused pages not read back yet: index → (group, place in it). Until :func:`complete` reads them, they are
     # stand-ins with the address and template only (all that the plan, the writer and the search index use)
     unread: dict = field(default_factory=dict)
@@ -62,8 +62,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     """Every page of ``sources`` over ``model``. With ``fingerprints`` and ``cache`` (a build that keeps its
     cache) groups are recorded, and reused from the build the cache remembers."""
     pages: list[Page] = []
-    same: set[int] = set()
-    made: dict[str, _Group] = {}
+    made: dict[str, _Group | None] = {}
     unread: dict[int, tuple[_Group, int]] = {}
     for source in sources:
         for item in source(model):
@@ -75,14 +74,13 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 continue
             group = cache.section(_section(item.key)).get("group")
             if _reusable(item, group, fingerprints, jobs):
-                same.update(range(len(pages), len(pages) + len(group.heads)))
                 unread.update((len(pages) + n, (group, n)) for n in range(len(group.heads)))
                 pages.extend(Page(url, template) for url, template in group.heads)
             else:
                 group, made_pages = _made(item, fingerprints, jobs)
                 pages.extend(made_pages)
             made[item.key] = group
-    return Listed(pages, frozenset(same), made, unread)
+    return Listed(pages, frozenset(unread), made, unread)
 
 
 def complete(listed: Listed, indices: Iterable[int], index: dict[str, Any]) -> None:
@@ -107,7 +105,7 @@ def commit(cache: Cache | None, listed: Listed) -> None:
     for key, group in listed.made.items():
         section = _section(key)
         if cache.section(section).get("group") is not group:
-            cache.replace(section, {"group": group} if group.make is not None else {})
+            cache.replace(section, {"group": group} if group is not None else {})
     for key in set(before) - listed.made.keys():
         cache.replace(_section(key), {})
     keys = tuple(sorted(listed.made))
@@ -137,17 +135,16 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     return all(k in index for k in before.names)  # (each object a page holds can be bound: see complete)
 
 
-def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[_Group, list[Page]]:
-    """The group's pages, made while recording what they read, and what to keep of them (``make`` None:
-    nothing, when something cannot be compared or kept; the next build makes the group again)."""
+def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[_Group | None, list[Page]]:
+    """What to keep of the group (None when something cannot be compared or kept: the next build makes the
+    group again) and its pages, made while recording what they read."""
     with tracking.tracking(), boards.made_afresh():  # (a board another group made would hide its reads)
         pages, reads = tracking.record(item.pages)
-    never = _Group(None, "", b"", (), (), b"", (), frozenset())
     try:
         args = tracking.arguments_text(item.args)
         blob, names = unbind(pages)
     except (tracking.Volatile, Stale):
-        return never, pages
+        return None, pages
     objects, attributes = fingerprints.inputs(None, reads)
     objects = set(objects) | {tracking.key_of(a) for a in item.args
                               if type(a) in tracking.ENTITIES and type(a) not in tracking.ATTRIBUTE_LEVEL}
@@ -155,7 +152,7 @@ def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[
     object_digests = tuple((k, now.get(k)) for k in sorted(objects))
     attribute_digests = tuple((k, name, fingerprints.attribute_digest(k, name)) for k, names in attributes for name in names)
     if any(d is None for _, d in object_digests) or any(d is None for *_, d in attribute_digests):
-        return never, pages
+        return None, pages
     heads = tuple((page.url, page.template) for page in pages)
     return _Group(item.make, args, fingerprints.env, object_digests, attribute_digests, blob, heads, names), pages
 

@@ -31,8 +31,8 @@ from ..write.output import Writer, marker_id
 from ..render.templates import Renderer, TemplateProblem
 
 # More renderers over the same model: each returns the pages it adds (boards, feeds, open data ...).
-PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page | web.Pages]]] = [web.pages, feeds.pages, search.pages,
-                                                                           print_pages.pages, admin.pages]
+PAGE_SOURCES: list[Callable[[model_mod.Model], Iterable[web.Page | web.Pages]]] = [
+    web.pages, feeds.pages, search.pages, print_pages.pages, admin.pages]
 PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months, units, boards, open data
 # Files made from what every page left behind (the search index). A finisher has ``name``, ``produces``
 # (the folder it writes into), ``enabled(model)``, ``extract(data)`` (run on each rendered page's bytes

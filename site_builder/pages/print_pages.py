@@ -84,6 +84,9 @@ def sheet_page(cards: list[Board], prints: PrintSettings, title: str, *, url: st
                                                 "sheet_css": cards_sheet_css(kind, grid, prints, face_src)})
 
 
+SITE_KINDS = tuple(name for name, kind in KINDS.items() if kind.in_site)  # boards with a print page in the site
+
+
 def pages(model: Model) -> Iterator[Page | Pages]:
     """Page source: short addresses, print pages of the wall boards, the print indexes for staff. Each unit's
     print pages are a group of their own: an edit of one member lists one unit's boards again
@@ -102,9 +105,6 @@ def pages(model: Model) -> Iterator[Page | Pages]:
                         "revoked": sum(p.status == REVOKED for p in unit.posts)})
     prints = PrintSettings.of(model.settings)
     yield Page("print/", "print/index.html", {"units": summary, "papers": prints.papers, "as_of": data_month(model)})
-
-
-SITE_KINDS = tuple(name for name, kind in KINDS.items() if kind.in_site)  # boards with a print page in the site
 
 
 def short_pages(model: Model) -> Iterator[Page]:

@@ -55,9 +55,9 @@ class Pages:
     besides single pages, for runs of pages that are costly to list (boards, the post pages).
 
     Like a view, ``make`` reads nothing but its arguments and the model objects they lead to; the
-    incremental core may then keep a group's pages from the previous build of the same process (``serve``)
-    when nothing that ``make`` read has changed (incremental/listing.py). Pages whose ``data`` is a function
-    do not belong in a group (a function cannot be moved over to the next build's model)."""
+    incremental core may then reuse a group's pages from the build before (kept in the cache) when nothing
+    that ``make`` read has changed (incremental/listing.py). Pages whose ``data`` is a function do not belong
+    in a group (a function cannot be kept for the next build's model)."""
 
     key: str  # unique among the groups of a build
     make: Callable[..., Iterable[Page]]
