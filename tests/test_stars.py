@@ -21,7 +21,7 @@ def rules(**kw) -> Rules:
 
 def score(month: str, value: int, **by_source) -> MonthScore:
     scores = {s: {d: by_source.get(s, value) for d in D} for s in S}
-    return MonthScore(month, scores, source=f"evaluations/{month}.yaml:3")
+    return MonthScore.of(month, scores, path=f"evaluations/{month}.yaml", line=3)
 
 
 def record(*pairs) -> dict:
@@ -262,8 +262,8 @@ def test_a_standing_carries_the_digest_of_what_it_was_made_from():
     holds other string objects than one parsed again); any change of them gives another digest."""
     ms = months(3)
     st = standing(rules(), APPROVED, record(*[(m, 90) for m in ms]), ms[-1])
-    copies = {m: MonthScore("".join(list(m)), {"".join(list(s)): dict(v) for s, v in sc.scores.items()},
-                            None, "".join(list(sc.source)))
+    copies = {m: MonthScore.of("".join(list(m)), {"".join(list(s)): dict(v) for s, v in sc.scores.items()},
+                               None, "".join(list(sc.path)), sc.line)
               for m, sc in record(*[(m, 90) for m in ms]).items()}
     assert standing(rules(), APPROVED, copies, ms[-1]).digest == st.digest
     changed = record(*[(m, 90) for m in ms])

@@ -387,7 +387,7 @@ class Builder:
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused
         approved = {pid: stars.month_of(post.approval["date"]) for pid, post in posts.items() if post.approval}
-        sources = formats.SOURCES
+        order, MonthScore = stars.ORDER, stars.MonthScore
         for fid, rec in sorted(self.raw.evaluations.items()):
             month = rec["month"]
             if month in by_month:
@@ -401,8 +401,8 @@ class Builder:
                     self.refused_evaluation(entries, pid, month, posts)
                     continue
                 path, line, _ = entries.where(pid)
-                records[pid][month] = stars.MonthScore(
-                    month, {s: dict(scores[s]) for s in sources}, scores["note"], f"{path}:{line}")
+                records[pid][month] = MonthScore(month, bytes([scores[s][d] for s, d in order]), scores["note"],
+                                                 path, line)
         as_of = max(by_month) if by_month else None
         for pid, post in posts.items():
             if post.approval is None:
@@ -586,7 +586,7 @@ def revocation_why(change: stars.Change, rules: stars.Rules, post_file: str) -> 
     else:
         failed = f"{month} 考评总分 {total} 分" + (
             "" if change.reason == "fail_below" else f"，不合格（合格线 {rules.pass_mark:g} 分）")
-        source = change.evaluation.source.rsplit(":", 1)[0] if change.evaluation else f"content/evaluations/{month}.yaml"
+        source = change.evaluation.path if change.evaluation else f"content/evaluations/{month}.yaml"
         todo = f"如果 {month} 的分数录错了，请在 {source} 里改正，就不会摘牌，这一项也就有效；"
     if change.reason == "fail_below":
         rule = f"低于摘牌分数线 {rules.revoke_below:g} 分（evaluation.revoke.below）"

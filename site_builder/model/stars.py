@@ -19,7 +19,9 @@ import hashlib
 import io
 import pickle
 from dataclasses import dataclass, field
+from typing import Mapping
 
+from ..content import formats
 from ..memo import memoized
 
 MAX_STARS = 5
@@ -39,10 +41,13 @@ class Rules:
     first_batch_end: dt.date = dt.date(2025, 12, 31)
     year_end_review: str = "12-31"  # MM-DD
 
-    def total(self, scores: dict[str, dict[str, int]]) -> float:
+    def total(self, scores: Mapping[str, Mapping[str, int]]) -> float:
         """Month total = Σ source weight × Σ dimension weight × score, rounded to two decimals."""
-        dimensions = self.dimensions.items()  # (lists, not generators: the same sums, a third faster)
-        value = sum([sw * sum([dw * scores[s][d] for d, dw in dimensions]) for s, sw in self.sources.items()])
+        return self.total_of(_flat(scores))
+
+    def total_of(self, values: bytes) -> float:
+        """:meth:`total` of the scores as :attr:`MonthScore.values` holds them (the same sums, in the same order)."""
+        value = sum([sw * sum([dw * values[at] for dw, at in dimensions]) for sw, dimensions in _weights(self)])
         return round(value + 1e-9, 2)
 
     def review_dates(self, until: dt.date) -> list[dt.date]:
@@ -60,12 +65,54 @@ class Rules:
         return dates
 
 
+# The order of :attr:`MonthScore.values`: every source's dimensions, source by source.
+ORDER = tuple((s, d) for s in formats.SOURCES for d in formats.DIMENSIONS)
+_AT = {sd: n for n, sd in enumerate(ORDER)}
+
+
+def _flat(scores: Mapping[str, Mapping[str, int]]) -> bytes:
+    return bytes([scores[s][d] for s, d in ORDER])
+
+
+@functools.lru_cache(maxsize=64)
+def _weighting(dimensions: tuple, sources: tuple) -> tuple:
+    return tuple((sw, [(dw, _AT[s, d]) for d, dw in dimensions]) for s, sw in sources)
+
+
+def _weights(rules: Rules) -> tuple:
+    """((source weight, [(dimension weight, index in the values)]), ...) in the order of the rules."""
+    return _weighting(tuple(rules.dimensions.items()), tuple(rules.sources.items()))
+
+
 @dataclass(frozen=True)
 class MonthScore:
+    """One post's scores for one month. A city has hundreds of thousands of them: the scores (0–100 each,
+    content/formats.py) are one ``bytes`` in the order of :data:`ORDER` (45 bytes, where a dictionary of
+    dictionaries took ~900), and the file and line are kept apart."""
+
     month: str  # YYYY-MM
-    scores: dict[str, dict[str, int]]
+    values: bytes  # the scores in the order of ORDER
     note: str | None = None
-    source: str = ""  # "content/evaluations/2025-04.yaml:12", for traceability
+    path: str = ""  # "content/evaluations/2025-04.yaml", for traceability
+    line: int = 0
+
+    @classmethod
+    def of(cls, month: str, scores: Mapping[str, Mapping[str, int]], note: str | None = None, path: str = "",
+           line: int = 0) -> "MonthScore":
+        return cls(month, _flat(scores), note, path, line)
+
+    @property
+    def scores(self) -> dict[str, dict[str, int]]:
+        """source → dimension → score."""
+        out: dict[str, dict[str, int]] = {}
+        for (s, d), value in zip(ORDER, self.values):
+            out.setdefault(s, {})[d] = value
+        return out
+
+    @property
+    def source(self) -> str:
+        """"content/evaluations/2025-04.yaml:12"."""
+        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -181,7 +228,7 @@ def _replayed(inputs: bytes, rules: Rules, approval: dt.date, record: dict[str, 
         events.append((decision[0], 2, None))
     events.sort(key=_event_order)
     hold = rules.missing_month == "hold"
-    pass_mark, total_of = rules.pass_mark, rules.total
+    pass_mark, total_of = rules.pass_mark, rules.total_of
 
     def record_change(day, month, reason, after, status=None, total=None, evaluation=None, detail=None):
         history.append(Change(day, month, reason, state.stars, after, status or state.status, total, evaluation, detail))
@@ -209,7 +256,7 @@ def _replayed(inputs: bytes, rules: Rules, approval: dt.date, record: dict[str, 
         if score is None and hold:
             record_change(day, month, "missing_hold", state.stars)
             continue
-        total = total_of(score.scores) if score else None
+        total = total_of(score.values) if score else None
         if total is not None and total >= pass_mark:  # the usual month: one entry, made here
             fails_in_row = 0
             before = state.stars
@@ -245,7 +292,7 @@ def _inputs_digest(rules: Rules, approval: dt.date, record: dict[str, MonthScore
     """The digest of :func:`standing`'s arguments: what the standing is a function of, besides this
     module's code. Plain data only, pickled without pickle's memo (which writes a string met twice as a
     reference, so equal values from different places would give different bytes)."""
-    months = [(m.month, m.scores, m.note, m.source) for _, m in sorted(record.items())]
+    months = [(m.month, m.values, m.note, m.path, m.line) for _, m in sorted(record.items())]
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
