@@ -15,6 +15,10 @@ from typing import Any, Callable, Iterator, Protocol
 class Store(Protocol):
     def memo(self, namespace: str, key: Any, make: Callable[[], Any], durable: bool = True) -> Any: ...
 
+    def recall(self, namespace: str, key: bytes) -> Any: ...
+
+    def keep(self, namespace: str, key: bytes, value: Any) -> None: ...
+
 
 ACTIVE: Store | None = None  # the store of the build that is running (see :func:`use`)
 
@@ -46,3 +50,18 @@ def memoized(namespace: str, key: Callable[..., Any] | None = None, *, durable: 
             return store.memo(namespace, key(*args) if key else args, lambda: function(*args), durable)
         return call
     return wrap
+
+
+def recall(namespace: str, key: bytes) -> Any:
+    """What :func:`keep` kept under ``namespace`` for ``key`` (a digest of everything the value is made
+    from), by this build or the one before it; None if nothing, or another key. For a result made by a pass
+    that may also report problems, which is kept only when it reported none (a function's result is kept by
+    :func:`memoized`)."""
+    store = ACTIVE
+    return store.recall(namespace, key) if store is not None else None
+
+
+def keep(namespace: str, key: bytes, value: Any) -> None:
+    """Keep ``value`` (never to be changed afterwards) as the one result of ``namespace``, for ``key``."""
+    if ACTIVE is not None:
+        ACTIVE.keep(namespace, key, value)

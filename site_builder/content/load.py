@@ -51,6 +51,9 @@ class Raw:
     competitions: dict[str, Rec] = field(default_factory=dict)
     indicators: dict[str, Rec] = field(default_factory=dict)  # "<competition>/<YYYY-MM>" → a month's values
     broken: set[str] = field(default_factory=set)  # "posts/x": files that exist but failed to load
+    # "evaluations/2025-04" → the digest of the file's bytes, where known: what a record was made from, in a
+    # form a later build can compare (the model remembers the standings by their evaluation files' digests)
+    digests: dict[str, bytes] = field(default_factory=dict)
     sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
 
 
@@ -287,10 +290,14 @@ def _nested_jobs(content: Path, root: Path, problems: Problems) -> list[Job]:
     return jobs
 
 
-def assemble(root: Path, todo: list[Job], parsed_files: Iterable[Parsed], problems: Problems) -> Raw:
+def assemble(root: Path, todo: list[Job], parsed_files: Iterable[Parsed], problems: Problems,
+             digests: Iterable[bytes | None] = ()) -> Raw:
     """The :class:`Raw` of a site from what each file of :func:`scan` gave (``incremental.records.load``
-    reads and parses them, from its cache when unchanged)."""
+    reads and parses them, from its cache when unchanged, and gives the digest of each file's bytes)."""
     raw = Raw(root=root, content=root / "content")
+    for job, digest_of in zip(todo, digests):
+        if digest_of is not None:
+            raw.digests[f"{job.kind}/{job.rid}"] = digest_of
     for job, parsed in zip(todo, parsed_files):
         problems.items.extend(parsed.problems)
         raw.sensitive.extend(parsed.sensitive)

@@ -195,6 +195,19 @@ class Cache:
         self.used.add(k)
         return value
 
+    def recall(self, namespace: str, key: bytes) -> Any:
+        """The value :meth:`keep` kept for ``namespace``, if it was kept for ``key``; else None."""
+        if self.folder is None:
+            return None
+        kept = self.section(f"kept-{namespace}")
+        return kept.get("value") if kept.get("key") == key else None
+
+    def keep(self, namespace: str, key: bytes, value: Any) -> None:
+        """One value a namespace, in a section of its own (a city's standings are tens of megabytes: saved
+        only when they change, and not with the small results of :meth:`memo`)."""
+        if self.folder is not None and self.section(f"kept-{namespace}").get("key") != key:
+            self.replace(f"kept-{namespace}", {"key": key, "value": value})
+
     @property
     def added(self) -> dict:
         """Memo entries made by this process (worker processes send theirs back: :meth:`merge`)."""

@@ -79,12 +79,13 @@ def _shard(shown: str) -> int:
 
 
 def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
-             progress: Callable[[str, int, int], None] | None = None) -> list[Parsed]:
-    """The Parsed of every job, in order."""
+             progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Parsed], list[bytes | None]]:
+    """The Parsed of every job, in order, and the digest of each file's bytes (None: it could not be read)."""
     global _PENDING
     shards = [cache.section(f"records-{n}") if cache is not None else {} for n in range(SHARDS)]
     entries = [shards[_shard(job.shown)].get(job.shown) for job in todo]
     results: list[Parsed | None] = [None] * len(todo)
+    digests: list[bytes | None] = [None] * len(todo)
     pending: list[int] = []
     for i, job in enumerate(todo):
         entry = entries[i]
@@ -94,7 +95,7 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
             except OSError:
                 st = None
             if st is not None and _signature(st) == entry[0] and st.st_mtime < entry[4] - RACY_SECONDS:
-                results[i] = entry[2]
+                results[i], digests[i] = entry[2], entry[1]
                 continue
         pending.append(i)
     done = len(todo) - len(pending)
@@ -115,7 +116,7 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
                     job = todo[i]
                     if parsed is None:  # unchanged bytes: the cached result
                         parsed = entries[i][2]
-                    results[i] = parsed
+                    results[i], digests[i] = parsed, h
                     if sig is not None:
                         n = _shard(job.shown)
                         shards[n][job.shown] = (sig, h, parsed, job.kind, stamp)
@@ -133,11 +134,12 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
                 del shard[shown]
             if gone or n in changed:
                 cache.touch(f"records-{n}")
-    return results  # type: ignore[return-value]
+    return results, digests  # type: ignore[return-value]
 
 
 def load(root: Path, problems: Problems, *, cache: Cache | None = None, jobs: int = 1, progress=None) -> Raw:
     """Read ``content/``: files unchanged since the build that filled ``cache`` are not parsed again,
     the others are parsed in ``jobs`` processes."""
     todo = scan(root, problems)
-    return assemble(root, todo, read_all(todo, cache, jobs, progress), problems)
+    parsed, digests = read_all(todo, cache, jobs, progress)
+    return assemble(root, todo, parsed, problems, digests)

@@ -21,7 +21,7 @@ from ..content.load import Raw
 from ..content.schema import Rec, suggest
 from ..content.text import EAST_ASIAN
 from ..errors import Problems
-from ..memo import memoized
+from ..memo import keep, memoized, recall
 from . import images, stars
 from .markdown import MarkupError, UrlFilter, plain_text, render_markdown
 
@@ -383,6 +383,39 @@ class Builder:
         return frozenset(f"{key}/" for key in (*self.raw.broken, *dropped))
 
     def evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
+        """Each approved post's standing from the evaluation files (and the latest evaluated month).
+
+        The whole pass is a function of the evaluation files, the rules and each post's approval and
+        revocation decision: when those are what an earlier build had and that build's pass reported no
+        problem, its standings are taken as they are (``memo.recall``; a city's evaluations are hundreds of
+        thousands of post-months, and a story's or a member's edit changes none of them)."""
+        key = self.standings_key(settings, posts)
+        kept = recall("model.standings", key) if key is not None else None
+        if kept is not None:
+            as_of, standings = kept
+            for pid, standing in standings.items():
+                _finish(posts[pid], standing=standing)
+            return as_of
+        before = len(self.problems.items)
+        as_of = self.replay_evaluations(settings, posts)
+        if key is not None and len(self.problems.items) == before:
+            keep("model.standings", key, (as_of, {pid: post.standing for pid, post in posts.items() if post.approval}))
+        return as_of
+
+    def standings_key(self, settings: Settings, posts: dict[str, Post]) -> bytes | None:
+        """The digest of everything :meth:`replay_evaluations` reads; None when a file's digest is unknown."""
+        files = []
+        for fid, rec in sorted(self.raw.evaluations.items()):
+            found = self.raw.digests.get(f"evaluations/{fid}")
+            if found is None:
+                return None
+            files.append((fid, rec.path, found))
+        approvals = [(pid, post.approval["date"] if post.approval else None,
+                      (post.decision["date"], post.decision["reason"]) if post.decision else None)
+                     for pid, post in posts.items()]
+        return stars.plain_digest((stars.rules_fields(settings.rules), files, approvals))
+
+    def replay_evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
         by_month: dict[str, Rec] = {}
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused

@@ -290,17 +290,22 @@ def _replayed(inputs: bytes, rules: Rules, approval: dt.date, record: dict[str, 
 def _inputs_digest(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_of: str | None,
                    decision: tuple[dt.date, str] | None) -> bytes:
     """The digest of :func:`standing`'s arguments: what the standing is a function of, besides this
-    module's code. Plain data only, pickled without pickle's memo (which writes a string met twice as a
-    reference, so equal values from different places would give different bytes)."""
+    module's code."""
     months = [(m.month, m.values, m.note, m.path, m.line) for _, m in sorted(record.items())]
+    return plain_digest((rules_fields(rules), approval, months, as_of, decision))
+
+
+def plain_digest(value) -> bytes:
+    """The digest of plain data (strings, numbers, dates, containers), pickled without pickle's memo (which
+    writes a string met twice as a reference, so equal values from different places would give other bytes)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
-    pickler.dump((_rules_fields(rules), approval, months, as_of, decision))
+    pickler.dump(value)
     return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
 
 
-def _rules_fields(rules: Rules) -> tuple:
+def rules_fields(rules: Rules) -> tuple:
     return tuple((f, getattr(rules, f)) for f in Rules.__dataclass_fields__)
 
 
