@@ -289,9 +289,13 @@ class Fingerprints:
         """Every model object reachable from the model, by key."""
         if self._index is None:
             found: dict[str, Any] = {}
+            seen: set[int] = set()  # (ids of the objects met: a key is made once an object, not once a reference)
             queue = deque([self.model])
             while queue:
                 obj = queue.popleft()
+                if id(obj) in seen:
+                    continue
+                seen.add(id(obj))
                 k = key_of(obj)
                 if k in found:
                     continue
@@ -428,26 +432,29 @@ class _Unknown(Exception):
 _ENTITY, _TUPLE, _LIST, _DICT, _RECORD, _DIGEST = "e", "t", "l", "d", "r", "h"
 
 
-def _parts(value: Any, records: list) -> Any:
+def _parts(value: Any, records: list, keys: dict[int, str] | None = None) -> Any:
     """What ``value`` is made of, such that equal parts pickle (and so hash) the same: model objects as their
     key, strings and numbers as themselves with their type, sealed records as *which* record (they are
     read-only, and ``records`` keeps them alive so that no other record can take their ``id``), containers
     item by item, objects that carry a digest of their content as that digest, frozen dataclasses field by
-    field. Anything else raises :class:`_Unknown`."""
+    field. Anything else raises :class:`_Unknown`. ``keys``: the key of each model object by its ``id``, where
+    known (the objects are alive: a key looked up once, not made again for every reference)."""
     cls = type(value)
     if cls is str:
         return value
     if cls in ENTITIES:
-        return (_ENTITY, key_of(value))
+        k = keys.get(id(value)) if keys is not None else None
+        return (_ENTITY, k if k is not None else key_of(value))
     if cls is tuple or cls is list:
-        return (_TUPLE if cls is tuple else _LIST, *[_parts(item, records) for item in value])
+        return (_TUPLE if cls is tuple else _LIST,
+                *[item if type(item) is str else _parts(item, records, keys) for item in value])
     if cls is Rec:
         if not value.sealed:
             raise _Unknown
         records.append(value)
         return (_RECORD, id(value))
     if cls is dict:
-        return (_DICT, *[(_parts(k, records), _parts(v, records)) for k, v in value.items()])
+        return (_DICT, *[(_parts(k, records, keys), _parts(v, records, keys)) for k, v in value.items()])
     if cls is int or cls is bool or value is None or cls is dt.date:
         return (cls, value)
     if cls is float or cls is dt.datetime:  # (-0.0 == 0.0, and equal times in two zones, but not the same pickle)
@@ -457,17 +464,19 @@ def _parts(value: Any, records: list) -> Any:
         return (_DIGEST, cls, _get(value, name))
     params = getattr(cls, "__dataclass_params__", None)
     if params is not None and params.frozen:
-        return (cls, *[_parts(v, records) for _, v in _fields(value)])
+        return (cls, *[_parts(v, records, keys) for _, v in _fields(value)])
     raise _Unknown
 
 
 def _reuse(index: dict[str, Any], keys: list[str], kept: dict) -> tuple[list[str], dict, dict]:
     """The keys whose digest must be worked out, the digests known from ``kept``, and this build's entries."""
     todo, found, made = [], {}, {}
+    known = {id(obj): k for k, obj in index.items()}
     for k in keys:
         records: list = []
         try:
-            parts = (type(index[k]), *[_parts(v, records) for _, v in _fields(index[k])])
+            parts = (type(index[k]),
+                     *[v if type(v) is str else _parts(v, records, known) for _, v in _fields(index[k])])
         except (_Unknown, Volatile):
             todo.append(k)
             continue
