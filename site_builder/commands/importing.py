@@ -225,6 +225,7 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
     for fid, rec in list(raw.evaluations.items()):
         if fid == month or (replace and rec["month"] == month):
             del raw.evaluations[fid]
+            raw.digests.pop(f"evaluations/{fid}", None)  # (what the model would know the file by: no longer it)
     new = Problems()
     rec = load.parse_yaml(text, target, formats.EVALUATION, new)
     missing = []

@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from . import fast_evaluations, formats, placeholders, privacy
 from ..errors import Problem, Problems, rel
@@ -36,6 +36,25 @@ class Story:
     path: str
 
 
+class Later:
+    """A file's record made only when something reads it: ``make()``, once. The build cache keeps a city's
+    evaluation files this way (half of what a warm build would read back, and needed only when one of them
+    changed: the model keeps the standings by the files' digests). Picklable when ``make`` is."""
+
+    __slots__ = ("make", "_value")
+
+    def __init__(self, make: Callable[[], Any]):
+        self.make, self._value = make, None
+
+    def __reduce__(self):
+        return Later, (self.make,)
+
+    def value(self) -> Any:
+        if self._value is None:
+            self._value = self.make()
+        return self._value
+
+
 @dataclass
 class Raw:
     """Everything read from ``content/``, each record a schema-checked :class:`Rec`."""
@@ -46,7 +65,7 @@ class Raw:
     units: dict[str, Rec] = field(default_factory=dict)
     posts: dict[str, Rec] = field(default_factory=dict)
     members: dict[str, Rec] = field(default_factory=dict)
-    evaluations: dict[str, Rec] = field(default_factory=dict)  # by file id
+    _evaluations: dict[str, Rec | Later] = field(default_factory=dict)  # by file id; see evaluations
     stories: dict[str, Story] = field(default_factory=dict)
     competitions: dict[str, Rec] = field(default_factory=dict)
     indicators: dict[str, Rec] = field(default_factory=dict)  # "<competition>/<YYYY-MM>" → a month's values
@@ -54,6 +73,22 @@ class Raw:
     # "evaluations/2025-04" → the digest of the file's bytes, where known: what a record was made from, in a
     # form a later build can compare (the model remembers the standings by their evaluation files' digests)
     digests: dict[str, bytes] = field(default_factory=dict)
+    evaluation_paths: dict[str, str] = field(default_factory=dict)  # file id → "content/evaluations/2025-04.yaml"
+
+    @property
+    def evaluations(self) -> dict[str, Rec]:
+        """The evaluation files' records by file id (made now from those the cache kept for later)."""
+        found = self._evaluations
+        if any(type(value) is Later for value in found.values()):
+            found = self._evaluations = {fid: value.value() if type(value) is Later else value
+                                         for fid, value in found.items()}
+        return found
+
+    def evaluation_files(self) -> list[tuple[str, str, bytes | None]]:
+        """(file id, path, digest of its bytes or None) of each evaluation file that loaded, without reading
+        the records the cache kept for later."""
+        return [(fid, self.evaluation_paths.get(fid, ""), self.digests.get(f"evaluations/{fid}"))
+                for fid in self._evaluations]
     sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
 
 
@@ -305,6 +340,9 @@ def assemble(root: Path, todo: list[Job], parsed_files: Iterable[Parsed], proble
             raw.site = parsed.value
         elif parsed.value is None:
             raw.broken.add(f"{job.kind}/{job.rid}")
+        elif job.kind == "evaluations":
+            raw._evaluations[job.rid] = parsed.value
+            raw.evaluation_paths[job.rid] = job.shown
         else:
             getattr(raw, job.kind)[job.rid] = parsed.value
     return raw

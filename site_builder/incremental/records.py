@@ -8,7 +8,9 @@ cached it is always hashed, since its time stamp may not have moved.
 
 from __future__ import annotations
 
+import functools
 import os
+import pickle
 import time
 import zlib
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Callable
 from .. import workers
 from .cache import Cache
 from ..digests import digest
-from ..content.load import Job, Parsed, Raw, assemble, parse_file, scan
+from ..content.load import Job, Later, Parsed, Raw, assemble, parse_file, scan
 from ..errors import Problems
 
 RACY_SECONDS = 2.0
@@ -58,6 +60,19 @@ def _read(job: Job, entry: tuple | None) -> tuple:
     if entry is not None and entry[1] == h and entry[3] == job.kind:
         return _signature(st), h, entry[2], False
     return _signature(st), h, parse_file(job, data), True
+
+
+LATER = {"evaluations"}  # kinds whose records are kept pickled in the cache, read back only when used
+
+
+def _for_later(parsed: Parsed) -> Parsed:
+    """``parsed`` with its record kept as pickled bytes, made again only when something reads it (a city's
+    evaluation files are half of what a warm build would read back, and only a change to one of them needs
+    them: the model keeps the standings by the files' digests)."""
+    if parsed.value is None:
+        return parsed
+    later = Later(functools.partial(pickle.loads, pickle.dumps(parsed.value, protocol=5)))
+    return Parsed(later, parsed.problems, parsed.sensitive)
 
 
 _PENDING: list[tuple[Job, tuple | None]] = []  # what forked workers read (set before they start)
@@ -114,12 +129,14 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
             for part, out in zip(parts, workers.run(_read_part, parts, jobs if len(parts) > 1 else 1)):
                 for i, (sig, h, parsed) in zip(part, out):
                     job = todo[i]
-                    if parsed is None:  # unchanged bytes: the cached result
+                    fresh = parsed is not None
+                    if not fresh:  # unchanged bytes: the cached result
                         parsed = entries[i][2]
                     results[i], digests[i] = parsed, h
                     if sig is not None:
                         n = _shard(job.shown)
-                        shards[n][job.shown] = (sig, h, parsed, job.kind, stamp)
+                        kept = _for_later(parsed) if fresh and job.kind in LATER else parsed
+                        shards[n][job.shown] = (sig, h, kept, job.kind, stamp)
                         changed.add(n)
                 done += len(part)
                 if progress:

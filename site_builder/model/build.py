@@ -404,12 +404,9 @@ class Builder:
 
     def standings_key(self, settings: Settings, posts: dict[str, Post]) -> bytes | None:
         """The digest of everything :meth:`replay_evaluations` reads; None when a file's digest is unknown."""
-        files = []
-        for fid, rec in sorted(self.raw.evaluations.items()):
-            found = self.raw.digests.get(f"evaluations/{fid}")
-            if found is None:
-                return None
-            files.append((fid, rec.path, found))
+        files = sorted(self.raw.evaluation_files())  # (not their records: the cache may keep those for later)
+        if any(found is None for _, _, found in files):
+            return None
         approvals = [(pid, post.approval["date"] if post.approval else None,
                       (post.decision["date"], post.decision["reason"]) if post.decision else None)
                      for pid, post in posts.items()]
