@@ -70,6 +70,7 @@ class Raw:
     competitions: dict[str, Rec] = field(default_factory=dict)
     indicators: dict[str, Rec] = field(default_factory=dict)  # "<competition>/<YYYY-MM>" → a month's values
     broken: set[str] = field(default_factory=set)  # "posts/x": files that exist but failed to load
+    sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
     # "evaluations/2025-04" → the digest of the file's bytes, where known: what a record was made from, in a
     # form a later build can compare (the model remembers the standings by their evaluation files' digests)
     digests: dict[str, bytes] = field(default_factory=dict)
@@ -89,7 +90,6 @@ class Raw:
         the records the cache kept for later."""
         return [(fid, self.evaluation_paths.get(fid, ""), self.digests.get(f"evaluations/{fid}"))
                 for fid in self._evaluations]
-    sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
 
 
 def read_text(path: Path, shown: str, problems: Problems, limit: int) -> str | None:
