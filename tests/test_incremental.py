@@ -703,3 +703,17 @@ def test_the_standings_are_kept_until_an_evaluation_file_or_an_approval_changes(
     assert len(replays) == 4
     edit(evaluation, "  zrzy-budongchan-windows:", "  zrzy-budongchan-window:")
     build_and_compare("repaired")
+
+
+def test_an_evaluation_put_in_by_hand_is_never_taken_for_the_file_it_replaces(tmp_path):
+    """``import evaluations`` tries the month in a model before it writes the file: the record it puts in has
+    no digest, so the standings kept for the file it replaces are not recalled for it."""
+    site = make_site(tmp_path)
+    raw, _ = loaded(site)
+    fid = sorted(raw.evaluations)[-1]
+    files = {f: (path, found) for f, path, found in raw.evaluation_files()}
+    assert files[fid][1] is not None and files[fid][0] == f"content/evaluations/{fid}.yaml"
+    raw.add_evaluation(fid, raw.evaluations[fid], files[fid][0])
+    assert {f: found for f, _, found in raw.evaluation_files()}[fid] is None
+    raw.drop_evaluation(fid)
+    assert fid not in raw.evaluations and fid not in {f for f, _, _ in raw.evaluation_files()}

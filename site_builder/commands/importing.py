@@ -224,13 +224,12 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
     target = f"content/evaluations/{month}.yaml"
     for fid, rec in list(raw.evaluations.items()):
         if fid == month or (replace and rec["month"] == month):
-            del raw.evaluations[fid]
-            raw.digests.pop(f"evaluations/{fid}", None)  # (what the model would know the file by: no longer it)
+            raw.drop_evaluation(fid)
     new = Problems()
     rec = load.parse_yaml(text, target, formats.EVALUATION, new)
     missing = []
     if rec is not None:
-        raw.evaluations[month] = rec
+        raw.add_evaluation(month, rec, target)
         model = model_mod.build(raw, new)
         for post in model.posts if model is not None else []:
             end = post.standing.revoked_on

@@ -85,6 +85,19 @@ class Raw:
                                          for fid, value in found.items()}
         return found
 
+    def drop_evaluation(self, fid: str) -> None:
+        """Take an evaluation file's record out (``import``'s trial model, with the month being imported)."""
+        self.evaluations.pop(fid, None)
+        self.evaluation_paths.pop(fid, None)
+        self.digests.pop(f"evaluations/{fid}", None)
+
+    def add_evaluation(self, fid: str, rec: Rec, path: str) -> None:
+        """Put a record in that no file holds yet: with no digest, so that nothing kept for a file is taken
+        for it (the model replays the standings)."""
+        self.drop_evaluation(fid)
+        self.evaluations[fid] = rec
+        self.evaluation_paths[fid] = path
+
     def evaluation_files(self) -> list[tuple[str, str, bytes | None]]:
         """(file id, path, digest of its bytes or None) of each evaluation file that loaded, without reading
         the records the cache kept for later."""
