@@ -417,7 +417,7 @@ class Builder:
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused
         approved = {pid: stars.month_of(post.approval["date"]) for pid, post in posts.items() if post.approval}
-        order, MonthScore = stars.ORDER, stars.MonthScore
+        flat_scores, MonthScore = stars.flat_scores, stars.MonthScore
         for fid, rec in sorted(self.raw.evaluations.items()):
             month = rec["month"]
             if month in by_month:
@@ -431,8 +431,7 @@ class Builder:
                     self.refused_evaluation(entries, pid, month, posts)
                     continue
                 path, line, _ = entries.where(pid)
-                records[pid][month] = MonthScore(month, bytes([scores[s][d] for s, d in order]), scores["note"],
-                                                 path, line)
+                records[pid][month] = MonthScore(month, flat_scores(scores), scores["note"], path, line)
         as_of = max(by_month) if by_month else None
         for pid, post in posts.items():
             if post.approval is None:

@@ -43,7 +43,7 @@ class Rules:
 
     def total(self, scores: Mapping[str, Mapping[str, int]]) -> float:
         """Month total = Σ source weight × Σ dimension weight × score, rounded to two decimals."""
-        return self.total_of(_flat(scores))
+        return self.total_of(flat_scores(scores))
 
     def total_of(self, values: bytes) -> float:
         """:meth:`total` of the scores as :attr:`MonthScore.values` holds them (the same sums, in the same order)."""
@@ -70,7 +70,8 @@ ORDER = tuple((s, d) for s in formats.SOURCES for d in formats.DIMENSIONS)
 _AT = {sd: n for n, sd in enumerate(ORDER)}
 
 
-def _flat(scores: Mapping[str, Mapping[str, int]]) -> bytes:
+def flat_scores(scores: Mapping[str, Mapping[str, int]]) -> bytes:
+    """source → dimension → score as :attr:`MonthScore.values` holds them."""
     return bytes([scores[s][d] for s, d in ORDER])
 
 
@@ -99,7 +100,7 @@ class MonthScore:
     @classmethod
     def of(cls, month: str, scores: Mapping[str, Mapping[str, int]], note: str | None = None, path: str = "",
            line: int = 0) -> "MonthScore":
-        return cls(month, _flat(scores), note, path, line)
+        return cls(month, flat_scores(scores), note, path, line)
 
     @property
     def scores(self) -> dict[str, dict[str, int]]:
