@@ -48,6 +48,17 @@ def test_a_page_offers_its_title_text_and_filters():
     assert si.extract(b"<html><body><p>no body marked</p></body></html>") is None
 
 
+def test_a_page_written_with_capital_tags_and_other_white_space_offers_the_same():
+    """A site's own templates may write ``<P>`` or ``<DIV>``, and text may hold U+3000 or tabs: the capital tags
+    end lines as the small ones do, and every run of white space is one space."""
+    page = PAGE.replace("<p>", "<P>").replace("</p>", "</P>").replace("<li>", "<LI>").replace("<br>", "<BR>")
+    page = page.replace("也是大事&nbsp;", "也是\u3000\t大事 \u3000")
+    doc = si.extract(page.encode())
+    assert doc.title == "李明 （窗口）"
+    assert doc.text.split("\n") == ["李明 （窗口）", "群众的事再小也是 大事 １２３ABC", "照片后面", "换行", "一", "二三"]
+    assert doc.filters == si.extract(PAGE.encode()).filters
+
+
 def test_a_page_without_h1_is_titled_by_its_title_element():
     doc = si.extract("<title>王芳 · 测试市</title><main data-search-body><p>办税员</p></main>".encode())
     assert doc == si.Doc("王芳", "办税员", ())

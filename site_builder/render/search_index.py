@@ -55,13 +55,15 @@ class Doc(NamedTuple):
 _FILTER_NAME = re.compile(r"\bdata-search-filter=\"([^\"]*)\"")
 _RAW = re.compile(r"<(script|style|template|textarea)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.S | re.I)
-_BLOCK = re.compile(  # the block elements' tags (a trie: Python's re tries alternatives one by one)
+_BLOCK_PATTERN = (  # the block elements' tags (a trie: Python's re tries alternatives one by one)
     r"</?(?:a(?:ddress|rticle|side)|b(?:lockquote|r)|caption|d(?:[dlt]|etails|ialog|iv)|f(?:ieldset|igcaption|igure"
     r"|ooter|orm)|h[1-6r]|header|li|main|nav|ol|p(?:re)?|s(?:ection|ummary)|t(?:able|body|[dhr]|foot|head)|ul)"
-    r"(?:>|[\s/][^>]*>)", re.I)
+    r"(?:>|[\s/][^>]*>)")
+_BLOCK = re.compile(_BLOCK_PATTERN, re.I)
+_BLOCK_LOWER = re.compile(_BLOCK_PATTERN)  # the same for HTML whose tags have no capitals: twice as fast
+_CAPITAL_TAG = re.compile(r"</?[A-Z]")
 _TAGS = re.compile(r"<[^>]*>")
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-_SPACE = re.compile(r"\s+")
 
 
 def _element_end(page: str, name: str, start: int) -> int:
@@ -87,7 +89,8 @@ def _element_end(page: str, name: str, start: int) -> int:
 
 def _text(fragment: str) -> str:
     """The text of an HTML fragment: block elements end a line; character references decoded."""
-    text = _TAGS.sub("", _BLOCK.sub("\n", fragment))
+    block = _BLOCK if _CAPITAL_TAG.search(fragment) else _BLOCK_LOWER
+    text = _TAGS.sub("", block.sub("\n", fragment))
     if "&" in text:
         text = html.unescape(text)
     return text
@@ -132,7 +135,7 @@ def extract(data: bytes) -> Doc | None:
         found = _FILTER_NAME.search(region, tag, start)
         if found is not None:
             value = region[start:_element_end(region, name, start)]
-            filters.append((html.unescape(found.group(1)), _SPACE.sub(" ", _text(value)).strip()))
+            filters.append((html.unescape(found.group(1)), _spaced(_text(value))))
     parts, at = [], 0
     for tag, name, start in _marked(region, "data-search-ignore"):
         if tag < at:  # inside an ignored element already cut out
@@ -142,12 +145,18 @@ def extract(data: bytes) -> Doc | None:
     parts.append(region[at:])
     region = "".join(parts)
     heading = _H1.search(region)
-    title = _SPACE.sub(" ", _text(heading.group(1))).strip() if heading else ""
+    title = _spaced(_text(heading.group(1))) if heading else ""
     if not title:
         found = re.search(r"<title>(.*?)</title>", page, re.S)
         title = html.unescape(found.group(1)).split(" · ")[0].strip() if found else ""
-    lines = (_SPACE.sub(" ", line).strip() for line in _text(region).split("\n"))
-    return Doc(title, "\n".join(line for line in lines if line), tuple(filters))
+    lines = map(_spaced, _text(region).split("\n"))
+    return Doc(title, "\n".join(filter(None, lines)), tuple(filters))
+
+
+def _spaced(text: str) -> str:
+    """``text`` with each run of white space one space and none at its ends (white space as ``str.isspace`` and
+    the regular expression ``\\s`` have it, U+3000 among it)."""
+    return " ".join(text.split())
 
 
 # -- keys ---------------------------------------------------------------------------------------------------
