@@ -45,7 +45,7 @@ class Preview:
         self.site = site
         self.out = out or site / FOLDER / "preview"
         self.jobs, self.log = jobs, log
-        self.cache = Cache.for_site(site, resident=True)  # kept in memory between rebuilds, saved when the preview stops
+        self.cache = Cache.for_site(site)  # kept in memory between rebuilds, saved when the preview stops
         watch = [site / "content", site / "templates"]  # (templates/: also when it is made later)
         self.settings = None  # of the last good build: /admin/ is made from them
         # /admin/ saving into content/ (commands/cms_local.py): only where no other computer can reach it

@@ -71,8 +71,9 @@ class Raw:
     indicators: dict[str, Rec] = field(default_factory=dict)  # "<competition>/<YYYY-MM>" → a month's values
     broken: set[str] = field(default_factory=set)  # "posts/x": files that exist but failed to load
     sensitive: list[privacy.Hit] = field(default_factory=list)  # ID/mobile numbers seen (privacy.report)
-    # "evaluations/2025-04" → the digest of the file's bytes, where known: what a record was made from, in a
-    # form a later build can compare (the model remembers the standings by their evaluation files' digests)
+    # "content/evaluations/2025-04.yaml" (a record's ``path``) → the digest of the file's bytes, where known: what
+    # a record was made from, in a form a later build can compare (the model remembers the standings by their
+    # evaluation files' digests; incremental/tracking.py names a record by its file's digest and its position)
     digests: dict[str, bytes] = field(default_factory=dict)
     evaluation_paths: dict[str, str] = field(default_factory=dict)  # file id → "content/evaluations/2025-04.yaml"
 
@@ -88,8 +89,9 @@ class Raw:
     def drop_evaluation(self, fid: str) -> None:
         """Take an evaluation file's record out (``import``'s trial model, with the month being imported)."""
         self.evaluations.pop(fid, None)
-        self.evaluation_paths.pop(fid, None)
-        self.digests.pop(f"evaluations/{fid}", None)
+        path = self.evaluation_paths.pop(fid, None)
+        if path is not None:
+            self.digests.pop(path, None)
 
     def add_evaluation(self, fid: str, rec: Rec, path: str) -> None:
         """Put a record in that no file holds yet: with no digest, so that nothing kept for a file is taken
@@ -101,8 +103,8 @@ class Raw:
     def evaluation_files(self) -> list[tuple[str, str, bytes | None]]:
         """(file id, path, digest of its bytes or None) of each evaluation file that loaded, without reading
         the records the cache kept for later."""
-        return [(fid, self.evaluation_paths.get(fid, ""), self.digests.get(f"evaluations/{fid}"))
-                for fid in self._evaluations]
+        paths = self.evaluation_paths
+        return [(fid, paths.get(fid, ""), self.digests.get(paths.get(fid, ""))) for fid in self._evaluations]
 
 
 def read_text(path: Path, shown: str, problems: Problems, limit: int) -> str | None:
@@ -345,7 +347,7 @@ def assemble(root: Path, todo: list[Job], parsed_files: Iterable[Parsed], proble
     raw = Raw(root=root, content=root / "content")
     for job, digest_of in zip(todo, digests):
         if digest_of is not None:
-            raw.digests[f"{job.kind}/{job.rid}"] = digest_of
+            raw.digests[job.shown] = digest_of
     for job, parsed in zip(todo, parsed_files):
         problems.items.extend(parsed.problems)
         raw.sensitive.extend(parsed.sensitive)

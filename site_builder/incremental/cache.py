@@ -117,11 +117,8 @@ class Cache:
     ``Cache(None)`` keeps everything in memory only (``--no-cache``; the server keeps one for its life).
     """
 
-    def __init__(self, folder: Path | None, resident: bool = False):
+    def __init__(self, folder: Path | None):
         self.folder = folder
-        # kept in memory for the next build of this process (``serve``): what is worth keeping only there
-        self.resident = resident
-        self._resident: dict[str, dict] = {}
         self.started = time.time()
         self._data: dict[str, dict] = {}
         self._dirty: set[str] = set()
@@ -132,14 +129,8 @@ class Cache:
         self._in_process_used: set = set()  # ... used since the last forget_unused
 
     @classmethod
-    def for_site(cls, site: Path, enabled: bool = True, resident: bool = False) -> "Cache":
-        return cls(site / FOLDER if enabled else None, resident)
-
-    def in_memory(self, name: str) -> dict | None:
-        """A dict that this process's next build gets back (never saved); None unless the cache is resident."""
-        if not self.resident or self.folder is None:
-            return None
-        return self._resident.setdefault(name, {})
+    def for_site(cls, site: Path, enabled: bool = True) -> "Cache":
+        return cls(site / FOLDER if enabled else None)
 
     def _valid(self) -> bool:
         if self._version_ok is None:

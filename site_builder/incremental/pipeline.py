@@ -149,8 +149,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     if tracked:
         renderer.recorded = tracking.recorded
         env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
-        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env),
-                                             cache.in_memory("object-digests"))
+        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env))
     listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
     page_list = listed.pages
 

@@ -276,14 +276,11 @@ class Fingerprints:
     work per page is a set lookup per object it read, not a hash of everything it read.
     """
 
-    def __init__(self, model: model_mod.Model, env: bytes, kept: dict | None = None):
+    def __init__(self, model: model_mod.Model, env: bytes):
         self.model, self.env = model, env
         self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
         self._attributes: dict[tuple[str, str], bytes | None] = {}  # attribute digests worked out so far
-        # the previous build's object digests in this process (``serve``), by key: (what the object was made
-        # of, its digest, the records it names); replaced by this build's
-        self.kept = kept
 
     def index(self) -> dict[str, Any]:
         """Every model object reachable from the model, by key."""
@@ -311,29 +308,21 @@ class Fingerprints:
         return self._index
 
     def object_digests(self, jobs: int = 1) -> dict[str, bytes | None]:
-        """Every object's digest by key (its fields, references to other objects by key), in ``jobs`` processes."""
+        """Every object's digest by key, in ``jobs`` processes: of what it is made of (:func:`_parts`: its
+        fields, with other model objects by key and records by their file's digest and their place in it),
+        else of its fields' values (references to other objects by key)."""
         if self._by_key is None:
             index = self.index()
             keys = [k for k, obj in index.items() if type(obj) not in ATTRIBUTE_LEVEL]
             found: dict[str, bytes | None] = {}
-            made: dict[str, tuple] = {}
-            if self.kept is not None:  # an object made of the same parts as last time has the same digest
-                keys, found, made = _reuse(index, keys, self.kept)
             global _DIGESTING
-            _DIGESTING = self
+            _DIGESTING = (index, {id(obj): k for k, obj in index.items()}, self.model.sources)
             try:
                 parts = workers.chunks(keys, jobs, 2000)
                 for part, out in zip(parts, workers.run(_digest_part, parts, jobs if len(parts) > 1 else 1)):
                     found.update(zip(part, out))
             finally:
                 _DIGESTING = None
-            if self.kept is not None:
-                self.kept.clear()
-                for k, entry in made.items():
-                    if entry[1] is not None:  # (reused: the same entry)
-                        self.kept[k] = entry
-                    elif found[k] is not None:
-                        self.kept[k] = (entry[0], found[k], entry[2])
             self._by_key = found
         return self._by_key
 
@@ -422,7 +411,7 @@ class Unchanged:
         return True
 
 
-_DIGESTING: Fingerprints | None = None  # for forked workers
+_DIGESTING: tuple | None = None  # (index, key by id, sources) of the objects being hashed, for forked workers
 
 
 class _Unknown(Exception):
@@ -432,13 +421,14 @@ class _Unknown(Exception):
 _ENTITY, _TUPLE, _LIST, _DICT, _RECORD, _DIGEST = "e", "t", "l", "d", "r", "h"
 
 
-def _parts(value: Any, records: list, keys: dict[int, str] | None = None) -> Any:
-    """What ``value`` is made of, such that equal parts pickle (and so hash) the same: model objects as their
-    key, strings and numbers as themselves with their type, sealed records as *which* record (they are
-    read-only, and ``records`` keeps them alive so that no other record can take their ``id``), containers
-    item by item, objects that carry a digest of their content as that digest, frozen dataclasses field by
-    field. Anything else raises :class:`_Unknown`. ``keys``: the key of each model object by its ``id``, where
-    known (the objects are alive: a key looked up once, not made again for every reference)."""
+def _parts(value: Any, sources: dict[str, bytes], keys: dict[int, str] | None = None) -> Any:
+    """What ``value`` is made of, such that equal parts pickle (and so hash) the same, in this process or any
+    later one: model objects as their key, strings and numbers as themselves with their type, sealed records
+    as *which* record (the digest of the bytes of the file they were read from, ``sources``, and their place
+    in it: a record is a function of its file's name and bytes, and is read-only), containers item by item,
+    objects that carry a digest of their content as that digest, frozen dataclasses field by field. Anything
+    else raises :class:`_Unknown`. ``keys``: the key of each model object by its ``id``, where known (the
+    objects are alive: a key looked up once, not made again for every reference)."""
     cls = type(value)
     if cls is str:
         return value
@@ -447,14 +437,14 @@ def _parts(value: Any, records: list, keys: dict[int, str] | None = None) -> Any
         return (_ENTITY, k if k is not None else key_of(value))
     if cls is tuple or cls is list:
         return (_TUPLE if cls is tuple else _LIST,
-                *[item if type(item) is str else _parts(item, records, keys) for item in value])
+                *[item if type(item) is str else _parts(item, sources, keys) for item in value])
     if cls is Rec:
-        if not value.sealed:
+        source = sources.get(value.path) if value.sealed else None
+        if source is None:  # (a record put together in this process: import's trial month)
             raise _Unknown
-        records.append(value)
-        return (_RECORD, id(value))
+        return (_RECORD, value.path, source, value.line, value.col, value.offset)
     if cls is dict:
-        return (_DICT, *[(_parts(k, records, keys), _parts(v, records, keys)) for k, v in value.items()])
+        return (_DICT, *[(_parts(k, sources, keys), _parts(v, sources, keys)) for k, v in value.items()])
     if cls is int or cls is bool or value is None or cls is dt.date:
         return (cls, value)
     if cls is float or cls is dt.datetime:  # (-0.0 == 0.0, and equal times in two zones, but not the same pickle)
@@ -464,41 +454,27 @@ def _parts(value: Any, records: list, keys: dict[int, str] | None = None) -> Any
         return (_DIGEST, cls, _get(value, name))
     params = getattr(cls, "__dataclass_params__", None)
     if params is not None and params.frozen:
-        return (cls, *[_parts(v, records, keys) for _, v in _fields(value)])
+        return (cls, *[_parts(v, sources, keys) for _, v in _fields(value)])
     raise _Unknown
 
 
-def _reuse(index: dict[str, Any], keys: list[str], kept: dict) -> tuple[list[str], dict, dict]:
-    """The keys whose digest must be worked out, the digests known from ``kept``, and this build's entries."""
-    todo, found, made = [], {}, {}
-    known = {id(obj): k for k, obj in index.items()}
-    for k in keys:
-        records: list = []
-        try:
-            parts = (type(index[k]),
-                     *[v if type(v) is str else _parts(v, records, known) for _, v in _fields(index[k])])
-        except (_Unknown, Volatile):
-            todo.append(k)
-            continue
-        entry = kept.get(k)
-        if entry is not None and entry[0] == parts:
-            found[k] = entry[1]
-            made[k] = entry
-        else:
-            todo.append(k)
-            made[k] = (parts, None, records)
-    return todo, found, made
-
-
-def _digest_part(keys: list[str]) -> list[bytes]:
-    index = _DIGESTING.index()
+def _digest_part(keys: list[str]) -> list[bytes | None]:
+    index, known, sources = _DIGESTING
     out: list[bytes | None] = []
     for k in keys:
+        obj = index[k]
         try:
-            out.append(_value_digest(_fields(index[k])))
+            parts = (_MADE_OF, type(obj), *[v if type(v) is str else _parts(v, sources, known) for _, v in _fields(obj)])
+        except _Unknown:
+            parts = None
+        try:
+            out.append(_value_digest(parts if parts is not None else _fields(obj)))
         except Volatile:
             out.append(None)  # never the same as before: the pages that read it are rendered again
     return out
+
+
+_MADE_OF = "made of"  # (what an object's parts begin with: never the same digest as one of its fields' values)
 
 
 def _view_identity(url: str, template: str | None, view: Callable, args: tuple) -> bytes:

@@ -191,6 +191,9 @@ class Model:
     broken: frozenset[str] = frozenset()
     # the competitions (开展一项竞赛), ranked by model/competition.py after the rest of the model is built
     competitions: tuple = ()
+    # content file (a record's ``path``) → the digest of its bytes: what the records were read from, by which the
+    # incremental core names them (incremental/tracking.py); no page shows it
+    sources: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def listed_posts(self) -> list[Post]:
@@ -373,7 +376,7 @@ class Builder:
             stories=tuple(stories), as_of=as_of, images=self.images, content=raw.content,
             all_members=tuple(members.values()), all_posts=tuple(posts.values()),
             external_links=tuple(self.external), internal_links=tuple(self.internal),
-            broken=self.broken_pages(posts, members),
+            broken=self.broken_pages(posts, members), sources=dict(raw.digests),
         )
 
     def broken_pages(self, posts: dict, members: dict) -> frozenset[str]:
