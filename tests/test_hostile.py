@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 
 from site_builder.incremental import cache as cache_mod
+from site_builder.pages import guard
 from site_builder.write.output import Writer
 from support.sites import GOOD_MEMBER, MINI, ROOT, make_site, run, tree
 
@@ -600,6 +601,28 @@ def test_static_files_colliding_or_unsafe_are_content_errors_in_check_and_build(
     check(tmp_path / "a", capsys, changes, *expected)
     check(tmp_path / "b", capsys, changes, *expected, verb="build")
     assert not (tmp_path / "b/out").exists()
+
+
+def test_a_warm_build_checks_the_output_paths_again_when_they_change(tmp_path, capsys, monkeypatch):
+    """The output paths are checked once for a set of paths: a warm build over the same paths checks nothing
+    again, one that adds a colliding file is refused as a clean build is, and its repair builds."""
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    checked = []
+    real = guard._output_problems
+    monkeypatch.setattr(guard, "_output_problems", lambda *a: checked.append(1) or real(*a))
+    assert run(capsys, "build", site, "-o", out)[0] == 0 and len(checked) == 1
+    (site / "content/stories/first.md").write_text(mini(STORY).replace("正文", "改过的正文"), encoding="utf-8")
+    assert run(capsys, "build", site, "-o", out)[0] == 0 and len(checked) == 1
+    (site / "templates/static").mkdir(parents=True)
+    for name in ("Logo.svg", "logo.svg"):
+        (site / "templates/static" / name).write_text("<svg/>", encoding="utf-8")
+    rc, _, err = run(capsys, "build", site, "-o", out)
+    assert rc == 1 and "是同一个文件 `static/logo.svg`" in err and len(checked) == 2
+    rc, _, err = run(capsys, "build", site, "-o", out)  # (a build with problems keeps no "checked")
+    assert rc == 1 and "是同一个文件 `static/logo.svg`" in err and len(checked) == 3
+    (site / "templates/static/Logo.svg").unlink()
+    assert run(capsys, "build", site, "-o", out)[0] == 0 and len(checked) == 4
 
 
 def test_writer_refuses_paths_outside_the_output(tmp_path):

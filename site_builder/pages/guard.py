@@ -15,6 +15,8 @@ import posixpath
 from pathlib import Path
 from typing import Iterable
 
+from ..digests import digest
+from ..memo import keep, recall
 from ..model import build as model_mod
 from ..errors import Problem, Problems
 from ..content.load import Raw
@@ -50,7 +52,24 @@ def check_without_site(raw: Raw, problems: Problems) -> None:
 
 def output_problems(pages: Iterable, static: dict[str, Path], shown) -> list[Problem]:
     """Problems with the output paths of ``pages`` (pages.web.Page) and ``static`` files (output path →
-    source file; ``shown(filename)`` names a source as in messages)."""
+    source file; ``shown(filename)`` names a source as in messages).
+
+    Whether there are any is a function of the paths alone: a build whose paths are those of a build that had
+    none (kept by ``memo.keep``: a warm build after an edit that adds or renames no page) checks nothing."""
+    pages = list(pages)
+    paths = digest("\0".join([page.output for page in pages]).encode() + b"\1" + "\0".join(static).encode())
+    if recall(_CHECKED, paths):
+        return []
+    problems = _output_problems(pages, static, shown)
+    if not problems:
+        keep(_CHECKED, paths, True)
+    return problems
+
+
+_CHECKED = "guard.outputs"  # (the digest of the output paths of the last build whose paths had no problem)
+
+
+def _output_problems(pages: list, static: dict[str, Path], shown) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, tuple[str, tuple]] = {}  # lower-case output path → (output path, its source)
 
