@@ -14,6 +14,7 @@ the caller reads the file with the general loader, which reports the problem at 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from . import formats
@@ -32,20 +33,28 @@ _VALUE = (f'(?:"(?P<q>[{_QUOTED}]*)"'  # double-quoted, one line, no escapes
           f"|(?P<p>(?![-?:,\\[\\]{{}}#&*!|>'\"%@`])[{_PLAIN_FIRST}][{_PLAIN_REST}]*?))")  # plain
 _COMMENT = f"#[{_PRINTABLE}]*"
 _END = f"[ ]*(?:[ ]{_COMMENT})?"
-_BLANK = re.compile(f"[ ]*(?:{_COMMENT})?")
-_TOP = re.compile(r"(?P<k>[a-z_]+):(?:[ ]+" + _VALUE + ")?" + _END)
-_POST = re.compile(r"  (?P<id>[a-z0-9][a-z0-9-]*):" + _END)
+_BLANK = f"[ ]*(?:{_COMMENT})?"
+_TOP = r"(?P<k>[a-z_]+):(?:[ ]+" + _VALUE + ")?" + _END
+_POST = r"  (?P<id>[a-z0-9][a-z0-9-]*):" + _END
 _SCORE = r"(?P<k{n}>[a-z]+):[ ]+(?P<v{n}>0|[1-9][0-9]{{0,2}})[ ]*"
-_SOURCE = re.compile(r"    (?P<k>[a-z]+):[ ]+\{[ ]*" + ",[ ]*".join(_SCORE.format(n=n) for n in range(4)) + r"\}" + _END)
-_NOTE = re.compile(r"    note:[ ]+" + _VALUE + _END)
+_SOURCE = r"    (?P<k>[a-z]+):[ ]+\{[ ]*" + ",[ ]*".join(_SCORE.format(n=n) for n in range(4)) + r"\}" + _END
+_NOTE = r"    note:[ ]+" + _VALUE + _END
 
 # The usual block of one post, read with one match: an id line, the three sources in order, maybe a note.
 _SCORE_VALUE = "(100|[1-9]?[0-9])"  # 0–100 as YAML and the schema read them: no sign, no leading 0
-_BLOCK = re.compile(
+_BLOCK = (
     r"  (?P<id>[a-z0-9][a-z0-9-]*):\n"
     + "".join(rf"    {source}:[ ]+\{{" + ", ".join(f"{dim}: {_SCORE_VALUE}" for dim in formats.DIMENSIONS) + r"\}\n"
               for source in formats.SOURCES)
     + r"(?:    note:[ ]+" + _VALUE + r"[ ]*\n)?")
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern, ...]:
+    """The expressions above, compiled when an evaluation file is first read (their wide character classes
+    took 30 ms of every command's start, and a warm build reads no evaluation file)."""
+    return tuple(re.compile(p) for p in (_BLANK, _TOP, _POST, _SOURCE, _NOTE, _BLOCK))
+
 
 _FIELDS = formats.EVALUATION.fields
 _NOTE_TYPE = _FIELDS["posts"].type.value.fields["note"].type
@@ -182,6 +191,7 @@ def _block(m: re.Match, text: str, path: str, number: int, scratch: Ctx) -> Rec 
 
 def evaluation(text: str, path: str) -> Rec | None:
     """The converted evaluation file, or None when the general loader must read it."""
+    blank_re, top_re, post_re, source_re, note_re, block_re = _patterns()
     scratch = Ctx(path, Problems())
     top = None
     posts = post = None  # the `posts` Rec; the post Rec being read
@@ -196,12 +206,12 @@ def evaluation(text: str, path: str) -> Rec | None:
         here, offset = offset, end + 1
         stripped = line.lstrip(" ")
         if not stripped or stripped[0] == "#":
-            if _BLANK.fullmatch(stripped) is None:
+            if blank_re.fullmatch(stripped) is None:
                 return None
             continue
         indent = len(line) - len(stripped)
         if indent == 0:
-            m = _TOP.fullmatch(line)
+            m = top_re.fullmatch(line)
             if m is None:
                 return None
             key = m.group("k")
@@ -231,8 +241,8 @@ def evaluation(text: str, path: str) -> Rec | None:
             if current != "posts" or (post is not None and not _complete(post)):
                 return None
             post = None
-            block = _BLOCK.match(text, here)
-            m = block or _POST.fullmatch(line)
+            block = block_re.match(text, here)
+            m = block or post_re.fullmatch(line)
             if m is None:
                 return None
             pid = m.group("id")
@@ -253,7 +263,7 @@ def evaluation(text: str, path: str) -> Rec | None:
             if post is None:
                 return None
             if stripped.startswith("note:"):
-                m = _NOTE.fullmatch(line)
+                m = note_re.fullmatch(line)
                 if m is None or "note" in post.pos:
                     return None
                 value = _NOTE_TYPE.convert(_scalar(m, number), scratch)
@@ -262,7 +272,7 @@ def evaluation(text: str, path: str) -> Rec | None:
                 post.pos["note"] = (number, 5)
                 post["note"] = value
                 continue
-            m = _SOURCE.fullmatch(line)
+            m = source_re.fullmatch(line)
             if m is None:
                 return None
             source = m.group("k")
