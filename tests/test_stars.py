@@ -1,6 +1,7 @@
 """The star rules, one test per rule and edge case (first month, at 0, at 5, revoked, missing month)."""
 
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -51,6 +52,19 @@ def test_first_month_pass_adds_first_star_and_is_traceable():
     assert change.month == "2025-03" and change.reason == "pass_add"
     assert (change.before, change.after, change.total) == (0, 1, 90.0)
     assert change.evaluation.source == "evaluations/2025-03.yaml:3"
+
+
+def test_a_standing_kept_in_the_cache_is_the_same_standing_and_makes_its_history_only_when_read():
+    st = standing(rules(), APPROVED, record(*[(m, 70 if i % 3 == 1 else 90) for i, m in enumerate(months(14))]), "2026-04")
+    kept = pickle.loads(pickle.dumps(st, protocol=5))
+    assert type(kept.__dict__["_history"]) is bytes  # (not yet made into Changes)
+    assert (kept.stars, kept.status, kept.digest) == (st.stars, st.status, st.digest)
+    assert kept.last_change == max(c.date for c in st.history)  # (the sitemap's date, without the history)
+    assert type(kept.__dict__["_history"]) is bytes
+    assert kept.history == st.history and len(kept.history) >= 14 and kept == st
+    assert kept.history is kept.history  # made once
+    assert pickle.loads(pickle.dumps(kept)).history == st.history
+    assert stars.Standing().history == () and stars.Standing() == pickle.loads(pickle.dumps(stars.Standing()))
 
 
 def test_pass_mark_is_inclusive():

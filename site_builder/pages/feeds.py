@@ -63,8 +63,8 @@ def sitemap_urls(model: Model) -> list[tuple[str, dt.date | None]]:
     urls: list[tuple[str, dt.date | None]] = [("", None), ("honours/", None), ("stories/", None),
                                               ("units/", None), ("standards/", None)]
     for post in model.posts:
-        changed = [post.approval["date"]] + [c.date for c in post.standing.history]
-        urls.append((post.url, max(changed)))
+        changed = post.standing.last_change  # (not the history: a warm build reads no unrendered post's)
+        urls.append((post.url, max(post.approval["date"], changed) if changed else post.approval["date"]))
     urls += [(m.url, None) for m in model.members]
     urls += [(u.url, None) for u in model.units if u.posts]
     urls += [(s.url, s.date) for s in model.stories]
