@@ -71,6 +71,23 @@ def test_keys_are_character_pairs_words_and_numbers():
     assert si.keys("Ｗｉ-Ｆｉ 窗口") == {"wi", "fi", "窗口"}
 
 
+def test_the_quick_normal_form_is_unicodedata_s():
+    """si.nfkc maps the characters most Chinese text is made of one by one: the same as NFKC for every one of
+    them, and for text mixing them with characters that combine (accents, kana voicing marks, Hangul jamo)."""
+    import random
+    import sys
+    import unicodedata
+    simple = [chr(c) for c in range(sys.maxunicode + 1) if si._NFKC_SIMPLE.fullmatch(chr(c))]
+    assert len(simple) > 27_000
+    assert [si.nfkc(c) for c in simple] == [unicodedata.normalize("NFKC", c) for c in simple]
+    rng = random.Random(7)
+    pool = simple[:200] + simple[-300:] + ["\u0301", "\u3099", "\u309a", "\u1100", "\u1161", "\u11a8", "\u3131",
+                                           "\u2026", "\uff9e", "\u00e9", "\u2460", "\ufb01", "\u212b"]
+    for _ in range(20_000):
+        text = "".join(rng.choices(pool, k=rng.randint(0, 8)))
+        assert si.nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+
+
 def test_shards_and_postings_are_what_the_browser_computes():
     # h = (h * 31 + code unit) mod 2^32, as search.js computes it
     assert si.shard("ab", 1 << 32) == 97 * 31 + 98
