@@ -363,15 +363,18 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
 
 
 def _whole(docs: dict[str, Doc], urls: tuple[str, ...], shards: int, keys_of) -> Made:
-    tables: list[dict[str, array]] = [{} for _ in range(shards)]
-    where: dict[str, dict[str, array]] = {}  # key → its shard's table
+    numbers: dict[str, list[int]] = {}  # key → its pages, ascending (a list: an array's append is a method call)
+    found = numbers.get
     for n, url in enumerate(urls):
         for key in keys_of(url, docs[url]):
-            table = where.get(key)
-            if table is None:
-                table = where[key] = tables[shard(key, shards)]
-                table[key] = array("i")
-            table[key].append(n)
+            pages = found(key)
+            if pages is None:
+                numbers[key] = [n]
+            else:
+                pages.append(n)
+    tables: list[dict[str, array]] = [{} for _ in range(shards)]
+    for key, pages in numbers.items():
+        tables[shard(key, shards)][key] = array("i", pages)
     index = Index(urls, shards, tuple(tables), _filters(docs, urls), {})
     files = _meta(index)
     names = _names(len(urls))
