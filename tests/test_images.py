@@ -60,6 +60,23 @@ def test_phone_photo_is_turned_stripped_and_sized(tmp_path, capsys):
     assert not [p for p in out.rglob("*") if p.is_file() and p.read_bytes() == data]  # original never published
 
 
+def test_one_picture_under_two_names_is_published_once(tmp_path, capsys):
+    """The same picture uploaded twice (a member's photo and a story's cover here) has the same published files,
+    named by the digest of its bytes: written once, and the build succeeds (it stopped with a traceback)."""
+    data = phone_photo(orientation=1)
+    story = (MINI / "content/stories/first.md").read_text(encoding="utf-8").replace(
+        "tags: [窗口服务]\n", "tags: [窗口服务]\ncover:\n  file: images/cover.jpg\n  alt: 窗口\n")
+    member = (MINI / MEMBER).read_text(encoding="utf-8").replace("images/wang.png", "images/wang.jpg")
+    site = make_site(tmp_path, {"content/images/wang.jpg": data, "content/images/cover.jpg": data, MEMBER: member,
+                                PHOTO: None, "content/stories/first.md": story})
+    code, _, err = run(capsys, "build", site, "-o", tmp_path / "out")
+    assert code == 0 and "Traceback" not in err, err
+    published = sorted(p.name for p in (tmp_path / "out/media").glob("*.jpg"))
+    assert len(published) == 2 and len({name.split("-")[0] for name in published}) == 1  # 480 and 900 wide
+    for page in ("members/wang-fang/index.html", "stories/first/index.html"):
+        assert f"/media/{published[0]}" in (tmp_path / "out" / page).read_text(encoding="utf-8")
+
+
 def test_published_photo_formats(tmp_path, capsys):
     """PNG with transparency and WebP are accepted and become metadata-free JPEGs."""
     im = Image.new("RGBA", (600, 800), (0, 120, 0, 0))

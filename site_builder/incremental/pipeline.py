@@ -336,7 +336,13 @@ def write_static(renderer: Renderer, writer: Writer) -> None:
 
 
 def write_images(model: model_mod.Model, writer: Writer) -> None:
+    """Each photo's published sizes, named by the digest of its bytes: two photo files with the same bytes (one
+    picture uploaded for two members) share them, written once."""
+    written: set[str] = set()
     for src, ref in sorted(model.images.items()):
         for width, path in ref.variants():
+            if path in written:
+                continue
+            written.add(path)
             if not writer.reuse(path):
                 writer.write_named(path, images.render(model.content / src, width))
