@@ -318,7 +318,7 @@ class Fingerprints:
             global _DIGESTING
             _DIGESTING = (index, {id(obj): k for k, obj in index.items()}, self.model.sources)
             try:
-                parts = workers.chunks(keys, jobs, 2000)
+                parts = workers.chunks(keys, jobs, 10_000)  # (fewer objects: hashed sooner than a worker is forked)
                 for part, out in zip(parts, workers.run(_digest_part, parts, jobs if len(parts) > 1 else 1)):
                     found.update(zip(part, out))
             finally:
@@ -458,13 +458,36 @@ def _parts(value: Any, sources: dict[str, bytes], keys: dict[int, str] | None = 
     raise _Unknown
 
 
+def _made_of(obj: Any, sources: dict[str, bytes], known: dict[int, str]) -> tuple:
+    """What ``obj`` is made of (raises :class:`_Unknown`). The fields a model class declares to be made by
+    its own file's bytes alone (``FROM_FILE``: the file's path for the object's id, and the names) are that
+    file, by its digest; the others, part by part."""
+    cls = type(obj)
+    declared = _FROM_FILE.get(cls)
+    if declared is None:
+        found = getattr(cls, "FROM_FILE", None)
+        others = () if found is None else tuple(f.name for f in fields(cls) if f.name not in found[1])
+        declared = _FROM_FILE[cls] = (found[0] if found else None, others)
+    path, others = declared
+    if path is not None:
+        path = path.format(_get(obj, "id"))
+        source = sources.get(path)
+        if source is not None:
+            return (_MADE_OF, cls, path, source, *[v if type(v) is str else _parts(v, sources, known)
+                                                   for v in [_get(obj, name) for name in others]])
+    return (_MADE_OF, cls, *[v if type(v) is str else _parts(v, sources, known) for _, v in _fields(obj)])
+
+
+_FROM_FILE: dict[type, tuple[str | None, tuple[str, ...]]] = {}  # class → (its FROM_FILE path, its other fields)
+
+
 def _digest_part(keys: list[str]) -> list[bytes | None]:
     index, known, sources = _DIGESTING
     out: list[bytes | None] = []
     for k in keys:
         obj = index[k]
         try:
-            parts = (_MADE_OF, type(obj), *[v if type(v) is str else _parts(v, sources, known) for _, v in _fields(obj)])
+            parts = _made_of(obj, sources, known)
         except _Unknown:
             parts = None
         try:

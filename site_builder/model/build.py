@@ -52,6 +52,11 @@ class Unit:
     service_hall: bool
     website: str | None
     posts: tuple["Post", ...] = ()  # public posts
+    # The file whose bytes alone make these fields (incremental/tracking.py tells an unchanged object by that
+    # file's digest and its other fields; tests/test_incremental.py names the other fields of each class, so
+    # that a new field is put on one side or the other)
+    FROM_FILE = ("content/units/{}.yaml", frozenset({"id", "name", "branch", "district", "sector", "address",
+                                                    "service_hall", "website"}))
 
     @property
     def url(self) -> str:
@@ -73,6 +78,8 @@ class Post:
     standing: stars.Standing = field(default_factory=stars.Standing)
     members: tuple["Member", ...] = ()  # public members, board order
     stories: tuple["Story", ...] = ()
+    FROM_FILE = ("content/posts/{}.yaml", frozenset({"id", "name", "kind", "location", "description", "declared",
+                                                    "approval", "feedback", "decision"}))
 
     @property
     def public(self) -> bool:
@@ -113,6 +120,9 @@ class Member:
     assessments: tuple[dict, ...]
     honours: tuple[dict, ...]
     stories: tuple["Story", ...] = ()
+    FROM_FILE = ("content/members/{}.yaml", frozenset({"id", "name", "position", "order", "consent", "pledge",
+                                                      "pledges", "roles", "standard", "records", "assessments",
+                                                      "honours"}))
 
     @property
     def post(self) -> Post:
@@ -160,8 +170,10 @@ class Story:
     cover_alt: str | None
     cover_caption: str | None
     summary: str
-    html: str
+    html: str  # (made from the body, the posts and members it links to, the settings and the photos)
     source: str
+    FROM_FILE = ("content/stories/{}.md", frozenset({"id", "title", "date", "author", "kind", "tags", "cover_alt",
+                                                    "cover_caption", "source"}))
 
     @property
     def url(self) -> str:
