@@ -30,7 +30,7 @@ from ..render.templates import Renderer, TemplateProblem
 from ..pages.web import Page
 
 POOL_MIN_PAGES = 200  # fewer pages are rendered in the build process
-PLAN_POOL_MIN_PAGES = 4000  # fewer pages are compared in the build process
+PLAN_POOL_MIN_PAGES = 60_000  # fewer pages are compared in the build process (sooner than a worker is forked)
 
 
 class Done(NamedTuple):

@@ -318,7 +318,7 @@ class Fingerprints:
             global _DIGESTING
             _DIGESTING = (index, {id(obj): k for k, obj in index.items()}, self.model.sources)
             try:
-                parts = workers.chunks(keys, jobs, 10_000)  # (fewer objects: hashed sooner than a worker is forked)
+                parts = workers.chunks(keys, jobs, DIGEST_PART)
                 for part, out in zip(parts, workers.run(_digest_part, parts, jobs if len(parts) > 1 else 1)):
                     found.update(zip(part, out))
             finally:
@@ -411,6 +411,7 @@ class Unchanged:
         return True
 
 
+DIGEST_PART = 10_000  # the fewest objects hashed by one process at a time (fewer are hashed sooner than a worker is forked)
 _DIGESTING: tuple | None = None  # (index, key by id, sources) of the objects being hashed, for forked workers
 
 
