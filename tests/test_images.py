@@ -77,6 +77,32 @@ def test_one_picture_under_two_names_is_published_once(tmp_path, capsys):
         assert f"/media/{published[0]}" in (tmp_path / "out" / page).read_text(encoding="utf-8")
 
 
+def test_a_warm_build_does_not_read_an_unchanged_photo_again(tmp_path, capsys, monkeypatch):
+    """A photo is known by its stat signature once read: a city's warm build does not read and hash tens of
+    thousands of photos. One rewritten with other bytes is read (its change time moves, even if a copy keeps
+    its modification time)."""
+    import os
+    import time
+    data = phone_photo(orientation=1)
+    site, (code, _, err) = build_with_photo(tmp_path, capsys, data)
+    assert code == 0, err
+    photo = site / "content/images/wang.jpg"
+    old = time.time() - 60
+    os.utime(photo, (old, old))
+    read = []
+    real = images._inspect
+    monkeypatch.setattr(images, "_inspect", lambda path, src: read.append(src) or real(path, src))
+    out = tmp_path / "out"
+    for expected in (1, 1):  # read once more with its new change time, then not again
+        assert run(capsys, "build", site, "-o", out)[0] == 0 and len(read) == expected
+    page = out / "members/wang-fang/index.html"
+    assert 'width="480" height="360"' in page.read_text(encoding="utf-8")
+    photo.write_bytes(phone_photo(width=800, height=800, orientation=1))
+    os.utime(photo, (old, old))  # (the modification time as it was: the change time still moves)
+    assert run(capsys, "build", site, "-o", out)[0] == 0 and len(read) == 2
+    assert 'width="480" height="480"' in page.read_text(encoding="utf-8")
+
+
 def test_published_photo_formats(tmp_path, capsys):
     """PNG with transparency and WebP are accepted and become metadata-free JPEGs."""
     im = Image.new("RGBA", (600, 800), (0, 120, 0, 0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +47,29 @@ class ImageRef:
         return max(1, round(self.height * width / self.width))
 
 
+RACY_SECONDS = 2.0  # a file changed this recently is read whatever its stat says (as incremental/records.py)
+
+
 def inspect(path: Path, src: str) -> ImageRef:
+    """The photo's reference (its size and the digest of its bytes); raise ImageProblem with a message saying
+    what to do. A photo whose stat signature (modification and change time, size, inode) is the one it had
+    at an earlier build is not read again: a city has a photo for each of tens of thousands of members, and
+    a warm build read and hashed every one of them."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise ImageProblem(f"无法读取图片：{exc.strerror}。") from None
+    if st.st_mtime < time.time() - RACY_SECONDS:
+        return _inspect_unchanged(str(path), src, (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
+    return _inspect(path, src)
+
+
+@memoized("images.inspect")  # (a photo that could not be used is read again: exceptions are not kept)
+def _inspect_unchanged(path: str, src: str, signature: tuple) -> ImageRef:
+    return _inspect(Path(path), src)
+
+
+def _inspect(path: Path, src: str) -> ImageRef:
     """Open and fully decode the image once; raise ImageProblem with a message saying what to do."""
     if path.suffix.lower() not in SUFFIXES:
         raise ImageProblem(f"不支持的图片格式 `{path.suffix}`：请使用 JPEG、PNG 或 WebP。")
