@@ -54,16 +54,21 @@ def test_first_month_pass_adds_first_star_and_is_traceable():
     assert change.evaluation.source == "evaluations/2025-03.yaml:3"
 
 
-def test_a_standing_kept_in_the_cache_is_the_same_standing_and_makes_its_history_only_when_read():
-    st = standing(rules(), APPROVED, record(*[(m, 70 if i % 3 == 1 else 90) for i, m in enumerate(months(14))]), "2026-04")
-    kept = pickle.loads(pickle.dumps(st, protocol=5))
-    assert type(kept.__dict__["_history"]) is bytes  # (not yet made into Changes)
-    assert (kept.stars, kept.status, kept.digest) == (st.stars, st.status, st.digest)
-    assert kept.last_change == max(c.date for c in st.history)  # (the sitemap's date, without the history)
-    assert type(kept.__dict__["_history"]) is bytes
-    assert kept.history == st.history and len(kept.history) >= 14 and kept == st
-    assert kept.history is kept.history  # made once
-    assert pickle.loads(pickle.dumps(kept)).history == st.history
+def test_standings_kept_in_the_cache_are_the_same_standings_and_make_their_histories_only_when_read():
+    months14 = months(14)
+    made = {f"p{n}": standing(rules(), APPROVED, record(*[(m, 70 if i % (3 + n) == 1 else 90)
+                                                          for i, m in enumerate(months14)]), "2026-04")
+            for n in range(3)}
+    kept = pickle.loads(pickle.dumps(stars.kept_standings(made), protocol=5))
+    first = kept["p0"]
+    assert all(type(st.__dict__["_history"]) is not tuple for st in kept.values())  # (not yet made into Changes)
+    assert (first.stars, first.status, first.digest) == (made["p0"].stars, made["p0"].status, made["p0"].digest)
+    assert first.last_change == max(c.date for c in made["p0"].history)  # (the sitemap's date, without the history)
+    assert all(type(st.__dict__["_history"]) is not tuple for st in kept.values())
+    assert first.history == made["p0"].history and len(first.history) >= 14 and first == made["p0"]
+    assert first.history is first.history  # made once
+    assert kept == made and kept["p2"].history != kept["p0"].history
+    assert pickle.loads(pickle.dumps(kept)) == made  # (kept again after being read)
     assert stars.Standing().history == () and stars.Standing() == pickle.loads(pickle.dumps(stars.Standing()))
 
 

@@ -414,7 +414,8 @@ class Builder:
         before = len(self.problems.items)
         as_of = self.replay_evaluations(settings, posts)
         if key is not None and len(self.problems.items) == before:
-            keep("model.standings", key, (as_of, {pid: post.standing for pid, post in posts.items() if post.approval}))
+            keep("model.standings", key,
+                 (as_of, stars.kept_standings({pid: post.standing for pid, post in posts.items() if post.approval})))
         return as_of
 
     def standings_key(self, settings: Settings, posts: dict[str, Post]) -> bytes | None:
