@@ -1,12 +1,27 @@
 """The digest of a file's bytes, one function for every stage that compares contents: the writer records it
 for the output's build id (``write/output.py``), the build cache keys file contents by it
 (``incremental/cache.py``), the search index compares its files by it and hands it to the writer for the
-files it keeps (``render/search_index.py``) — so they must agree, byte for byte."""
+files it keeps (``render/search_index.py``) — so they must agree, byte for byte.
+
+And how a file is known unchanged without reading it (its stat signature), for the content files
+(``incremental/records.py``) and the photos (``model/images.py``) alike."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 
 
 def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+# A file modified within this many seconds of the build that recorded its signature is read whatever its stat
+# says: its time stamp may not have moved since (file systems keep times in ticks, some of seconds).
+RACY_SECONDS = 2.0
+
+
+def stat_signature(st: os.stat_result) -> tuple:
+    """What tells a file unchanged without reading it: modification and change time, size, inode (a copy that
+    keeps the modification time still moves the change time)."""
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)

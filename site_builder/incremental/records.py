@@ -18,16 +18,11 @@ from typing import Callable
 
 from .. import workers
 from .cache import Cache
-from ..digests import digest
+from ..digests import RACY_SECONDS, digest, stat_signature
 from ..content.load import Job, Later, Parsed, Raw, assemble, parse_file, scan
 from ..errors import Problems
 
-RACY_SECONDS = 2.0
 POOL_MIN_FILES = 400  # fewer files are parsed in the build process (forking costs more than it saves)
-
-
-def _signature(st: os.stat_result) -> tuple:
-    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # (no newline translation on Windows)
@@ -58,8 +53,8 @@ def _read(job: Job, entry: tuple | None) -> tuple:
         return None, None, parse_file(job, None, exc.strerror), True
     h = digest(data)
     if entry is not None and entry[1] == h and entry[3] == job.kind:
-        return _signature(st), h, entry[2], False
-    return _signature(st), h, parse_file(job, data), True
+        return stat_signature(st), h, entry[2], False
+    return stat_signature(st), h, parse_file(job, data), True
 
 
 LATER = {"evaluations"}  # kinds whose records are kept pickled in the cache, read back only when used
@@ -109,7 +104,7 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
                 st = os.stat(job.path)
             except OSError:
                 st = None
-            if st is not None and _signature(st) == entry[0] and st.st_mtime < entry[4] - RACY_SECONDS:
+            if st is not None and stat_signature(st) == entry[0] and st.st_mtime < entry[4] - RACY_SECONDS:
                 results[i], digests[i] = entry[2], entry[1]
                 continue
         pending.append(i)

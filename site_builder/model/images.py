@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps
 
+from ..digests import RACY_SECONDS, stat_signature
 from ..memo import memoized
 
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -47,9 +48,6 @@ class ImageRef:
         return max(1, round(self.height * width / self.width))
 
 
-RACY_SECONDS = 2.0  # a file changed this recently is read whatever its stat says (as incremental/records.py)
-
-
 def inspect(path: Path, src: str) -> ImageRef:
     """The photo's reference (its size and the digest of its bytes); raise ImageProblem with a message saying
     what to do. A photo whose stat signature (modification and change time, size, inode) is the one it had
@@ -60,7 +58,7 @@ def inspect(path: Path, src: str) -> ImageRef:
     except OSError as exc:
         raise ImageProblem(f"无法读取图片：{exc.strerror}。") from None
     if st.st_mtime < time.time() - RACY_SECONDS:
-        return _inspect_unchanged(str(path), src, (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns))
+        return _inspect_unchanged(str(path), src, stat_signature(st))
     return _inspect(path, src)
 
 
