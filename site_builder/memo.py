@@ -65,3 +65,39 @@ def keep(namespace: str, key: bytes, value: Any) -> None:
     """Keep ``value`` (never to be changed afterwards) as the one result of ``namespace``, for ``key``."""
     if ACTIVE is not None:
         ACTIVE.keep(namespace, key, value)
+
+
+class Deriver(Protocol):
+    def derive(self, namespace: str, function: Callable[..., Any], args: tuple) -> Any: ...
+
+
+DERIVING: Deriver | None = None  # the running render's (see :func:`derived`)
+
+
+@contextlib.contextmanager
+def deriving(deriver: Deriver | None) -> Iterator[None]:
+    """Route :func:`derived` functions through ``deriver`` while pages are rendered (restores the previous)."""
+    global DERIVING
+    saved, DERIVING = DERIVING, deriver
+    try:
+        yield
+    finally:
+        DERIVING = saved
+
+
+def derived(namespace: str):
+    """Decorate a function of model objects that a whole-site page is made of, one call for each of many
+    objects (a post's open-data record, for the open-data files that list every post).
+
+    The incremental core (incremental/derived.py) keeps each call's result with the model objects it read,
+    and a later build reuses it while none of them changed: one edited member makes one post's record again,
+    not ten thousand. Its arguments are model objects and plain values; it reads nothing else, and its result
+    is never changed. Without a running build it simply runs.
+    """
+    def wrap(function):
+        @functools.wraps(function)
+        def call(*args):
+            deriver = DERIVING
+            return function(*args) if deriver is None else deriver.derive(namespace, function, args)
+        return call
+    return wrap

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import time
+from pathlib import Path
 
 from site_builder.content import load
 from site_builder.incremental import records
@@ -763,3 +765,71 @@ def test_an_evaluation_put_in_by_hand_is_never_taken_for_the_file_it_replaces(tm
     assert {f: found for f, _, found in raw.evaluation_files()}[fid] is None
     raw.drop_evaluation(fid)
     assert fid not in raw.evaluations and fid not in {f for f, _, _ in raw.evaluation_files()}
+
+
+# -- derived pieces (incremental/derived.py): the open-data files ----------------------------------------
+
+from site_builder.pages import feeds  # noqa: E402
+
+
+def count_post_records(monkeypatch) -> list[str]:
+    made: list[str] = []
+    real = feeds.post_record
+    monkeypatch.setattr(feeds, "post_record", lambda model, post: made.append(post.id) or real(model, post))
+    return made
+
+
+def test_the_open_data_files_make_again_only_the_pieces_of_the_posts_that_changed(tmp_path, capsys, monkeypatch,
+                                                                                  steady):
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    made = count_post_records(monkeypatch)
+    first = pipeline.run(site, out, jobs=1)
+    posts = [p.id for p in first.model.posts]
+    assert sorted(made) == sorted(posts)  # once a post for the three files, not three times
+    member = next(m for m in first.model.members if len(m.public_posts) == 1)
+    edits = [  # (file, old, new, the posts whose pieces are made again)
+        (f"members/{member.id}.yaml", "pledge: ", "pledge: 再", [member.public_posts[0].id]),
+        (sorted((site / "content/evaluations").glob("*.yaml"))[-1].relative_to(site / "content").as_posix(),
+         "politics: 9", "politics: 8", None),  # (the posts of one month's evaluation file)
+        (sorted((site / "content/stories").glob("*.md"))[0].relative_to(site / "content").as_posix(),
+         "\n\n", "\n\n新增的一段文字。\n\n", []),  # (no open-data file is rendered again)
+    ]
+    for name, old, new, expected in edits:
+        made.clear()
+        edit(site / "content" / name, old, new)
+        warm = pipeline.run(site, out, jobs=1)
+        if expected is not None:
+            assert sorted(made) == sorted(expected), name
+        else:
+            assert 0 < len(made) < len(posts), name
+        clean = tmp_path / f"clean-{len(made)}-{Path(name).stem}"
+        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+        assert tree(out) == tree(clean), name
+    made.clear()  # a build parameter is in every record (its addresses): every piece is made again
+    pipeline.run(site, out, jobs=1, base_url="https://elsewhere.example/")
+    assert sorted(made) == sorted(posts)
+    assert '"url":"https://elsewhere.example/posts/' in (out / "data/posts.json").read_text(encoding="utf-8")
+
+
+def test_pieces_made_in_worker_processes_are_kept_for_the_next_build(tmp_path, capsys, monkeypatch, steady):
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    monkeypatch.setattr(rendering, "POOL_MIN_PAGES", 1)
+    first = pipeline.run(site, out, jobs=2)
+    made = count_post_records(monkeypatch)  # (in this process: the next build renders a few pages here)
+    monkeypatch.setattr(rendering, "POOL_MIN_PAGES", 10_000)
+    member = next(m for m in first.model.members if len(m.public_posts) == 1)
+    edit(site / f"content/members/{member.id}.yaml", "pledge: ", "pledge: 再")
+    pipeline.run(site, out, jobs=2)
+    assert made == [member.public_posts[0].id]
+    assert run(capsys, "build", site, "-o", tmp_path / "clean", "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_the_open_data_json_is_the_open_data_written_whole(tmp_path):
+    site = sample_site(tmp_path)
+    model = pipeline.build_model(site)
+    whole = json.dumps(feeds.open_data(model), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert feeds.posts_json(model) == whole.encode("utf-8")
+    assert json.loads(whole)["posts"] and feeds.posts_csv(model).count(b"\r\n") == len(model.posts) + 1

@@ -21,6 +21,7 @@ from ..pages.guard import check_without_site, output_problems
 from ..pages import competition as competition_pages
 from ..model import competition, images, build as model_mod
 from . import listing, markdown_cache, records, rendering, tracking
+from .derived import Derivations
 from ..render import linkcheck, search_index
 from ..content import privacy
 from ..write import output
@@ -163,6 +164,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     result = Result(model, pages=len(page_list), timings=timings)
     links = linkcheck.LinkCheck(model.settings.base_path)
     saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None}
+    derivations = Derivations(fingerprints, cache if tracked else None)
     workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
     start = time.perf_counter()
@@ -173,7 +175,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             start = time.perf_counter()
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
                                                       fingerprints=fingerprints, jobs=jobs, progress=progress,
-                                                      ready=ready)
+                                                      ready=ready, derivations=derivations)
             timings["render"] = time.perf_counter() - start
             check_links(links, output_files(page_list, renderer, model), model, renderer)
         else:
@@ -198,7 +200,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
                     jobs=jobs, progress=progress, kept_links=not same_files,
                     extractors=[(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers],
-                    prepared=prepared, ready=ready)
+                    prepared=prepared, ready=ready, derivations=derivations)
                 timings["render"] = time.perf_counter() - start
                 start = time.perf_counter()
                 write_static(renderer, writer)
@@ -218,6 +220,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                             fingerprints.digests((entry.attributes for entry in done.values()), jobs),
                             sorted(writer.written.values()))
                 listing.commit(cache, listed)
+                derivations.commit()
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
     if not write:  # (`check` lists them; a build may have looked at the rendered pages' links only)

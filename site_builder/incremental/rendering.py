@@ -22,6 +22,7 @@ import jinja2
 
 from . import tracking
 from .cache import Cache
+from .derived import Derivations
 from ..render import linkcheck
 from ..write import output
 from .. import memo, workers
@@ -66,6 +67,7 @@ class _Stage:
     targets: dict[int, Path]  # page index → file to write (sibling folder), when workers write
     old: Path | None  # the previous output, to hard-link unchanged files from
     extractors: list[tuple]  # (finisher name, its ``extract``, its ``prepare`` or None)
+    derivations: Derivations
 
 
 _STAGE: _Stage | None = None
@@ -105,13 +107,15 @@ def _render_one(i: int) -> tuple[Any, ...]:
     return ("ok", done, changed, None, tuple(prepared))
 
 
-def _render_part(indices: list[int]) -> tuple[list[tuple[Any, ...]], dict]:
-    """The results of some pages, and the memo entries (QR codes ...) made while rendering them."""
-    active = memo.ACTIVE
+def _render_part(indices: list[int]) -> tuple[list[tuple[Any, ...]], dict, dict]:
+    """The results of some pages, the memo entries (QR codes ...) and the derived values made while rendering
+    them."""
+    active, derivations = memo.ACTIVE, _STAGE.derivations
     if active is not None:
         active.added.clear()  # a forked worker starts with its parent's
+    derivations.sent()  # (likewise)
     results = [_render_one(i) for i in indices]
-    return results, dict(active.added) if active is not None else {}
+    return results, dict(active.added) if active is not None else {}, derivations.sent()
 
 
 class RenderProblem(Exception):
@@ -168,7 +172,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                progress: Callable[[str, int, int], None] | None = None,
                kept_links: bool = True,
                extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None,
-               ready: Callable[[list[int]], None] | None = None) -> tuple[dict[str, Done], int]:
+               ready: Callable[[list[int]], None] | None = None,
+               derivations: Derivations | None = None) -> tuple[dict[str, Done], int]:
     """Render (or keep) every page; returns (what each page left behind, pages rendered).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
@@ -177,7 +182,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     checked against the same files by an earlier build).
     ``extractors``: (name, extract, prepare or None) run on every rendered page's bytes (see
     ``pipeline.FINISHERS``); what ``prepare`` made of the rendered pages goes into ``prepared`` (by output path).
-    ``ready(todo)`` is called with the pages to render before any is rendered.
+    ``ready(todo)`` is called with the pages to render before any is rendered. ``derivations``: what
+    the pages' :func:`memo.derived` pieces are taken from and kept in (default: made once, kept for nothing).
     """
     global _STAGE
     total = len(pages)
@@ -198,15 +204,17 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     workers_write = writer is not None and not writer.in_place and jobs > 1 and len(todo) >= POOL_MIN_PAGES
     targets = {i: writer.claim(pages[i].output) for i in todo} if workers_write else {}
     _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path, targets,
-                    writer.old if writer is not None else None, list(extractors))
+                    writer.old if writer is not None else None, list(extractors),
+                    derivations if derivations is not None else Derivations(None, None))
     # sixty-four chunks a worker: pages come in runs of one kind (0.2 ms a short address, 2 ms a post page), so a
     # chunk's cost varies; small chunks keep every process busy to the end (the build process renders too)
     parts = workers.chunks(todo, jobs * 16, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
     try:
-        with tracking.tracking() if fingerprints is not None else _nothing():
-            for part, (out, made) in zip(parts, workers.run(_render_part, parts, jobs if len(parts) > 1 else 1)):
+        with tracking.tracking() if fingerprints is not None else _nothing(), memo.deriving(_STAGE.derivations):
+            for part, (out, made, derived) in zip(parts, workers.run(_render_part, parts, jobs if len(parts) > 1 else 1)):
                 if made and memo.ACTIVE is not None and len(parts) > 1:
                     memo.ACTIVE.merge(made)
+                _STAGE.derivations.merge(derived)
                 for i, result in zip(part, out):
                     if result[0] == "problem":
                         raise RenderProblem(result[1])

@@ -184,19 +184,26 @@ def recorded(make: Callable[[], Any]) -> tuple[Any, Callable[[], None]]:
     value, reads = record(make)
 
     def replay() -> None:
-        active = _active
-        if active is None:
-            return
-        active.objects.update(reads.objects)
-        for k, (obj, names) in reads.attributes.items():
-            entry = active.attributes.get(k)
-            if entry is None:
-                active.attributes[k] = (obj, set(names))
-            else:
-                entry[1].update(names)
+        add_reads(reads.objects.values(), reads.attributes.values())
 
     replay()
     return value, replay
+
+
+def add_reads(objects: Iterable[Any], attributes: Iterable[tuple[Any, Iterable[str]]]) -> None:
+    """Add reads made elsewhere (a derived value's, kept from an earlier build) to the page being recorded:
+    whole ``objects``, and (object, attribute names) of attribute-level ones."""
+    active = _active
+    if active is None:
+        return
+    for obj in objects:
+        active.objects[id(obj)] = obj
+    for obj, names in attributes:
+        entry = active.attributes.get(id(obj))
+        if entry is None:
+            active.attributes[id(obj)] = (obj, set(names))
+        else:
+            entry[1].update(names)
 
 
 # -- fingerprints ---------------------------------------------------------------------------------------

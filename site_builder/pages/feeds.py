@@ -18,8 +18,9 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator, NamedTuple
 
+from .. import memo
 from ..model.build import Model, Post
 from ..model.stars import month_end
 from .standings import sitemap_urls as competition_urls
@@ -127,6 +128,11 @@ def history_record(change) -> dict:
 
 
 def open_data(model: Model) -> dict:
+    """``data/posts.json`` as data (:func:`posts_json` writes it from each post's piece)."""
+    return {**_open_data_head(model), "posts": [post_record(model, p) for p in model.posts]}
+
+
+def _open_data_head(model: Model) -> dict:
     s = model.settings
     return {
         "version": DATA_VERSION,
@@ -136,13 +142,43 @@ def open_data(model: Model) -> dict:
                   "consecutive_failures": s.rules.consecutive_failures, "missing_month": s.rules.missing_month},
         "districts": dict(s.districts),
         "sectors": dict(s.sectors),
-        "posts": [post_record(model, p) for p in model.posts],
     }
 
 
+class PostData(NamedTuple):
+    """A post's part of each open-data file, as text."""
+
+    record: str  # its record in posts.json
+    row: str  # its row of posts.csv
+    history: str  # its rows of history.csv
+
+
+@memo.derived("open-data.post")
+def post_data(model: Model, post: Post) -> PostData:
+    """A post's piece of the open-data files. The files list every post and are made again for an edit of any;
+    the pieces of the posts that did not change are kept (incremental/derived.py)."""
+    r = post_record(model, post)
+    row = [
+        r["id"], r["name"], r["kind"], r["unit"]["id"], r["unit"]["name"], r["unit"]["branch"],
+        r["district"]["id"], r["district"]["name"], r["sector"]["id"], r["sector"]["name"], r["status"],
+        r["stars"], r["approval"]["date"], r["approval"]["number"], r["commended_on"], r["revoked_on"],
+        r["location"], r["feedback"]["phone"], r["feedback"]["book"], r["feedback"]["form"],
+        r["feedback"]["email"], "；".join(m["name"] for m in r["members"]), r["url"],
+    ]
+    history = [[post.id, h["date"], h["month"], h["reason"], h["stars_before"], h["stars_after"], h["status"],
+                h["total"], h["note"]] for h in r["history"]]
+    return PostData(_json(r), _csv_lines([row]), _csv_lines(history))
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def posts_json(model: Model) -> bytes:
-    text = json.dumps(open_data(model), ensure_ascii=False, separators=(",", ":"))
-    return (text + "\n").encode("utf-8")
+    """:func:`open_data` as JSON, written from each post's piece (the posts come last)."""
+    head = _json({**_open_data_head(model), "posts": []})
+    records = ",".join(post_data(model, p).record for p in model.posts)
+    return (head[:-len("[]}")] + "[" + records + "]}\n").encode("utf-8")
 
 
 # A text cell starting with one of these is run as a formula by Excel, WPS and LibreOffice ("CSV
@@ -160,33 +196,25 @@ def _cell(value):
     return value
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
-    """RFC 4180 CSV in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese."""
+def _csv_lines(rows: list[list]) -> str:
+    """Rows as RFC 4180 CSV lines."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return out.getvalue().encode("utf-8-sig")
+    csv.writer(out, lineterminator="\r\n").writerows([[_cell(v) for v in row] for row in rows])
+    return out.getvalue()
+
+
+def _csv_file(header: list[str], lines: Iterable[str]) -> bytes:
+    """A CSV file in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese."""
+    return "".join(["\ufeff", _csv_lines([header]), *lines]).encode("utf-8")
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    return _csv_file(header, [_csv_lines(rows)])
 
 
 def posts_csv(model: Model) -> bytes:
-    rows = []
-    for post in model.posts:
-        r = post_record(model, post)
-        rows.append([
-            r["id"], r["name"], r["kind"], r["unit"]["id"], r["unit"]["name"], r["unit"]["branch"],
-            r["district"]["id"], r["district"]["name"], r["sector"]["id"], r["sector"]["name"], r["status"],
-            r["stars"], r["approval"]["date"], r["approval"]["number"], r["commended_on"], r["revoked_on"],
-            r["location"], r["feedback"]["phone"], r["feedback"]["book"], r["feedback"]["form"],
-            r["feedback"]["email"], "；".join(m["name"] for m in r["members"]), r["url"],
-        ])
-    return _csv(POST_COLUMNS, rows)
+    return _csv_file(POST_COLUMNS, (post_data(model, post).row for post in model.posts))
 
 
 def history_csv(model: Model) -> bytes:
-    rows = []
-    for post in model.posts:
-        for h in map(history_record, post.standing.history):
-            rows.append([post.id, h["date"], h["month"], h["reason"], h["stars_before"], h["stars_after"],
-                         h["status"], h["total"], h["note"]])
-    return _csv(HISTORY_COLUMNS, rows)
+    return _csv_file(HISTORY_COLUMNS, (post_data(model, post).history for post in model.posts))

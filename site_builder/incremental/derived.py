@@ -1,0 +1,119 @@
+"""Derived values: the pieces whole-site pages are made of, one for each model object, kept across builds.
+
+A whole-site page (``data/posts.json``: every post with its unit, members and star history) reads every object
+of its kind, so almost any edit renders it again. It is made of pieces, one for each post, each a function of a
+few model objects (a function marked :func:`memo.derived`: a post's open-data record). While pages are
+rendered, :class:`Derivations` answers each call:
+
+- with the result the build the cache remembers kept for the same function and arguments, when none of the
+  model objects (and attributes of attribute-level objects) that result read has changed since: their digests
+  are compared, as a page's are (:mod:`tracking`);
+- else by running the function while recording what it reads.
+
+Either way what the piece read is added to the page's reads, so the page is rendered again exactly when it
+would be without pieces: the pieces only make rendering it cheap (one edited member makes one post's record
+again, not ten thousand). What a build's pages derived is kept for the next one only when the build
+succeeded, each namespace in a cache section of its own (``derived-NAME``), holding exactly the pieces this
+build used: a namespace no page asked for is left as it was.
+
+This is a query of Salsa (rust-analyzer) in small: keyed by the function and its arguments, verified by the
+digests of what it read the last time, with no re-execution of the function when they match. Without the cache
+(``--no-cache``) a piece is still made once a process: the three open-data files share their posts' records.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from . import tracking
+from .cache import Cache
+
+
+class Entry(NamedTuple):
+    objects: tuple[str, ...]  # the keys of the whole objects the function read
+    attributes: tuple[tuple[str, tuple[str, ...]], ...]  # (key, attribute names) of attribute-level objects
+    value: Any
+    digests: tuple | None = None  # (each object's digest, each attribute's digest), in the order above
+
+
+class Derivations:
+    """The derived values of one build (:func:`memo.derived`), with ``fingerprints`` and the ``cache`` whose
+    values may be reused (None: nothing kept from or for another build)."""
+
+    def __init__(self, fingerprints: tracking.Fingerprints | None, cache: Cache | None):
+        self.fingerprints = fingerprints
+        self.cache = cache if fingerprints is not None else None
+        self.made: dict[tuple[str, str], Entry] = {}  # (namespace, arguments) → what this build derived
+        self.added: dict[tuple[str, str], Entry] = {}  # ... in this process since :meth:`sent`
+
+    def derive(self, namespace: str, function: Callable[..., Any], args: tuple) -> Any:
+        try:
+            name = (namespace, tracking.arguments_text(args))
+        except tracking.Volatile:
+            return function(*args)
+        entry = self.made.get(name)
+        fresh = None
+        if entry is None:
+            entry = self._kept(*name)
+            if entry is None:
+                if self.fingerprints is None:
+                    entry = Entry((), (), function(*args))
+                else:
+                    value, fresh = tracking.record(lambda: function(*args))
+                    entry = Entry(*self.fingerprints.inputs(None, fresh), value)
+            self.made[name] = self.added[name] = entry
+        if self.fingerprints is not None:
+            if fresh is not None:
+                tracking.add_reads(fresh.objects.values(), fresh.attributes.values())
+            else:  # (every key is in the index: the entry was checked against its objects, or made from them)
+                index = self.fingerprints.index()
+                tracking.add_reads([index[k] for k in entry.objects],
+                                   [(index[k], names) for k, names in entry.attributes])
+        return entry.value
+
+    def _kept(self, namespace: str, arguments: str) -> Entry | None:
+        """The entry the cached build kept, if nothing it read has changed."""
+        if self.cache is None:
+            return None
+        entry = self.cache.section(f"derived-{namespace}").get(arguments)
+        if entry is None or entry.digests is None:
+            return None
+        now = self.fingerprints.object_digests()
+        objects, attributes = entry.digests
+        for k, d in zip(entry.objects, objects):
+            if now.get(k) != d:
+                return None
+        reads = [(k, name) for k, names in entry.attributes for name in names]
+        if any(self.fingerprints.attribute_digest(k, name) != d for (k, name), d in zip(reads, attributes)):
+            return None
+        return entry
+
+    def sent(self) -> dict[tuple[str, str], Entry]:
+        """What this process derived since the last call, for the build process (:meth:`merge`); nothing
+        when nothing is kept."""
+        added, self.added = self.added, {}
+        return added if self.cache is not None else {}
+
+    def merge(self, added: dict[tuple[str, str], Entry]) -> None:
+        for name, entry in added.items():
+            self.made.setdefault(name, entry)
+
+    def commit(self) -> None:
+        """Keep what the pages of a build that succeeded derived, with the digests of what it read."""
+        if self.cache is None:
+            return
+        now = self.fingerprints.object_digests()
+        by_namespace: dict[str, dict[str, Entry]] = {}
+        for (namespace, arguments), entry in self.made.items():
+            if entry.digests is None:
+                objects = tuple(now.get(k) for k in entry.objects)
+                attributes = tuple(self.fingerprints.attribute_digest(k, name)
+                                   for k, names in entry.attributes for name in names)
+                if None in objects or None in attributes:  # (cannot be compared: made again next time)
+                    continue
+                entry = entry._replace(digests=(objects, attributes))
+            by_namespace.setdefault(namespace, {})[arguments] = entry
+        for namespace, entries in by_namespace.items():
+            section = f"derived-{namespace}"
+            if self.cache.section(section) != entries:
+                self.cache.replace(section, entries)
