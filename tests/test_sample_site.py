@@ -141,3 +141,33 @@ def test_every_internal_link_resolves(sample):
                 if not (target.is_file() or (target / "index.html").is_file()):
                     missing.append((page.relative_to(sample).as_posix(), link))
     assert not missing, missing[:10]
+
+
+def test_a_long_honour_roll_goes_on_over_numbered_pages(tmp_path):
+    """A city commends thousands: the honour roll shows page_size of each list a page, each entry once."""
+    import re
+    import shutil
+
+    from site_builder.commands.main import main
+    from site_builder.incremental import pipeline
+
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    settings = site / "content/site.yaml"
+    settings.write_text(re.sub(r"(?m)^page_size: 30", "page_size: 5", settings.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(site), "-o", str(out), "-q"]) == 0
+    model = pipeline.build_model(site)
+    honoured = [m.url for m in model.members if m.honours or any(p.status == "commended" for p in m.public_posts)]
+    assert len(honoured) > 10  # (three pages of members at five a page)
+    pages = [out / "honours/index.html"] + sorted((out / "honours/members").glob("*/index.html"))
+    assert len(pages) == -(-len(honoured) // 5)
+    shown = [link.strip("/") + "/" for page in pages for link in parse(page).links if link.startswith("/members/")]
+    assert sorted(shown) == sorted(honoured)  # each once
+    first = pages[0].read_text(encoding="utf-8")
+    assert 'href="/honours/members/2/" rel="next"' in first and f"共 {len(honoured)} 名" in first
+    second = pages[1].read_text(encoding="utf-8")
+    assert 'href="/honours/" rel="prev"' in second and "第 2 页" in second
+    assert "岗位竞赛奖项" in first and "岗位竞赛奖项" not in second and "授牌命名的示范岗" not in second
+    assert not (out / "honours/posts").exists()  # three commended posts: one page

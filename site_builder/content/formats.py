@@ -101,7 +101,7 @@ SITE = Record({
         "first_batch_end": Field(Date(), required=True, doc="第一批教育活动结束日"),
         "year_end_review": Field(MonthDay(), default="12-31", doc="此后每年的复评日"),
     }, check=_evaluation_check), required=True, doc="考评规则"),
-    "page_size": Field(Int(5, 200), default=30, doc="列表页每页条数"),
+    "page_size": Field(Int(5, 200), default=30, doc="列表页（示范岗、先进事迹、光荣榜）每页条数"),
     "print": Field(Record({
         "sizes": Field(Record({kind: Field(Str(max_len=40, check=check_paper, label=PAPER), doc=f"{KINDS[kind].label}的纸张")
                                for kind in PRINT_KINDS}),

@@ -152,21 +152,36 @@ def pages(model: Model) -> Iterator[Page | Pages]:
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
     for story in model.stories:
         yield Page(story.url, "story.html", view=story_view, args=(story,))
-    commended = [p for p in model.posts if p.status == COMMENDED]
-    # each person once, whatever the number of posts they serve at
-    honoured = [m for m in model.members if m.honours or _at_commended(m)]
-    yield Page("honours/", "honours.html", {
-        "awards": honour_awards(model),  # 岗位竞赛的奖项
-        "posts": sorted(commended, key=lambda p: (p.standing.commended_on, p.id)),
-        "members": [{"member": m, "honours": newest_first(m.honours)}
-                    for m in sorted(honoured, key=lambda m: (not _at_commended(m), m.id))],
-    })
+    yield from honour_roll(model)
     yield Page("standards/", "standards.html", {
         "members": [m for m in model.members
                     if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)],
     })
     yield Page("accessibility/", "accessibility.html", {})
     yield Page("404.html", "404.html", {})
+
+
+def honour_roll(model: Model) -> Iterator[Page]:
+    """光荣榜: the commended posts and the honoured members (each person once, whatever the number of posts they
+    serve at). honours/ shows the first page of each list and the competitions' awards; a longer list goes on at
+    honours/posts/N/ and honours/members/N/ (a city commends thousands: one page of them all would be megabytes
+    on a phone, and made again for any edit of one of them)."""
+    size = model.settings.page_size
+    commended = sorted((p for p in model.posts if p.status == COMMENDED), key=lambda p: (p.standing.commended_on, p.id))
+    honoured = sorted((m for m in model.members if m.honours or _at_commended(m)),
+                      key=lambda m: (not _at_commended(m), m.id))
+    posts = list(paginate(commended, size, "honours/", "honours/posts/"))
+    members = list(paginate([{"member": m, "honours": newest_first(m.honours)} for m in honoured], size,
+                            "honours/", "honours/members/"))
+    totals = {"posts_total": len(commended), "members_total": len(honoured)}
+    yield Page("honours/", "honours.html", {
+        "part": None, "awards": honour_awards(model),  # 岗位竞赛的奖项
+        "posts": posts[0][0], "posts_pager": posts[0][1], "members": members[0][0], "members_pager": members[0][1],
+        **totals})
+    for part, pages in (("posts", posts), ("members", members)):
+        for chunk, pager in pages[1:]:
+            yield Page(pager["url"], "honours.html", {"part": part, part: chunk, f"{part}_pager": pager,
+                                                      "pager": pager, **totals})
 
 
 def post_view(post: Post, prints: tuple, competitions: list[dict]) -> dict:
