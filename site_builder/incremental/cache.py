@@ -9,7 +9,9 @@ from the site's files, each filed under a hash of everything it was derived from
 - ``pages-N``: output file → the fingerprint of its inputs, what the template read, its links (pickled,
   read only for a link check that needs them); ``pages-digests``, ``pages-files`` and ``pages-output``:
   the digest of every model object, every file and which output folder they describe;
-- ``memo``: results of expensive pure functions (QR codes ...), by their arguments.
+- ``memo``: results of expensive pure functions (QR codes ...), by their arguments;
+- ``derived-NAME-N``: the pieces whole-site pages are made of (a post's open data), with the digests of what
+  each read (:mod:`derived`).
 
 Only the sections that changed are written again (and read only when a build asks for them).
 

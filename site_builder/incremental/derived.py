@@ -13,8 +13,9 @@ rendered, :class:`Derivations` answers each call:
 Either way what the piece read is added to the page's reads, so the page is rendered again exactly when it
 would be without pieces: the pieces only make rendering it cheap (one edited member makes one post's record
 again, not ten thousand). What a build's pages derived is kept for the next one only when the build
-succeeded, each namespace in a cache section of its own (``derived-NAME``), holding exactly the pieces this
-build used: a namespace no page asked for is left as it was.
+succeeded, each namespace in cache sections of its own (``derived-NAME-N``, in shards, so that one changed
+piece does not write them all again), holding exactly the pieces this build used: a namespace no page asked for
+is left as it was.
 
 This is a query of Salsa (rust-analyzer) in small: keyed by the function and its arguments, verified by the
 digests of what it read the last time, with no re-execution of the function when they match. Without the cache
@@ -23,10 +24,18 @@ digests of what it read the last time, with no re-execution of the function when
 
 from __future__ import annotations
 
+import zlib
 from typing import Any, Callable, NamedTuple
 
 from . import tracking
 from .cache import Cache
+
+
+SHARDS = 16  # cache sections a namespace (a city's open-data pieces are ~90 MB at 10,000 posts)
+
+
+def _section(namespace: str, arguments: str) -> str:
+    return f"derived-{namespace}-{zlib.crc32(arguments.encode()) % SHARDS}"
 
 
 class Entry(NamedTuple):
@@ -75,7 +84,7 @@ class Derivations:
         """The entry the cached build kept, if nothing it read has changed."""
         if self.cache is None:
             return None
-        entry = self.cache.section(f"derived-{namespace}").get(arguments)
+        entry = self.cache.section(_section(namespace, arguments)).get(arguments)
         if entry is None or entry.digests is None:
             return None
         now = self.fingerprints.object_digests()
@@ -103,7 +112,7 @@ class Derivations:
         if self.cache is None:
             return
         now = self.fingerprints.object_digests()
-        by_namespace: dict[str, dict[str, Entry]] = {}
+        sections: dict[str, dict[str, Entry]] = {}
         for (namespace, arguments), entry in self.made.items():
             if entry.digests is None:
                 objects = tuple(now.get(k) for k in entry.objects)
@@ -112,8 +121,10 @@ class Derivations:
                 if None in objects or None in attributes:  # (cannot be compared: made again next time)
                     continue
                 entry = entry._replace(digests=(objects, attributes))
-            by_namespace.setdefault(namespace, {})[arguments] = entry
-        for namespace, entries in by_namespace.items():
-            section = f"derived-{namespace}"
-            if self.cache.section(section) != entries:
-                self.cache.replace(section, entries)
+            sections.setdefault(_section(namespace, arguments), {})[arguments] = entry
+        for namespace in {namespace for namespace, _ in self.made}:
+            for n in range(SHARDS):
+                section = f"derived-{namespace}-{n}"
+                entries = sections.get(section, {})
+                if self.cache.section(section) != entries:
+                    self.cache.replace(section, entries)
