@@ -24,14 +24,19 @@ ACTIVE: Store | None = None  # the store of the build that is running (see :func
 
 
 @contextlib.contextmanager
-def use(store: Store | None) -> Iterator[None]:
-    """Keep memoized results in ``store`` for the duration of a build (restores the previous one)."""
-    global ACTIVE
-    saved, ACTIVE = ACTIVE, store
+def _installed(name: str, value: Any) -> Iterator[None]:
+    """The module global ``name`` set to ``value`` for the duration (the previous value restored)."""
+    found = globals()
+    saved, found[name] = found[name], value
     try:
         yield
     finally:
-        ACTIVE = saved
+        found[name] = saved
+
+
+def use(store: Store | None) -> contextlib.AbstractContextManager[None]:
+    """Keep memoized results in ``store`` for the duration of a build (restores the previous one)."""
+    return _installed("ACTIVE", store)
 
 
 def memoized(namespace: str, key: Callable[..., Any] | None = None, *, durable: bool = True):
@@ -74,15 +79,9 @@ class Deriver(Protocol):
 DERIVING: Deriver | None = None  # the running render's (see :func:`derived`)
 
 
-@contextlib.contextmanager
-def deriving(deriver: Deriver | None) -> Iterator[None]:
+def deriving(deriver: Deriver | None) -> contextlib.AbstractContextManager[None]:
     """Route :func:`derived` functions through ``deriver`` while pages are rendered (restores the previous)."""
-    global DERIVING
-    saved, DERIVING = DERIVING, deriver
-    try:
-        yield
-    finally:
-        DERIVING = saved
+    return _installed("DERIVING", deriver)
 
 
 def derived(namespace: str):
