@@ -143,8 +143,9 @@ def test_every_internal_link_resolves(sample):
     assert not missing, missing[:10]
 
 
-def test_a_long_honour_roll_goes_on_over_numbered_pages(tmp_path):
-    """A city commends thousands: the honour roll shows page_size of each list a page, each entry once."""
+def test_long_lists_go_on_over_numbered_pages(tmp_path):
+    """A city commends thousands, and at a campaign's start every member's standard is open for comment: the
+    honour roll and the standards open for comment show page_size entries a page (a list), each entry once."""
     import re
     import shutil
 
@@ -156,6 +157,8 @@ def test_a_long_honour_roll_goes_on_over_numbered_pages(tmp_path):
     settings = site / "content/site.yaml"
     settings.write_text(re.sub(r"(?m)^page_size: 30", "page_size: 5", settings.read_text(encoding="utf-8")),
                         encoding="utf-8")
+    for member in (site / "content/members").glob("*.yaml"):  # every standard with a comment period still open
+        member.write_text(re.sub(r"(?m)^  set: .*\n", "", member.read_text(encoding="utf-8")), encoding="utf-8")
     out = tmp_path / "out"
     assert main(["build", str(site), "-o", str(out), "-q"]) == 0
     model = pipeline.build_model(site)
@@ -171,3 +174,14 @@ def test_a_long_honour_roll_goes_on_over_numbered_pages(tmp_path):
     assert 'href="/honours/" rel="prev"' in second and "第 2 页" in second
     assert "岗位竞赛奖项" in first and "岗位竞赛奖项" not in second and "授牌命名的示范岗" not in second
     assert not (out / "honours/posts").exists()  # three commended posts: one page
+
+    discussed = [m.url for m in model.members if m.stage == "open"
+                 and any(p.status != "revoked" for p in m.public_posts)]
+    assert len(discussed) > 10
+    pages = [out / "standards/index.html"] + sorted((out / "standards/page").glob("*/index.html"))
+    assert len(pages) == -(-len(discussed) // 5)
+    shown = [link.strip("/") + "/" for page in pages for link in parse(page).links if link.startswith("/members/")]
+    assert sorted(shown) == sorted(discussed)
+    first, last = pages[0].read_text(encoding="utf-8"), pages[-1].read_text(encoding="utf-8")
+    assert 'href="/standards/page/2/" rel="next"' in first and f"共 {len(discussed)} 名党员的标准正在征求意见" in first
+    assert f"第 {len(pages)} 页，共 {len(pages)} 页" in last and 'rel="next"' not in last

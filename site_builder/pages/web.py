@@ -153,10 +153,10 @@ def pages(model: Model) -> Iterator[Page | Pages]:
     for story in model.stories:
         yield Page(story.url, "story.html", view=story_view, args=(story,))
     yield from honour_roll(model)
-    yield Page("standards/", "standards.html", {
-        "members": [m for m in model.members
-                    if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)],
-    })
+    # 群众议标准: at a campaign's start every member's standard is open for comment at once, so in pages too
+    discussed = [m for m in model.members if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)]
+    for chunk, pager in paginate(discussed, s.page_size, "standards/", "standards/page/"):
+        yield Page(pager["url"], "standards.html", {"members": chunk, "pager": pager, "total": len(discussed)})
     yield Page("accessibility/", "accessibility.html", {})
     yield Page("404.html", "404.html", {})
 
