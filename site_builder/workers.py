@@ -10,6 +10,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import shutil
+import tempfile
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Callable, Iterable, Iterator, TypeVar
@@ -77,17 +80,57 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
         return
     frozen_before = _frozen
     gc.freeze()
+    try:  # (this user's own folder, mode 0700: nobody else can put a pickle there)
+        folder = tempfile.mkdtemp(prefix="site-builder-results-")
+    except OSError:  # no temporary folder to write in: every result comes through the pipe
+        folder = None
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_start) as pool:
-            yield from _shared(pool, task, parts, min(jobs, len(parts)) - 1)
+            yield from _shared(pool, task, parts, min(jobs, len(parts)) - 1, folder)
     finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
         if not frozen_before:
             gc.unfreeze()
 
 
+PIPE_BYTES = 1 << 16  # a result larger than a pipe holds comes back through a file (see _sent)
+
+
+def _sent(task: Callable[[list[T]], R], part: list[T], folder: str | None) -> tuple[bool, bytes | str]:
+    """``task(part)`` in a worker, as (False, its pickle) or, when that is larger than a pipe holds, (True, the
+    file it was written to in ``folder``).
+
+    A worker's result goes back through a pipe that the build process reads in a thread of its own, a pipe's
+    worth (64 KiB) at a time, each waiting for the interpreter lock while the build process works on a part
+    itself: a month's evaluations at 1,000 posts (2.4 MB) took a second to arrive, and the worker, blocked
+    writing them, did nothing meanwhile (parsing 7,707 files on two cores: 1.9 s against 2.2 s on one). A
+    file is written without waiting and read back in one call."""
+    data = pickle.dumps(task(part), protocol=5)
+    if len(data) <= PIPE_BYTES or folder is None:
+        return False, data
+    try:
+        fd, path = tempfile.mkstemp(dir=folder, suffix=".pickle")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except OSError:  # (a full disk: the pipe, slower, still works)
+        return False, data
+    return True, path
+
+
+def _received(sent: tuple[bool, bytes | str]) -> R:
+    in_file, data = sent
+    if in_file:
+        with open(data, "rb") as f:
+            blob = f.read()
+        os.unlink(data)
+        return pickle.loads(blob)
+    return pickle.loads(data)
+
+
 def _shared(pool: ProcessPoolExecutor, task: Callable[[list[T]], R], parts: list[list[T]],
-            forked: int) -> Iterator[R]:
+            forked: int, folder: str | None) -> Iterator[R]:
     """The parts handed out in order, to a worker that is free or else to this process; the results
     yielded in order as soon as each is there. Parts wait for each worker, so that none is idle
     while this process is doing a part."""
@@ -95,14 +138,15 @@ def _shared(pool: ProcessPoolExecutor, task: Callable[[list[T]], R], parts: list
     running: dict[Future, int] = {}
     results: dict[int, R] = {}
     following = 0
-    # up to four parts waiting for each worker; fewer when there are few parts, so that this process gets
-    # its share (four parts and one worker: one for the worker, then one for this process ...)
-    depth = forked * max(1, min(4, len(parts) // (2 * (forked + 1))))
+    # two parts for each worker (one it works on, one waiting: it is never idle while this process does a part),
+    # fewer when there are few parts, so that this process gets its share; more would leave the parts queued
+    # for a worker to it alone at the end (four: parsing at 1,000 posts ended with this process idle for 0.3 s)
+    depth = forked * max(1, min(2, len(parts) // (2 * (forked + 1))))
     try:
         while following < len(parts):
             while waiting and len(running) < depth:
                 i = waiting.popleft()
-                running[pool.submit(task, parts[i])] = i
+                running[pool.submit(_sent, task, parts[i], folder)] = i
             if following in results:
                 yield results.pop(following)
                 following += 1
@@ -113,7 +157,7 @@ def _shared(pool: ProcessPoolExecutor, task: Callable[[list[T]], R], parts: list
             else:
                 wait(running, return_when=FIRST_COMPLETED)
             for future in [f for f in running if f.done()]:
-                results[running.pop(future)] = future.result()
+                results[running.pop(future)] = _received(future.result())
     finally:
         for future in running:
             future.cancel()

@@ -72,3 +72,33 @@ def test_two_builds_in_one_process_wait_for_each_other(tmp_path):
     assert not errors, errors
     assert len({r.pages for r in results.values()}) == 1 and results["out0"].pages >= rendering.POOL_MIN_PAGES
     assert tree(tmp_path / "out0") == tree(tmp_path / "out2")
+
+
+def _large(part: list[int]) -> list[bytes]:
+    return [bytes([n % 256]) * 200_000 + os.urandom(8) for n in part]  # more than a pipe holds
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="workers are forked processes")
+def test_large_results_come_back_through_files_that_are_removed(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen = []
+    real = workers._received
+    monkeypatch.setattr(workers, "_received", lambda sent: seen.append(sent[0]) or real(sent))
+    out = [item for result in workers.run(_large, [[n] for n in range(12)], 2) for item in result]
+    assert [(len(b), b[0]) for b in out] == [(200_008, n) for n in range(12)]
+    assert True in seen  # (the worker's parts came through files)
+    assert list(tmp_path.iterdir()) == []  # the files, and their folder, are gone
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="workers are forked processes")
+def test_without_a_temporary_folder_results_come_through_the_pipe(monkeypatch):
+    import tempfile
+
+    def no_folder(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
+    out = [item for result in workers.run(_large, [[n] for n in range(6)], 2) for item in result]
+    assert [b[0] for b in out] == list(range(6))
