@@ -167,10 +167,10 @@ class Cache:
     def memo(self, namespace: str, key: Any, make: Callable[[], Any], durable: bool = True) -> Any:
         """``make()``, or what it returned before for the same namespace and key (a pure function's result);
         ``durable=False``: kept in this process only (a rebuild of ``serve``), never saved."""
+        if not durable and self.folder is None:  # (--no-cache: a build that keeps nothing)
+            return make()
         k = (namespace, digest(pickle.dumps(key, protocol=5)))
         if not durable:
-            if self.folder is None:  # (--no-cache: a build that keeps nothing)
-                return make()
             self._in_process_used.add(k)
             try:
                 return self._in_process[k]
