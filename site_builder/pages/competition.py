@@ -57,7 +57,7 @@ def pages(model: Model) -> Iterator[Page]:
         yield Page(data_url(c, "csv"), None, data=lambda c=c: competition_csv(model, c))
         for board in competition_boards(model, (c,)):
             yield board_page(board, prints)
-    yield Page("data/competition.schema.json", None, data=SCHEMA.read_bytes)
+    yield Page("data/competition.schema.json", None, data=SCHEMA.read_bytes())  # (bytes: kept when unchanged)
 
 
 # -- open data -------------------------------------------------------------------------------------------
