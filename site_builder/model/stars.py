@@ -205,7 +205,6 @@ class Standing:
         return self.history[-1] if self.status == REVOKED and self.history else None
 
 
-
 def kept_standings(standings: dict[str, Standing]) -> dict[str, Standing]:
     """``standings`` as the build cache keeps them (``memo.keep``): the same standings, with their histories in
     one :class:`HistoryBank`. A city's histories are hundreds of thousands of Changes; reading them back was

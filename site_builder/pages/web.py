@@ -180,8 +180,7 @@ def honour_roll(model: Model) -> Iterator[Page]:
         **totals})
     for part, pages in (("posts", posts), ("members", members)):
         for chunk, pager in pages[1:]:
-            yield Page(pager["url"], "honours.html", {"part": part, part: chunk, f"{part}_pager": pager,
-                                                      "pager": pager, **totals})
+            yield Page(pager["url"], "honours.html", {"part": part, part: chunk, f"{part}_pager": pager, **totals})
 
 
 def post_view(post: Post, prints: tuple, competitions: list[dict]) -> dict:
