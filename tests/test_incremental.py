@@ -138,7 +138,7 @@ import pytest  # noqa: E402
 from site_builder.incremental import cache as cache_mod, pipeline, rendering  # noqa: E402
 from support.sites import ROOT, run, tree  # noqa: E402
 from site_builder.incremental.tracking import Fingerprints, Volatile, _parts, _Unknown, _view_identity  # noqa: E402
-from site_builder import memo  # noqa: E402
+from site_builder import memo, workers  # noqa: E402
 from site_builder.content.schema import Rec, seal  # noqa: E402
 from site_builder.pages.web import member_view  # noqa: E402
 
@@ -538,6 +538,46 @@ def test_a_build_without_cache_keeps_no_records(tmp_path):
     kept = Cache.for_site(site)  # (a cache with a folder keeps them for the next build)
     assert any(kept.section(f"records-{n}") for n in range(records.SHARDS))
 
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="no fork: everything runs in one process")
+def test_the_evaluations_are_replayed_in_a_worker_while_the_stories_render(tmp_path, capsys, monkeypatch, steady):
+    """On two cores the replay of the evaluations runs in a worker while this process renders the stories'
+    Markdown: the same pages as one process makes, a warm build after it the same as a clean one, and a problem
+    the replay finds reported as one process reports it."""
+    site = sample_site(tmp_path)
+    monkeypatch.setattr(mdcache, "POOL_MIN_STORIES", 1)  # (the sample has six stories)
+    replayed_in = tmp_path / "replayed-in"
+    real = model_build.Builder.replay_evaluations
+
+    def replay(self, *args):
+        replayed_in.write_text(str(os.getpid()))
+        return real(self, *args)
+
+    monkeypatch.setattr(model_build.Builder, "replay_evaluations", replay)
+    assert run(capsys, "build", site, "-o", tmp_path / "two", "--no-cache", "-q", "-j", "2")[0] == 0
+    assert int(replayed_in.read_text()) != os.getpid()
+    assert run(capsys, "build", site, "-o", tmp_path / "one", "--no-cache", "-q", "-j", "1")[0] == 0
+    assert int(replayed_in.read_text()) == os.getpid()
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+
+    out = tmp_path / "out"  # a cached build keeps the standings the worker sent: a warm build uses them
+    assert run(capsys, "build", site, "-o", out, "-q", "-j", "2")[0] == 0
+    replayed_in.unlink()
+    edit(sorted((site / "content/stories").glob("*.md"))[0], "\n\n", "\n\n新增的一段文字。\n\n")
+    assert run(capsys, "build", site, "-o", out, "-q", "-j", "2")[0] == 0
+    assert not replayed_in.exists()
+    assert run(capsys, "build", site, "-o", tmp_path / "clean", "--no-cache", "-q", "-j", "1")[0] == 0
+    assert tree(out) == tree(tmp_path / "clean")
+
+    evaluation = sorted((site / "content/evaluations").glob("*.yaml"))[-1]
+    lines = evaluation.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith("  ") and not line.startswith("   "))
+    edit(evaluation, lines[at], "  no-such-post:")
+    code, _, err = run(capsys, "build", site, "-o", tmp_path / "bad", "--no-cache", "-j", "2")
+    assert code == 1 and int(replayed_in.read_text()) != os.getpid()
+    assert f"{evaluation.relative_to(site).as_posix()}:{at + 1}:3: 找不到示范岗 `no-such-post`" in err
+    assert run(capsys, "build", site, "-o", tmp_path / "bad", "--no-cache", "-j", "1")[1:] == (_, err)
 
 # -- serve: groups of pages kept from the rebuild before (incremental/listing.py) ----------------------------
 

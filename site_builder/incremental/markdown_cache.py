@@ -18,7 +18,7 @@ uses the results exactly like cache entries (so the side effects happen once, in
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from .. import workers
 from ..model.markdown import MarkupError, render_markdown
@@ -67,9 +67,13 @@ def render(body: str, url_filter: UrlFilter, cache: Cache | None, undo: Callable
 
 
 _JOBS: list[tuple[str, Callable[[], UrlFilter]]] = []
+_ALONGSIDE: Callable[[], Any] | None = None  # what runs in a worker while the bodies are rendered (see prerender)
 
 
-def _render_part(indices: list[int]) -> list[tuple | None]:
+def _render_part(indices: list[int] | None) -> Any:
+    """The HTML and filter calls of some bodies; for ``None``, what ``alongside`` returns."""
+    if indices is None:
+        return _ALONGSIDE()
     out = []
     for i in indices:
         body, make_filter = _JOBS[i]
@@ -88,27 +92,33 @@ def _render_part(indices: list[int]) -> list[tuple | None]:
     return out
 
 
-def prerender(bodies: list[tuple[str, Callable[[], UrlFilter]]], cache: Cache | None,
-              jobs: int) -> dict[bytes, tuple]:
-    """Render the bodies that are not cached in worker processes: body hash → (html, calls)."""
-    global _JOBS
+def prerender(bodies: list[tuple[str, Callable[[], UrlFilter]]], cache: Cache | None, jobs: int,
+              alongside: Callable[[], Any] | None = None) -> tuple[dict[bytes, tuple], Any]:
+    """Render the bodies that are not cached in worker processes: (body hash → (html, calls), what
+    ``alongside()`` returns). ``alongside`` (the model's replay of the evaluations) is the first task a worker
+    gets, while this process renders bodies; with no bodies to render, or no worker, it runs here."""
+    global _JOBS, _ALONGSIDE
     def cached(key: bytes) -> bool:
         return cache is not None and key in cache.section(_section(key))
 
     todo = [i for i, (body, _) in enumerate(bodies) if not cached(digest(body.encode("utf-8")))]
     if jobs <= 1 or len(todo) < POOL_MIN_STORIES or not workers.can_fork():
-        return {}
-    _JOBS = bodies
+        return {}, alongside() if alongside is not None else None
+    _JOBS, _ALONGSIDE = bodies, alongside
     try:
-        parts = workers.chunks(todo, jobs, CHUNK)
-        ready = {}
-        for part, results in zip(parts, workers.run(_render_part, parts, jobs)):
-            for i, result in zip(part, results):
+        # smaller parts beside a long task in a worker: this process takes the bodies while the worker is busy
+        parts = workers.chunks(todo, jobs * (4 if alongside is not None else 1), CHUNK)
+        ready, beside = {}, None
+        results = workers.run(_render_part, ([None] if alongside is not None else []) + parts, jobs)
+        if alongside is not None:
+            beside = next(results)
+        for part, found in zip(parts, results):
+            for i, result in zip(part, found):
                 if result is not None:
                     ready[digest(bodies[i][0].encode("utf-8"))] = result
-        return ready
+        return ready, beside
     finally:
-        _JOBS = []
+        _JOBS, _ALONGSIDE = [], None
 
 
 class CachedMarkdown:
@@ -117,8 +127,9 @@ class CachedMarkdown:
     def __init__(self, cache: Cache | None, jobs: int):
         self.cache, self.jobs = cache, jobs
 
-    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]]) -> dict[bytes, tuple]:
-        return prerender(bodies, self.cache, self.jobs)
+    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]],
+                  alongside: Callable[[], Any] | None = None) -> tuple[dict[bytes, tuple], Any]:
+        return prerender(bodies, self.cache, self.jobs, alongside)
 
     def render(self, body: str, url_filter: UrlFilter, undo: Callable[[], None], ready: dict) -> str:
         return render(body, url_filter, self.cache, undo, ready)

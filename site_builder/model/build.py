@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -226,10 +228,13 @@ class Builder:
     def __init__(self, raw: Raw, problems: Problems, markdown: "MarkdownRenderer | None" = None,
                  base_url: str | None = None):
         self.raw, self.problems = raw, problems
+        self.pid = os.getpid()  # (the process the model is built in: see replayed)
         self.base_url = base_url  # build --base-url / the preview address: an input, never written into a record
         self.renderer = markdown or PlainMarkdown()  # the incremental core's renders once, in parallel
         self.images: dict[str, images.ImageRef] = {}
         self.bad_images: set[str] = set()
+        self.external: list[tuple[str, str]] = []  # (file, URL): the stories' links out of the site
+        self.internal: list[tuple[str, int, int, str, str]] = []  # (file, line, column, as written, address)
 
     def error(self, rec: Rec, key: str | None, message: str) -> None:
         path, line, col = rec.where(key)
@@ -363,8 +368,13 @@ class Builder:
                 self.error(raw.posts[post.id], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
                                                      f"现在有 {len(post.members)} 名：请拆分岗位。")
 
-        as_of = self.evaluations(settings, posts)
-        stories = self.stories(settings, posts, members)
+        # The standings and the stories' Markdown are made from different files and read nothing of each other:
+        # the replay of the evaluations runs in a worker while the stories are rendered (:meth:`evaluations`)
+        key, kept = self.recalled_standings(settings, posts)
+        replay = None if kept is not None else functools.partial(self.replayed, settings, posts)
+        ready, replayed = self.renderer.prerender(self.story_bodies(settings), replay)
+        as_of = self.evaluations(posts, key, kept, replayed)
+        stories = self.stories(settings, posts, members, ready)
         named: dict[int, list[Story]] = {}  # id of a post or member → the stories naming it, in order
         for story in stories:
             for obj in (*story.posts, *story.members):
@@ -397,26 +407,46 @@ class Builder:
         dropped += [f"members/{mid}" for mid in self.raw.members if mid not in members]
         return frozenset(f"{key}/" for key in (*self.raw.broken, *dropped))
 
-    def evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
-        """Each approved post's standing from the evaluation files (and the latest evaluated month).
+    def evaluations(self, posts: dict[str, Post], key: bytes | None, kept: tuple | None,
+                    replayed: tuple | None) -> str | None:
+        """Each approved post's standing from the evaluation files; returns the latest evaluated month.
 
         The whole pass is a function of the evaluation files, the rules and each post's approval and
-        revocation decision: when those are what an earlier build had and that build's pass reported no
-        problem, its standings are taken as they are (``memo.recall``; a city's evaluations are hundreds of
-        thousands of post-months, and a story's or a member's edit changes none of them)."""
-        key = self.standings_key(settings, posts)
-        kept = recall("model.standings", key) if key is not None else None
+        revocation decision (``key``, their digest): when those are what an earlier build had and that build's
+        pass reported no problem, its standings are taken as they are (``kept``, from ``memo.recall``; a city's
+        evaluations are hundreds of thousands of post-months, and a story's or a member's edit changes none
+        of them). Else ``replayed`` is what :meth:`replayed` made, in a worker where one is free (the stories'
+        Markdown is rendered meanwhile: the replay is 4–5 s of a clean build at 10,000 posts)."""
         if kept is not None:
             as_of, standings = kept
-            for pid, standing in standings.items():
-                _finish(posts[pid], standing=standing)
-            return as_of
+            problems = ()
+        else:
+            as_of, standings, problems = replayed
+        for pid, standing in standings.items():
+            _finish(posts[pid], standing=standing)
+        self.problems.items.extend(problems)
+        if kept is None and key is not None and not problems:
+            keep("model.standings", key, (as_of, stars.kept_standings(standings)))
+        return as_of
+
+    def recalled_standings(self, settings: Settings, posts: dict[str, Post]) -> tuple[bytes | None, tuple | None]:
+        """(the digest of what the replay reads, (latest month, standings) an earlier build kept for it or None)."""
+        key = self.standings_key(settings, posts)
+        return key, recall("model.standings", key) if key is not None else None
+
+    def replayed(self, settings: Settings, posts: dict[str, Post]) -> tuple[str | None, dict, list]:
+        """(latest month, post id → standing, problems) of the evaluation files' replay, leaving the builder's
+        problems as they were (the caller applies all three). Run in a worker (see :meth:`evaluations`), it
+        sends the standings back as the cache keeps them when the replay found no problem
+        (``stars.kept_standings``: the histories in banks, one pickle each, read when a page needs them)."""
         before = len(self.problems.items)
         as_of = self.replay_evaluations(settings, posts)
-        if key is not None and len(self.problems.items) == before:
-            keep("model.standings", key,
-                 (as_of, stars.kept_standings({pid: post.standing for pid, post in posts.items() if post.approval})))
-        return as_of
+        problems = self.problems.items[before:]
+        del self.problems.items[before:]
+        standings = {pid: post.standing for pid, post in posts.items() if post.approval}
+        if os.getpid() != self.pid and not problems:
+            standings = stars.kept_standings(standings)
+        return as_of, standings, problems
 
     def standings_key(self, settings: Settings, posts: dict[str, Post]) -> bytes | None:
         """The digest of everything :meth:`replay_evaluations` reads; None when a file's digest is unknown."""
@@ -475,11 +505,13 @@ class Builder:
         else:
             self.error(entries, pid, f"示范岗 `{pid}` {post.approval['date']} 才批复，不能有 {month} 的考评。")
 
-    def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member]) -> list[Story]:
-        self.external: list[tuple[str, str]] = []
-        self.internal: list[tuple[str, int, int, str, str]] = []
-        ready = self.renderer.prerender([(story.body, lambda story=story: self.link_rewriter(story, settings))
-                                         for _, story in sorted(self.raw.stories.items())])
+    def story_bodies(self, settings: Settings) -> list[tuple[str, Callable[[], UrlFilter]]]:
+        """Each story's body with a maker of its link filter, for the renderer's ``prerender``."""
+        return [(story.body, lambda story=story: self.link_rewriter(story, settings))
+                for _, story in sorted(self.raw.stories.items())]
+
+    def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member],
+                ready: dict) -> list[Story]:
         out = []
         for sid, story in sorted(self.raw.stories.items()):
             meta = story.meta
@@ -691,7 +723,11 @@ def story_summary(html: str, n: int = 90) -> str:
 class MarkdownRenderer(Protocol):
     """How story bodies become HTML: :class:`PlainMarkdown`, or the incremental core's cached renderer."""
 
-    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]]) -> dict: ...
+    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]],
+                  alongside: Callable[[], Any] | None = None) -> tuple[dict, Any]:
+        """(what :meth:`render` may take the bodies' HTML from, ``alongside()``): the renderer may run
+        ``alongside`` (a pure function of the model being built: its result is what counts) in another
+        process while it renders the bodies."""
 
     def render(self, body: str, url_filter: UrlFilter, undo: Callable[[], None], ready: dict) -> str: ...
 
@@ -699,8 +735,9 @@ class MarkdownRenderer(Protocol):
 class PlainMarkdown:
     """Each body rendered when it is needed; nothing kept."""
 
-    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]]) -> dict:
-        return {}
+    def prerender(self, bodies: list[tuple[str, Callable[[], UrlFilter]]],
+                  alongside: Callable[[], Any] | None = None) -> tuple[dict, Any]:
+        return {}, alongside() if alongside is not None else None
 
     def render(self, body: str, url_filter: UrlFilter, undo: Callable[[], None], ready: dict) -> str:
         return render_markdown(body, url_filter=url_filter)

@@ -213,14 +213,15 @@ def kept_standings(standings: dict[str, Standing]) -> dict[str, Standing]:
     them all, not one each: apart, their shared values (months, files, reasons) are pickled and made again
     for every post, four times slower to read back when every history is read; all in one, and a story's
     edit, which renders the page of a post or two, made every post's history (2 s at 10,000 posts). So a
-    bank holds :data:`BANKED` posts' histories."""
-    keys = list(standings)
-    kept = {}
+    bank holds :data:`BANKED` posts' histories. Standings kept already (a worker's, a build's before) stay
+    as they are."""
+    kept = {key: s for key, s in standings.items() if type(s.__dict__["_history"]) is _Banked}
+    keys = [key for key in standings if key not in kept]
     for i in range(0, len(keys), BANKED):
         part = keys[i:i + BANKED]
         bank = HistoryBank(pickle.dumps({key: standings[key].history for key in part}, protocol=5))
         kept.update((key, dataclasses.replace(standings[key], history=_Banked(bank, key))) for key in part)
-    return kept
+    return {key: kept[key] for key in standings}  # (in their order)
 
 
 BANKED = 500

@@ -39,8 +39,8 @@ class _WithoutSite(model_mod.Builder):
                                   organisation={}, districts=_Anything(), sectors=_Anything(), rules=None,
                                   page_size=30)
 
-    def evaluations(self, settings, posts) -> None:
-        return None
+    def recalled_standings(self, settings, posts) -> tuple[None, tuple]:
+        return None, (None, {})  # (no rules: no standings)
 
 
 def check_without_site(raw: Raw, problems: Problems) -> None:
