@@ -80,10 +80,7 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
         return
     frozen_before = _frozen
     gc.freeze()
-    try:  # (this user's own folder, mode 0700: nobody else can put a pickle there)
-        folder = tempfile.mkdtemp(prefix="site-builder-results-")
-    except OSError:  # no temporary folder to write in: every result comes through the pipe
-        folder = None
+    folder = _results_folder()
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_start) as pool:
@@ -93,6 +90,54 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
             shutil.rmtree(folder, ignore_errors=True)
         if not frozen_before:
             gc.unfreeze()
+
+
+RESULTS_PREFIX = "site-builder-results-"
+_swept = False  # whether this process cleared what killed builds left (see _results_folder)
+
+
+def _results_folder() -> str | None:
+    """A new folder for the workers' large results (see :func:`_sent`): this user's own, mode 0700, so nobody
+    else can put a pickle there; None when no temporary folder can be written (every result then comes through
+    the pipe). Its name holds this process's id. A build killed outright (SIGKILL, a CI job cancelled) cannot
+    remove its folder, with the results that were on their way in it: the first call in a process removes the
+    folders of processes that no longer run."""
+    global _swept
+    if not _swept:
+        _swept = True
+        _sweep(tempfile.gettempdir())
+    try:
+        return tempfile.mkdtemp(prefix=f"{RESULTS_PREFIX}{os.getpid()}-")
+    except OSError:
+        return None
+
+
+def _sweep(parent: str) -> None:
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(RESULTS_PREFIX):
+            continue
+        pid = entry.name[len(RESULTS_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or entry.stat(follow_symlinks=False).st_uid != os.getuid() \
+                    or not entry.is_dir(follow_symlinks=False) or _running(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # (another user's process with that id: not ours to judge)
+        return True
+    return True
 
 
 PIPE_BYTES = 1 << 16  # a result larger than a pipe holds comes back through a file (see _sent)

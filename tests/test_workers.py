@@ -102,3 +102,29 @@ def test_without_a_temporary_folder_results_come_through_the_pipe(monkeypatch):
     monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
     out = [item for result in workers.run(_large, [[n] for n in range(6)], 2) for item in result]
     assert [b[0] for b in out] == list(range(6))
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="workers are forked processes")
+def test_what_a_killed_build_left_is_removed_by_the_next(tmp_path, monkeypatch):
+    """A build killed outright (SIGKILL: a cancelled CI job) leaves its results folder behind, with the results
+    that were on their way; the next process that uses workers removes it, and nothing else."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(workers, "_swept", False)
+    dead = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    dead.send_signal(signal.SIGKILL)
+    dead.wait()
+    left = tmp_path / f"{workers.RESULTS_PREFIX}{dead.pid}-abc123"
+    left.mkdir()
+    (left / "tmp1.pickle").write_bytes(b"x" * 1000)
+    alive = tmp_path / f"{workers.RESULTS_PREFIX}{os.getpid()}-def456"  # (a build running in this process)
+    alive.mkdir()
+    other = tmp_path / f"{workers.RESULTS_PREFIX}notes"
+    other.mkdir()
+    out = [item for result in workers.run(_large, [[n] for n in range(4)], 2) for item in result]
+    assert [b[0] for b in out] == list(range(4))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
