@@ -46,6 +46,7 @@ class Done(NamedTuple):
     attributes: tuple
     digest: bytes  # of the page's bytes
     links: bytes  # its links (internal, external) as linkcheck.LinkCheck records them, pickled: see page_links
+    # (empty in a build that keeps nothing for the next: the link check took them as the page came; _add_links)
     found: tuple = ()  # (finisher name, what its ``extract`` found in the page), for each that found something
 
     def page_links(self) -> tuple[dict, dict]:
@@ -219,6 +220,9 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                     if result[0] == "problem":
                         raise RenderProblem(result[1])
                     _, entry, changed, data, made = result
+                    if fingerprints is None:  # (nothing is kept for another build: the links are taken now)
+                        _add_links(links, entry)
+                        entry = entry._replace(links=b"")
                     results[i] = entry
                     if made and prepared is not None:
                         prepared[pages[i].output] = made
@@ -232,16 +236,24 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                     progress("render", done, total)
     finally:
         _STAGE = None
-    rendered = set(todo)
-    for i, entry in enumerate(results):
-        if not kept_links and i not in rendered:
-            continue
-        internal, external = entry.page_links()
-        for target, value in internal.items():
-            links.internal.setdefault(target, value)
-        for url, where in external.items():
-            links.external.setdefault(url, set()).update(where)
+    if fingerprints is not None:
+        rendered = set(todo)
+        for i, entry in enumerate(results):
+            if kept_links or i in rendered:
+                _add_links(links, entry)
     return {page.output: entry for page, entry in zip(pages, results)}, len(todo)
+
+
+def _add_links(links: linkcheck.LinkCheck, entry: Done) -> None:
+    """Give ``links`` a page's links (in page order: the first page to link to an address is the one named).
+
+    A build that keeps nothing for the next takes each rendered page's links as it comes, and keeps the page's
+    entry without them: a 10,000-post city's pickled links are ~120 MB, held to the end for nothing."""
+    internal, external = entry.page_links()
+    for target, value in internal.items():
+        links.internal.setdefault(target, value)
+    for url, where in external.items():
+        links.external.setdefault(url, set()).update(where)
 
 
 class TemplateCode(jinja2.BytecodeCache):
