@@ -366,6 +366,32 @@ def _images(rng: random.Random) -> dict[str, bytes]:
     return out
 
 
+OWN_PHOTO = (600, 800)  # --own-photos: a member's photo as staff upload it after cropping (~100 KB)
+
+
+def _own_photo(rng: random.Random) -> bytes:
+    """A member's own photo (``--own-photos``): a portrait like the shared avatars, different for each member,
+    with some texture, so that it is as costly to read, check and resize as a real one."""
+    from PIL import Image, ImageDraw
+    w, h = OWN_PHOTO
+    bg = (rng.randrange(120, 240), rng.randrange(120, 240), rng.randrange(120, 240))
+    img = Image.new("RGB", (w, h), bg)
+    d = ImageDraw.Draw(img)
+    for y in range(0, h, 8):
+        d.rectangle([0, y, w - 1, y + 7], fill=tuple(max(0, c - y // 14) for c in bg))
+    for _ in range(60):  # texture: a wall, a window, clothes
+        x, y = rng.randrange(w), rng.randrange(h)
+        d.rectangle([x, y, x + rng.randrange(4, 60), y + rng.randrange(4, 60)],
+                    fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    skin = (rng.randrange(200, 240), rng.randrange(160, 200), rng.randrange(130, 170))
+    d.ellipse([w * 0.32, h * 0.19, w * 0.68, h * 0.5], fill=skin)
+    d.ellipse([w * 0.29, h * 0.15, w * 0.71, h * 0.33], fill=(30, 25, 20))
+    d.ellipse([w * 0.14, h * 0.54, w * 0.86, h * 1.2], fill=rng.choice([(40, 60, 120), (200, 200, 205), (30, 30, 35)]))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
 # ---------------------------------------------------------------------------------------------
 # The generator
 
@@ -449,11 +475,13 @@ def _scores(rng: random.Random, target: str) -> tuple[list[int], int]:
         base += 1 if t20 < lo else -1
 
 
-def generate(posts: int, out: Path, seed: int = 1, force: bool = False) -> dict[str, int]:
+def generate(posts: int, out: Path, seed: int = 1, force: bool = False, own_photos: bool = False) -> dict[str, int]:
     """Write ``out/content/`` for ``posts`` approved posts; returns counts of what was written.
 
     Refuses (FileExistsError) when ``out`` exists and is not empty, unless ``force`` is true,
-    in which case only ``out/content`` is replaced.
+    in which case only ``out/content`` is replaced. ``own_photos``: each member with a photo has a photo of
+    their own (``images/members/<id>.jpg``, :data:`OWN_PHOTO` pixels) instead of one of a few shared avatars,
+    as in a real city; the rest of the content is the same.
     """
     if posts < 1:
         raise ValueError("posts must be at least 1")
@@ -571,6 +599,7 @@ def generate(posts: int, out: Path, seed: int = 1, force: bool = False) -> dict[
 
     # -- members
     rng = section("members")
+    photo_rng = section("own-photos")  # (apart: the members' own draws are those of a corpus without own photos)
     member_names: dict[str, str] = {}
     for p in post_list:
         for k in range(1, MEMBERS_PER_POST + 1):
@@ -598,7 +627,13 @@ def generate(posts: int, out: Path, seed: int = 1, force: bool = False) -> dict[
                 f"  date: {consent_date.isoformat()}",
             ]
             if photo_ok or rng.random() < 0.1:
-                lines.append(f"photo: {rng.choice(member_photos)}")
+                photo = rng.choice(member_photos)
+                if own_photos:
+                    photo = f"images/members/{mid}.jpg"
+                    with open(f"{root}/{photo}", "wb") as f:
+                        f.write(_own_photo(photo_rng))
+                    counts["images"] += 1
+                lines.append(f"photo: {photo}")
             a, b = rng.choice(PLEDGE_A), rng.choice(PLEDGE_B)
             lines.append(f"pledge: {q(f'{a}，{b}')}")
             if rng.random() < 0.6:
@@ -821,12 +856,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", type=Path, required=True, help="site folder; content/ is written inside")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--force", action="store_true", help="replace DIR/content even if DIR is not empty")
+    parser.add_argument("--own-photos", action="store_true",
+                        help="a photo of their own for each member with one (as in a real city), not a few shared ones")
     args = parser.parse_args(argv)
     if args.posts < 1:
         parser.error("--posts must be at least 1")
     started = time.perf_counter()
     try:
-        counts = generate(args.posts, args.out, args.seed, force=args.force)
+        counts = generate(args.posts, args.out, args.seed, force=args.force, own_photos=args.own_photos)
     except FileExistsError as exc:
         print(f"generate.py: {exc}", file=sys.stderr)
         return 2
