@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterator, Protocol
 class Store(Protocol):
     def memo(self, namespace: str, key: Any, make: Callable[[], Any], durable: bool = True) -> Any: ...
 
+    def known(self, namespace: str, key: Any, durable: bool = True) -> bool: ...
+
     def recall(self, namespace: str, key: bytes) -> Any: ...
 
     def keep(self, namespace: str, key: bytes, value: Any) -> None: ...
@@ -53,6 +55,13 @@ def memoized(namespace: str, key: Callable[..., Any] | None = None, *, durable: 
             if store is None:
                 return function(*args)
             return store.memo(namespace, key(*args) if key else args, lambda: function(*args), durable)
+
+        def known(*args) -> bool:
+            """Whether the running build's store holds a result for these arguments (nothing is made)."""
+            store = ACTIVE
+            return store is not None and store.known(namespace, key(*args) if key else args, durable)
+
+        call.known = known
         return call
     return wrap
 

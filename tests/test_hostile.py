@@ -642,7 +642,7 @@ def symlink(link: Path, target: Path) -> None:
     link.symlink_to(target)
 
 
-@pytest.mark.parametrize("where", ["file", "folder", "site.yaml", "loop", "photo", "photo loop"])
+@pytest.mark.parametrize("where", ["file", "folder", "site.yaml", "loop", "photo", "photo folder", "photo loop"])
 def test_symlinks_leading_outside_content_are_refused(tmp_path, capsys, where):
     secret = tmp_path / "secret"
     secret.mkdir()
@@ -675,6 +675,12 @@ def test_symlinks_leading_outside_content_are_refused(tmp_path, capsys, where):
     elif where == "photo":
         (content / "images/wang.png").unlink()
         symlink(content / "images/wang.png", secret / "face.png")
+        expected = "content/members/wang-fang.yaml:6:1: 照片 `images/wang.png` 指向 content/ 以外，不予使用。"
+    elif where == "photo folder":  # (a plain file, in a folder that leads outside)
+        import shutil
+        shutil.rmtree(content / "images")
+        (secret / "wang.png").write_bytes((MINI / "content/images/wang.png").read_bytes())
+        symlink(content / "images", secret)
         expected = "content/members/wang-fang.yaml:6:1: 照片 `images/wang.png` 指向 content/ 以外，不予使用。"
     else:
         (content / "images/wang.png").unlink()

@@ -2,13 +2,15 @@
 orientation, are offered with srcset; broken or oversized photos are content errors."""
 
 import io
+import os
 import re
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
+from site_builder import workers
 from site_builder.model import images
-from support.sites import MINI, make_site, run
+from support.sites import MINI, make_site, run, tree
 
 PHOTO = "content/images/wang.png"
 MEMBER = "content/members/wang-fang.yaml"
@@ -142,3 +144,97 @@ def test_too_big_a_file_is_a_content_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(images, "MAX_BYTES", 20_000)
     site, (code, _, err) = build_with_photo(tmp_path, capsys, phone_photo(3000, 2000) + b"\0" * 30_000)
     assert code == 1 and "图片文件太大" in err and "请先缩小" in err
+
+
+def test_a_large_phone_photo_is_decoded_at_a_smaller_scale_and_sized_as_shown(monkeypatch, tmp_path):
+    """A phone's 12-megapixel photo is decoded at the scale its widest variant needs (libjpeg's scaling: here a
+    half), once for all its variants, turned as the phone showed it, each variant exactly as wide and high as
+    the page says, and close to a full decoding's."""
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(phone_photo(4000, 3000, orientation=6))
+    ref = images.inspect(path, "phone.jpg")
+    assert (ref.width, ref.height) == (3000, 4000)
+    decoded = []
+    real = images._decode
+    monkeypatch.setattr(images, "_decode", lambda *a: decoded.append(real(*a)) or decoded[-1])
+    variants = images.render_variants(path, [w for w, _ in ref.variants()])
+    assert [im.size for im, *_ in decoded] == [(2000, 1500)]  # one decoding, at half the size (stored landscape)
+    full = Image.open(path)
+    full = full.transpose(Image.Transpose.ROTATE_270)
+    for (width, _), data in zip(ref.variants(), variants):
+        with Image.open(io.BytesIO(data)) as im:
+            assert im.size == (width, ref.height_for(width))
+            assert im.getpixel((width // 2, 5))[2] > 150  # the blue band, turned to the top
+            reference = full.resize(im.size, Image.Resampling.LANCZOS)
+            diff = ImageStat.Stat(ImageChops.difference(im.convert("RGB"), reference)).mean
+            assert max(diff) < 4, diff  # (a mean difference of a few levels in 255: JPEG's own)
+
+
+def test_a_small_photo_is_decoded_whole(monkeypatch, tmp_path):
+    """Narrower than twice its widest variant: decoded at its full size (its variants are as before)."""
+    path = tmp_path / "small.jpg"
+    path.write_bytes(phone_photo(1200, 900, orientation=1))
+    decoded = []
+    real = images._decode
+    monkeypatch.setattr(images, "_decode", lambda *a: decoded.append(real(*a)) or decoded[-1])
+    assert len(images.render_variants(path, [480, 960])) == 2
+    assert [im.size for im, *_ in decoded] == [(1200, 900)]
+
+
+def many_photos(tmp_path, count=6):
+    """The mini site with ``count`` members who each have a photo of their own."""
+    member = (MINI / MEMBER).read_text(encoding="utf-8")
+    changes = {PHOTO: None}
+    for n in range(count):
+        changes[f"content/images/p{n}.jpg"] = phone_photo(700 + 10 * n, 500, orientation=1)
+        changes[f"content/members/wang-{n}.yaml"] = member.replace("images/wang.png", f"images/p{n}.jpg")
+    changes[MEMBER] = member.replace("images/wang.png", "images/p0.jpg")
+    return make_site(tmp_path, changes)
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="workers are forked processes")
+def test_photos_are_checked_and_resized_on_every_core(tmp_path, capsys, monkeypatch):
+    """A build on two jobs checks the photos and makes their sizes in workers as well: the same files as one
+    job makes; a broken photo is reported as one job reports it."""
+    site = many_photos(tmp_path)
+    monkeypatch.setattr(images, "INSPECT_AHEAD_MIN", 1)
+    monkeypatch.setattr(images, "PHOTOS_PART", 1)
+    where = tmp_path / "pids"
+    where.mkdir()
+    for name in ("_inspect", "render_variants"):
+        real = getattr(images, name)
+
+        def spy(*args, real=real, name=name):
+            (where / f"{name}-{os.getpid()}").touch()
+            return real(*args)
+
+        monkeypatch.setattr(images, name, spy)
+    assert run(capsys, "build", site, "-o", tmp_path / "two", "--no-cache", "-j", "2")[0] == 0
+    for name in ("_inspect", "render_variants"):
+        assert {p.name for p in where.iterdir() if p.name.startswith(name)} - {f"{name}-{os.getpid()}"}, name
+    assert run(capsys, "build", site, "-o", tmp_path / "one", "--no-cache", "-j", "1")[0] == 0
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert len(list((tmp_path / "one/media").glob("*.jpg"))) == 12
+
+    (site / "content/images/p3.jpg").write_bytes(phone_photo()[:2000])
+    results = [run(capsys, "build", site, "-o", tmp_path / "bad", "--no-cache", "-j", jobs) for jobs in "21"]
+    assert results[0] == results[1] and results[0][0] == 1
+    assert "content/members/wang-3.yaml:6:1: 照片 `content/images/p3.jpg`：图片已损坏或不完整" in results[0][2]
+
+
+def test_a_photo_gone_before_its_sizes_are_made_is_a_content_error(tmp_path, capsys, monkeypatch):
+    """A photo removed after the model checked it (while pages rendered) is named in a message, the build stops
+    and the output is not touched: no traceback."""
+    from site_builder.incremental import pipeline
+    site = many_photos(tmp_path, 2)
+    real = pipeline.write_images
+
+    def removed_first(model, writer, jobs=1):
+        (site / "content/images/p1.jpg").unlink()
+        return real(model, writer, jobs)
+
+    monkeypatch.setattr(pipeline, "write_images", removed_first)
+    code, _, err = run(capsys, "build", site, "-o", tmp_path / "out", "--no-cache")
+    assert code == 1 and "Traceback" not in err
+    assert "content/images/p1.jpg:1:1: 无法读取图片" in err and "请放回照片" in err
+    assert not (tmp_path / "out").exists()

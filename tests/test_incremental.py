@@ -454,7 +454,7 @@ def test_qr_codes_and_photo_sizes_are_worked_out_once(tmp_path, monkeypatch, ste
     made, opened = [], []
     real_make, real_open = zxingcpp.create_barcode, images._open
     monkeypatch.setattr(zxingcpp, "create_barcode", lambda *a, **k: made.append(a) or real_make(*a, **k))
-    monkeypatch.setattr(images, "_open", lambda data: opened.append(1) or real_open(data))
+    monkeypatch.setattr(images, "_open", lambda *a: opened.append(1) or real_open(*a))
     pipeline.run(site, tmp_path / "out", jobs=1)
     assert made and opened
     made.clear(), opened.clear()

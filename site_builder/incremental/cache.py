@@ -188,6 +188,13 @@ class Cache:
         self.used.add(k)
         return value
 
+    def known(self, namespace: str, key: Any, durable: bool = True) -> bool:
+        """Whether :meth:`memo` would answer ``key`` without making anything."""
+        if not durable and self.folder is None:
+            return False
+        k = (namespace, digest(pickle.dumps(key, protocol=5)))
+        return k in (self.section("memo") if durable else self._in_process)
+
     def recall(self, namespace: str, key: bytes) -> Any:
         """The value :meth:`keep` kept for ``namespace``, if it was kept for ``key``; else None."""
         if self.folder is None:

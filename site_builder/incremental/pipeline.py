@@ -27,7 +27,7 @@ from ..content import privacy
 from ..write import output
 from .. import memo, workers
 from .cache import Cache
-from ..errors import ContentErrors, Problems
+from ..errors import ContentErrors, Problem, Problems, rel
 from ..write.output import Writer, marker_id
 from ..render.templates import Renderer, TemplateProblem
 
@@ -84,7 +84,8 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     if progress:
         progress("model", 0, 0)
     privacy.report(raw, problems)
-    model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url) if raw.site is not None else None
+    model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url, jobs) \
+        if raw.site is not None else None
     if model is not None:
         model = dataclasses.replace(model, competitions=competition.build(raw, model, problems))
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
@@ -204,7 +205,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 timings["render"] = time.perf_counter() - start
                 start = time.perf_counter()
                 write_static(renderer, writer)
-                write_images(model, writer)
+                write_images(model, writer, jobs)
                 for finisher in finishers:
                     finish_start = time.perf_counter()
                     if progress:
@@ -338,14 +339,32 @@ def write_static(renderer: Renderer, writer: Writer) -> None:
         writer.write(name, path.read_bytes())
 
 
-def write_images(model: model_mod.Model, writer: Writer) -> None:
+def write_images(model: model_mod.Model, writer: Writer, jobs: int = 1) -> None:
     """Each photo's published sizes, named by the digest of its bytes: two photo files with the same bytes (one
-    picture uploaded for two members) share them, written once."""
-    written: set[str] = set()
+    picture uploaded for two members) share them, written once; a size the output has already is kept. The
+    others are made on every core (a city's members' photos: tens of thousands)."""
+    seen: set[str] = set()
+    todo: list[tuple[str, tuple[int, ...]]] = []  # (file, widths)
+    paths: list[list[str]] = []  # the output path of each width of each
     for src, ref in sorted(model.images.items()):
+        missing = []
         for width, path in ref.variants():
-            if path in written:
+            if path not in seen:
+                seen.add(path)
+                if not writer.reuse(path):
+                    missing.append((width, path))
+        if missing:
+            todo.append((str(model.content / src), tuple(width for width, _ in missing)))
+            paths.append([path for _, path in missing])
+    parts = workers.chunks(list(range(len(todo))), jobs * 4, images.PHOTOS_PART)  # (small parts: their JPEGs come back in memory)
+    work = [[todo[i] for i in part] for part in parts]
+    problems = []
+    for part, made in zip(parts, workers.run(images.render_part, work, jobs if len(parts) > 1 else 1)):
+        for i, variants in zip(part, made):
+            if type(variants) is str:  # (the photo changed or went away after it was checked)
+                problems.append(Problem(rel(Path(todo[i][0]), model.content.parent), 1, 1, variants))
                 continue
-            written.add(path)
-            if not writer.reuse(path):
-                writer.write_named(path, images.render(model.content / src, width))
+            for path, data in zip(paths[i], variants):
+                writer.write_named(path, data)
+    if problems:
+        raise ContentErrors(problems)

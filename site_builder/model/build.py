@@ -14,6 +14,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, Callable, Protocol
 
 from markupsafe import Markup, escape
@@ -226,13 +227,19 @@ def _finish(obj: Any, **values: Any) -> None:
 
 class Builder:
     def __init__(self, raw: Raw, problems: Problems, markdown: "MarkdownRenderer | None" = None,
-                 base_url: str | None = None):
+                 base_url: str | None = None, jobs: int = 1):
         self.raw, self.problems = raw, problems
+        self.jobs = jobs  # processes that may check the photos (images.inspected_ahead)
         self.pid = os.getpid()  # (the process the model is built in: see replayed)
         self.base_url = base_url  # build --base-url / the preview address: an input, never written into a record
         self.renderer = markdown or PlainMarkdown()  # the incremental core's renders once, in parallel
         self.images: dict[str, images.ImageRef] = {}
         self.bad_images: set[str] = set()
+        # output path of each size of each photo → the photo (a story's inline photos are given their sizes by it:
+        # sized_images; made as photos are checked, not for each story: a city has tens of thousands)
+        self.published: dict[str, images.ImageRef] = {}
+        self._photo_files: dict[str, Path | str] = {}  # see photo_file
+        self._folders: dict[str, Path | None] = {}  # a photo folder → where it really is (None: not inside content/)
         self.external: list[tuple[str, str]] = []  # (file, URL): the stories' links out of the site
         self.internal: list[tuple[str, int, int, str, str]] = []  # (file, line, column, as written, address)
 
@@ -256,24 +263,16 @@ class Builder:
         path, rline, rcol = rec.where(key)
         if line is not None:
             rline, rcol = line, col
-        if src.startswith("/") or "\\" in src or norm.startswith("..") or re.search(r"%2e|%2f|%5c", src, re.I):
+        if _bad_photo_path(src, norm):
             self.problems.add(path, rline, rcol, f"照片路径 `{src}` 不合规：请写 content/ 下的相对路径，如 images/members/x.jpg。")
             return None
         if norm in self.images:
             return self.images[norm]
         if norm in self.bad_images:
             return None
-        file = self.raw.content / norm
-        try:
-            real = file.resolve()
-        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
-            self.problems.add(path, rline, rcol, f"照片 `{src}` 是循环的符号链接，无法读取：请换成照片文件本身。")
-            return None
-        if not real.is_relative_to(self.raw.content.resolve()):
-            self.problems.add(path, rline, rcol, f"照片 `{src}` 指向 content/ 以外，不予使用。")
-            return None
-        if not file.is_file():
-            self.problems.add(path, rline, rcol, f"找不到照片 `content/{norm}`：请上传照片，或改正路径（区分大小写）。")
+        file = self.photo_file(norm)
+        if type(file) is str:
+            self.problems.add(path, rline, rcol, file.format(src=src, norm=norm))  # (constant templates: safe)
             return None
         try:
             ref = images.inspect(file, norm)
@@ -282,7 +281,66 @@ class Builder:
             self.problems.add(path, rline, rcol, f"照片 `content/{norm}`：{exc}")
             return None
         self.images[norm] = ref
+        self.published.update((path, ref) for _, path in ref.variants())
         return ref
+
+    def photo_file(self, norm: str) -> Path | str:
+        """The file of a photo (a normal path relative to content/), or what is wrong with it: a message template
+        (``{src}``: the path as written, ``{norm}``: its normal form). Found once a path: the model asks for a
+        photo of many members, and :meth:`build` for all. A city's photos are in a few folders: each folder is
+        resolved once, and a photo that is not a symbolic link costs one ``lstat``."""
+        found = self._photo_files.get(norm)
+        if found is not None:
+            return found
+        file = self.raw.content / norm
+        folder, name = posixpath.split(norm)
+        try:
+            st = os.lstat(file)
+        except (OSError, ValueError):
+            st = None
+        if st is not None and S_ISREG(st.st_mode) and self.real_folder(folder) is not None:
+            found = file  # (a plain file in a folder inside content/)
+        else:
+            try:
+                real = file.resolve()
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+                found = "照片 `{src}` 是循环的符号链接，无法读取：请换成照片文件本身。"
+            else:
+                content = self.real_folder("")
+                if content is None or not real.is_relative_to(content):
+                    found = "照片 `{src}` 指向 content/ 以外，不予使用。"
+                elif not file.is_file():
+                    found = "找不到照片 `content/{norm}`：请上传照片，或改正路径（区分大小写）。"
+                else:
+                    found = file
+        self._photo_files[norm] = found
+        return found
+
+    def real_folder(self, folder: str) -> Path | None:
+        """Where a folder of content/ ("": content/ itself) really is, if it is inside content/ (else None)."""
+        if folder not in self._folders:
+            content = self.real_folder("") if folder else None
+            try:
+                real = (self.raw.content / folder).resolve()
+            except (OSError, RuntimeError):
+                real = None
+            if folder and (content is None or real is None or not real.is_relative_to(content)):
+                real = None
+            self._folders[folder] = real
+        return self._folders[folder]
+
+    def member_photos(self) -> list[tuple[Path, str]]:
+        """(file, normal path) of each photo the members' pages will show (what :meth:`image` will inspect)."""
+        found: dict[str, Path] = {}
+        for rec in self.raw.members.values():
+            src = rec["photo"]
+            if src and rec["consent"]["photo"] and rec["consent"]["public"]:
+                norm = posixpath.normpath(src)
+                if norm not in found and not _bad_photo_path(src, norm):
+                    file = self.photo_file(norm)
+                    if type(file) is not str:
+                        found[norm] = file
+        return [(file, norm) for norm, file in found.items()]
 
     # -- the stages of the model --------------------------------------------------------------
     def settings(self) -> Settings | None:
@@ -307,6 +365,10 @@ class Builder:
         settings = self.settings()
         if settings is None:
             return None
+        with images.inspected_ahead(self.member_photos(), self.jobs):
+            return self.build_with(settings)
+
+    def build_with(self, settings: Settings) -> Model:
         raw = self.raw
         units: dict[str, Unit] = {}
         for uid, rec in sorted(raw.units.items()):
@@ -563,11 +625,12 @@ class Builder:
         (width and height keep the page from jumping while they load; srcset lets a phone take 480 px)."""
         if "<img" not in html:
             return html
-        published = {settings.base_path + path: ref for ref in self.images.values() for _, path in ref.variants()}
+        base = settings.base_path
 
         def sized(match: re.Match) -> str:
             attrs = dict(_ATTR.findall(match.group(1)))
-            ref = published.get(str(Markup(attrs.get("src", "")).unescape()))
+            src = str(Markup(attrs.get("src", "")).unescape())
+            ref = self.published.get(src[len(base):]) if src.startswith(base) else None
             if ref is None:
                 return match.group(0)
             variants = ref.variants()
@@ -744,6 +807,12 @@ class PlainMarkdown:
 
 
 def build(raw: Raw, problems: Problems, markdown: MarkdownRenderer | None = None,
-          base_url: str | None = None) -> Model | None:
-    """The model of ``raw``; ``base_url`` (build --base-url, the preview server's address) replaces site.yaml's."""
-    return Builder(raw, problems, markdown, base_url).build()
+          base_url: str | None = None, jobs: int = 1) -> Model | None:
+    """The model of ``raw``; ``base_url`` (build --base-url, the preview server's address) replaces site.yaml's;
+    ``jobs``: processes that may check the photos."""
+    return Builder(raw, problems, markdown, base_url, jobs).build()
+
+
+def _bad_photo_path(src: str, norm: str) -> bool:
+    """Whether a photo path as written is not a plain path inside content/."""
+    return src.startswith("/") or "\\" in src or norm.startswith("..") or bool(re.search(r"%2e|%2f|%5c", src, re.I))

@@ -226,7 +226,7 @@ class Writer:
 
     def reuse(self, path: str) -> bool:
         """Link a file whose name fixes its content (e.g. media/<hash>-480.jpg) from the old output."""
-        if self.old is None or not (self.old / path).is_file():
+        if not self.can_keep(path):  # (one stat: a city's photos have tens of thousands of sizes)
             return False
         target = self._target(path)
         if not self.in_place:
