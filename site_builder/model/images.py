@@ -98,15 +98,16 @@ def inspected_ahead(files: Iterable[tuple[Path, str]], jobs: int) -> Iterator[No
     what was found (by the file's stat signature then). A clean build of a city checks every member's photo
     (a phone's: tens of milliseconds to read, hash and decode), and the model asks for them one by one."""
     todo = []
-    for file, src in files:
-        try:
-            st = file.stat()
-        except OSError:
-            continue  # (inspect reports it)
-        signature = stat_signature(st)
-        if st.st_mtime >= time.time() - RACY_SECONDS or not _inspect_unchanged.known(str(file), src, signature):
-            todo.append((str(file), src, signature))
-    if jobs > 1 and len(todo) >= INSPECT_AHEAD_MIN and workers.can_fork():
+    if jobs > 1 and workers.can_fork():  # (in one process each photo is checked when the model asks for it)
+        for file, src in files:
+            try:
+                st = file.stat()
+            except OSError:
+                continue  # (inspect reports it)
+            signature = stat_signature(st)
+            if st.st_mtime >= time.time() - RACY_SECONDS or not _inspect_unchanged.known(str(file), src, signature):
+                todo.append((str(file), src, signature))
+    if len(todo) >= INSPECT_AHEAD_MIN:
         parts = workers.chunks(todo, jobs, PHOTOS_PART)
         for part, found in zip(parts, workers.run(_inspect_part, parts, jobs)):
             _AHEAD.update(zip(part, found))
