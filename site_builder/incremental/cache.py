@@ -169,7 +169,7 @@ class Cache:
         ``durable=False``: kept in this process only (a rebuild of ``serve``), never saved."""
         if not durable and self.folder is None:  # (--no-cache: a build that keeps nothing)
             return make()
-        k = (namespace, digest(pickle.dumps(key, protocol=5)))
+        k = _memo_key(namespace, key)
         if not durable:
             self._in_process_used.add(k)
             try:
@@ -192,8 +192,7 @@ class Cache:
         """Whether :meth:`memo` would answer ``key`` without making anything."""
         if not durable and self.folder is None:
             return False
-        k = (namespace, digest(pickle.dumps(key, protocol=5)))
-        return k in (self.section("memo") if durable else self._in_process)
+        return _memo_key(namespace, key) in (self.section("memo") if durable else self._in_process)
 
     def recall(self, namespace: str, key: bytes) -> Any:
         """The value :meth:`keep` kept for ``namespace``, if it was kept for ``key``; else None."""
@@ -251,6 +250,11 @@ class Cache:
             self._dirty.clear()
         except OSError:
             pass
+
+
+def _memo_key(namespace: str, key: Any) -> tuple[str, bytes]:
+    """How :meth:`Cache.memo` files a result: the namespace and the digest of the key's pickle."""
+    return namespace, digest(pickle.dumps(key, protocol=5))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

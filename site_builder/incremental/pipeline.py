@@ -356,7 +356,8 @@ def write_images(model: model_mod.Model, writer: Writer, jobs: int = 1) -> None:
         if missing:
             todo.append((str(model.content / src), tuple(width for width, _ in missing)))
             paths.append([path for _, path in missing])
-    parts = workers.chunks(list(range(len(todo))), jobs * 4, images.PHOTOS_PART)  # (small parts: their JPEGs come back in memory)
+    # (small parts: their JPEGs come back to this process in memory)
+    parts = workers.chunks(list(range(len(todo))), jobs * 4, images.PHOTOS_PART)
     work = [[todo[i] for i in part] for part in parts]
     problems = []
     for part, made in zip(parts, workers.run(images.render_part, work, jobs if len(parts) > 1 else 1)):

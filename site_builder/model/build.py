@@ -8,10 +8,10 @@ or image is reported with its file and line before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
-import re
 import functools
 import os
+import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -293,12 +293,11 @@ class Builder:
         if found is not None:
             return found
         file = self.raw.content / norm
-        folder, name = posixpath.split(norm)
         try:
             st = os.lstat(file)
         except (OSError, ValueError):
             st = None
-        if st is not None and S_ISREG(st.st_mode) and self.real_folder(folder) is not None:
+        if st is not None and S_ISREG(st.st_mode) and self.real_folder(posixpath.dirname(norm)) is not None:
             found = file  # (a plain file in a folder inside content/)
         else:
             try:

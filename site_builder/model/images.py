@@ -5,7 +5,7 @@ variants (named by the original's content hash and the way variants are made, so
 never re-encoded) without EXIF, GPS, XMP or ICC data.
 
 A city has a photo for each of tens of thousands of members, many straight from a phone (12 megapixels): a
-build checks them on every core (:func:`inspect_all`), decodes a JPEG at the smallest scale its use allows
+build checks them on every core (:func:`inspected_ahead`), decodes a JPEG at the smallest scale its use allows
 (libjpeg's DCT scaling, 1/2 to 1/8: every block is still read, so a broken file is refused as at full size),
 and makes all of a photo's variants from one decoding (:func:`render_variants`).
 """
@@ -68,9 +68,14 @@ def inspect(path: Path, src: str) -> ImageRef:
     except OSError as exc:
         raise ImageProblem(f"无法读取图片：{exc.strerror}。") from None
     signature = stat_signature(st)
-    if st.st_mtime < time.time() - RACY_SECONDS:
+    if _settled(st):
         return _inspect_unchanged(str(path), src, signature)
     return _inspect_ahead(str(path), src, signature)
+
+
+def _settled(st) -> bool:
+    """Whether a file's stat signature can be trusted to tell a later change (not modified just now)."""
+    return st.st_mtime < time.time() - RACY_SECONDS
 
 
 @memoized("images.inspect")  # (a photo that could not be used is read again: exceptions are not kept)
@@ -105,7 +110,7 @@ def inspected_ahead(files: Iterable[tuple[Path, str]], jobs: int) -> Iterator[No
             except OSError:
                 continue  # (inspect reports it)
             signature = stat_signature(st)
-            if st.st_mtime >= time.time() - RACY_SECONDS or not _inspect_unchanged.known(str(file), src, signature):
+            if not _settled(st) or not _inspect_unchanged.known(str(file), src, signature):
                 todo.append((str(file), src, signature))
     if len(todo) >= INSPECT_AHEAD_MIN:
         parts = workers.chunks(todo, jobs, PHOTOS_PART)
