@@ -612,7 +612,8 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     monkeypatch.setattr(listing, "list_pages", lambda *a, **k: listed.append(real(*a, **k)) or listed[-1])
     first = pipeline.run(site, out, jobs=1, cache=cache, save=False)
     units = [f"{u.id}" for u in first.model.units if u.posts]
-    assert made == ["web.lists", *[f"web.posts.{u}" for u in units], "web.members", "print.short",
+    assert made == ["web.lists", *[f"web.posts.{u}" for u in units], "web.members", "web.units", "web.honours",
+                    "print.short",
                     *[f"print.unit.{u}" for u in units]]  # a group of post pages and of print pages for each unit
     story = next(p for p in sorted((site / "content/stories").glob("*.md")) if "posts:" in p.read_text(encoding="utf-8"))
     edit(story, "\ntitle: ", "\ntitle: 改过的")

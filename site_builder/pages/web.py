@@ -146,19 +146,25 @@ def pages(model: Model) -> Iterator[Page | Pages]:
             yield Pages(f"web.posts.{unit.id}", post_pages, (model, unit, here))
     yield Pages("web.members", member_pages, (model,))
     yield Page("units/", "units.html", {"units": model.units})
-    for unit in model.units:
-        yield Page(unit.url, "unit.html", {"unit": unit, "posts": sort_posts(unit.posts)})
+    yield Pages("web.units", unit_pages, (model,))
     for chunk, pager in paginate(model.stories, s.page_size, "stories/", "stories/page/"):
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
     for story in model.stories:
         yield Page(story.url, "story.html", view=story_view, args=(story,))
-    yield from honour_roll(model)
+    # (a group: a story's edit changes nothing a unit page or the honour roll is listed from, and a kept page's
+    # context is not compared again; thousands of pages at city scale)
+    yield Pages("web.honours", honour_roll, (model,))
     # 群众议标准: at a campaign's start every member's standard is open for comment at once, so in pages too
     discussed = [m for m in model.members if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)]
     for chunk, pager in paginate(discussed, s.page_size, "standards/", "standards/page/"):
         yield Page(pager["url"], "standards.html", {"members": chunk, "pager": pager, "total": len(discussed)})
     yield Page("accessibility/", "accessibility.html", {})
     yield Page("404.html", "404.html", {})
+
+
+def unit_pages(model: Model) -> Iterator[Page]:
+    for unit in model.units:
+        yield Page(unit.url, "unit.html", {"unit": unit, "posts": sort_posts(unit.posts)})
 
 
 def honour_roll(model: Model) -> Iterator[Page]:
