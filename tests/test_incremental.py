@@ -651,6 +651,76 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     assert tree(out) == tree(clean)
 
 
+def test_serve_plans_from_the_pages_that_read_what_changed(tmp_path, capsys, monkeypatch, steady):
+    """Inside ``serve`` (the cache in memory) the plan looks only at the pages that read an object whose digest
+    changed (the reverse index kept from the build before, incremental/readers.py), and keeps and renders
+    exactly the pages the comparison of every page would: after a story's, a member's, a score's, a settings
+    edit and a story removed, and the output is a clean build's."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    cache = Cache.for_site(site)
+    real, planned = rendering.plan, []
+
+    def both(pages, previous, fingerprints, jobs=1, digests=None, same=frozenset(), readers=None):
+        full = real(pages, previous, fingerprints, jobs, digests, same)
+        if readers is not None:
+            quick = real(pages, previous, fingerprints, jobs, digests, same, readers)
+            assert (quick.todo, quick.kept) == (full.todo, full.kept)
+            planned.append(len(quick.todo))
+        return full
+    monkeypatch.setattr(rendering, "plan", both)
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    assert planned == [] and cache.held["readers"].describes(pipeline._shards(cache))
+    stories = sorted((site / "content/stories").glob("*.md"))
+    edits = [
+        lambda: edit(stories[0], "\ntitle: ", "\ntitle: 改过的"),
+        lambda: edit(site / "content/members/cao-yang.yaml", "pledge: ", "pledge: 再"),
+        lambda: edit(site / "content/evaluations/2025-03.yaml", "politics: 98, performance: 100",
+                     "politics: 98, performance: 90"),
+        lambda: edit(stories[0], "\ntitle: 改过的", "\ntitle: "),
+        lambda: stories[1].unlink(),
+        lambda: edit(site / "content/site.yaml", "title: ", "title: 新"),
+        lambda: edit(stories[2], "\ntitle: ", "\ntitle: 又改"),
+    ]
+    for n, change in enumerate(edits, 1):
+        change()
+        result = pipeline.run(site, out, jobs=1, cache=cache, save=False)
+        assert len(planned) == n and planned[-1] == result.rendered
+    assert 0 < planned[0] < result.pages / 10
+    assert planned[5] > result.pages * 0.9  # (the site's title: nearly every page)
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def test_the_reverse_index_names_every_reader_and_is_made_again_when_it_describes_other_pages():
+    from site_builder.incremental.readers import Readers, updated
+    from site_builder.incremental.tracking import Unchanged
+    done = rendering.Done
+    a = done(b"f", ("post:x", "unit:u"), (("model", ("as_of",)),), b"", b"")
+    b = done(b"f", ("member:m",), (), b"", b"")
+    c = done(None, (), (), b"", b"")
+    more = {f"{n}.html": done(b"f", ("unit:v",), (), b"", b"") for n in range(10)}
+    shards = ({"a.html": a}, {"b.html": b, "c.html": c}, more)
+    readers = Readers(shards)
+    everything = Unchanged({"post:x", "unit:u", "unit:v", "member:m"}, {("model", "as_of")})
+    assert readers.look_at(everything) == {"c.html"}  # (its context is never compared: always looked at)
+    assert readers.look_at(Unchanged({"post:x", "unit:v", "member:m"}, {("model", "as_of")})) == {"a.html", "c.html"}
+    assert readers.look_at(Unchanged({"post:x", "unit:u", "member:m"}, {("model", "as_of")})) == {"c.html", *more}
+    assert readers.look_at(Unchanged(everything.objects, set())) == {"a.html", "c.html"}
+    # b rendered again reads the post now: named under it as well (and still under the member: a superset)
+    b2 = done(b"g", ("post:x",), (), b"", b"")
+    after = ({"a.html": a}, {"b.html": b2, "c.html": c}, more)
+    assert updated(readers, after, shards, [("b.html", b2)]) is readers and readers.describes(after)
+    assert readers.look_at(Unchanged({"unit:u", "unit:v", "member:m"}, {("model", "as_of")})) == \
+        {"a.html", "b.html", "c.html"}
+    assert readers.look_at(Unchanged({"post:x", "unit:u", "unit:v"}, {("model", "as_of")})) == {"b.html", "c.html"}
+    # sections it does not describe (another build saved them): made from them
+    other = ({"a.html": a}, {"b.html": b}, more)
+    fresh = updated(readers, other, shards, [])
+    assert fresh is not readers and fresh.describes(other) and fresh.look_at(everything) == set()
+
+
 def _objects_in(page):
     """The model objects a page holds in its arguments and context (boards: the objects they name)."""
     todo, found = [page.args, page.context], []

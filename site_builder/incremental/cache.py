@@ -129,6 +129,7 @@ class Cache:
         self.used: set = set()  # memo entries used by this build
         self._in_process: dict = {}  # memo entries never saved (durable=False)
         self._in_process_used: set = set()  # ... used since the last forget_unused
+        self.held: dict[str, Any] = {}  # worked out from the sections for this process's next build, never saved
 
     @classmethod
     def for_site(cls, site: Path, enabled: bool = True) -> "Cache":

@@ -20,7 +20,7 @@ from ..pages import admin, feeds, print_pages, search, web
 from ..pages.guard import check_without_site, output_problems
 from ..pages import competition as competition_pages
 from ..model import competition, images, build as model_mod
-from . import listing, markdown_cache, records, rendering, tracking
+from . import listing, markdown_cache, readers, records, rendering, tracking
 from .derived import Derivations
 from ..render import linkcheck, search_index
 from ..content import privacy
@@ -164,14 +164,15 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     timings["views"] = time.perf_counter() - start
     result = Result(model, pages=len(page_list), timings=timings)
     links = linkcheck.LinkCheck(model.settings.base_path)
-    saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None}
+    saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None, "shards": ()}
     derivations = Derivations(fingerprints, cache if tracked else None)
     workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
     start = time.perf_counter()
     try:
         if not write:
-            planned = rendering.plan(page_list, saved["pages"], fingerprints, jobs, saved["digests"], listed.same)
+            planned = rendering.plan(page_list, saved["pages"], fingerprints, jobs, saved["digests"], listed.same,
+                                     _readers(cache, saved))
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
@@ -182,7 +183,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         else:
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
             planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"],
-                                     listed.same)
+                                     listed.same, _readers(cache, saved))
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             finishers = [f for f in FINISHERS if f.enabled(model)]
@@ -217,9 +218,12 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 result.files, result.changed = len(writer.written), writer.changed
             timings["write"] = time.perf_counter() - start - sum(timings.get(f.name, 0.0) for f in finishers)
             if tracked:
-                _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved["pages"],
-                            fingerprints.digests((entry.attributes for entry in done.values()), jobs),
-                            sorted(writer.written.values()))
+                changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved["pages"],
+                                      fingerprints.digests((entry.attributes for entry in done.values()), jobs),
+                                      sorted(writer.written.values()))
+                if not save:  # (the cache stays in memory for the next build: serve)
+                    cache.held["readers"] = readers.updated(cache.held.get("readers"), _shards(cache),
+                                                            saved["shards"], changed)
                 listing.commit(cache, listed)
                 derivations.commit()
     except (TemplateProblem, rendering.RenderProblem) as exc:
@@ -236,30 +240,45 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
 PAGE_SHARDS = 16
 
 
+def _shards(cache: Cache) -> tuple[dict, ...]:
+    return tuple(cache.section(f"pages-{n}") for n in range(PAGE_SHARDS))
+
+
 def _saved_pages(cache: Cache) -> dict:
-    """{"output": (folder, build id), "pages": {output path: rendering.Done}, "digests": tracking.Digests}
-    of the cached build."""
+    """{"output": (folder, build id), "pages": {output path: rendering.Done}, "digests": tracking.Digests,
+    "shards": the sections "pages" was read from} of the cached build."""
     pages: dict = {}
-    for n in range(PAGE_SHARDS):
-        pages.update(cache.section(f"pages-{n}"))
+    shards = _shards(cache)
+    for shard in shards:
+        pages.update(shard)
     return {"output": cache.section("pages-output").get("output"), "pages": pages,
-            "digests": cache.section("pages-digests").get("digests")}
+            "digests": cache.section("pages-digests").get("digests"), "shards": shards}
+
+
+def _readers(cache: Cache, saved: dict) -> readers.Readers | None:
+    """Which pages read each object, as kept in memory by the build before (``serve``), if it describes the
+    cached pages."""
+    found = cache.held.get("readers")
+    return found if found is not None and found.describes(saved["shards"]) else None
 
 
 def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: tracking.Digests,
-                files: list[str]) -> None:
+                files: list[str]) -> list[tuple[str, rendering.Done]]:
     """Only the sections that changed are written again: the shards with a page whose entry changed, the
     digests and the list of files if they differ. The sections are saved in the order of their names,
     "pages-output" (which says which output they describe) last: a build killed while saving leaves a
     cache that does not match the output, and the next build renders every page. (The list of files is
-    the same whenever the output is: the output's build id is a hash of every file's name and content.)"""
+    the same whenever the output is: the output's build id is a hash of every file's name and content.)
+    Returns the (output path, entry) of the pages whose entry changed."""
     shards: list[dict] = [{} for _ in range(PAGE_SHARDS)]
     changed: set[int] = set()
+    entries: list[tuple[str, rendering.Done]] = []
     for path, entry in done.items():
         n = zlib.crc32(path.encode()) % PAGE_SHARDS
         shards[n][path] = entry
         if before.get(path) != entry:  # (an entry kept from the cache is the same object)
             changed.add(n)
+            entries.append((path, entry))
     for path in before.keys() - done.keys():
         changed.add(zlib.crc32(path.encode()) % PAGE_SHARDS)
     for n in range(PAGE_SHARDS):
@@ -271,6 +290,7 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
         cache.replace("pages-files", {"files": files})
     if cache.section("pages-output").get("output") != output:
         cache.replace("pages-output", {"output": output})
+    return entries
 
 
 def write_finished(finisher, pages: list[web.Page], done: dict, prepared: dict, model: model_mod.Model,

@@ -136,26 +136,43 @@ class Plan:
 _PLAN: tuple | None = None  # (pages, previous, fingerprints, unchanged) for forked workers
 
 
+def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchanged,
+             fingerprints: tracking.Fingerprints, same: frozenset[int]) -> bool:
+    """Whether page ``i`` is as the cached build left it (``entry``): nothing it read changed, nor its context."""
+    return (entry is not None and entry.fingerprint is not None and unchanged.covers(entry.objects, entry.attributes)
+            and (i in same or fingerprints.context(page) == entry.fingerprint))
+
+
 def _plan_part(indices: list[int]) -> list[bool]:
     pages, previous, fingerprints, unchanged, same = _PLAN
-    out = []
-    for i in indices:
-        entry = previous.get(pages[i].output)
-        out.append(entry is not None and entry.fingerprint is not None
-                   and unchanged.covers(entry.objects, entry.attributes)
-                   and (i in same or fingerprints.context(pages[i]) == entry.fingerprint))
-    return out
+    return [_as_left(i, pages[i], previous.get(pages[i].output), unchanged, fingerprints, same) for i in indices]
 
 
 def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
-         jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset()) -> Plan:
+         jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset(),
+         readers=None) -> Plan:
     """Which pages are as the cached build left them (in ``jobs`` processes for many pages):
     ``previous`` and ``digests`` are what that build kept of its pages and of its model objects; ``same``,
-    the pages whose context is the one that build compared (reused from its page list, see :mod:`listing`)."""
+    the pages whose context is the one that build compared (reused from its page list, see :mod:`listing`);
+    ``readers``, which pages read each object, if known (:class:`readers.Readers` of ``previous``): then only
+    the pages that read a changed object, and those whose context is compared, are looked at."""
     global _PLAN
     if fingerprints is None or not previous or digests is None:
         return Plan({}, list(range(len(pages))))
-    _PLAN = (pages, previous, fingerprints, fingerprints.unchanged(digests, jobs), same)
+    unchanged = fingerprints.unchanged(digests, jobs)
+    if readers is not None:
+        look = readers.look_at(unchanged)
+        kept: dict[int, Done] = {}
+        todo: list[int] = []
+        for i, page in enumerate(pages):
+            entry = previous.get(page.output)
+            if entry is not None and i in same and page.output not in look \
+                    or _as_left(i, page, entry, unchanged, fingerprints, same):
+                kept[i] = entry
+            else:
+                todo.append(i)
+        return Plan(kept, todo)
+    _PLAN = (pages, previous, fingerprints, unchanged, same)
     try:
         indices = list(range(len(pages)))
         parts = workers.chunks(indices, jobs, 500) if len(pages) >= PLAN_POOL_MIN_PAGES else [indices]
