@@ -69,6 +69,10 @@ def test_standings_kept_in_the_cache_are_the_same_standings_and_make_their_histo
     assert first.history is first.history  # made once
     assert kept == made and kept["p2"].history != kept["p0"].history
     assert pickle.loads(pickle.dumps(kept)) == made  # (kept again after being read)
+    # ... as the bank still: a standing is never changed by reading it (the cache saves it after the pages that
+    # read every history; a standing that kept its Changes was saved as them)
+    assert all(type(st.__dict__["_history"]) is stars._Banked for st in kept.values())
+    assert len(pickle.dumps(kept, protocol=5)) == len(pickle.dumps(stars.kept_standings(made), protocol=5))
     assert stars.Standing().history == () and stars.Standing() == pickle.loads(pickle.dumps(stars.Standing()))
 
 

@@ -164,7 +164,11 @@ class _Banked(NamedTuple):
 
 class _HistoryField:
     """A standing's history (a descriptor field of :class:`Standing`): a tuple, or where it sits in a
-    :class:`HistoryBank`, made into the tuple when first read (the same value whenever read)."""
+    :class:`HistoryBank`, made into the tuple when first read (the same value whenever read: the bank keeps
+    what it made). The standing keeps its place in the bank, never the tuple: a standing is never changed, and
+    one that the cache keeps is pickled again as its bank (the cache is saved after the pages that read every
+    history were rendered: a standing that kept the tuple was saved as 338,000 Changes at 10,000 posts, 0.75 s
+    to read back at every warm build instead of ~0.1 s)."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.slot = "_" + name
@@ -174,7 +178,7 @@ class _HistoryField:
             return ()  # (the field's default, for dataclass)
         value = obj.__dict__[self.slot]
         if type(value) is _Banked:
-            value = obj.__dict__[self.slot] = value.bank.histories()[value.key]
+            return value.bank.histories()[value.key]
         return value
 
     def __set__(self, obj, value) -> None:
