@@ -612,7 +612,10 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     monkeypatch.setattr(listing, "list_pages", lambda *a, **k: listed.append(real(*a, **k)) or listed[-1])
     first = pipeline.run(site, out, jobs=1, cache=cache, save=False)
     units = [f"{u.id}" for u in first.model.units if u.posts]
-    assert made == ["web.lists", *[f"web.posts.{u}" for u in units], "web.members", "web.units", "web.honours",
+    member_pages = [p.url for p in listed[-1].pages if p.template == "member.html"]  # (by unit: each public member once)
+    assert sorted(member_pages) == sorted(m.url for m in first.model.members)
+    assert made == ["web.lists", *[f"web.posts.{u}" for u in units], *[f"web.members.{u}" for u in units],
+                    "web.units", "web.honours",
                     "print.short",
                     *[f"print.unit.{u}" for u in units], "print.index"]  # post pages and print pages: a group a unit
     story = next(p for p in sorted((site / "content/stories").glob("*.md")) if "posts:" in p.read_text(encoding="utf-8"))
