@@ -93,22 +93,16 @@ def pages(model: Model) -> Iterator[Page | Pages]:
     (incremental/listing.py)."""
     yield Pages("print.short", short_pages, (model,))
     members = members_by_post(model)
+    summary = []
     for unit in model.units:
         if not unit.posts:
             continue
         # everyone serving at the unit's posts, consenting or not (their personnel-file cards), by post
         serving = tuple((post.id, tuple(members.get(post.id, ()))) for post in unit_posts(unit))
         yield Pages(f"print.unit.{unit.id}", unit_pages, (model, unit, serving))
-    # (a group: counting every unit's boards took 0.24 s at 10,000 posts, and a story's edit changes none)
-    yield Pages("print.index", index_pages, (model,))
-
-
-def index_pages(model: Model) -> Iterator[Page]:
-    """The staff's print index: each unit's number of boards and of revoked posts."""
-    members = members_by_post(model)
-    # what the index shows of each unit (not its boards: the index would be compared by all of them)
-    summary = [{"unit": unit, "boards": unit_board_count(unit, SITE_KINDS, members),
-                "revoked": sum(p.status == REVOKED for p in unit.posts)} for unit in model.units if unit.posts]
+        # what the index shows of the unit (not its boards: the index would be compared by all of them)
+        summary.append({"unit": unit, "boards": unit_board_count(unit, SITE_KINDS, members),
+                        "revoked": sum(p.status == REVOKED for p in unit.posts)})
     prints = PrintSettings.of(model.settings)
     yield Page("print/", "print/index.html", {"units": summary, "papers": prints.papers, "as_of": data_month(model)})
 
