@@ -159,9 +159,9 @@ def pages(model: Model) -> Iterator[Page | Pages]:
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
     for story in model.stories:
         yield Page(story.url, "story.html", view=story_view, args=(story,))
-    # (a group: a story's edit changes nothing a unit page or the honour roll is listed from, and a kept page's
-    # context is not compared again; thousands of pages at city scale)
-    yield Pages("web.honours", honour_roll, (model,))
+    # (a group: a story's edit changes nothing a unit page is listed from, and a kept page's context is not
+    # compared again)
+    yield from honour_roll(model)
     # 群众议标准: at a campaign's start every member's standard is open for comment at once, so in pages too
     discussed = [m for m in model.members if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)]
     for chunk, pager in paginate(discussed, s.page_size, "standards/", "standards/page/"):
@@ -179,22 +179,48 @@ def honour_roll(model: Model) -> Iterator[Page]:
     """光荣榜: the commended posts and the honoured members (each person once, whatever the number of posts they
     serve at). honours/ shows the first page of each list and the competitions' awards; a longer list goes on at
     honours/posts/N/ and honours/members/N/ (a city commends thousands: one page of them all would be megabytes
-    on a phone, and made again for any edit of one of them)."""
+    on a phone, and made again for any edit of one of them). Each page is made by :func:`honours_view` from its
+    posts and members (a page is compared by them, not by a context of their honours: 1,760 pages at 10,000
+    posts)."""
     size = model.settings.page_size
     commended = sorted((p for p in model.posts if p.status == COMMENDED), key=lambda p: (p.standing.commended_on, p.id))
     honoured = sorted((m for m in model.members if m.honours or _at_commended(m)),
                       key=lambda m: (not _at_commended(m), m.id))
     posts = list(paginate(commended, size, "honours/", "honours/posts/"))
-    members = list(paginate([{"member": m, "honours": newest_first(m.honours)} for m in honoured], size,
-                            "honours/", "honours/members/"))
-    totals = {"posts_total": len(commended), "members_total": len(honoured)}
-    yield Page("honours/", "honours.html", {
-        "part": None, "awards": honour_awards(model),  # 岗位竞赛的奖项
-        "posts": posts[0][0], "posts_pager": posts[0][1], "members": members[0][0], "members_pager": members[0][1],
-        **totals})
+    members = list(paginate(honoured, size, "honours/", "honours/members/"))
+    totals = (len(commended), len(honoured))
+    yield Page("honours/", "honours.html", view=honours_view,
+               args=(None, tuple(posts[0][0]), tuple(members[0][0]), posts[0][1]["count"], members[0][1]["count"],
+                     *totals, honour_awards(model)))
     for part, pages in (("posts", posts), ("members", members)):
         for chunk, pager in pages[1:]:
-            yield Page(pager["url"], "honours.html", {"part": part, part: chunk, f"{part}_pager": pager, **totals})
+            yield Page(pager["url"], "honours.html", view=honours_view,
+                       args=(part, tuple(chunk), pager["number"], pager["count"], *totals))
+
+
+def honours_view(part: str | None, *args) -> dict:
+    """A page of the honour roll (see :func:`honour_roll`): honours/ with the first page of both lists and the
+    awards, or the ``number``-th page of one list (``part``)."""
+    if part is None:
+        posts, members, post_pages, member_pages, posts_total, members_total, awards = args
+        pagers = {"posts": _pager(1, post_pages, "posts"), "members": _pager(1, member_pages, "members")}
+        shown = {"posts": posts, "members": members}
+        extra = {"awards": awards}
+    else:
+        chunk, number, count, posts_total, members_total = args
+        pagers, shown, extra = {part: _pager(number, count, part)}, {part: chunk}, {}
+    context = {"part": part, "posts_total": posts_total, "members_total": members_total, **extra}
+    for name, chunk in shown.items():
+        context[name] = list(chunk) if name == "posts" else \
+            [{"member": m, "honours": newest_first(m.honours)} for m in chunk]
+        context[f"{name}_pager"] = pagers[name]
+    return context
+
+
+def _pager(number: int, count: int, part: str) -> dict:
+    """The pager :func:`paginate` gave page ``number`` of ``count`` of one list of the honour roll."""
+    urls = ["honours/"] + [f"honours/{part}/{n}/" for n in range(2, count + 1)]
+    return {"number": number, "count": count, "urls": urls, "url": urls[number - 1]}
 
 
 def post_view(post: Post, prints: tuple, competitions: list[dict]) -> dict:
