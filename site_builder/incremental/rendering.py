@@ -133,7 +133,7 @@ class Plan:
     todo: list[int]
 
 
-_PLAN: tuple | None = None  # (pages, previous, fingerprints, unchanged) for forked workers
+_PLAN: tuple | None = None  # (pages, previous, fingerprints, unchanged, same) for forked workers
 
 
 def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchanged,

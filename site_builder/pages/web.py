@@ -70,9 +70,19 @@ class Pages:
 def paginate(items: list, size: int, first_url: str, more_url: str) -> Iterator[tuple[list, dict]]:
     """Split ``items`` into pages; yields (items, pager) with pager = {number, count, urls}."""
     chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
-    urls = [first_url] + [f"{more_url}{n}/" for n in range(2, len(chunks) + 1)]
+    urls = pager_urls(len(chunks), first_url, more_url)
     for n, chunk in enumerate(chunks, 1):
-        yield chunk, {"number": n, "count": len(chunks), "urls": urls, "url": urls[n - 1]}
+        yield chunk, pager(n, urls)
+
+
+def pager_urls(count: int, first_url: str, more_url: str) -> list[str]:
+    """The addresses of the ``count`` pages of a list: ``first_url``, then ``more_url`` 2/, 3/ ..."""
+    return [first_url] + [f"{more_url}{n}/" for n in range(2, count + 1)]
+
+
+def pager(number: int, urls: list[str]) -> dict:
+    """The pager of page ``number`` of the list whose pages are at ``urls`` (see :func:`paginate`)."""
+    return {"number": number, "count": len(urls), "urls": urls, "url": urls[number - 1]}
 
 
 def browse_url(district: str, sector: str, level: str) -> str:
@@ -154,13 +164,13 @@ def pages(model: Model) -> Iterator[Page | Pages]:
         if unit.posts:
             yield Pages(f"web.members.{unit.id}", member_pages, (model, unit))
     yield Page("units/", "units.html", {"units": model.units})
+    # (a group: a story's edit changes nothing a unit page is listed from, and a kept page's context is not
+    # compared again)
     yield Pages("web.units", unit_pages, (model,))
     for chunk, pager in paginate(model.stories, s.page_size, "stories/", "stories/page/"):
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
     for story in model.stories:
         yield Page(story.url, "story.html", view=story_view, args=(story,))
-    # (a group: a story's edit changes nothing a unit page is listed from, and a kept page's context is not
-    # compared again)
     yield from honour_roll(model)
     # 群众议标准: at a campaign's start every member's standard is open for comment at once, so in pages too
     discussed = [m for m in model.members if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)]
@@ -203,12 +213,13 @@ def honours_view(part: str | None, *args) -> dict:
     awards, or the ``number``-th page of one list (``part``)."""
     if part is None:
         posts, members, post_pages, member_pages, posts_total, members_total, awards = args
-        pagers = {"posts": _pager(1, post_pages, "posts"), "members": _pager(1, member_pages, "members")}
+        pagers = {"posts": _honours_pager(1, post_pages, "posts"),
+                  "members": _honours_pager(1, member_pages, "members")}
         shown = {"posts": posts, "members": members}
         extra = {"awards": awards}
     else:
         chunk, number, count, posts_total, members_total = args
-        pagers, shown, extra = {part: _pager(number, count, part)}, {part: chunk}, {}
+        pagers, shown, extra = {part: _honours_pager(number, count, part)}, {part: chunk}, {}
     context = {"part": part, "posts_total": posts_total, "members_total": members_total, **extra}
     for name, chunk in shown.items():
         context[name] = list(chunk) if name == "posts" else \
@@ -217,10 +228,9 @@ def honours_view(part: str | None, *args) -> dict:
     return context
 
 
-def _pager(number: int, count: int, part: str) -> dict:
-    """The pager :func:`paginate` gave page ``number`` of ``count`` of one list of the honour roll."""
-    urls = ["honours/"] + [f"honours/{part}/{n}/" for n in range(2, count + 1)]
-    return {"number": number, "count": count, "urls": urls, "url": urls[number - 1]}
+def _honours_pager(number: int, count: int, part: str) -> dict:
+    """The pager :func:`honour_roll`'s :func:`paginate` gave page ``number`` of ``count`` of one of its lists."""
+    return pager(number, pager_urls(count, "honours/", f"honours/{part}/"))
 
 
 def post_view(post: Post, prints: tuple, competitions: list[dict]) -> dict:
