@@ -7,6 +7,7 @@ put back in task order, so a parallel build writes exactly what a serial one wri
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -110,6 +111,18 @@ def _results_folder() -> str | None:
         return tempfile.mkdtemp(prefix=f"{RESULTS_PREFIX}{os.getpid()}-")
     except OSError:
         return None
+
+
+@contextlib.contextmanager
+def scratch() -> Iterator[str | None]:
+    """A folder of this user's own for the duration (see :func:`_results_folder`), removed afterwards; None when
+    none can be made. Files that a stage's workers write for the build process to read later go there."""
+    folder = _results_folder()
+    try:
+        yield folder
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sweep(parent: str) -> None:

@@ -944,6 +944,40 @@ def test_pieces_made_in_worker_processes_are_kept_for_the_next_build(tmp_path, c
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_a_build_that_keeps_nothing_makes_each_piece_once_and_does_not_hold_it(tmp_path, monkeypatch):
+    site = sample_site(tmp_path)
+    made = count_post_records(monkeypatch)
+    built = pipeline.run(site, tmp_path / "out", jobs=1, use_cache=False)
+    assert sorted(made) == sorted(p.id for p in built.model.posts)  # the three files, one after another
+
+    from site_builder.incremental.derived import Derivations
+    calls = []
+    derivations = Derivations(None, None)
+    for page in (["a", "b"], ["a"], [], ["a"]):  # the pieces each page reads
+        for name in page:
+            derivations.derive("ns", lambda n: calls.append(n) or n.upper(), (name,))
+        derivations.page_done()
+    assert calls == ["a", "b", "a"]  # made again only after a page that read none
+
+
+def test_a_build_that_keeps_nothing_has_what_pages_offer_search_written_aside(tmp_path, monkeypatch):
+    """The pages' text for the search index goes to files while the site renders (not held by the build
+    process) and is read back whole for the index: the same index as a serial build's."""
+    monkeypatch.setattr(rendering, "POOL_MIN_PAGES", 1)
+    site = sample_site(tmp_path)
+    read_back = []
+    real = rendering.spilled
+    monkeypatch.setattr(rendering, "spilled", lambda folder: read_back.append(real(folder)) or read_back[-1])
+    built = pipeline.run(site, tmp_path / "parallel", jobs=2, use_cache=False)
+    [found] = read_back
+    indexed = json.loads((tmp_path / "parallel/search-index/meta.json").read_text(encoding="utf-8"))
+    assert len(found) == indexed["docs"] > 10
+    assert [i for i, _, _ in found] == sorted(i for i, _, _ in found)
+    monkeypatch.setattr(rendering, "spilled", real)
+    pipeline.run(site, tmp_path / "cached", jobs=1)  # (nothing written aside: the cache keeps it with each page)
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "cached") and built.pages > 100
+
+
 def test_the_open_data_json_is_the_open_data_written_whole(tmp_path):
     site = sample_site(tmp_path)
     model = pipeline.build_model(site)

@@ -128,3 +128,22 @@ def test_what_a_killed_build_left_is_removed_by_the_next(tmp_path, monkeypatch):
     out = [item for result in workers.run(_large, [[n] for n in range(4)], 2) for item in result]
     assert [b[0] for b in out] == list(range(4))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
+
+
+def test_a_scratch_folder_is_the_callers_until_it_is_done_with_it(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with pytest.raises(RuntimeError):
+        with workers.scratch() as folder:
+            assert os.path.dirname(folder) == str(tmp_path) and os.stat(folder).st_mode & 0o777 == 0o700
+            (tmp_path / folder / "part.pickle").write_bytes(b"x")
+            raise RuntimeError("a build that stops")
+    assert list(tmp_path.iterdir()) == []  # removed, with what was in it
+
+    def no_folder(*args, **kwargs):
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
+    with workers.scratch() as folder:
+        assert folder is None  # (the caller keeps things in memory instead)

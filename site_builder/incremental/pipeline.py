@@ -198,11 +198,19 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 same_files = previous is not None and not model.broken and \
                     {p for p in previous if not p.startswith(made)} == output_files(page_list, renderer, model)
                 prepared: dict[str, tuple] = {}
-                done, result.rendered = rendering.render_all(
-                    page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
-                    jobs=jobs, progress=progress, kept_links=not same_files,
-                    extractors=[(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers],
-                    prepared=prepared, ready=ready, derivations=derivations)
+                extractors = [(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers]
+                # (a build that keeps nothing has what the pages offer the finishers written to files meanwhile)
+                with workers.scratch() if extractors and not tracked else contextlib.nullcontext() as spill:
+                    done, result.rendered = rendering.render_all(
+                        page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
+                        jobs=jobs, progress=progress, kept_links=not same_files, extractors=extractors,
+                        prepared=prepared, ready=ready, derivations=derivations, spill=spill)
+                    if spill is not None:
+                        for i, found, made in rendering.spilled(spill):
+                            output_path = page_list[i].output
+                            done[output_path] = done[output_path]._replace(found=found)
+                            if made:
+                                prepared[output_path] = made
                 timings["render"] = time.perf_counter() - start
                 start = time.perf_counter()
                 write_static(renderer, writer)

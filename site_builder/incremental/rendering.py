@@ -13,6 +13,7 @@ back in page order, so a parallel build is byte for byte a serial one.
 
 from __future__ import annotations
 
+import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,7 @@ class _Stage:
     old: Path | None  # the previous output, to hard-link unchanged files from
     extractors: list[tuple]  # (finisher name, its ``extract``, its ``prepare`` or None)
     derivations: Derivations
+    spill: str | None = None  # the folder where what the extractors found goes, instead of into the results
 
 
 _STAGE: _Stage | None = None
@@ -115,8 +117,43 @@ def _render_part(indices: list[int]) -> tuple[list[tuple[Any, ...]], dict, dict]
     if active is not None:
         active.added.clear()  # a forked worker starts with its parent's
     derivations.sent()  # (likewise)
-    results = [_render_one(i) for i in indices]
+    results = []
+    for i in indices:
+        results.append(_render_one(i))
+        derivations.page_done()
+    if _STAGE.spill is not None:
+        results = _spilled_part(indices, results, _STAGE.spill)
     return results, dict(active.added) if active is not None else {}, derivations.sent()
+
+
+def _spilled_part(indices: list[int], results: list[tuple], folder: str) -> list[tuple]:
+    """The results with what the extractors found written to a file of ``folder`` instead (see :func:`spilled`)."""
+    found = []
+    for n, (i, result) in enumerate(zip(indices, results)):
+        if result[0] == "ok" and (result[1].found or result[4]):
+            found.append((i, result[1].found, result[4]))
+            results[n] = (result[0], result[1]._replace(found=()), result[2], result[3], ())
+    if found:
+        with open(os.path.join(folder, f"{indices[0]}.pickle"), "wb") as f:
+            pickle.dump(found, f, protocol=5)
+    return results
+
+
+def spilled(folder: str) -> list[tuple[int, tuple, tuple]]:
+    """(page index, what the extractors found, what ``prepare`` made of it) of every page rendered with
+    ``spill=folder`` that found something, in page order.
+
+    A build that keeps nothing for the next (``--no-cache``, as CI builds) needs what the pages offer the
+    search index only once every page is rendered, and it is a quarter of a gigabyte at 10,000 posts: the
+    processes that render write it to files, rather than the build process holding it while the rendering
+    peaks (the build process and a worker each with its copy of the model)."""
+    found: list[tuple[int, tuple, tuple]] = []
+    for name in os.listdir(folder):
+        if name.endswith(".pickle"):
+            with open(os.path.join(folder, name), "rb") as f:
+                found.extend(pickle.load(f))
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 class RenderProblem(Exception):
@@ -191,7 +228,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                kept_links: bool = True,
                extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None,
                ready: Callable[[list[int]], None] | None = None,
-               derivations: Derivations | None = None) -> tuple[dict[str, Done], int]:
+               derivations: Derivations | None = None, spill: str | None = None) -> tuple[dict[str, Done], int]:
     """Render (or keep) every page; returns (what each page left behind, pages rendered).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
@@ -202,6 +239,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     ``pipeline.FINISHERS``); what ``prepare`` made of the rendered pages goes into ``prepared`` (by output path).
     ``ready(todo)`` is called with the pages to render before any is rendered. ``derivations``: what
     the pages' :func:`memo.derived` pieces are taken from and kept in (default: made once, kept for nothing).
+    ``spill``: a folder where what the extractors found and ``prepare`` made goes instead (:func:`spilled`).
     """
     global _STAGE
     total = len(pages)
@@ -223,7 +261,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     targets = {i: writer.claim(pages[i].output) for i in todo} if workers_write else {}
     _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path, targets,
                     writer.old if writer is not None else None, list(extractors),
-                    derivations if derivations is not None else Derivations(None, None))
+                    derivations if derivations is not None else Derivations(None, None), spill)
     # sixty-four chunks a worker: pages come in runs of one kind (0.2 ms a short address, 2 ms a post page), so a
     # chunk's cost varies; small chunks keep every process busy to the end (the build process renders too)
     parts = workers.chunks(todo, jobs * 16, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
