@@ -128,7 +128,7 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
                     if not fresh:  # unchanged bytes: the cached result
                         parsed = entries[i][2]
                     results[i], digests[i] = parsed, h
-                    if sig is not None:
+                    if sig is not None and cache is not None:  # (a build that keeps nothing pickles nothing)
                         n = _shard(job.shown)
                         kept = _for_later(parsed) if fresh and job.kind in LATER else parsed
                         shards[n][job.shown] = (sig, h, kept, job.kind, stamp)
