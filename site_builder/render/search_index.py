@@ -149,8 +149,9 @@ def extract(data: bytes) -> Doc | None:
     if not title:
         found = re.search(r"<title>(.*?)</title>", page, re.S)
         title = html.unescape(found.group(1)).split(" · ")[0].strip() if found else ""
-    lines = map(_spaced, _text(region).split("\n"))
-    return Doc(title, "\n".join(filter(None, lines)), tuple(filters))
+    # (most lines are the white space between a template's tags: skipped before they are split into words)
+    lines = [_spaced(line) for line in _text(region).split("\n") if line and not line.isspace()]
+    return Doc(title, "\n".join(lines), tuple(filters))
 
 
 def _spaced(text: str) -> str:
