@@ -991,6 +991,20 @@ def test_a_build_that_keeps_nothing_has_what_pages_offer_search_written_aside(tm
     pipeline.run(site, tmp_path / "cached", jobs=1)  # (nothing written aside: the cache keeps it with each page)
     assert tree(tmp_path / "parallel") == tree(tmp_path / "cached") and built.pages > 100
 
+    real_dump, dumped = rendering.pickle.dump, []
+
+    def full_disk(value, file, *args, **kwargs):  # every other part's file cannot be written
+        if workers.RESULTS_PREFIX in str(getattr(file, "name", "")):
+            dumped.append(len(dumped))
+            if len(dumped) % 2:
+                file.write(b"half a pickle")
+                raise OSError(28, "No space left on device")
+        real_dump(value, file, *args, **kwargs)
+
+    monkeypatch.setattr(rendering.pickle, "dump", full_disk)
+    pipeline.run(site, tmp_path / "full-disk", jobs=1, use_cache=False)
+    assert len(dumped) > 2 and tree(tmp_path / "full-disk") == tree(tmp_path / "cached")
+
 
 def test_the_open_data_json_is_the_open_data_written_whole(tmp_path):
     site = sample_site(tmp_path)
