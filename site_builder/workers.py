@@ -81,14 +81,12 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
         return
     frozen_before = _frozen
     gc.freeze()
-    folder = _results_folder()
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start) as pool:
+        with scratch() as folder, ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1,
+                                                      mp_context=multiprocessing.get_context("fork"),
+                                                      initializer=_start) as pool:
             yield from _shared(pool, task, parts, min(jobs, len(parts)) - 1, folder)
     finally:
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
         if not frozen_before:
             gc.unfreeze()
 

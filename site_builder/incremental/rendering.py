@@ -129,8 +129,12 @@ def _render_part(indices: list[int]) -> tuple[list[tuple[Any, ...]], dict, dict]
 def _spilled_part(indices: list[int], results: list[tuple], folder: str) -> list[tuple]:
     """The results with what the extractors found written to a file of ``folder`` instead (see :func:`spilled`);
     as they are if it cannot be written (a full disk: the build process holds it, as without a folder)."""
-    found = [(i, result[1].found, result[4]) for i, result in zip(indices, results)
-             if result[0] == "ok" and (result[1].found or result[4])]
+    found, without = [], []
+    for i, result in zip(indices, results):
+        if result[0] == "ok" and (result[1].found or result[4]):
+            found.append((i, result[1].found, result[4]))
+            result = (result[0], result[1]._replace(found=()), result[2], result[3], ())
+        without.append(result)
     if not found:
         return results
     path = os.path.join(folder, f"{indices[0]}.pickle")
@@ -143,8 +147,7 @@ def _spilled_part(indices: list[int], results: list[tuple], folder: str) -> list
         except OSError:
             pass
         return results
-    return [(result[0], result[1]._replace(found=()), result[2], result[3], ())
-            if result[0] == "ok" and (result[1].found or result[4]) else result for result in results]
+    return without
 
 
 def spilled(folder: str) -> list[tuple[int, tuple, tuple]]:
