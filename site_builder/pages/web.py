@@ -194,8 +194,10 @@ def honour_roll(model: Model) -> Iterator[Page]:
     posts)."""
     size = model.settings.page_size
     commended = sorted((p for p in model.posts if p.status == COMMENDED), key=lambda p: (p.standing.commended_on, p.id))
-    honoured = sorted((m for m in model.members if m.honours or _at_commended(m)),
-                      key=lambda m: (not _at_commended(m), m.id))
+    # (the members at a commended post are its members: not each member's posts looked through, twice)
+    at_commended = {id(m) for p in commended for m in p.members}
+    honoured = sorted((m for m in model.members if m.honours or id(m) in at_commended),
+                      key=lambda m: (id(m) not in at_commended, m.id))
     posts = list(paginate(commended, size, "honours/", "honours/posts/"))
     members = list(paginate(honoured, size, "honours/", "honours/members/"))
     totals = (len(commended), len(honoured))
@@ -245,10 +247,6 @@ def member_view(member: Member) -> dict:
 
 def story_view(story) -> dict:
     return {"story": story}
-
-
-def _at_commended(member: Member) -> bool:
-    return any(p.status == COMMENDED for p in member.public_posts)
 
 
 def sort_posts(posts: list[Post]) -> list[Post]:
