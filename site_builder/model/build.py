@@ -235,6 +235,7 @@ class Builder:
         self.renderer = markdown or PlainMarkdown()  # the incremental core's renders once, in parallel
         self.images: dict[str, images.ImageRef] = {}
         self.bad_images: set[str] = set()
+        self._good_photos: dict[str, images.ImageRef] = {}  # a photo's path as written → the photo, once checked
         # output path of each size of each photo → the photo (a story's inline photos are given their sizes by it:
         # sized_images; made as photos are checked, not for each story: a city has tens of thousands)
         self.published: dict[str, images.ImageRef] = {}
@@ -259,28 +260,34 @@ class Builder:
 
     def image(self, rec: Rec, key: str, src: str, line: int | None = None, col: int = 0) -> images.ImageRef | None:
         """Check a photo path (relative to content/) and the file itself."""
+        ref = self._good_photos.get(src)
+        if ref is not None:  # (the same path as written, checked already: a photo shown by many members or stories)
+            return ref
+
+        def report(message: str) -> None:  # (where the path is written: found only for a problem)
+            path, rline, rcol = rec.where(key)
+            self.problems.add(path, *((rline, rcol) if line is None else (line, col)), message)
+
         norm = posixpath.normpath(src)
-        path, rline, rcol = rec.where(key)
-        if line is not None:
-            rline, rcol = line, col
         if _bad_photo_path(src, norm):
-            self.problems.add(path, rline, rcol, f"照片路径 `{src}` 不合规：请写 content/ 下的相对路径，如 images/members/x.jpg。")
+            report(f"照片路径 `{src}` 不合规：请写 content/ 下的相对路径，如 images/members/x.jpg。")
             return None
         if norm in self.images:
-            return self.images[norm]
+            ref = self._good_photos[src] = self.images[norm]
+            return ref
         if norm in self.bad_images:
             return None
         file = self.photo_file(norm)
         if type(file) is str:
-            self.problems.add(path, rline, rcol, file.format(src=src, norm=norm))  # (constant templates: safe)
+            report(file.format(src=src, norm=norm))  # (constant templates: safe)
             return None
         try:
             ref = images.inspect(file, norm)
         except images.ImageProblem as exc:
             self.bad_images.add(norm)
-            self.problems.add(path, rline, rcol, f"照片 `content/{norm}`：{exc}")
+            report(f"照片 `content/{norm}`：{exc}")
             return None
-        self.images[norm] = ref
+        self.images[norm] = self._good_photos[src] = ref
         self.published.update((path, ref) for _, path in ref.variants())
         return ref
 
