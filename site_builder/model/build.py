@@ -665,18 +665,15 @@ class Builder:
         pages = {"posts": self.raw.posts, "members": self.raw.members, "units": self.raw.units,
                  "stories": self.raw.stories}
 
-        lines: list[str] = []
-
         def where(url: str) -> tuple[int, int]:
             # the URL where it stands as a link target or attribute value ("](x)", 'src="x"', "]: x"),
-            # else anywhere (a short URL like "x" is also a letter of other words)
-            if not lines:
-                lines.extend(story.body.split("\n"))
-            for finder in (lambda text: _bounded_find(text, url), lambda text: text.find(url)):
-                for i, text in enumerate(lines):
-                    col = finder(text)
-                    if col >= 0:
-                        return story.body_line + i, col + 1
+            # else anywhere (a short URL like "x" is also a letter of other words); searched in the whole body
+            # at once: a line's ends are white space to _bounded_find, so the first match is the first line's
+            body = story.body
+            if "\n" not in url:
+                for at in (_bounded_find(body, url), body.find(url)):
+                    if at >= 0:
+                        return story.body_line + body.count("\n", 0, at), at - body.rfind("\n", 0, at)
             return story.body_line, 0
 
         def rewrite(tag: str, attr: str, value: str) -> str | None:
