@@ -123,9 +123,15 @@ class Member:
     assessments: tuple[dict, ...]
     honours: tuple[dict, ...]
     stories: tuple["Story", ...] = ()
+    # consented, and serving at an approved post: worked out once when made (the model and the boards ask
+    # 120,000 times at 10,000 posts); a field, so that an object's digest changes with it
+    public: bool = field(init=False, repr=False)
     FROM_FILE = ("content/members/{}.yaml", frozenset({"id", "name", "position", "order", "consent", "pledge",
                                                       "pledges", "roles", "standard", "records", "assessments",
                                                       "honours"}))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "public", bool(self.consent["public"]) and any(p.public for p in self.posts))
 
     @property
     def post(self) -> Post:
@@ -136,10 +142,6 @@ class Member:
     def public_posts(self) -> list[Post]:
         """The approved posts the member serves at: each shows them on its page and its board."""
         return [p for p in self.posts if p.public]
-
-    @property
-    def public(self) -> bool:
-        return self.consent["public"] and any(p.public for p in self.posts)
 
     def pledge_at(self, post: Post) -> str:
         """The pledge shown on ``post``'s page, board and standard card."""
@@ -252,8 +254,10 @@ class Builder:
     def ref(self, rec: Rec, key: str, table: dict, what: str, folder: str, value: str | None = None):
         value = rec[key] if value is None else value
         target = table.get(value)
+        if target is not None:
+            return target
         known = value in getattr(self.raw, folder) or f"{folder}/{value}" in self.raw.broken
-        if target is None and not known:  # a record that failed to load was reported already
+        if not known:  # a record that failed to load was reported already
             self.error(rec, key, f"找不到{what} `{value}`{suggest(value, table)}：请确认 content/{folder}/"
                                  f"{value}.yaml 存在，或改正编号。")
         return target
