@@ -248,6 +248,11 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
 PAGE_SHARDS = 16
 
 
+def _page_shard(path: str) -> int:
+    """The section ("pages-N") that keeps the entry of the page at output ``path``."""
+    return zlib.crc32(path.encode()) % PAGE_SHARDS
+
+
 def _shards(cache: Cache) -> tuple[dict, ...]:
     return tuple(cache.section(f"pages-{n}") for n in range(PAGE_SHARDS))
 
@@ -278,20 +283,28 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
     cache that does not match the output, and the next build renders every page. (The list of files is
     the same whenever the output is: the output's build id is a hash of every file's name and content.)
     Returns the (output path, entry) of the pages whose entry changed."""
-    shards: list[dict] = [{} for _ in range(PAGE_SHARDS)]
-    changed: set[int] = set()
-    entries: list[tuple[str, rendering.Done]] = []
-    for path, entry in done.items():
-        n = zlib.crc32(path.encode()) % PAGE_SHARDS
-        shards[n][path] = entry
-        if before.get(path) != entry:  # (an entry kept from the cache is the same object)
-            changed.add(n)
-            entries.append((path, entry))
-    for path in before.keys() - done.keys():
-        changed.add(zlib.crc32(path.encode()) % PAGE_SHARDS)
+    # (an entry kept from the cache is the same object: only the pages rendered again are looked at twice)
+    entries = [(path, entry) for path, entry in done.items()
+               if (old := before.get(path)) is not entry and old != entry]
+    gone = before.keys() - done.keys()
+    changed: dict[int, list[tuple[str, rendering.Done]]] = {}
+    for path, entry in entries:
+        changed.setdefault(_page_shard(path), []).append((path, entry))
+    for path in gone:
+        changed.setdefault(_page_shard(path), [])
+    kept = [cache.section(f"pages-{n}") for n in range(PAGE_SHARDS)]
+    whole: list[dict] = [{} for _ in range(PAGE_SHARDS)]
+    if not all(kept):  # (a first build, or a shard no page maps to)
+        for path, entry in done.items():
+            whole[_page_shard(path)][path] = entry
     for n in range(PAGE_SHARDS):
-        if n in changed or not cache.section(f"pages-{n}"):
-            cache.replace(f"pages-{n}", shards[n])
+        if not kept[n]:
+            cache.replace(f"pages-{n}", whole[n])
+        elif n in changed:
+            # the shard as the cache has it (never changed: a copy), without the pages gone, with those rendered
+            shard = {path: entry for path, entry in kept[n].items() if path not in gone}
+            shard.update(changed[n])
+            cache.replace(f"pages-{n}", shard)
     if cache.section("pages-digests").get("digests") != digests:
         cache.replace("pages-digests", {"digests": digests})
     if cache.section("pages-files").get("files") != files:
