@@ -237,6 +237,35 @@ def test_a_page_made_by_a_view_depends_on_what_the_view_read(tmp_path, capsys, s
     assert tree(out) == tree(clean)
 
 
+def test_the_print_index_is_kept_for_a_story_and_counts_again_for_a_member(tmp_path, capsys, monkeypatch, steady):
+    """The staff's print index counts every unit's boards where it is rendered (``print_index_view``): a story's
+    edit keeps it; a member who withdraws consent takes their card, badge and desk sign out of the count."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    index = out / "print/index.html"
+    before = index.read_text(encoding="utf-8")
+    rendered: list[str] = []
+    render_one = rendering._render_one
+
+    def recording(i):
+        rendered.append(rendering._STAGE.pages[i].output)
+        return render_one(i)
+    monkeypatch.setattr(rendering, "_render_one", recording)
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
+    assert pipeline.run(site, out, jobs=1).rendered > 0
+    assert rendered and "print/index.html" not in rendered
+    rendered.clear()
+    edit(site / "content/members/chen-yuting.yaml", "consent:\n  public: true", "consent:\n  public: false")
+    pipeline.run(site, out, jobs=1)
+    assert "print/index.html" in rendered
+    assert index.read_text(encoding="utf-8") != before
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
 def test_board_pages_follow_a_change_of_paper_in_the_settings(tmp_path, capsys, steady):
     """A board's print page takes its paper and print CSS from values made once a process for the settings
     (pages/print_pages.py): a warm build must still render the boards again when ``print:`` changes, in the
