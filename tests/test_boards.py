@@ -97,6 +97,34 @@ def test_plaque_and_card(built):
     assert "待定" in li and "<img" not in li
 
 
+def test_the_print_index_counts_from_the_posts_what_it_would_count_from_every_member(tmp_path):
+    """The print index counts each unit's boards from its posts and their public members (public_board_count), not
+    by going through every member: for every set of kinds it answers for, the same count as unit_board_count over
+    everyone serving. The sample city has revoked posts and members who did not consent; the small site, a member
+    serving at two posts."""
+    import itertools
+    wang = (MINI / "content/members/wang-fang.yaml").read_text(encoding="utf-8")
+    hall = (MINI / "content/posts/tax-window.yaml").read_text(encoding="utf-8").replace("name: ", "name: 大厅", 1)
+    two_posts = make_site(tmp_path, {"content/posts/tax-hall.yaml": hall, "content/members/wang-fang.yaml":
+                                     wang.replace("post: tax-window", "post: [tax-window, tax-hall]")})
+    sample = build_model(Path(__file__).parent.parent)
+    assert any(not m.public for m in sample.all_members) and any(p.status == B.REVOKED for p in sample.posts)
+    for model in (sample, build_model(two_posts)):
+        members = B.members_by_post(model)
+        answered = 0
+        for size in range(1, len(B.KINDS) + 1):
+            for kinds in itertools.combinations(B.KINDS, size):
+                for unit in model.units:
+                    count = B.public_board_count(unit, kinds)
+                    if count is None:
+                        assert {"records", "evaluation"} & set(kinds)
+                        continue
+                    answered += 1
+                    assert count == B.unit_board_count(unit, kinds, members), (unit.id, kinds)
+        assert answered > 100
+    assert any(len(m.public_posts) > 1 for m in model.members)
+
+
 def test_print_indexes_for_staff(built):
     index = parse(built / "print/index.html")
     assert "/print/units/tax/" in index.links

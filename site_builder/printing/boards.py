@@ -482,6 +482,22 @@ def unit_board_count(unit: Unit, kinds=tuple(KINDS), members: dict | None = None
                for post in unit.posts)
 
 
+# member boards made only for a consenting member at a live post (member_board_kinds): such a member at ``post`` is
+# one of ``post.members`` (the post's public members), so they are counted without going through every member
+_PUBLIC_MEMBER_KINDS = frozenset({"card", "badge", "desk"})
+
+
+def public_board_count(unit: Unit, kinds=tuple(KINDS)) -> int | None:
+    """:func:`unit_board_count` with everyone at the unit's posts, read from the posts alone; None for ``kinds``
+    with a member board that a member who did not consent also gets (their personnel-file cards)."""
+    member_kinds = [k for k in MEMBER_KINDS if k in kinds]
+    if not _PUBLIC_MEMBER_KINDS.issuperset(member_kinds):
+        return None
+    return sum(len([k for k in post_board_kinds(post) if k in kinds])
+               + (len(member_kinds) * len(post.members) if post.public and post.status != REVOKED else 0)
+               for post in unit.posts)
+
+
 def unit_boards(model: Model, unit: Unit, kinds=tuple(KINDS), members: dict | None = None,
                 internal: bool = False) -> list[Board]:
     """A unit's boards in print order: for each post its board, plaque, then its members' cards
