@@ -8,7 +8,6 @@ problem (so that problems are always reported by the general loader, at their li
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
