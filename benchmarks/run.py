@@ -132,17 +132,34 @@ def corpus(work: Path, posts: int) -> Path:
     return site
 
 
+_ORIGINALS: dict[Path, bytes] = {}  # each file the measurements edited → its bytes before (put back afterwards)
+
+
+def _edit(path: Path, text: str) -> None:
+    """Write ``text`` into a corpus file, keeping its first bytes for :func:`restore_edits`."""
+    _ORIGINALS.setdefault(path, path.read_bytes())
+    path.write_text(text, encoding="utf-8")
+
+
+def restore_edits() -> None:
+    """Put back every file the measurements edited: the next run measures the corpus as generated (the
+    corpora are kept between runs, and the edits used to stay in them, a sentence more in a few files a run)."""
+    while _ORIGINALS:
+        path, data = _ORIGINALS.popitem()
+        path.write_bytes(data)
+
+
 def edit_story(site: Path, n: int) -> Path:
     story = sorted((site / "content/stories").glob("*.md"))[n]
     text = story.read_text(encoding="utf-8")
-    story.write_text(text.replace("。", f"。（第 {n} 次修改）", 1), encoding="utf-8")
+    _edit(story, text.replace("。", f"。（第 {n} 次修改）", 1))
     return story
 
 
 def edit_member(site: Path, n: int) -> None:
     member = sorted((site / "content/members").glob("*.yaml"))[n]
     text = member.read_text(encoding="utf-8")
-    member.write_text(re.sub(r'pledge: "', f'pledge: "{n}', text, count=1), encoding="utf-8")
+    _edit(member, re.sub(r'pledge: "', f'pledge: "{n}', text, count=1))
 
 
 def serve_rebuild(site: Path, edits: int = 1) -> dict:
@@ -179,7 +196,7 @@ def serve_rebuild(site: Path, edits: int = 1) -> dict:
             marker = f"服务端修改{int(time.time())}次{n}"
             text = story.read_text(encoding="utf-8")
             start = time.perf_counter()
-            story.write_text(text.replace("。", f"。{marker}", 1), encoding="utf-8")
+            _edit(story, text.replace("。", f"。{marker}", 1))
             served = None
             while time.perf_counter() - start < 600:
                 try:
@@ -312,6 +329,14 @@ def measure(work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs
     ``repeat`` times in turn — ours, ours with search, Hugo; ours, … — so that a change in the machine's
     speed during the run falls on both; each is reported by its median run, and the ratios pair by pair."""
     site = corpus(work, posts)
+    try:
+        return _measure(site, work, posts, jobs, with_hugo, log, jobs_list, search, repeat)
+    finally:
+        restore_edits()
+
+
+def _measure(site: Path, work: Path, posts: int, jobs: int | None, with_hugo: bool, log, jobs_list: list[int],
+             search: bool, repeat: int) -> dict:
     out = work / f"out-{posts}"
     shutil.rmtree(out, ignore_errors=True)
     jobs_args = ["--jobs", str(jobs)] if jobs else []
