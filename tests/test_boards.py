@@ -97,11 +97,12 @@ def test_plaque_and_card(built):
     assert "待定" in li and "<img" not in li
 
 
-def test_the_print_index_counts_from_the_posts_what_it_would_count_from_every_member(tmp_path):
-    """The print index counts each unit's boards from its posts and their public members (public_board_count), not
-    by going through every member: for every set of kinds it answers for, the same count as unit_board_count over
-    everyone serving. The sample city has revoked posts and members who did not consent; the small site, a member
-    serving at two posts."""
+def test_a_units_board_count_is_the_number_of_boards_it_makes(tmp_path):
+    """The print index counts each unit's boards without making them (unit_board_count): consenting members' boards
+    from each post's own members, the personnel-file cards from everyone serving there, which the index looks up
+    only for kinds that have them. For every set of kinds, the count is the number of boards unit_boards makes,
+    and without the personnel-file kinds it needs nobody's list. The sample city has revoked posts and members
+    who did not consent; the small site, a member serving at two posts."""
     import itertools
     wang = (MINI / "content/members/wang-fang.yaml").read_text(encoding="utf-8")
     hall = (MINI / "content/posts/tax-window.yaml").read_text(encoding="utf-8").replace("name: ", "name: 大厅", 1)
@@ -111,18 +112,19 @@ def test_the_print_index_counts_from_the_posts_what_it_would_count_from_every_me
     assert any(not m.public for m in sample.all_members) and any(p.status == B.REVOKED for p in sample.posts)
     for model in (sample, build_model(two_posts)):
         members = B.members_by_post(model)
-        answered = 0
+        made = {unit.id: B.unit_boards(model, unit, tuple(B.KINDS), members) for unit in model.units}
+        without_members = 0
         for size in range(1, len(B.KINDS) + 1):
             for kinds in itertools.combinations(B.KINDS, size):
                 for unit in model.units:
-                    count = B.public_board_count(unit, kinds)
-                    if count is None:
-                        assert {"records", "evaluation"} & set(kinds)
-                        continue
-                    answered += 1
-                    assert count == B.unit_board_count(unit, kinds, members), (unit.id, kinds)
-        assert answered > 100
+                    count = B.unit_board_count(unit, kinds, members)
+                    assert count == sum(b.kind.name in kinds for b in made[unit.id]), (unit.id, kinds)
+                    if not B.PERSONNEL_KINDS & set(kinds):
+                        without_members += 1
+                        assert B.unit_board_count(unit, kinds) == count, (unit.id, kinds)
+        assert without_members > 100
     assert any(len(m.public_posts) > 1 for m in model.members)
+    assert sum(len(boards) for boards in made.values()) > 5
 
 
 def test_print_indexes_for_staff(built):

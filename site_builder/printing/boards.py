@@ -474,27 +474,22 @@ def members_by_post(model: Model) -> dict[str, list[Member]]:
     return out
 
 
-def unit_board_count(unit: Unit, kinds=tuple(KINDS), members: dict | None = None) -> int:
-    """How many boards :func:`unit_boards` makes (without making them)."""
-    member_kinds = tuple(k for k in MEMBER_KINDS if k in kinds)
-    return sum(len([k for k in post_board_kinds(post) if k in kinds])
-               + sum(len(member_board_kinds(m, post, member_kinds)) for m in (members or {}).get(post.id, []))
-               for post in unit.posts)
-
-
-# member boards made only for a consenting member at a live post (member_board_kinds): such a member at ``post`` is
-# one of ``post.members`` (the post's public members), so they are counted without going through every member
+# member boards made only for a consenting member at a live post (member_board_kinds): such a member at a post is one
+# of its own public members (``Post.members``); the personnel-file cards go to everyone, at their main post
 _PUBLIC_MEMBER_KINDS = frozenset({"card", "badge", "desk"})
+PERSONNEL_KINDS = frozenset(MEMBER_KINDS) - _PUBLIC_MEMBER_KINDS
 
 
-def public_board_count(unit: Unit, kinds=tuple(KINDS)) -> int | None:
-    """:func:`unit_board_count` with everyone at the unit's posts, read from the posts alone; None for ``kinds``
-    with a member board that a member who did not consent also gets (their personnel-file cards)."""
-    member_kinds = [k for k in MEMBER_KINDS if k in kinds]
-    if not _PUBLIC_MEMBER_KINDS.issuperset(member_kinds):
-        return None
+def unit_board_count(unit: Unit, kinds=tuple(KINDS), members: dict | None = None) -> int:
+    """How many boards :func:`unit_boards` makes (without making them). The boards of consenting members are
+    counted from each post's own members, so only the personnel-file cards (:data:`PERSONNEL_KINDS`) need
+    ``members``, everyone serving at each post (:func:`members_by_post`): a city's print index reads its posts,
+    not all of its members, when it lists none of those."""
+    public = len([k for k in MEMBER_KINDS if k in kinds and k in _PUBLIC_MEMBER_KINDS])
+    personnel = len([k for k in MEMBER_KINDS if k in kinds and k in PERSONNEL_KINDS])
     return sum(len([k for k in post_board_kinds(post) if k in kinds])
-               + (len(member_kinds) * len(post.members) if post.public and post.status != REVOKED else 0)
+               + (public * len(post.members) if post.public and post.status != REVOKED else 0)
+               + (personnel * sum(m.post is post for m in (members or {}).get(post.id, ())) if post.public else 0)
                for post in unit.posts)
 
 
