@@ -324,6 +324,28 @@ def test_an_object_digest_is_what_it_is_made_of_in_any_process(tmp_path, steady)
     assert len(changed) < 5, changed
 
 
+def test_an_object_that_cannot_be_hashed_has_no_digest_and_leaves_the_others_alone(tmp_path, steady, monkeypatch):
+    """The objects of a part are hashed by one pickler: one that cannot be pickled gets no digest (the pages that
+    read it are always rendered), and the objects after it get the digest they get alone."""
+    from site_builder.incremental import tracking
+    site = sample_site(tmp_path)
+    cache = Cache.for_site(site)
+    with memo.use(cache):
+        model = pipeline.build_model(site, cache=cache, jobs=1)
+    index = Fingerprints(model, b"").index()
+    keys = sorted(k for k in index if k.startswith("member:"))[:3]
+    alone = {k: tracking._value_digest(tracking._made_of(index[k], model.sources, {})) for k in keys}
+    made_of = tracking._made_of
+
+    def failing(obj, sources, known):
+        if obj is index[keys[1]]:
+            return ("made of", lambda: None)  # (a function: not picklable)
+        return made_of(obj, sources, known)
+    monkeypatch.setattr(tracking, "_made_of", failing)
+    monkeypatch.setattr(tracking, "_DIGESTING", (index, {}, model.sources))
+    assert tracking._digest_part(keys) == [alone[keys[0]], None, alone[keys[2]]]
+
+
 def test_every_field_of_a_model_object_is_either_made_by_its_own_file_or_compared_part_by_part():
     """A model class names the fields its own file's bytes alone make (``FROM_FILE``): an object is told
     unchanged by that file's digest and its other fields. The other fields are listed here, so that a field
