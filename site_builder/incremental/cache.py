@@ -79,16 +79,18 @@ def _key() -> bytes:
     return _KEY
 
 
-def _sign(data: bytes) -> bytes:
-    return _SIGNED + hmac.new(_key(), data, hashlib.sha256).digest() + data
+def _signature(data: bytes) -> bytes:
+    """What a cache file begins with, before ``data``."""
+    return _SIGNED + hmac.new(_key(), data, hashlib.sha256).digest()
 
 
-def _verified(blob: bytes) -> bytes | None:
-    """The pickle in a signed cache file, or None when the signature is not this user's."""
+def _verified(blob: bytes) -> memoryview | None:
+    """The pickle in a signed cache file (a view of ``blob``: the sections of a city are hundreds of megabytes,
+    copied for nothing as bytes), or None when the signature is not this user's."""
     n = len(_SIGNED)
     if not blob.startswith(_SIGNED) or len(blob) < n + 32:
         return None
-    mac, data = blob[n:n + 32], blob[n + 32:]
+    mac, data = blob[n:n + 32], memoryview(blob)[n + 32:]
     return data if hmac.compare_digest(mac, hmac.new(_key(), data, hashlib.sha256).digest()) else None
 
 
@@ -247,7 +249,8 @@ class Cache:
                 _atomic_write(self.folder / "version", code_version().encode())
                 self._version_ok = True
             for name in sorted(self._dirty):
-                _atomic_write(self.folder / f"{name}.pickle", _sign(pickle.dumps(self._data.get(name, {}), protocol=5)))
+                data = pickle.dumps(self._data.get(name, {}), protocol=5)
+                _atomic_write(self.folder / f"{name}.pickle", _signature(data), data)
             self._dirty.clear()
         except OSError:
             pass
@@ -258,11 +261,13 @@ def _memo_key(namespace: str, key: Any) -> tuple[str, bytes]:
     return namespace, digest(pickle.dumps(key, protocol=5))
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, *parts: bytes) -> None:
+    """Write the file ``path`` as ``parts`` one after the other, all or nothing."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for part in parts:
+                f.write(part)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
