@@ -558,17 +558,44 @@ def test_a_warm_build_reads_the_links_of_the_rendered_pages_only(tmp_path, capsy
     site = sample_site(tmp_path)
     out = tmp_path / "out"
     pipeline.run(site, out, jobs=1)
-    read = []
-    real = rendering.Done.page_links
-    monkeypatch.setattr(rendering.Done, "page_links", lambda done: read.append(done) or real(done))
+    read, sections = [], []
+    real = rendering._add_links
+    monkeypatch.setattr(rendering, "_add_links", lambda links, blob: read.append(blob) or real(links, blob))
+    real_section = cache_mod.Cache.section
+    monkeypatch.setattr(cache_mod.Cache, "section", lambda cache, name: sections.append(name) or real_section(cache, name))
     story = sorted((site / "content/stories").glob("*.md"))[0]
     edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
     warm = pipeline.run(site, out, jobs=1)
     assert 0 < warm.rendered == len(read) < warm.pages  # the same files as before: kept pages' links were checked
+    # ... and the sections that keep the links of the others were not read (those of the rendered pages are, to
+    # see whether to save theirs again)
+    assert 0 < len({name for name in sections if name.startswith("links-")}) <= warm.rendered
     read.clear()
     (site / "content/stories/new.md").write_text(story.read_text(encoding="utf-8"), encoding="utf-8")
     warm = pipeline.run(site, out, jobs=1)  # a new page: every page's links are checked against the new files
     assert len(read) == warm.pages
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
+def test_a_kept_page_whose_links_the_cache_lost_is_rendered_again(tmp_path, capsys, steady):
+    """The links of the pages are kept in sections of their own: when a link check needs a kept page's links and
+    the cache has none (a section deleted, or not signed by this user), the page is rendered again, its links
+    kept again for the next build, and the output is a clean build's."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    first = pipeline.run(site, out, jobs=1)
+    for section in (site / cache_mod.FOLDER).glob("links-*.pickle"):
+        section.unlink()
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    (site / "content/stories/new.md").write_text(story.read_text(encoding="utf-8"), encoding="utf-8")
+    warm = pipeline.run(site, out, jobs=1)  # (a new page: every page's links are checked)
+    assert warm.rendered == warm.pages == first.pages + 1
+    again = pipeline.run(site, out, jobs=1)
+    assert again.rendered == 0
+    (site / "content/stories/new2.md").write_text(story.read_text(encoding="utf-8"), encoding="utf-8")
+    assert pipeline.run(site, out, jobs=1).rendered < first.pages  # the links were kept again
     clean = tmp_path / "clean"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
     assert tree(out) == tree(clean)

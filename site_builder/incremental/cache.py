@@ -6,9 +6,9 @@ from the site's files, each filed under a hash of everything it was derived from
 - ``records-N``: content file → (stat signature, content hash, what :func:`load.parse_file` made of it),
   in shards, so that one edited file does not rewrite them all;
 - ``markdown-N``: a story body → its HTML and the link and image rewrites it asked for (replayed);
-- ``pages-N``: output file → the fingerprint of its inputs, what the template read, its links (pickled,
-  read only for a link check that needs them); ``pages-digests``, ``pages-files`` and ``pages-output``:
-  the digest of every model object, every file and which output folder they describe;
+- ``pages-N``: output file → the fingerprint of its inputs, what the template read; ``links-N``: its links
+  (pickled, read only for a link check that needs them); ``pages-digests``, ``pages-files`` and
+  ``pages-output``: the digest of every model object, every file and which output folder they describe;
 - ``memo``: results of expensive pure functions (QR codes ...), by their arguments;
 - ``derived-NAME-N``: the pieces whole-site pages are made of (a post's open data), with the digests of what
   each read (:mod:`derived`).

@@ -14,7 +14,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..pages import admin, feeds, print_pages, search, web
 from ..pages.guard import check_without_site, output_problems
@@ -177,7 +177,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             start = time.perf_counter()
             _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
                                                       fingerprints=fingerprints, jobs=jobs, progress=progress,
-                                                      ready=ready, derivations=derivations)
+                                                      kept_links=_kept_links(cache), ready=ready,
+                                                      derivations=derivations)
             timings["render"] = time.perf_counter() - start
             check_links(links, output_files(page_list, renderer, model), model, renderer)
         else:
@@ -203,7 +204,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 with workers.scratch() if extractors and not tracked else contextlib.nullcontext() as spill:
                     done, result.rendered = rendering.render_all(
                         page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
-                        jobs=jobs, progress=progress, kept_links=not same_files, extractors=extractors,
+                        jobs=jobs, progress=progress, kept_links=None if same_files else _kept_links(cache),
+                        extractors=extractors,
                         prepared=prepared, ready=ready, derivations=derivations, spill=spill)
                     if spill is not None:
                         for i, found, made in rendering.spilled(spill):
@@ -246,11 +248,26 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
 
 
 PAGE_SHARDS = 64  # (a story's edit rewrites the shards of ~6 pages: of 16, 55 MB at 10,000 posts, ~0.5 s to save)
+LINK_SHARDS = 256  # the sections of the pages' links ("links-N"), ~0.4 MB each at 10,000 posts
 
 
 def _page_shard(path: str) -> int:
     """The section ("pages-N") that keeps the entry of the page at output ``path``."""
     return zlib.crc32(path.encode()) % PAGE_SHARDS
+
+
+def _links_shard(path: str) -> int:
+    """The section ("links-N") that keeps the links of the page at output ``path``."""
+    return zlib.crc32(path.encode()) % LINK_SHARDS
+
+
+def _kept_links(cache: Cache) -> Callable[[str], bytes | None]:
+    """The links of a kept page by its output path, as the cache has them (their sections read when first asked):
+    three quarters of the bytes of the pages' entries, which a warm build that writes the same files does not
+    need (rendering.render_all)."""
+    def links_of(path: str) -> bytes | None:
+        return cache.section(f"links-{_links_shard(path)}").get(path)
+    return links_of
 
 
 def _shards(cache: Cache) -> tuple[dict, ...]:
@@ -282,29 +299,19 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
     "pages-output" (which says which output they describe) last: a build killed while saving leaves a
     cache that does not match the output, and the next build renders every page. (The list of files is
     the same whenever the output is: the output's build id is a hash of every file's name and content.)
-    Returns the (output path, entry) of the pages whose entry changed."""
-    # (an entry kept from the cache is the same object: only the pages rendered again are looked at twice)
-    entries = [(path, entry) for path, entry in done.items()
-               if (old := before.get(path)) is not entry and old != entry]
+    Returns the (output path, entry) of the pages whose entry changed, their links apart (see :func:`_kept_links`)."""
+    # (an entry kept from the cache is the same object: only the pages rendered again are looked at twice; the
+    # cache's entries keep no links, the links of a page with the same bytes are the same)
+    entries = [(path, entry._replace(links=b"")) for path, entry in done.items()
+               if (old := before.get(path)) is not entry and (old is None or old != entry._replace(links=b""))]
     gone = before.keys() - done.keys()
-    changed: dict[int, list[tuple[str, rendering.Done]]] = {}
-    for path, entry in entries:
-        changed.setdefault(_page_shard(path), []).append((path, entry))
-    for path in gone:
-        changed.setdefault(_page_shard(path), [])
-    kept = [cache.section(f"pages-{n}") for n in range(PAGE_SHARDS)]
-    whole: list[dict] = [{} for _ in range(PAGE_SHARDS)]
-    if not all(kept):  # (a first build, or a shard no page maps to)
-        for path, entry in done.items():
-            whole[_page_shard(path)][path] = entry
-    for n in range(PAGE_SHARDS):
-        if not kept[n]:
-            cache.replace(f"pages-{n}", whole[n])
-        elif n in changed:
-            # the shard as the cache has it (never changed: a copy), without the pages gone, with those rendered
-            shard = {path: entry for path, entry in kept[n].items() if path not in gone}
-            shard.update(changed[n])
-            cache.replace(f"pages-{n}", shard)
+    _save_shards(cache, "pages", _page_shard, entries, gone)
+    # the links of the pages rendered again that the cache does not have (as they are: a page the cache had no
+    # links for, rendered again for that, has an unchanged entry); a kept page has none to give
+    links_of = _kept_links(cache)
+    links = [(path, entry.links) for path, entry in done.items()
+             if entry.links and before.get(path) is not entry and links_of(path) != entry.links]
+    _save_shards(cache, "links", _links_shard, links, gone)
     if cache.section("pages-digests").get("digests") != digests:
         cache.replace("pages-digests", {"digests": digests})
     if cache.section("pages-files").get("files") != files:
@@ -313,6 +320,22 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
         cache.replace("pages-output", {"output": output})
     return entries
 
+
+def _save_shards(cache: Cache, name: str, shard_of: Callable[[str], int], entries: list[tuple[str, Any]],
+                 gone: set[str]) -> None:
+    """Save again the sections "NAME-N" that changed: ``entries`` (output path, what to keep) changed, the pages
+    ``gone`` went. (A page whose entry a section lost, or that the cache never had, was rendered: it is among
+    ``entries``.)"""
+    changed: dict[int, list[tuple[str, Any]]] = {}
+    for path, value in entries:
+        changed.setdefault(shard_of(path), []).append((path, value))
+    for path in gone:
+        changed.setdefault(shard_of(path), [])
+    for n, values in sorted(changed.items()):
+        # the shard as the cache has it (never changed: a copy), without the pages gone, with those rendered
+        shard = {path: value for path, value in cache.section(f"{name}-{n}").items() if path not in gone}
+        shard.update(values)
+        cache.replace(f"{name}-{n}", shard)
 
 def write_finished(finisher, pages: list[web.Page], done: dict, prepared: dict, model: model_mod.Model,
                    writer: Writer, cache: Cache, earlier: dict | None) -> None:

@@ -4,9 +4,9 @@ For every page the build cache remembers the digest of its context, the keys of 
 read (see :mod:`tracking`), the hash of its bytes and the links in it; and, for the whole build, the
 digest of every model object. A page whose context digest is unchanged and none of whose objects
 changed is not rendered: the writer keeps the previous build's file (a hard link, or nothing at all in
-place) and the link check gets the page's links from the cache. A page's links are kept pickled
-(:attr:`Done.links`) and unpickled only for a link check that needs them: a warm build that writes the
-same files as the build it updates checks only the rendered pages' links. The other pages are rendered in
+place) and the link check gets the page's links from the cache. A page's links are kept pickled, in
+sections of their own (:attr:`Done.links`), and read and unpickled only for a link check that needs them: a
+warm build that writes the same files as the build it updates checks only the rendered pages' links. The other pages are rendered in
 forked worker processes, which write their files straight into the writer's new folder; results come
 back in page order, so a parallel build is byte for byte a serial one.
 """
@@ -46,14 +46,13 @@ class Done(NamedTuple):
     objects: tuple
     attributes: tuple
     digest: bytes  # of the page's bytes
-    links: bytes  # its links (internal, external) as linkcheck.LinkCheck records them, pickled: see page_links
-    # (empty in a build that keeps nothing for the next: the link check took them as the page came; _add_links)
+    # its links (internal, external) as linkcheck.LinkCheck records them, pickled (see _add_links). Empty in the
+    # cache's entries, which keep them apart (pipeline: three quarters of the entries' bytes, read only for a link
+    # check that needs them), and in a build that keeps nothing for the next (the link check took them as the
+    # page came)
+    links: bytes
     found: tuple = ()  # (finisher name, what its ``extract`` found in the page), for each that found something
 
-    def page_links(self) -> tuple[dict, dict]:
-        """(internal, external): unpickled only when a link check needs them (most of a city's cached
-        data, and only the rendered pages' links are checked when the set of files is the same)."""
-        return pickle.loads(self.links)
 
 
 def _links(internal: dict, external: dict) -> bytes:
@@ -236,7 +235,7 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
                planned: Plan, fingerprints: tracking.Fingerprints | None, jobs: int = 1,
                progress: Callable[[str, int, int], None] | None = None,
-               kept_links: bool = True,
+               kept_links: Callable[[str], bytes | None] | None = None,
                extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None,
                ready: Callable[[list[int]], None] | None = None,
                derivations: Derivations | None = None, spill: str | None = None) -> tuple[dict[str, Done], int]:
@@ -244,8 +243,9 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
     replaces (or, without a writer, of any earlier build); ``fingerprints`` None records nothing.
-    ``kept_links`` False gives ``links`` the links of the rendered pages only (the kept pages' links were
-    checked against the same files by an earlier build).
+    ``kept_links(output path)``: a kept page's links as the cache has them (None: not there, the page is rendered
+    again); without it ``links`` gets the links of the rendered pages only (the kept pages' links were checked
+    against the same files by an earlier build).
     ``extractors``: (name, extract, prepare or None) run on every rendered page's bytes (see
     ``pipeline.FINISHERS``); what ``prepare`` made of the rendered pages goes into ``prepared`` (by output path).
     ``ready(todo)`` is called with the pages to render before any is rendered. ``derivations``: what
@@ -256,10 +256,14 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     total = len(pages)
     results: list[Done | None] = [None] * total
     todo = list(planned.todo)
+    kept_blobs: dict[int, bytes] = {}
     for i, entry in sorted(planned.kept.items()):
-        if writer is None or writer.keep(pages[i].output, entry.digest):
+        blob = kept_links(pages[i].output) if kept_links is not None else b""
+        if blob is not None and (writer is None or writer.keep(pages[i].output, entry.digest)):
             results[i] = entry
-        else:  # the old file is gone after all
+            if blob:
+                kept_blobs[i] = blob
+        else:  # the old file (or its links) gone after all
             todo.append(i)
     todo.sort()
     if ready is not None:  # (pages listed as stand-ins until they are rendered: incremental/listing.py)
@@ -287,7 +291,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                         raise RenderProblem(result[1])
                     _, entry, changed, data, made = result
                     if fingerprints is None:  # (nothing is kept for another build: the links are taken now)
-                        _add_links(links, entry)
+                        _add_links(links, entry.links)
                         entry = entry._replace(links=b"")
                     results[i] = entry
                     if made and prepared is not None:
@@ -305,17 +309,19 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     if fingerprints is not None:
         rendered = set(todo)
         for i, entry in enumerate(results):
-            if kept_links or i in rendered:
-                _add_links(links, entry)
+            blob = entry.links if i in rendered else kept_blobs.get(i)
+            if blob:
+                _add_links(links, blob)
     return {page.output: entry for page, entry in zip(pages, results)}, len(todo)
 
 
-def _add_links(links: linkcheck.LinkCheck, entry: Done) -> None:
-    """Give ``links`` a page's links (in page order: the first page to link to an address is the one named).
+def _add_links(links: linkcheck.LinkCheck, blob: bytes) -> None:
+    """Give ``links`` a page's links, pickled (in page order: the first page to link to an address is the one
+    named).
 
     A build that keeps nothing for the next takes each rendered page's links as it comes, and keeps the page's
     entry without them: a 10,000-post city's pickled links are ~120 MB, held to the end for nothing."""
-    internal, external = entry.page_links()
+    internal, external = pickle.loads(blob)
     for target, value in internal.items():
         links.internal.setdefault(target, value)
     for url, where in external.items():
