@@ -50,7 +50,8 @@ class _Group:
     make: Callable
     args: str  # the arguments as text (tracking: model objects by key)
     env: bytes  # the environment digest of the build that made it
-    objects: tuple[tuple[str, bytes], ...]  # (key, digest) of each object read
+    objects: tuple[str, ...]  # the key of each object read, sorted
+    digests: tuple[bytes, ...]  # ... and its digest (apart: compared at once, tuple to tuple, every warm build)
     attributes: tuple[tuple[str, str, bytes], ...]  # (key, attribute, digest) of each attribute-level read
     pages: bytes  # the pages, pickled by :func:`unbind`
     heads: tuple[tuple[str, str | None], ...]  # each page's address and template
@@ -127,7 +128,7 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     except tracking.Volatile:
         return False
     now = fingerprints.object_digests(jobs)
-    if any(now.get(k) != d for k, d in before.objects):
+    if tuple(map(now.get, before.objects)) != before.digests:
         return False
     if any(fingerprints.attribute_digest(k, name) != d for k, name, d in before.attributes):
         return False
@@ -149,12 +150,13 @@ def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[
     objects = set(objects) | {tracking.key_of(a) for a in item.args
                               if type(a) in tracking.ENTITIES and type(a) not in tracking.ATTRIBUTE_LEVEL}
     now = fingerprints.object_digests(jobs)
-    object_digests = tuple((k, now.get(k)) for k in sorted(objects))
+    keys = tuple(sorted(objects))
+    object_digests = tuple(map(now.get, keys))
     attribute_digests = tuple((k, name, fingerprints.attribute_digest(k, name)) for k, names in attributes for name in names)
-    if any(d is None for _, d in object_digests) or any(d is None for *_, d in attribute_digests):
+    if None in object_digests or any(d is None for *_, d in attribute_digests):
         return None, pages
     heads = tuple((page.url, page.template) for page in pages)
-    return _Group(item.make, args, fingerprints.env, object_digests, attribute_digests, blob, heads, names), pages
+    return _Group(item.make, args, fingerprints.env, keys, object_digests, attribute_digests, blob, heads, names), pages
 
 
 class Stale(Exception):
