@@ -183,8 +183,10 @@ _DEEP_INDENT = re.compile(r"^[ \-?:]{%d}" % MAX_DEPTH, re.M)
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
-# Either of the two above, to look through a file once (almost every file has neither).
-_NON_PRINTABLE_OR_ODD = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Either of the two above, to look through a file once (almost every file has neither): every character but
+# \t \n \r, \x20-\x7e, \xa0-\u2027, \u202a-\ud7ff, \ue000-\ufffd and \U00010000 on, written as what it matches (checked
+# for every code point: compiled in 0.7 ms instead of 4-7 ms at every start of the program, and searches as fast)
+_NON_PRINTABLE_OR_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _check_characters(text: str) -> None:
