@@ -15,8 +15,7 @@ from benchmarks.generate import generate  # noqa: E402
 
 def test_a_small_generated_city_builds_and_rebuilds(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
-    for module, name in ((rendering, "POOL_MIN_PAGES"), (rendering, "PLAN_POOL_MIN_PAGES"), (records, "POOL_MIN_FILES"),
-                         (tracking, "DIGEST_PART")):
+    for module, name in ((rendering, "POOL_MIN_PAGES"), (records, "POOL_MIN_FILES"), (tracking, "DIGEST_PART")):
         monkeypatch.setattr(module, name, 1)  # every stage in worker processes
     site = tmp_path / "city"
     generate(12, site)

@@ -32,7 +32,6 @@ from ..render.templates import Renderer, TemplateProblem
 from ..pages.web import Page
 
 POOL_MIN_PAGES = 200  # fewer pages are rendered in the build process
-PLAN_POOL_MIN_PAGES = 60_000  # fewer pages are compared in the build process (sooner than a worker is forked)
 
 
 class Done(NamedTuple):
@@ -184,9 +183,6 @@ class Plan:
     todo: list[int]
 
 
-_PLAN: tuple | None = None  # (pages, previous, fingerprints, unchanged, same) for forked workers
-
-
 def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchanged,
              fingerprints: tracking.Fingerprints, same: frozenset[int]) -> bool:
     """Whether page ``i`` is as the cached build left it (``entry``): nothing it read changed, nor its context."""
@@ -194,46 +190,31 @@ def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchang
             and (i in same or fingerprints.context(page) == entry.fingerprint))
 
 
-def _plan_part(indices: list[int]) -> list[bool]:
-    pages, previous, fingerprints, unchanged, same = _PLAN
-    return [_as_left(i, pages[i], previous.get(pages[i].output), unchanged, fingerprints, same) for i in indices]
-
-
 def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
          jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset(),
          readers=None) -> Plan:
-    """Which pages are as the cached build left them (in ``jobs`` processes for many pages):
-    ``previous`` and ``digests`` are what that build kept of its pages and of its model objects; ``same``,
-    the pages whose context is the one that build compared (reused from its page list, see :mod:`listing`);
-    ``readers``, which pages read each object, if known (:class:`readers.Readers` of ``previous``): then only
-    the pages that read a changed object, and those whose context is compared, are looked at."""
-    global _PLAN
+    """Which pages are as the cached build left them: ``previous`` and ``digests`` are what that build kept of its
+    pages and of its model objects (``jobs``: for the objects' digests, if not worked out yet); ``same``, the pages whose context is the one
+    that build compared (reused from its page list, see :mod:`listing`); ``readers``, which pages read each
+    object, if known (:class:`readers.Readers` of ``previous``): then only the pages that read a changed object,
+    and those whose context is compared, are looked at.
+
+    The pages are compared in this process: 0.6 s for 178,000 at 10,000 posts, where forking a worker for half of
+    them made it 0.7 s, and the rest of the build slower (the worker's copy of the pages it touched)."""
     if fingerprints is None or not previous or digests is None:
         return Plan({}, list(range(len(pages))))
     unchanged = fingerprints.unchanged(digests, jobs)
-    if readers is not None:
-        look = readers.look_at(unchanged)
-        kept: dict[int, Done] = {}
-        todo: list[int] = []
-        for i, page in enumerate(pages):
-            entry = previous.get(page.output)
-            if entry is not None and i in same and page.output not in look \
-                    or _as_left(i, page, entry, unchanged, fingerprints, same):
-                kept[i] = entry
-            else:
-                todo.append(i)
-        return Plan(kept, todo)
-    _PLAN = (pages, previous, fingerprints, unchanged, same)
-    try:
-        indices = list(range(len(pages)))
-        parts = workers.chunks(indices, jobs, 500) if len(pages) >= PLAN_POOL_MIN_PAGES else [indices]
-        same: list[bool] = []
-        for out in workers.run(_plan_part, parts, jobs if len(parts) > 1 else 1):
-            same.extend(out)
-    finally:
-        _PLAN = None
-    kept = {i: previous[pages[i].output] for i, ok in enumerate(same) if ok}
-    return Plan(kept, [i for i, ok in enumerate(same) if not ok])
+    look = readers.look_at(unchanged) if readers is not None else None
+    kept: dict[int, Done] = {}
+    todo: list[int] = []
+    for i, page in enumerate(pages):
+        entry = previous.get(page.output)
+        if look is not None and entry is not None and i in same and page.output not in look \
+                or _as_left(i, page, entry, unchanged, fingerprints, same):
+            kept[i] = entry
+        else:
+            todo.append(i)
+    return Plan(kept, todo)
 
 
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
