@@ -16,7 +16,9 @@ CI runs a few short sequences (about a minute). A longer run, one command:
     SITE_BUILDER_PROPERTY_EXAMPLES=200 python -m pytest tests/test_cache_property.py
 
 (``SITE_BUILDER_PROPERTY_STEPS`` sets the steps per sequence, default 6; ``SITE_BUILDER_PROPERTY_PDF``
-the WeasyPrint runs per sequence, default 1, as each costs seconds.) Hypothesis keeps no example
+the WeasyPrint runs per sequence, default 1, as each costs seconds.) The test's process grows with the examples
+(December 2026: 0.3 GB at 20, 1.5 GB at 60, ~10 GB at 300; half of it WeasyPrint's, run in this process, 0.7 GB at
+60 with ``SITE_BUILDER_PROPERTY_PDF=0``): give a long run the memory, or fewer PDF runs. Hypothesis keeps no example
 database here (nothing is written into the repository); a failure prints the shrunk sequence of
 steps and a ``@reproduce_failure`` blob.
 
