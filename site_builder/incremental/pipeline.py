@@ -337,6 +337,7 @@ def _save_shards(cache: Cache, name: str, shard_of: Callable[[str], int], entrie
         shard.update(values)
         cache.replace(f"{name}-{n}", shard)
 
+
 def write_finished(finisher, pages: list[web.Page], done: dict, prepared: dict, model: model_mod.Model,
                    writer: Writer, cache: Cache, earlier: dict | None) -> None:
     """Write what ``finisher`` makes of what the pages left behind (see :data:`FINISHERS`), updating what it

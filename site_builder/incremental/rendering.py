@@ -6,9 +6,9 @@ digest of every model object. A page whose context digest is unchanged and none 
 changed is not rendered: the writer keeps the previous build's file (a hard link, or nothing at all in
 place) and the link check gets the page's links from the cache. A page's links are kept pickled, in
 sections of their own (:attr:`Done.links`), and read and unpickled only for a link check that needs them: a
-warm build that writes the same files as the build it updates checks only the rendered pages' links. The other pages are rendered in
-forked worker processes, which write their files straight into the writer's new folder; results come
-back in page order, so a parallel build is byte for byte a serial one.
+warm build that writes the same files as the build it updates checks only the rendered pages' links. The
+other pages are rendered in forked worker processes, which write their files straight into the writer's new
+folder; results come back in page order, so a parallel build is byte for byte a serial one.
 """
 
 from __future__ import annotations
@@ -194,10 +194,10 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
          jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset(),
          readers=None) -> Plan:
     """Which pages are as the cached build left them: ``previous`` and ``digests`` are what that build kept of its
-    pages and of its model objects (``jobs``: for the objects' digests, if not worked out yet); ``same``, the pages whose context is the one
-    that build compared (reused from its page list, see :mod:`listing`); ``readers``, which pages read each
-    object, if known (:class:`readers.Readers` of ``previous``): then only the pages that read a changed object,
-    and those whose context is compared, are looked at.
+    pages and of its model objects (``jobs``: for the objects' digests, if not worked out yet); ``same``, the
+    pages whose context is the one that build compared (reused from its page list, see :mod:`listing`);
+    ``readers``, which pages read each object, if known (:class:`readers.Readers` of ``previous``): then only
+    the pages that read a changed object, and those whose context is compared, are looked at.
 
     The pages are compared in this process: 0.6 s for 178,000 at 10,000 posts, where forking a worker for half of
     them made it 0.7 s, and the rest of the build slower (the worker's copy of the pages it touched)."""
