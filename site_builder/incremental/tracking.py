@@ -232,16 +232,28 @@ class _Pickler(pickle.Pickler):
         self.fast = True
 
 
-_UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError)  # what dump raises
+class _Digester:
+    """Digests of values by their pickles (:class:`_Pickler`), with one pickler for as many values as it is given:
+    its buffer emptied for each, it writes the same bytes as a new one (in fast mode there is no memo; a dump that
+    failed leaves nothing behind: tests). Making a pickler was a fifth of hashing a city's objects."""
+
+    def __init__(self):
+        self.buffer = io.BytesIO()
+        self.pickler = _Pickler(self.buffer)
+
+    def digest(self, value: Any) -> bytes:
+        """The digest of ``value``; raises :class:`Volatile` if it cannot be pickled."""
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        try:
+            self.pickler.dump(value)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
+            raise Volatile(str(exc)) from None
+        return hashlib.blake2b(self.buffer.getvalue(), digest_size=16).digest()
 
 
 def _value_digest(value: Any) -> bytes:
-    buffer = io.BytesIO()
-    try:
-        _Pickler(buffer).dump(value)
-    except _UNPICKLABLE as exc:
-        raise Volatile(str(exc)) from None
-    return hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
+    return _Digester().digest(value)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -493,24 +505,17 @@ _FROM_FILE: dict[type, tuple[str | None, tuple[str, ...]]] = {}  # class → (it
 def _digest_part(keys: list[str]) -> list[bytes | None]:
     index, known, sources = _DIGESTING
     out: list[bytes | None] = []
-    # One pickler for the part, its buffer emptied for each object: the same bytes as a new one each time (in fast
-    # mode there is no memo; a dump that failed leaves nothing behind: tests), making them was a fifth of the time.
-    buffer = io.BytesIO()
-    pickler = _Pickler(buffer)
+    digester = _Digester()
     for k in keys:
         obj = index[k]
         try:
             parts = _made_of(obj, sources, known)
         except _Unknown:
             parts = None
-        buffer.seek(0)
-        buffer.truncate()
         try:
-            pickler.dump(parts if parts is not None else _fields(obj))
-        except (*_UNPICKLABLE, Volatile):
+            out.append(digester.digest(parts if parts is not None else _fields(obj)))
+        except Volatile:
             out.append(None)  # never the same as before: the pages that read it are rendered again
-            continue
-        out.append(hashlib.blake2b(buffer.getvalue(), digest_size=16).digest())
     return out
 
 
