@@ -251,14 +251,9 @@ PAGE_SHARDS = 64  # (a story's edit rewrites the shards of ~6 pages: of 16, 55 M
 LINK_SHARDS = 256  # the sections of the pages' links ("links-N"), ~0.4 MB each at 10,000 posts
 
 
-def _page_shard(path: str) -> int:
-    """The section ("pages-N") that keeps the entry of the page at output ``path``."""
-    return zlib.crc32(path.encode()) % PAGE_SHARDS
-
-
-def _links_shard(path: str) -> int:
-    """The section ("links-N") that keeps the links of the page at output ``path``."""
-    return zlib.crc32(path.encode()) % LINK_SHARDS
+def _shard(path: str, count: int) -> int:
+    """Which of ``count`` sections ("pages-N": PAGE_SHARDS, "links-N": LINK_SHARDS) keeps the page at ``path``."""
+    return zlib.crc32(path.encode()) % count
 
 
 def _kept_links(cache: Cache) -> Callable[[str], bytes | None]:
@@ -266,7 +261,7 @@ def _kept_links(cache: Cache) -> Callable[[str], bytes | None]:
     three quarters of the bytes of the pages' entries, which a warm build that writes the same files does not
     need (rendering.render_all)."""
     def links_of(path: str) -> bytes | None:
-        return cache.section(f"links-{_links_shard(path)}").get(path)
+        return cache.section(f"links-{_shard(path, LINK_SHARDS)}").get(path)
     return links_of
 
 
@@ -300,18 +295,23 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
     cache that does not match the output, and the next build renders every page. (The list of files is
     the same whenever the output is: the output's build id is a hash of every file's name and content.)
     Returns the (output path, entry) of the pages whose entry changed, their links apart (see :func:`_kept_links`)."""
-    # (an entry kept from the cache is the same object: only the pages rendered again are looked at twice; the
-    # cache's entries keep no links, the links of a page with the same bytes are the same)
-    entries = [(path, entry._replace(links=b"")) for path, entry in done.items()
-               if (old := before.get(path)) is not entry and (old is None or old != entry._replace(links=b""))]
-    gone = before.keys() - done.keys()
-    _save_shards(cache, "pages", _page_shard, entries, gone)
-    # the links of the pages rendered again that the cache does not have (as they are: a page the cache had no
-    # links for, rendered again for that, has an unchanged entry); a kept page has none to give
     links_of = _kept_links(cache)
-    links = [(path, entry.links) for path, entry in done.items()
-             if entry.links and before.get(path) is not entry and links_of(path) != entry.links]
-    _save_shards(cache, "links", _links_shard, links, gone)
+    entries: list[tuple[str, rendering.Done]] = []
+    links: list[tuple[str, bytes]] = []
+    for path, entry in done.items():
+        old = before.get(path)
+        if old is entry:  # (kept from the cache: the same object)
+            continue
+        stripped = entry._replace(links=b"")  # (the cache's entries keep no links)
+        if old != stripped:
+            entries.append((path, stripped))
+        # the links the cache does not have, as they are (a page the cache had no links for, rendered again for
+        # that, has an unchanged entry; the links of a page with the same bytes are the same)
+        if entry.links and links_of(path) != entry.links:
+            links.append((path, entry.links))
+    gone = before.keys() - done.keys()
+    _save_shards(cache, "pages", PAGE_SHARDS, entries, gone)
+    _save_shards(cache, "links", LINK_SHARDS, links, gone)
     if cache.section("pages-digests").get("digests") != digests:
         cache.replace("pages-digests", {"digests": digests})
     if cache.section("pages-files").get("files") != files:
@@ -321,16 +321,15 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
     return entries
 
 
-def _save_shards(cache: Cache, name: str, shard_of: Callable[[str], int], entries: list[tuple[str, Any]],
-                 gone: set[str]) -> None:
+def _save_shards(cache: Cache, name: str, count: int, entries: list[tuple[str, Any]], gone: set[str]) -> None:
     """Save again the sections "NAME-N" that changed: ``entries`` (output path, what to keep) changed, the pages
     ``gone`` went. (A page whose entry a section lost, or that the cache never had, was rendered: it is among
     ``entries``.)"""
     changed: dict[int, list[tuple[str, Any]]] = {}
     for path, value in entries:
-        changed.setdefault(shard_of(path), []).append((path, value))
+        changed.setdefault(_shard(path, count), []).append((path, value))
     for path in gone:
-        changed.setdefault(shard_of(path), [])
+        changed.setdefault(_shard(path, count), [])
     for n, values in sorted(changed.items()):
         # the shard as the cache has it (never changed: a copy), without the pages gone, with those rendered
         shard = {path: value for path, value in cache.section(f"{name}-{n}").items() if path not in gone}
