@@ -222,7 +222,7 @@ def check_against_site(site: Path, month: str, text: str, at: dict[int, str], wh
     if raw.site is None:
         raise ContentErrors(problems.sorted())
     target = f"content/evaluations/{month}.yaml"
-    for fid, rec in list(raw.evaluations.items()):
+    for fid, rec in list(raw.evaluation_records()):
         if fid == month or (replace and rec["month"] == month):
             raw.drop_evaluation(fid)
     new = Problems()

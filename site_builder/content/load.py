@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import fast_evaluations, formats, placeholders, privacy
 from ..errors import Problem, Problems, rel
@@ -37,22 +37,22 @@ class Story:
 
 
 class Later:
-    """A file's record made only when something reads it: ``make()``, once. The build cache keeps a city's
-    evaluation files this way (half of what a warm build would read back, and needed only when one of them
-    changed: the model keeps the standings by the files' digests). Picklable when ``make`` is."""
+    """A file's record made when something reads it: ``value()``, each time anew, kept by nobody. A city's
+    evaluation files are kept this way, as their pickled bytes, from their parse on: they are a third of a
+    city's content and most of its records' memory (at 10,000 posts ~300 MiB of objects against ~25 MB of
+    bytes), the model reads them one file at a time in one pass, and a warm build needs them only when one of
+    them changed (the model keeps the standings by the files' digests). Picklable when ``make`` is."""
 
-    __slots__ = ("make", "_value")
+    __slots__ = ("make",)
 
     def __init__(self, make: Callable[[], Any]):
-        self.make, self._value = make, None
+        self.make = make
 
     def __reduce__(self):
         return Later, (self.make,)
 
     def value(self) -> Any:
-        if self._value is None:
-            self._value = self.make()
-        return self._value
+        return self.make()
 
 
 @dataclass
@@ -65,7 +65,7 @@ class Raw:
     units: dict[str, Rec] = field(default_factory=dict)
     posts: dict[str, Rec] = field(default_factory=dict)
     members: dict[str, Rec] = field(default_factory=dict)
-    _evaluations: dict[str, Rec | Later] = field(default_factory=dict)  # by file id; see evaluations
+    _evaluations: dict[str, Rec | Later] = field(default_factory=dict)  # by file id; see evaluation_records
     stories: dict[str, Story] = field(default_factory=dict)
     competitions: dict[str, Rec] = field(default_factory=dict)
     indicators: dict[str, Rec] = field(default_factory=dict)  # "<competition>/<YYYY-MM>" → a month's values
@@ -77,18 +77,19 @@ class Raw:
     digests: dict[str, bytes] = field(default_factory=dict)
     evaluation_paths: dict[str, str] = field(default_factory=dict)  # file id → "content/evaluations/2025-04.yaml"
 
-    @property
-    def evaluations(self) -> dict[str, Rec]:
-        """The evaluation files' records by file id (made now from those the cache kept for later)."""
-        found = self._evaluations
-        if any(type(value) is Later for value in found.values()):
-            found = self._evaluations = {fid: value.value() if type(value) is Later else value
-                                         for fid, value in found.items()}
-        return found
+    def evaluation(self, fid: str) -> Rec:
+        """One evaluation file's record (made now if it is kept for later: not kept made)."""
+        value = self._evaluations[fid]
+        return value.value() if type(value) is Later else value
+
+    def evaluation_records(self) -> Iterator[tuple[str, Rec]]:
+        """(file id, record) of each evaluation file, by file id, each made as it is reached."""
+        for fid in sorted(self._evaluations):
+            yield fid, self.evaluation(fid)
 
     def drop_evaluation(self, fid: str) -> None:
         """Take an evaluation file's record out (``import``'s trial model, with the month being imported)."""
-        self.evaluations.pop(fid, None)
+        self._evaluations.pop(fid, None)
         path = self.evaluation_paths.pop(fid, None)
         if path is not None:
             self.digests.pop(path, None)
@@ -97,7 +98,7 @@ class Raw:
         """Put a record in that no file holds yet: with no digest, so that nothing kept for a file is taken
         for it (the model replays the standings)."""
         self.drop_evaluation(fid)
-        self.evaluations[fid] = rec
+        self._evaluations[fid] = rec
         self.evaluation_paths[fid] = path
 
     def evaluation_files(self) -> list[tuple[str, str, bytes | None]]:

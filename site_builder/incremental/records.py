@@ -57,14 +57,15 @@ def _read(job: Job, entry: tuple | None) -> tuple:
     return stat_signature(st), h, parse_file(job, data), True
 
 
-LATER = {"evaluations"}  # kinds whose records are kept pickled in the cache, read back only when used
+LATER = {"evaluations"}  # kinds whose records are kept as pickled bytes from their parse on (load.Later)
 
 
 def _for_later(parsed: Parsed) -> Parsed:
-    """``parsed`` with its record kept as pickled bytes, made again only when something reads it (a city's
-    evaluation files are half of what a warm build would read back, and only a change to one of them needs
-    them: the model keeps the standings by the files' digests)."""
-    if parsed.value is None:
+    """``parsed`` with its record kept as pickled bytes, made again each time something reads it: in the
+    worker that parsed it, so that the build holds bytes and the model makes one file's records at a time (a
+    city's evaluation files are most of its records' memory and half of what a warm build would read back, and
+    only a change to one of them needs them: the model keeps the standings by the files' digests)."""
+    if parsed.value is None or type(parsed.value) is Later:
         return parsed
     later = Later(functools.partial(pickle.loads, pickle.dumps(parsed.value, protocol=5)))
     return Parsed(later, parsed.problems, parsed.sensitive)
@@ -76,7 +77,10 @@ _PENDING: list[tuple[Job, tuple | None]] = []  # what forked workers read (set b
 def _read_part(indices: list[int]) -> list[tuple]:
     out = []
     for i in indices:
+        job = _PENDING[i][0]
         sig, h, parsed, new = _read(*_PENDING[i])
+        if new and job.kind in LATER:
+            parsed = _for_later(parsed)
         out.append((sig, h, parsed if new else None))  # a cache hit is not sent back
     return out
 
@@ -124,14 +128,12 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
             for part, out in zip(parts, workers.run(_read_part, parts, jobs if len(parts) > 1 else 1)):
                 for i, (sig, h, parsed) in zip(part, out):
                     job = todo[i]
-                    fresh = parsed is not None
-                    if not fresh:  # unchanged bytes: the cached result
+                    if parsed is None:  # unchanged bytes: the cached result
                         parsed = entries[i][2]
                     results[i], digests[i] = parsed, h
                     if sig is not None and cache is not None:  # (a build that keeps nothing pickles nothing)
                         n = _shard(job.shown)
-                        kept = _for_later(parsed) if fresh and job.kind in LATER else parsed
-                        shards[n][job.shown] = (sig, h, kept, job.kind, stamp)
+                        shards[n][job.shown] = (sig, h, parsed, job.kind, stamp)
                         changed.add(n)
                 done += len(part)
                 if progress:

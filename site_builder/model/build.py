@@ -531,17 +531,18 @@ class Builder:
         return stars.plain_digest((stars.rules_fields(settings.rules), files, approvals))
 
     def replay_evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
-        by_month: dict[str, Rec] = {}
+        by_month: dict[str, str] = {}  # month → the id of its file (one file's records at a time are made)
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused
         approved = {pid: stars.month_of(post.approval["date"]) for pid, post in posts.items() if post.approval}
         flat_scores, MonthScore = stars.flat_scores, stars.MonthScore
-        for fid, rec in sorted(self.raw.evaluations.items()):
+        for fid, rec in self.raw.evaluation_records():
             month = rec["month"]
             if month in by_month:
-                self.error(rec, "month", f"{month} 的考评已写在 {by_month[month].path} 里：一个月只能有一个考评文件。")
+                self.error(rec, "month", f"{month} 的考评已写在 {self.raw.evaluation_paths[by_month[month]]} 里："
+                                         "一个月只能有一个考评文件。")
                 continue
-            by_month[month] = rec
+            by_month[month] = fid
             entries = rec["posts"]
             for pid, scores in entries.items():
                 since = approved.get(pid)
@@ -562,7 +563,7 @@ class Builder:
             for month in sorted(records[pid]):
                 if stars.month_end(month) > end:
                     why, todo = revocation_why(post.standing.revocation, settings.rules, self.raw.posts[pid].path)
-                    self.error(by_month[month]["posts"], pid,
+                    self.error(self.raw.evaluation(by_month[month])["posts"], pid,
                                f"示范岗 `{pid}` 已于 {end} 摘牌，此后不能再有考评。摘牌的原因：{why}。{todo}")
         return as_of
 
