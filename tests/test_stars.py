@@ -76,6 +76,24 @@ def test_standings_kept_in_the_cache_are_the_same_standings_and_make_their_histo
     assert stars.Standing().history == () and stars.Standing() == pickle.loads(pickle.dumps(stars.Standing()))
 
 
+def test_a_process_keeps_the_histories_of_the_last_banks_read_only():
+    """Every process that renders reads every post's history in turn: what the banks made is kept for the last
+    few banks read, not by each bank to the end of the build (a city's 338,000 Changes in every process)."""
+    made = {f"p{n:03}": standing(rules(), APPROVED, record(*[(m, 90) for m in months(3 + n % 5)]), "2026-04")
+            for n in range(stars.BANKED * (stars.RECENT_BANKS + 3))}
+    kept = stars.kept_standings(made)
+    banks = {id(st.__dict__["_history"].bank) for st in kept.values()}
+    assert len(banks) == stars.RECENT_BANKS + 3
+    first = kept["p000"].history
+    for key, st in kept.items():
+        assert st.history == made[key].history
+        assert len(stars._RECENT) <= stars.RECENT_BANKS
+    assert all(not hasattr(bank, "__dict__") for bank in stars._RECENT)  # (made histories are not the bank's)
+    again = kept["p000"].history  # its bank left the last read: made again, equal
+    assert again == first == made["p000"].history and again is not first
+    assert kept["p000"].history is again  # (and the same while its bank is among the last read)
+
+
 def test_pass_mark_is_inclusive():
     st = standing(rules(), APPROVED, record(("2025-03", 85)), "2025-03")
     assert st.stars == 1

@@ -99,7 +99,7 @@ class Post:
     @property
     def evaluated(self) -> bool:
         """Whether any month's scores count for this post yet (else its pages say 尚无考评, not 0 星)."""
-        return any(c.evaluation is not None for c in self.standing.history)
+        return self.standing.evaluated
 
     @property
     def url(self) -> str:

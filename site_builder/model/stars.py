@@ -13,12 +13,14 @@ without scores is no month at all (no "missing" entry, never a failure).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import io
 import pickle
+import threading
 from dataclasses import dataclass, field
 from typing import Mapping, NamedTuple
 
@@ -149,20 +151,40 @@ class Change:
 
 class HistoryBank:
     """The histories of many standings as one pickle (``{key: history}``), made into :class:`Change` objects
-    all at once, the first time one of them is read (:func:`kept_standings`)."""
+    all at once when one of them is read (:func:`kept_standings`). What it made is kept by the process for the
+    last :data:`RECENT_BANKS` banks read, not by the bank: every process that renders pages reads every post's
+    history in turn (post pages, open data), and banks that kept theirs held all of a city's histories in each
+    of them to the end of the build (338,000 Changes at 10,000 posts, ~90 MiB a process); nor is a bank that the
+    cache keeps written into by a build that reads it."""
 
-    __slots__ = ("data", "_histories")
+    __slots__ = ("data",)
 
     def __init__(self, data: bytes):
-        self.data, self._histories = data, None
+        self.data = data
 
     def __reduce__(self):
         return HistoryBank, (self.data,)
 
     def histories(self) -> dict:
-        if self._histories is None:
-            self._histories = pickle.loads(self.data)
-        return self._histories
+        with _RECENT_LOCK:  # (the development server builds in a thread of its own)
+            made = _RECENT.get(self)
+            if made is not None:
+                _RECENT.move_to_end(self)
+                return made
+        made = pickle.loads(self.data)
+        with _RECENT_LOCK:
+            _RECENT[self] = made
+            while len(_RECENT) > RECENT_BANKS:
+                _RECENT.popitem(last=False)
+        return made
+
+
+# the banks read last and what they made: a page reads its post's history more than once, and the pages of a
+# bank's posts mostly come one after the other (by unit); a bank is made again, 1.7 ms for 20 posts, when it
+# has left
+RECENT_BANKS = 64
+_RECENT: collections.OrderedDict[HistoryBank, dict] = collections.OrderedDict()
+_RECENT_LOCK = threading.Lock()
 
 
 class _Banked(NamedTuple):
@@ -172,8 +194,8 @@ class _Banked(NamedTuple):
 
 class _HistoryField:
     """A standing's history (a descriptor field of :class:`Standing`): a tuple, or where it sits in a
-    :class:`HistoryBank`, made into the tuple when first read (the same value whenever read: the bank keeps
-    what it made). The standing keeps its place in the bank, never the tuple: a standing is never changed, and
+    :class:`HistoryBank`, made into the tuple when read (equal whenever read; the same object while the bank is
+    among the last read). The standing keeps its place in the bank, never the tuple: a standing is never changed, and
     one that the cache keeps is pickled again as its bank (the cache is saved after the pages that read every
     history were rendered: a standing that kept the tuple was saved as 338,000 Changes at 10,000 posts, 0.75 s
     to read back at every warm build instead of ~0.1 s)."""
@@ -206,6 +228,9 @@ class Standing:
     revoked_month: str | None = None
     first_month: str | None = None  # the first month the post must be evaluated (首次考评月份)
     last_change: dt.date | None = None  # the newest date in the history (the sitemap's last change of the post)
+    # whether any month's scores count yet (the lists say 尚无考评, not 0 星): read for every post on every list
+    # page, without making its history
+    evaluated: bool = False
     # the digest of what :func:`standing` made it from (its arguments): equal digests, equal standings. A
     # post's history is most of what a post holds; incremental/tracking.py compares a standing by this
     # digest instead of hashing the history again (``TRACKING_DIGEST``, a class attribute, not a field)
@@ -219,18 +244,21 @@ class Standing:
 
 def kept_standings(standings: dict[str, Standing]) -> dict[str, Standing]:
     """``standings`` as the build cache keeps them (``memo.keep``): the same standings, with their histories in
-    one :class:`HistoryBank`. A city's histories are hundreds of thousands of Changes; reading them back was
-    most of what a warm build read of the cache (0.9 s at 10,000 posts) when a build reads them only for the
-    pages it renders — those of one post for a story's edit, every post's for the open data. One pickle of
-    them all, not one each: apart, their shared values (months, files, reasons) are pickled and made again
-    for every post, four times slower to read back when every history is read; all in one, and a story's
-    edit, which renders the page of a post or two, made every post's history (2 s at 10,000 posts). So a
-    bank holds :data:`BANKED` posts' histories. Standings kept already (a worker's, a build's before) stay
-    as they are.
+    :class:`HistoryBank` objects. A city's histories are hundreds of thousands of Changes; reading them back
+    was most of what a warm build read of the cache (0.9 s at 10,000 posts) when a build reads them only for the
+    pages it renders — those of one post for a story's edit, every post's for the open data. Pickled apart from
+    their standings, they are made only when read; a bank holds :data:`BANKED` posts' histories (one pickle for
+    many shares their months, files and reasons, but makes them all when one is read). Standings kept already
+    (a worker's, a build's before) stay as they are.
 
-    How many: read while the garbage collector runs (as pages are rendered), a bank's time grows faster than
-    its size. At 1,000 posts (34,000 Changes), one bank of 500 took 50 ms and all of them 120 ms; banks of 20
-    take 1.7 ms and 88 ms, 8 % more bytes; of 1, 0.1 ms and 105 ms, 75 % more bytes."""
+    How many: one. A bank of 500 posts took 50 ms to make while the garbage collector runs (as pages are
+    rendered), one of 20 1.7 ms, one of a single post 0.1 ms (all 1,000 posts' at 1,000 posts: 120, 88 and 105 ms;
+    one each, 75 % more bytes). Since a process keeps what the banks made for the last :data:`RECENT_BANKS`
+    banks read only, the order of reading decides: the post pages come by unit, the open data by post, so a bank
+    of 20 was made again for almost every post page (906 of 1,000 at 1,000 posts); one post's bank is made again
+    only for the post's own pages. Measured at 10,000 posts (`--no-cache`): peak memory of the build 1,977 ->
+    1,722 MiB, the clean build as fast (1,000 posts, 5 pairs: 0.985x), a warm build after a story as fast
+    (11 pairs: 0.97x)."""
     kept = {key: s for key, s in standings.items() if type(s.__dict__["_history"]) is _Banked}
     keys = [key for key in standings if key not in kept]
     for i in range(0, len(keys), BANKED):
@@ -240,7 +268,7 @@ def kept_standings(standings: dict[str, Standing]) -> dict[str, Standing]:
     return {key: kept[key] for key in standings}  # (in their order)
 
 
-BANKED = 20
+BANKED = 1
 
 
 @dataclass
@@ -368,7 +396,7 @@ def _replayed(inputs: bytes, rules: Rules, approval: dt.date, record: dict[str, 
         state.revoked_month = month
     return Standing(state.stars, state.status, tuple(history), state.commended_on, state.revoked_on,
                     state.revoked_month, state.first_month, max((c.date for c in history), default=None),
-                    digest=inputs)
+                    any(c.evaluation is not None for c in history), digest=inputs)
 
 
 def _inputs_digest(rules: Rules, approval: dt.date, record: dict[str, MonthScore], as_of: str | None,
