@@ -108,7 +108,7 @@ class Derivations:
 
     def page_done(self) -> None:
         """A page is rendered. A build that keeps nothing drops what it derived after a page that derived nothing:
-        the pieces of the open-data files (160 MB at 10,000 posts) serve the files listed one after another, and
+        the pieces of the open-data files (87 MB at 10,000 posts) serve the files listed one after another, and
         are not held while the rest of the site renders."""
         if self.cache is None:
             if not self.used:

@@ -146,11 +146,13 @@ def _open_data_head(model: Model) -> dict:
 
 
 class PostData(NamedTuple):
-    """A post's part of each open-data file, as text."""
+    """A post's part of each open-data file, in UTF-8: the files are joined from the pieces as they are (at
+    10,000 posts, 63 MB of posts.json; joined as text and then encoded, the file was made three times over
+    beside the pieces, ~380 MiB for a moment in the process that made it)."""
 
-    record: str  # its record in posts.json
-    row: str  # its row of posts.csv
-    history: str  # its rows of history.csv
+    record: bytes  # its record in posts.json
+    row: bytes  # its row of posts.csv
+    history: bytes  # its rows of history.csv
 
 
 @memo.derived("open-data.post")
@@ -167,7 +169,7 @@ def post_data(model: Model, post: Post) -> PostData:
     ]
     history = [[post.id, h["date"], h["month"], h["reason"], h["stars_before"], h["stars_after"], h["status"],
                 h["total"], h["note"]] for h in r["history"]]
-    return PostData(_json(r), _csv_lines([row]), _csv_lines(history))
+    return PostData(_json(r).encode(), _csv_lines([row]).encode(), _csv_lines(history).encode())
 
 
 def _json(value) -> str:
@@ -175,10 +177,15 @@ def _json(value) -> str:
 
 
 def posts_json(model: Model) -> bytes:
-    """:func:`open_data` as JSON, written from each post's piece (the posts come last)."""
+    """:func:`open_data` as JSON, joined from each post's piece (the posts come last)."""
     head = _json({**_open_data_head(model), "posts": []})
-    records = ",".join(post_data(model, p).record for p in model.posts)
-    return (head[:-len("[]}")] + "[" + records + "]}\n").encode("utf-8")
+    parts = [head[:-len("[]}")].encode(), b"["]
+    for post in model.posts:
+        parts += (post_data(model, post).record, b",")
+    if model.posts:
+        parts.pop()  # (the last comma)
+    parts.append(b"]}\n")
+    return b"".join(parts)
 
 
 # A text cell starting with one of these is run as a formula by Excel, WPS and LibreOffice ("CSV
@@ -203,13 +210,13 @@ def _csv_lines(rows: list[list]) -> str:
     return out.getvalue()
 
 
-def _csv_file(header: list[str], lines: Iterable[str]) -> bytes:
+def _csv_file(header: list[str], lines: Iterable[bytes]) -> bytes:
     """A CSV file in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese."""
-    return "".join(["\ufeff", _csv_lines([header]), *lines]).encode("utf-8")
+    return b"".join(["\ufeff".encode(), _csv_lines([header]).encode(), *lines])
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:
-    return _csv_file(header, [_csv_lines(rows)])
+    return _csv_file(header, [_csv_lines(rows).encode()])
 
 
 def posts_csv(model: Model) -> bytes:
