@@ -68,7 +68,7 @@ class _Stage:
     renderer: Renderer
     fingerprints: tracking.Fingerprints | None
     base_path: str
-    targets: dict[int, Path]  # page index → file to write (sibling folder), when workers write
+    targets: dict[int, str]  # page index → file to write (sibling folder), when workers write
     old: Path | None  # the previous output, to hard-link unchanged files from
     extractors: list[tuple]  # (finisher name, its ``extract``, its ``prepare`` or None)
     derivations: Derivations

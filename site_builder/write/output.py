@@ -158,11 +158,13 @@ class Writer:
                 folder = folder.parent
         replace_file(self.out / MARKER, self._marker().encode())
 
-    def claim(self, path: str) -> Path:
+    def claim(self, path: str) -> str:
         """Register ``path`` as written by this build; the file it goes to. Its folder is made by
         :func:`store`, in the worker that writes it (making 18,000 page folders one after the other here
-        held every worker up: seconds at a few thousand posts)."""
-        return self.new / self._register(path)
+        held every worker up: seconds at a few thousand posts). A string, not a Path: the build claims every
+        page's file before the rendering processes start, and 178,000 Paths were ~50 MB at 10,000 posts,
+        shared by those processes until each touched them."""
+        return os.path.join(self.new, self._register(path))
 
     def _register(self, path: str) -> str:
         """Register ``path`` as written by this build; its normal form."""
@@ -170,6 +172,8 @@ class Writer:
             raise ValueError(f"refusing to write an unsafe output path: {path!r}")
         norm = path.rstrip("/")  # (a safe path is its own normal form: unsafe_output compares the two)
         key = norm.lower()
+        if key == norm:  # (most are: one string, not two, for each of a city's 178,000 files)
+            key = norm
         if key in self.written:
             raise ValueError(f"two pages map to the same output file: {self.written[key]} and {path}")
         self.written[key] = path
@@ -326,14 +330,14 @@ def _same(old: Path, data: bytes) -> bool:
         return False
 
 
-def store(target: Path, old: Path | None, data: bytes) -> bool:
+def store(target: str | Path, old: Path | None, data: bytes) -> bool:
     """Write ``data`` at ``target`` (from :meth:`Writer.claim`; its folder is made here when missing),
     hard-linking the old file when it is the same; changed?"""
     same = old is not None and _same(old, data)
     try:
         _put(target, old, data, same)
     except FileNotFoundError:
-        os.makedirs(target.parent, exist_ok=True)  # (another worker may be making it too)
+        os.makedirs(os.path.dirname(target), exist_ok=True)  # (another worker may be making it too)
         try:
             _put(target, old, data, same)
         except FileNotFoundError:
@@ -343,11 +347,12 @@ def store(target: Path, old: Path | None, data: bytes) -> bool:
     return not same
 
 
-def _put(target: Path, old: Path | None, data: bytes, same: bool) -> None:
+def _put(target: str | Path, old: Path | None, data: bytes, same: bool) -> None:
     if same:
         _link_or_copy(old, target)
     else:
-        target.write_bytes(data)
+        with open(target, "wb") as f:
+            f.write(data)
 
 
 def replace_file(target: Path, data: bytes) -> None:
@@ -358,7 +363,7 @@ def replace_file(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _link_or_copy(source: Path, target: str | Path) -> None:
     try:
         os.link(source, target)
     except OSError:  # a file system without hard links
