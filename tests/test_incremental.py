@@ -1103,3 +1103,23 @@ def test_the_open_data_json_is_the_open_data_written_whole(tmp_path):
     whole = json.dumps(feeds.open_data(model), ensure_ascii=False, separators=(",", ":")) + "\n"
     assert feeds.posts_json(model) == whole.encode("utf-8")
     assert json.loads(whole)["posts"] and feeds.posts_csv(model).count(b"\r\n") == len(model.posts) + 1
+
+
+def test_a_build_that_keeps_nothing_remembers_its_last_memo_results_only(monkeypatch):
+    """Without a cache folder (``--no-cache``) a memoized result (a QR code) serves the pages its process renders
+    one after another, and the process does not hold every result it made to the end of the build."""
+    monkeypatch.setattr(cache_mod, "RECENT_MEMO", 3)
+    store = Cache(None)
+    made = []
+
+    def make(n):
+        return lambda: made.append(n) or f"qr {n}"
+
+    assert store.memo("boards.qr_svg", ("p1",), make(1)) == "qr 1"
+    assert store.memo("boards.qr_svg", ("p1",), make(1)) == "qr 1" and made == [1]
+    assert store.known("boards.qr_svg", ("p1",)) and not store.known("boards.qr_svg", ("p1",), durable=False)
+    for n in 2, 3, 4:
+        store.memo("boards.qr_svg", (f"p{n}",), make(n))
+    assert not store.known("boards.qr_svg", ("p1",)) and store.known("boards.qr_svg", ("p4",))
+    assert store.memo("boards.qr_svg", ("p1",), make(1)) == "qr 1" and made == [1, 2, 3, 4, 1]
+    assert store.section("memo") == {} and store.added == {}  # (nothing kept for a later build)

@@ -27,6 +27,7 @@ not carry a valid signature and is ignored unread, like a stale one.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
 import os
@@ -115,6 +116,9 @@ def code_version() -> str:
     return _CODE_VERSION
 
 
+RECENT_MEMO = 4096  # memo results a build that keeps nothing remembers (see Cache._recent_memo)
+
+
 class Cache:
     """The sections of the cache, read when first used and written back by :meth:`save` if changed.
 
@@ -131,6 +135,7 @@ class Cache:
         self.used: set = set()  # memo entries used by this build
         self._in_process: dict = {}  # memo entries never saved (durable=False)
         self._in_process_used: set = set()  # ... used since the last forget_unused
+        self._recent: collections.OrderedDict = collections.OrderedDict()  # a build that keeps nothing: _recent_memo
         self.held: dict[str, Any] = {}  # worked out from the sections for this process's next build, never saved
 
     @classmethod
@@ -170,8 +175,8 @@ class Cache:
     def memo(self, namespace: str, key: Any, make: Callable[[], Any], durable: bool = True) -> Any:
         """``make()``, or what it returned before for the same namespace and key (a pure function's result);
         ``durable=False``: kept in this process only (a rebuild of ``serve``), never saved."""
-        if not durable and self.folder is None:  # (--no-cache: a build that keeps nothing)
-            return make()
+        if self.folder is None:  # (--no-cache: a build that keeps nothing)
+            return make() if not durable else self._recent_memo(_memo_key(namespace, key), make)
         k = _memo_key(namespace, key)
         if not durable:
             self._in_process_used.add(k)
@@ -191,10 +196,26 @@ class Cache:
         self.used.add(k)
         return value
 
+    def _recent_memo(self, k: tuple, make: Callable[[], Any]) -> Any:
+        """A build that keeps nothing remembers the results its process used last, not all it made: a QR code
+        serves the pages of its post, which one process renders one after another (a post's boards and cards
+        come by unit), and kept to the end of the build the QR codes alone were ~55 MB in each rendering
+        process at 10,000 posts."""
+        recent = self._recent
+        try:
+            value = recent[k]
+        except KeyError:
+            value = recent[k] = make()
+            if len(recent) > RECENT_MEMO:
+                recent.popitem(last=False)
+            return value
+        recent.move_to_end(k)
+        return value
+
     def known(self, namespace: str, key: Any, durable: bool = True) -> bool:
         """Whether :meth:`memo` would answer ``key`` without making anything."""
-        if not durable and self.folder is None:
-            return False
+        if self.folder is None:
+            return durable and _memo_key(namespace, key) in self._recent
         return _memo_key(namespace, key) in (self.section("memo") if durable else self._in_process)
 
     def recall(self, namespace: str, key: bytes) -> Any:
