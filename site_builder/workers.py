@@ -82,10 +82,16 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
     frozen_before = _frozen
     gc.freeze()
     try:
-        with scratch() as folder, ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1,
-                                                      mp_context=multiprocessing.get_context("fork"),
-                                                      initializer=_start) as pool:
-            yield from _shared(pool, task, parts, min(jobs, len(parts)) - 1, folder)
+        with scratch() as folder:
+            pool = ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1,
+                                       mp_context=multiprocessing.get_context("fork"), initializer=_start)
+            try:
+                yield from _shared(pool, task, parts, min(jobs, len(parts)) - 1, folder)
+            finally:
+                # The parts not started yet are cancelled by the pool's own thread: a future cancelled from here just
+                # after it was handed to the pool can leave shutdown waiting forever (CPython gh-94440; Debian 12's
+                # Python 3.11.2 has it: a page that fails to render hung the build once in some thousand tries)
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         if not frozen_before:
             gc.unfreeze()
@@ -214,9 +220,8 @@ def _shared(pool: ProcessPoolExecutor, task: Callable[[list[T]], R], parts: list
                 wait(running, return_when=FIRST_COMPLETED)
             for future in [f for f in running if f.done()]:
                 results[running.pop(future)] = _received(future.result())
-    finally:
-        for future in running:
-            future.cancel()
+    finally:  # (what is still running is cancelled by the pool's shutdown: see run)
+        running.clear()
 
 
 def _as_worker(task: Callable[[list[T]], R], part: list[T]) -> R:

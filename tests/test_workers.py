@@ -46,6 +46,46 @@ def test_a_failing_part_raises_in_the_caller():
         list(workers.run(_fails_on_seven, [[n] for n in range(20)], 2))
 
 
+_FAILING_AGAIN_AND_AGAIN = """
+import sys
+from site_builder import workers
+
+def fails_on_seven(part):
+    if 7 in part:
+        raise ValueError("part with 7")
+    return part
+
+if __name__ == "__main__":
+    for _ in range(int(sys.argv[1])):
+        try:
+            list(workers.run(fails_on_seven, [[n] for n in range(20)], 2))
+        except ValueError:
+            pass
+    print("done")
+"""
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="workers are forked processes")
+def test_a_failing_part_never_leaves_the_pool_waiting(tmp_path):
+    """A page that fails to render ends the build with its message, every time: cancelling a part just handed
+    to the pool could leave the pool's shutdown waiting forever (CPython gh-94440, in Debian 12's Python 3.11.2:
+    ~1 in a few thousand failed runs; the pool now cancels what it has not started itself). Run a thousand
+    times in a process of its own, bounded in time."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "again.py"
+    script.write_text(_FAILING_AGAIN_AND_AGAIN, encoding="utf-8")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(workers.__file__)))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    try:
+        done = subprocess.run([sys.executable, str(script), "1000"], env=env, capture_output=True, text=True,
+                              timeout=180)
+    except subprocess.TimeoutExpired:
+        pytest.fail("workers.run hung after a part failed (the pool's shutdown waited forever)")
+    assert done.returncode == 0 and done.stdout.strip() == "done", done.stderr[-2000:]
+
+
 def test_two_builds_in_one_process_wait_for_each_other(tmp_path):
     """The development server builds in a thread while `check` may run in another (the editing app's test
     does): the build process does parts of the work itself, from module globals that one build at a time
