@@ -7,9 +7,11 @@ store the function simply runs.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
-from typing import Any, Callable, Iterator, Protocol
+import threading
+from typing import Any, Callable, Hashable, Iterator, Protocol
 
 
 class Store(Protocol):
@@ -109,3 +111,36 @@ def derived(namespace: str):
             return function(*args) if deriver is None else deriver.derive(namespace, function, args)
         return call
     return wrap
+
+
+class Recent:
+    """The results of the last ``limit`` keys used, made by ``make()`` when a key is not among them: for values
+    that serve a run of pages and would be held to the end of a build for nothing (a star history, a QR code in a
+    build that keeps nothing). Safe to share between threads (the development server builds in a thread of its
+    own); a value is made outside the lock."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._values: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self) -> Iterator:
+        return iter(list(self._values))
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = make()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.limit:
+                self._values.popitem(last=False)
+        return value

@@ -195,7 +195,8 @@ def _shared(pool: ProcessPoolExecutor, task: Callable[[list[T]], R], parts: list
             forked: int, folder: str | None) -> Iterator[R]:
     """The parts handed out in order, to a worker that is free or else to this process; the results
     yielded in order as soon as each is there. Parts wait for each worker, so that none is idle
-    while this process is doing a part."""
+    while this process is doing a part. What is still out when this ends (a part failed, or the caller stopped
+    early) the pool's shutdown cancels or waits for (see :func:`run`)."""
     waiting = deque(range(len(parts)))
     running: dict[Future, int] = {}
     results: dict[int, R] = {}
@@ -204,24 +205,21 @@ def _shared(pool: ProcessPoolExecutor, task: Callable[[list[T]], R], parts: list
     # fewer when there are few parts, so that this process gets its share; more would leave the parts queued
     # for a worker to it alone at the end (four: parsing at 1,000 posts ended with this process idle for 0.3 s)
     depth = forked * max(1, min(2, len(parts) // (2 * (forked + 1))))
-    try:
-        while following < len(parts):
-            while waiting and len(running) < depth:
-                i = waiting.popleft()
-                running[pool.submit(_sent, task, parts[i], folder)] = i
-            if following in results:
-                yield results.pop(following)
-                following += 1
-                continue
-            if waiting:  # (the next part in order is a worker's: this process takes the next one waiting)
-                i = waiting.popleft()
-                results[i] = _as_worker(task, parts[i])
-            else:
-                wait(running, return_when=FIRST_COMPLETED)
-            for future in [f for f in running if f.done()]:
-                results[running.pop(future)] = _received(future.result())
-    finally:  # (what is still running is cancelled by the pool's shutdown: see run)
-        running.clear()
+    while following < len(parts):
+        while waiting and len(running) < depth:
+            i = waiting.popleft()
+            running[pool.submit(_sent, task, parts[i], folder)] = i
+        if following in results:
+            yield results.pop(following)
+            following += 1
+            continue
+        if waiting:  # (the next part in order is a worker's: this process takes the next one waiting)
+            i = waiting.popleft()
+            results[i] = _as_worker(task, parts[i])
+        else:
+            wait(running, return_when=FIRST_COMPLETED)
+        for future in [f for f in running if f.done()]:
+            results[running.pop(future)] = _received(future.result())
 
 
 def _as_worker(task: Callable[[list[T]], R], part: list[T]) -> R:

@@ -27,7 +27,6 @@ not carry a valid signature and is ignored unread, like a stale one.
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import hmac
 import os
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..digests import digest
+from ..memo import Recent
 
 FOLDER = ".site-builder-cache"
 FORMAT = 1
@@ -116,7 +116,7 @@ def code_version() -> str:
     return _CODE_VERSION
 
 
-RECENT_MEMO = 4096  # memo results a build that keeps nothing remembers (see Cache._recent_memo)
+RECENT_MEMO = 4096  # memo results a build that keeps nothing remembers (Cache._recent)
 
 
 class Cache:
@@ -135,7 +135,10 @@ class Cache:
         self.used: set = set()  # memo entries used by this build
         self._in_process: dict = {}  # memo entries never saved (durable=False)
         self._in_process_used: set = set()  # ... used since the last forget_unused
-        self._recent: collections.OrderedDict = collections.OrderedDict()  # a build that keeps nothing: _recent_memo
+        # A build that keeps nothing remembers the results its process used last, not all it made: a QR code serves
+        # the pages of its post, which one process renders one after another (a post's boards and cards come by
+        # unit); kept to the end of the build they were tens of MB in each rendering process at 10,000 posts
+        self._recent = Recent(RECENT_MEMO)
         self.held: dict[str, Any] = {}  # worked out from the sections for this process's next build, never saved
 
     @classmethod
@@ -176,7 +179,7 @@ class Cache:
         """``make()``, or what it returned before for the same namespace and key (a pure function's result);
         ``durable=False``: kept in this process only (a rebuild of ``serve``), never saved."""
         if self.folder is None:  # (--no-cache: a build that keeps nothing)
-            return make() if not durable else self._recent_memo(_memo_key(namespace, key), make)
+            return make() if not durable else self._recent.get(_memo_key(namespace, key), make)
         k = _memo_key(namespace, key)
         if not durable:
             self._in_process_used.add(k)
@@ -194,22 +197,6 @@ class Cache:
                 self.added[k] = value
                 self._dirty.add("memo")
         self.used.add(k)
-        return value
-
-    def _recent_memo(self, k: tuple, make: Callable[[], Any]) -> Any:
-        """A build that keeps nothing remembers the results its process used last, not all it made: a QR code
-        serves the pages of its post, which one process renders one after another (a post's boards and cards
-        come by unit), and kept to the end of the build the QR codes alone were ~55 MB in each rendering
-        process at 10,000 posts."""
-        recent = self._recent
-        try:
-            value = recent[k]
-        except KeyError:
-            value = recent[k] = make()
-            if len(recent) > RECENT_MEMO:
-                recent.popitem(last=False)
-            return value
-        recent.move_to_end(k)
         return value
 
     def known(self, namespace: str, key: Any, durable: bool = True) -> bool:

@@ -65,7 +65,7 @@ def _for_later(parsed: Parsed) -> Parsed:
     worker that parsed it, so that the build holds bytes and the model makes one file's records at a time (a
     city's evaluation files are most of its records' memory and half of what a warm build would read back, and
     only a change to one of them needs them: the model keeps the standings by the files' digests)."""
-    if parsed.value is None or type(parsed.value) is Later:
+    if parsed.value is None:
         return parsed
     later = Later(functools.partial(pickle.loads, pickle.dumps(parsed.value, protocol=5)))
     return Parsed(later, parsed.problems, parsed.sensitive)
