@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from site_builder.incremental import cache as cache_mod
+from site_builder.incremental import cache as cache_mod, records
 from site_builder.commands.main import main
 from site_builder.commands.serve import Preview, built_base_path, serve_built
 from support.sites import ROOT, make_site, run
@@ -71,6 +71,68 @@ def test_only_the_pages_that_depend_on_an_edit_are_rendered(preview):
     wait_settled(preview.server)
     assert results and all(r.ok for r in results)
     assert 0 < results[-1].pages < 20  # the member, the post, the print pages naming them — not all 89
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The content files each rebuild reads from here on (records.read_all's jobs to read)."""
+    read: list[str] = []
+    original = records.read_all
+
+    def recording(todo, cache, jobs=1, progress=None, only=None):
+        read.extend(job.shown for i, job in enumerate(todo) if only is None or i in only)
+        return original(todo, cache, jobs, progress, only)
+
+    monkeypatch.setattr(records, "read_all", recording)
+    return read
+
+
+def test_a_rebuild_reads_only_the_files_the_watcher_saw_change(preview, monkeypatch):
+    """No stat of every content file: the files of the last scan, the changed ones read again. An editor that
+    saves by renaming a new file over the old one (vim, the editing app) leaves the folder's files as they were."""
+    read = _reads(monkeypatch)
+    path = preview.site / STORY
+    before = wait_settled(preview.server)
+    edit(preview, STORY, "回头看看群众", "回头看看大家")
+    wait_for(lambda: "回头看看大家" in text(preview, "/stories/first/"), what="the edited story")
+    wait_settled(preview.server)
+    assert read == [STORY]
+    read.clear()
+    temporary = path.with_name(".first.md.tmp")  # (dot files are neither watched nor content)
+    temporary.write_text(path.read_text(encoding="utf-8").replace("回头看看大家", "回头看看邻居"), encoding="utf-8")
+    temporary.replace(path)
+    wait_for(lambda: "回头看看邻居" in text(preview, "/stories/first/"), what="the story saved by a rename")
+    wait_settled(preview.server)
+    assert read == [STORY] and preview.server.rebuild_count >= before + 2
+
+
+def test_a_new_or_deleted_file_makes_the_rebuild_list_every_file_again(preview, monkeypatch):
+    read = _reads(monkeypatch)
+    story = (preview.site / STORY).read_text(encoding="utf-8")
+    (preview.site / "content/stories/second.md").write_text(story.replace("回头看看群众", "第二篇新故事"), encoding="utf-8")
+    wait_for(lambda: "第二篇新故事" in text(preview, "/stories/second/"), what="the new story")
+    wait_settled(preview.server)
+    assert len(read) > 10  # every file's stat signature looked at again (the unchanged ones from the cache)
+    read.clear()
+    (preview.site / "content/stories/second.md").unlink()
+    wait_for(lambda: text(preview, "/stories/second/") == "HTTP 404", what="the deleted story gone")
+    wait_settled(preview.server)
+    assert "回头看看群众" in text(preview, "/stories/first/") and len(read) > 10
+
+
+def test_a_file_named_wrongly_is_reported_in_the_preview_as_in_a_build(preview):
+    client = SSEClient(preview.url)
+    try:
+        client.wait_event("hello")
+        (preview.site / "content/stories/notes.txt").write_text("草稿", encoding="utf-8")
+        errors = client.wait_event("errors")
+        assert "content/stories/notes.txt" in errors and "文件扩展名不对" in errors
+        edit(preview, STORY, "回头看看群众", "回头看看大家")  # the next rebuild reports it too
+        assert "content/stories/notes.txt" in client.wait_event("errors")
+        (preview.site / "content/stories/notes.txt").unlink()
+        client.wait_event("reload")
+        assert "回头看看大家" in text(preview, "/stories/first/")
+    finally:
+        client.close()
 
 
 def test_a_connected_browser_is_told_to_reload(preview):

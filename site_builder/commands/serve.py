@@ -61,8 +61,10 @@ class Preview:
     def rebuild(self, changed: set[Path] | None = None) -> RebuildResult:
         start = time.perf_counter()
         try:
+            # (saved after the first build and when the preview stops; the first build looks at every file, the
+            # next ones read the files the watcher saw change: ``changed`` None, every file)
             result = run(self.site, self.out, base_url=self.server.url, jobs=self.jobs, cache=self.cache,
-                         save=False)  # saved after the first build and when the preview stops
+                         save=False, watched=True, changed=None if self.first else changed)
         except ContentErrors as exc:
             return RebuildResult(False, [p.format() for p in exc.problems])
         except UsageError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import os
 import threading
 import time
 import zlib
@@ -67,18 +68,21 @@ ONE_BUILD_AT_A_TIME = threading.RLock()
 
 
 def build_model(site: Path, base_url: str | None = None, *, cache: Cache | None = None, jobs: int = 1,
-                progress: Progress | None = None, timings: dict[str, float] | None = None) -> model_mod.Model:
+                progress: Progress | None = None, timings: dict[str, float] | None = None,
+                changed: Iterable[str | os.PathLike] | None = None, watched: bool = False) -> model_mod.Model:
     with ONE_BUILD_AT_A_TIME:
-        return _build_model(site, base_url, cache, jobs, progress, {} if timings is None else timings)
+        return _build_model(site, base_url, cache, jobs, progress, {} if timings is None else timings, changed,
+                            watched)
 
 
 def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: int, progress: Progress | None,
-                 timings: dict[str, float]) -> model_mod.Model:
+                 timings: dict[str, float], changed: Iterable[str | os.PathLike] | None = None,
+                 watched: bool = False) -> model_mod.Model:
     start = time.perf_counter()
     problems = Problems()
     # (a cache without a folder, --no-cache, would only hold every record until the build ends)
     raw = records.load(site, problems, cache=cache if cache is not None and cache.folder is not None else None,
-                       jobs=jobs, progress=progress)
+                       jobs=jobs, progress=progress, changed=changed, watched=watched)
     timings["load"] = time.perf_counter() - start
     start = time.perf_counter()
     if progress:
@@ -98,7 +102,8 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
 
 def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
         jobs: int | None = None, use_cache: bool = True, cache: Cache | None = None,
-        progress: Progress | None = None, save: bool = True) -> Result:
+        progress: Progress | None = None, save: bool = True, watched: bool = False,
+        changed: Iterable[str | os.PathLike] | None = None) -> Result:
     """Build the site in ``site`` into ``out`` (default ``site/output``); ``write=False`` is ``check``.
 
     ``jobs`` processes parse and render (default: every core). With the build cache (default; the
@@ -106,14 +111,18 @@ def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: st
     pages are neither rendered nor written, and a small change updates the output in place (see
     :class:`output.Writer`); ``use_cache=False`` builds from scratch and keeps nothing.
     ``save=False`` leaves the cache in memory
-    (the development server saves it when it stops).
+    (the development server saves it when it stops). ``watched`` (the development server): the caller
+    watches the site's files and is the only writer of ``out``; it tells its next build of the same ``cache``
+    which files ``changed`` since this one, and only those are read (:class:`records.Watched`); the files
+    this build keeps in ``out`` are not looked at (:class:`output.Writer`).
     """
     with ONE_BUILD_AT_A_TIME:
-        return _locked_run(site, out, write, base_url, jobs, use_cache, cache, progress, save)
+        return _locked_run(site, out, write, base_url, jobs, use_cache, cache, progress, save, watched, changed)
 
 
 def _locked_run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int | None, use_cache: bool,
-                cache: Cache | None, progress: Progress | None, save: bool) -> Result:
+                cache: Cache | None, progress: Progress | None, save: bool, watched: bool = False,
+                changed: Iterable[str | os.PathLike] | None = None) -> Result:
     jobs = jobs or workers.default_jobs()
     out = out or site / "output"
     if write:
@@ -129,7 +138,7 @@ def _locked_run(site: Path, out: Path | None, write: bool, base_url: str | None,
         gc.disable()  # the build makes millions of objects and no garbage cycles worth the collector's time
         try:
             with memo.use(cache):  # @memoized functions (QR codes, photo sizes) keep their results in it
-                return _run(site, out, write, base_url, jobs, cache, use_cache, progress, save)
+                return _run(site, out, write, base_url, jobs, cache, use_cache, progress, save, watched, changed)
         finally:
             workers.unfreeze()
             (gc.enable if gc_enabled else gc.disable)()
@@ -139,9 +148,11 @@ IN_PLACE_MAX = 0.1  # update the output in place when at most this share of the 
 
 
 def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: int, cache: Cache,
-         tracked: bool, progress: Progress | None, save: bool = True) -> Result:
+         tracked: bool, progress: Progress | None, save: bool = True, watched: bool = False,
+         changed: Iterable[str | os.PathLike] | None = None) -> Result:
     timings: dict[str, float] = {}
-    model = build_model(site, base_url, cache=cache, jobs=jobs, progress=progress, timings=timings)
+    model = build_model(site, base_url, cache=cache, jobs=jobs, progress=progress, timings=timings,
+                        changed=changed, watched=watched and tracked)
     start = time.perf_counter()
     if progress:
         progress("views", 0, 0)
@@ -189,7 +200,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             start = time.perf_counter()
             finishers = [f for f in FINISHERS if f.enabled(model)]
             in_place = valid and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
-            with Writer(site, out, in_place=in_place) as writer:
+            with Writer(site, out, in_place=in_place, sole=watched) as writer:
                 previous = cache.section("pages-files").get("files") if valid else None
                 if writer.in_place:
                     writer.previous = set(previous) if previous is not None else None  # not listed again

@@ -4,22 +4,28 @@ A file is unchanged when its stat signature (modification and change time, size,
 recorded with its parsed result, or, failing that, when its bytes hash to the recorded hash (after a
 ``git checkout`` that rewrote it unchanged). A file modified within a second or two of the build that
 cached it is always hashed, since its time stamp may not have moved.
+
+A caller that watches ``content/`` (``serve``) says which files changed since its last build instead: the
+folders are looked at (one stat each), and while none of them gained, lost or renamed a file, the list of
+files is the last build's and only the changed files are read (:class:`Watched`). Anything else (a new,
+deleted or renamed file, a folder changed, a symbolic link in content/) lists and stats every file again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import pickle
 import time
 import zlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .. import workers
 from .cache import Cache
 from ..digests import RACY_SECONDS, digest, stat_signature
-from ..content.load import Job, Later, Parsed, Raw, assemble, parse_file, scan
+from ..content.load import FOLDERS, NESTED, Job, Later, Parsed, Raw, assemble, parse_file, scan
 from ..errors import Problems
 
 POOL_MIN_FILES = 400  # fewer files are parsed in the build process (forking costs more than it saves)
@@ -93,8 +99,10 @@ def _shard(shown: str) -> int:
 
 
 def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
-             progress: Callable[[str, int, int], None] | None = None) -> tuple[list[Parsed], list[bytes | None]]:
-    """The Parsed of every job, in order, and the digest of each file's bytes (None: it could not be read)."""
+             progress: Callable[[str, int, int], None] | None = None,
+             only: set[int] | None = None) -> tuple[list[Parsed], list[bytes | None]]:
+    """The Parsed of every job, in order, and the digest of each file's bytes (None: it could not be read).
+    ``only``: the jobs whose files may have changed (a watcher says so); the others are the cache's, unlooked at."""
     global _PENDING
     shards = [cache.section(f"records-{n}") if cache is not None else {} for n in range(SHARDS)]
     entries = [shards[_shard(job.shown)].get(job.shown) for job in todo]
@@ -103,6 +111,9 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
     pending: list[int] = []
     for i, job in enumerate(todo):
         entry = entries[i]
+        if only is not None and i not in only and entry is not None and entry[3] == job.kind:
+            results[i], digests[i] = entry[2], entry[1]
+            continue
         if entry is not None and entry[3] == job.kind:
             try:
                 st = os.stat(job.path)
@@ -140,7 +151,7 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
                     progress("load", done, len(todo))
         finally:
             _PENDING = []
-    if cache is not None:
+    if cache is not None and only is None:  # (the same files as the last build: none gone)
         present = {job.shown for job in todo}
         for n, shard in enumerate(shards):
             gone = [shown for shown in shard if shown not in present]
@@ -151,9 +162,109 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
     return results, digests  # type: ignore[return-value]
 
 
-def load(root: Path, problems: Problems, *, cache: Cache | None = None, jobs: int = 1, progress=None) -> Raw:
+def load(root: Path, problems: Problems, *, cache: Cache | None = None, jobs: int = 1, progress=None,
+         changed: Iterable[str | os.PathLike] | None = None, watched: bool = False) -> Raw:
     """Read ``content/``: files unchanged since the build that filled ``cache`` are not parsed again,
-    the others are parsed in ``jobs`` processes."""
-    todo = scan(root, problems)
-    parsed, digests = read_all(todo, cache, jobs, progress)
+    the others are parsed in ``jobs`` processes. ``watched``: the caller watches the site's files and tells
+    the next build of this ``cache`` which ones ``changed`` since this one (see :class:`Watched`)."""
+    todo, only = Watched.files(root, problems, cache.held if cache is not None and watched else None, changed)
+    parsed, digests = read_all(todo, cache, jobs, progress, only)
     return assemble(root, todo, parsed, problems, digests)
+
+
+@dataclasses.dataclass(frozen=True)
+class Watched:
+    """What a full scan of ``content/`` found, for the next build of a caller that watches the files: each
+    folder's stat signature and entries before the scan, the files to read, the problems of their names and
+    folders. A folder whose signature moved still holds the same files when its entries are the same: an
+    editor that saves by writing a new file and renaming it over the old one (vim, the local editing app)."""
+
+    root: Path
+    folders: dict[str, tuple]  # folder → (stat signature, its entries: (name, is a folder, is a link))
+    todo: tuple[Job, ...]
+    problems: tuple
+    by_path: dict[str, int]  # a file's absolute path → its place in ``todo``
+
+    HELD = "watched-scan"  # (in Cache.held: kept in memory by the process, never saved)
+
+    @classmethod
+    def files(cls, root: Path, problems: Problems, held: dict | None,
+              changed: Iterable[str | os.PathLike] | None) -> tuple[list[Job], set[int] | None]:
+        """The files to read and, when the last scan still holds, which of them to read again (else None:
+        each by its stat signature)."""
+        last = held.get(cls.HELD) if held is not None else None
+        if changed is not None and last is not None and last.root == root:
+            folders = last.same_folders()
+            only = last.changed(changed) if folders is not None else None
+            if only is not None:
+                if folders is not last.folders:
+                    held[cls.HELD] = dataclasses.replace(last, folders=folders)
+                problems.items.extend(last.problems)
+                return list(last.todo), only
+        if held is not None:
+            held.pop(cls.HELD, None)
+            folders = _folders(root)  # (before the scan: a file added meanwhile is seen by the next build)
+        mark = len(problems.items)
+        todo = scan(root, problems)
+        if held is not None and folders is not None:
+            paths = {os.path.abspath(job.path): i for i, job in enumerate(todo)}
+            if not any(os.path.islink(path) for path in paths):
+                held[cls.HELD] = cls(root, folders, tuple(todo), tuple(problems.items[mark:]), paths)
+        return todo, None
+
+    def same_folders(self) -> dict[str, tuple] | None:
+        """The folders as they are now (``self.folders`` itself if no signature moved), if each holds the same
+        entries as when the files were listed; else None."""
+        now = _folders(self.root, self.folders)
+        if now is None or now.keys() != self.folders.keys():
+            return None
+        if all(now[f][0] == self.folders[f][0] for f in now):
+            return self.folders
+        return now if all(now[f][1] == self.folders[f][1] for f in now) else None
+
+    def changed(self, paths: Iterable[str | os.PathLike]) -> set[int] | None:
+        """The places of the files among ``paths`` in content/; None if one is not a file the scan listed."""
+        content = os.path.join(os.path.abspath(self.root / "content"), "")
+        only: set[int] = set()
+        for path in paths:
+            path = os.path.abspath(path)
+            if not path.startswith(content):
+                continue  # (templates/: not read here)
+            i = self.by_path.get(path)
+            if i is None:
+                return None
+            only.add(i)
+        return only
+
+
+def _folders(root: Path, before: dict[str, tuple] | None = None) -> dict[str, tuple] | None:
+    """Each folder :func:`load.scan` lists, with its stat signature (a file added, removed or renamed in it moves
+    that) and its entries (listed only for a folder whose signature is not the one ``before`` has); None if one
+    of them is a symbolic link."""
+    content = root / "content"
+    paths = [content, *(content / f for f in (*FOLDERS, "stories", *NESTED))]
+    for kind in NESTED:
+        try:
+            paths += sorted(Path(e.path) for e in os.scandir(content / kind) if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+    out: dict[str, tuple] = {}
+    for path in map(str, paths):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            out[path] = (None, None)
+            continue
+        if os.path.islink(path):
+            return None
+        signature = (stat_signature(st), st.st_mode)
+        kept = before.get(path) if before is not None else None
+        if kept is not None and kept[0] == signature:
+            out[path] = kept
+            continue
+        try:
+            entries = frozenset((e.name, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in os.scandir(path))
+        except OSError:
+            entries = None
+        out[path] = (signature, entries)
+    return out

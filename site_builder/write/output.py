@@ -69,11 +69,14 @@ def marker_id(out: Path) -> str | None:
 
 
 class Writer:
-    def __init__(self, site: Path, out: Path, *, in_place: bool = False):
+    def __init__(self, site: Path, out: Path, *, in_place: bool = False, sole: bool = False):
+        """``sole``: nothing but the builds of this process writes ``out`` (the development server's preview):
+        in place, a file the previous build wrote (:attr:`previous`) is kept without a look at it."""
         check_output_dir(site, out)
         self.out = out
         self.old = out if (out / MARKER).exists() else None
         self.in_place = in_place and self.old is not None
+        self.sole = sole
         self._old_prefix = os.path.join(self.old, "") if self.old is not None else ""
         self.new = out if self.in_place else out.parent / f".{out.name}.new-{os.getpid()}"
         self.written: dict[str, str] = {}  # lower-case path → path, to refuse writing one path twice
@@ -219,7 +222,8 @@ class Writer:
 
     def keep(self, path: str, content: bytes) -> bool:
         """Keep the old output's file at ``path`` (its content hash known); False if it is not there."""
-        if not self.can_keep(path):
+        if not (self.sole and self.in_place and self.previous is not None and path in self.previous) \
+                and not self.can_keep(path):
             return False
         if self.in_place:  # the file stays where it is
             self._register(path)
