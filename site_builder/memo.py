@@ -84,7 +84,7 @@ def keep(namespace: str, key: bytes, value: Any) -> None:
 
 
 class Deriver(Protocol):
-    def derive(self, namespace: str, function: Callable[..., Any], args: tuple) -> Any: ...
+    def derive(self, namespace: str, function: Callable[..., Any], args: tuple, recent: int | None = None) -> Any: ...
 
 
 DERIVING: Deriver | None = None  # the running render's (see :func:`derived`)
@@ -95,7 +95,7 @@ def deriving(deriver: Deriver | None) -> contextlib.AbstractContextManager[None]
     return _installed("DERIVING", deriver)
 
 
-def derived(namespace: str):
+def derived(namespace: str, *, recent: int | None = None):
     """Decorate a function of model objects that a whole-site page is made of, one call for each of many
     objects (a post's open-data record, for the open-data files that list every post).
 
@@ -103,12 +103,16 @@ def derived(namespace: str):
     and a later build reuses it while none of them changed: one edited member makes one post's record again,
     not ten thousand. Its arguments are model objects and plain values; it reads nothing else, and its result
     is never changed. Without a running build it simply runs.
+
+    ``recent=N``: a piece several pages of a run show (a printed board: its print page, its unit's list of
+    boards, its post's page), cheaper to make again than to keep: a rendering process keeps its last N calls'
+    results, for this build only, and each page that uses one still reads what it was made of.
     """
     def wrap(function):
         @functools.wraps(function)
         def call(*args):
             deriver = DERIVING
-            return function(*args) if deriver is None else deriver.derive(namespace, function, args)
+            return function(*args) if deriver is None else deriver.derive(namespace, function, args, recent)
         return call
     return wrap
 

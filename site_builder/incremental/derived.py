@@ -21,6 +21,9 @@ This is a query of Salsa (rust-analyzer) in small: keyed by the function and its
 digests of what it read the last time, with no re-execution of the function when they match. Without the cache
 (``--no-cache``) a piece is made once for the pages that one process renders one after another
 (:meth:`Derivations.page_done`): the three open-data files, listed side by side, share their posts' records.
+
+A namespace declared with ``recent=N`` (a printed board) is never kept for another build: each process keeps
+the results of its last N calls, with what they read, with or without the cache.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any, Callable, NamedTuple
 
 from . import tracking
 from .cache import Cache
+from ..memo import Recent
 
 
 SHARDS = 16  # cache sections a namespace (a city's open-data pieces are ~90 MB at 10,000 posts)
@@ -56,13 +60,16 @@ class Derivations:
         self.made: dict[tuple[str, str], Entry] = {}  # (namespace, arguments) → what this build derived
         self.added: dict[tuple[str, str], Entry] = {}  # ... in this process since :meth:`sent`
         self.used = False  # whether the page being rendered derived something (see :meth:`page_done`)
+        self.recent: dict[str, Recent] = {}  # namespace → the last calls of a namespace declared ``recent``
 
-    def derive(self, namespace: str, function: Callable[..., Any], args: tuple) -> Any:
-        self.used = True
+    def derive(self, namespace: str, function: Callable[..., Any], args: tuple, recent: int | None = None) -> Any:
         try:
             name = (namespace, tracking.arguments_text(args))
         except tracking.Volatile:
             return function(*args)
+        if recent is not None:
+            return self._recent(name, function, args, recent)
+        self.used = True
         entry = self.made.get(name)
         fresh = None
         if entry is None:
@@ -82,6 +89,17 @@ class Derivations:
                 tracking.add_reads([index[k] for k in entry.objects],
                                    [(index[k], names) for k, names in entry.attributes])
         return entry.value
+
+    def _recent(self, name: tuple[str, str], function: Callable[..., Any], args: tuple, limit: int) -> Any:
+        """A call of a namespace declared ``recent``: made, with what it read, unless among the last ``limit``."""
+        store = self.recent.get(name[0])
+        if store is None:
+            store = self.recent[name[0]] = Recent(limit)
+        if self.fingerprints is None:
+            return store.get(name[1], lambda: function(*args))
+        value, reads = store.get(name[1], lambda: tracking.record(lambda: function(*args)))
+        tracking.add_reads(reads.objects.values(), reads.attributes.values())
+        return value
 
     def _kept(self, namespace: str, arguments: str) -> Entry | None:
         """The entry the cached build kept, if nothing it read has changed."""

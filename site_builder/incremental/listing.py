@@ -30,7 +30,6 @@ from . import tracking
 from .cache import Cache
 from ..model import build as model_mod
 from ..pages.web import Page, Pages
-from ..printing import boards
 
 INDEX = "page-groups"  # the cache section that lists the kept groups' keys
 
@@ -139,7 +138,7 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
 def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[_Group | None, list[Page]]:
     """What to keep of the group (None when something cannot be compared or kept: the next build makes the
     group again) and its pages, made while recording what they read."""
-    with tracking.tracking(), boards.made_afresh():  # (a board another group made would hide its reads)
+    with tracking.tracking():
         pages, reads = tracking.record(item.pages)
     try:
         args = tracking.arguments_text(item.args)

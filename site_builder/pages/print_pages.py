@@ -10,12 +10,13 @@ from typing import Iterator
 
 from markupsafe import Markup
 
-from ..content.paper import KINDS
+from ..content.paper import KINDS, MEMBER_KINDS
 from ..model.build import Model
 from ..model.stars import REVOKED
 from ..printing.badges import sheet_grid
-from ..printing.boards import (PERSONNEL_KINDS, Board, PrintSettings, cards_sheet_css, data_month, members_by_post,
-                               sheet_css, short_url, unit_board_count, unit_boards, unit_posts)
+from ..printing.boards import (PERSONNEL_KINDS, Board, PrintSettings, board_address, cards_sheet_css, data_month,
+                               make_board, member_board_kinds, members_by_post, post_board_kinds, sheet_css, short_url,
+                               unit_board_count, unit_boards, unit_posts)
 from .web import Page, Pages
 
 
@@ -36,8 +37,9 @@ def board_context(board: Board, prints: PrintSettings, density: int, css: Markup
             "sheet_css": css}
 
 
-def board_view(model: Model, board: Board) -> dict:
-    """The context of a board's print page in the site (made when the page is rendered)."""
+def board_view(model: Model, kind: str, post, member) -> dict:
+    """The context of a board's print page in the site: the board is made when the page is rendered."""
+    board = make_board(model, kind, post, member)
     prints, css = _print_setup(model.settings, board)
     return board_context(board, prints, board.density, css)
 
@@ -123,18 +125,32 @@ def short_pages(model: Model) -> Iterator[Page]:
 
 
 def unit_pages(model: Model, unit, serving: tuple) -> Iterator[Page]:
-    """A unit's print pages: each board's, and the unit's list of them."""
-    prints = PrintSettings.of(model.settings)
+    """A unit's print pages: each board's, and the unit's list of them. Listed without making a board (each page
+    makes its own when it is rendered: the boards' contents are the larger part of a city's page list), in the
+    order :func:`boards.unit_boards` makes them."""
+    members = dict(serving)
+    member_kinds = tuple(k for k in MEMBER_KINDS if k in SITE_KINDS)
+    for post in unit_posts(unit):
+        for kind in post_board_kinds(post):
+            if kind in SITE_KINDS:
+                yield Page(board_address(KINDS[kind], post), KINDS[kind].template, view=board_view,
+                           args=(model, kind, post, None))
+        for member in members.get(post.id, ()):
+            for kind in member_board_kinds(member, post, member_kinds):
+                yield Page(board_address(KINDS[kind], post, member), KINDS[kind].template, view=board_view,
+                           args=(model, kind, post, member))
+    yield Page(f"print/units/{unit.id}/", "print/unit.html", view=unit_view, args=(model, unit, serving))
+
+
+def unit_view(model: Model, unit, serving: tuple) -> dict:
+    """A unit's list of its boards, with their fingerprints (each board made again, or one of the last made)."""
     boards = unit_boards(model, unit, SITE_KINDS, {pid: list(members) for pid, members in serving})
-    for board in boards:
-        yield Page(_board_url(board), board.kind.template, view=board_view, args=(model, board))
     rows = []
     for post in unit_posts(unit):
         own = [b for b in boards if b.post is post]
         rows.append({"post": post, "boards": [b for b in own if b.member is None],
                      "cards": [b for b in own if b.member is not None]})
-    yield Page(f"print/units/{unit.id}/", "print/unit.html", {
-        "unit": unit, "rows": rows, "papers": prints.papers, "as_of": data_month(model)})
+    return {"unit": unit, "rows": rows, "papers": PrintSettings.of(model.settings).papers, "as_of": data_month(model)}
 
 
 def short_view(post, feedback: bool) -> dict:

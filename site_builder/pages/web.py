@@ -137,8 +137,7 @@ def post_pages(model: Model, unit: Unit, places: tuple) -> Iterator[Page]:
     """The pages of a unit's public posts; ``places``: (post id, where it stands in each competition)."""
     where = dict(places)
     for post in unit.posts:
-        yield Page(post.url, "post.html", view=post_view,
-                   args=(post, tuple(post_boards(model, post)), where.get(post.id, ())))
+        yield Page(post.url, "post.html", view=post_view, args=(model, post, where.get(post.id, ())))
 
 
 def member_pages(model: Model, unit: Unit) -> Iterator[Page]:
@@ -235,9 +234,11 @@ def _honours_pager(number: int, count: int, part: str) -> dict:
     return pager(number, pager_urls(count, "honours/", f"honours/{part}/"))
 
 
-def post_view(post: Post, prints: tuple, competitions: list[dict]) -> dict:
-    """A post's page: ``prints``, its boards (their fingerprints); ``competitions``, where it stands."""
-    return {"post": post, "history": NewestFirst(post.standing), "prints": list(prints), "competitions": competitions}
+def post_view(model: Model, post: Post, competitions: list[dict]) -> dict:
+    """A post's page: ``prints``, its boards (their fingerprints: the boards are made here, or are among the last
+    this process made); ``competitions``, where it stands."""
+    return {"post": post, "history": NewestFirst(post.standing), "prints": post_boards(model, post),
+            "competitions": competitions}
 
 
 def member_view(member: Member) -> dict:

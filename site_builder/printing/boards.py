@@ -30,18 +30,16 @@ page; for a revoked post they say so and still list the complaint phone and feed
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import math
-import weakref
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import zxingcpp
 from markupsafe import Markup
 
+from .. import memo
 from ..memo import memoized
 from ..model.build import Member, Model, Post, Settings, Unit
 from ..model.stars import REVOKED, month_of
@@ -104,8 +102,11 @@ class Board:
     # a card of a member who did not consent to publication: for the personnel file only (内部存档，不公开)
     internal: bool = field(init=False, default=False)
 
+    # the digest of ``data`` (:func:`_content_digest`) when the maker knows it (:func:`make_board`), else worked out
+    content: str | None = field(default=None, repr=False)
+
     def __post_init__(self) -> None:
-        content = _content_digest(self.kind.name, self.data, self.lang)
+        content = self.content or _content_digest(self.kind.name, self.data, self.lang)
         self.fingerprint = _short(content)
         if self.member is not None:
             self.internal = not self.member.consent["public"]
@@ -121,10 +122,7 @@ class Board:
 
     @property
     def url(self) -> str | None:
-        if not self.kind.in_site or self.internal:
-            return None
-        folder = "members" if self.member is not None else "posts"
-        return f"print/{folder}/{self.id}/{self.kind.name}/" + (f"{self.slot}/" if self.slot else "")
+        return board_address(self.kind, self.post, self.member)
 
     @property
     def filename(self) -> str:
@@ -144,6 +142,17 @@ class Board:
         """The board's QR code as inline SVG; made when the page is rendered (a rebuild that skips an
         unchanged page never makes it: a code takes ~5 ms)."""
         return qr_svg(self.data["qr"])
+
+
+def board_address(kind: Kind, post: Post, member: Member | None = None) -> str | None:
+    """The address of the print page of the ``kind`` board of ``post`` (and ``member``), known without making the
+    board: None for a kind printed only as a PDF, and for the internal copy of a card (a member who did not
+    consent). A member at several posts has a wall card for each, under the post's id (:attr:`Board.slot`)."""
+    if member is None:
+        return f"print/posts/{post.id}/{kind.name}/" if kind.in_site else None
+    if not kind.in_site or not member.consent["public"]:
+        return None
+    return f"print/members/{member.id}/{kind.name}/" + (f"{post.id}/" if kind.wall and len(member.posts) > 1 else "")
 
 
 def fingerprint(kind: str, data: dict, lang: str) -> str:
@@ -346,49 +355,31 @@ def records_density(data: dict) -> int:
 
 
 def post_boards(model: Model, post: Post) -> list[Board]:
-    """The public board and the plaque of a live post (a revoked post's boards come down).
-
-    Made once for each post of a model: the post's page shows their fingerprints and the print pages print
-    them, in the same build (:class:`_Kept`)."""
-    kept = _Kept.of(model)
-    boards = kept.get(post)
-    if boards is None:
-        boards = kept[post] = _post_boards(model, post)
-    return list(boards)
+    """The public board and the plaque of a live post (a revoked post's boards come down), and a window's desk
+    sign."""
+    return [make_board(model, kind, post) for kind in post_board_kinds(post)]
 
 
-class _Kept(dict):
-    """Boards already made for the posts (keys: the Post objects) of the model being built, and only that one:
-    the model is rebuilt at every build, and model objects are never changed once it is built. Held while the
-    model lives (a weak reference: a development server's next build starts afresh)."""
-
-    current: "_Kept | None" = None
-
-    def __init__(self, model: Model) -> None:
-        super().__init__()
-        self.model = weakref.ref(model, self._forget)
-
-    def _forget(self, _ref) -> None:
-        if _Kept.current is self:
-            _Kept.current = None
-
-    @classmethod
-    def of(cls, model: Model) -> "_Kept":
-        kept = cls.current
-        if kept is None or kept.model() is not model:
-            kept = cls.current = cls(model)
-        return kept
+BOARDS_RECENT = 512  # (a unit's boards, for its list of them: a post's two or three, and each member's cards)
 
 
-@contextlib.contextmanager
-def made_afresh() -> Iterator[None]:
-    """Inside, boards made before are not reused (:func:`post_boards` makes them again, once): for a caller
-    that records what a piece of work reads, which a reused board would hide (incremental/listing.py)."""
-    saved, _Kept.current = _Kept.current, None
-    try:
-        yield
-    finally:
-        _Kept.current = saved
+def make_board(model: Model, kind: str, post: Post, member: Member | None = None) -> Board:
+    """The ``kind`` board of ``post`` (of ``member`` at ``post``, for a member's kind)."""
+    data, density, content = board_content(model, kind, post, member)
+    return Board(KINDS[kind], post.id if member is None else member.id, post.unit, post, member, data,
+                 model.settings.language, board_as_of(model, post), density, content=content)
+
+
+@memo.derived("print.board", recent=BOARDS_RECENT)
+def board_content(model: Model, kind: str, post: Post, member: Member | None) -> tuple[dict, int, str]:
+    """What the ``kind`` board shows, its layout density and the digest of what it shows. Made where the pages that show the board are
+    rendered (its print page, its unit's list of boards, its post's page: one after another), not when the
+    pages are listed: a city's boards were ~130 MiB in the page list at 10,000 posts, shared by the rendering
+    processes until each touched them. While pages are rendered the incremental core keeps the last
+    :data:`BOARDS_RECENT` of a process, and each page that shows one reads what it is made of."""
+    make, density = _POST_DATA[kind] if member is None else _MEMBER_DATA[kind]
+    data = make(model, post) if member is None else make(model, member, post)
+    return data, density(data), _content_digest(kind, data, model.settings.language)
 
 
 def post_board_kinds(post: Post) -> list[str]:
@@ -404,16 +395,6 @@ _POST_DATA = {  # kind → (what the board shows, its layout density)
     "window-desk": (lambda model, post: badges.window_desk_data(model, post, model.settings.base_url + short_url(post)),
                     badges.desk_density),
 }
-
-
-def _post_boards(model: Model, post: Post) -> list[Board]:
-    lang, as_of = model.settings.language, board_as_of(model, post)
-    out = []
-    for kind in post_board_kinds(post):
-        make, density = _POST_DATA[kind]
-        data = make(model, post)
-        out.append(Board(KINDS[kind], post.id, post.unit, post, None, data, lang, as_of, density(data)))
-    return out
 
 
 def member_board_kinds(member: Member, post: Post, kinds=MEMBER_KINDS, internal: bool = False) -> list[str]:
@@ -446,13 +427,7 @@ def member_boards(model: Model, member: Member, kinds=MEMBER_KINDS, post: Post |
     personnel file, marked 内部存档，不公开."""
     if post is None:
         return [b for p in member.public_posts for b in member_boards(model, member, kinds, p, internal)]
-    lang, as_of = model.settings.language, board_as_of(model, post)
-    out = []
-    for kind in member_board_kinds(member, post, kinds, internal):
-        make, density = _MEMBER_DATA[kind]
-        data = make(model, member, post)
-        out.append(Board(KINDS[kind], member.id, post.unit, post, member, data, lang, as_of, density(data)))
-    return out
+    return [make_board(model, kind, post, member) for kind in member_board_kinds(member, post, kinds, internal)]
 
 
 def personnel(model: Model) -> list[Member]:
