@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import subprocess
@@ -117,6 +118,22 @@ def test_a_new_or_deleted_file_makes_the_rebuild_list_every_file_again(preview, 
     wait_for(lambda: text(preview, "/stories/second/") == "HTTP 404", what="the deleted story gone")
     wait_settled(preview.server)
     assert "回头看看群众" in text(preview, "/stories/first/") and len(read) > 10
+
+
+def test_when_the_watcher_loses_events_the_next_rebuild_looks_at_every_file(preview, monkeypatch):
+    """The kernel's queue of file events can overflow (a checkout of thousands of files): watchdog then only logs
+    it. The preview, which otherwise reads only the files the watcher reported, rebuilds looking at every file."""
+    before = wait_settled(preview.server)
+    read = _reads(monkeypatch)
+    logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
+    wait_for(lambda: preview.server.rebuild_count > before, what="the rebuild after lost events")
+    wait_settled(preview.server)
+    assert len(read) > 10  # every file's stat signature looked at, not none
+    read.clear()
+    edit(preview, STORY, "回头看看群众", "回头看看大家")  # and the next edit is read alone again
+    wait_for(lambda: "回头看看大家" in text(preview, "/stories/first/"), what="the edited story")
+    wait_settled(preview.server)
+    assert read == [STORY]
 
 
 def test_a_file_named_wrongly_is_reported_in_the_preview_as_in_a_build(preview):

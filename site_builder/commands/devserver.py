@@ -24,6 +24,7 @@ that path (``base_path="/pledge/"``). Both modes share every line of the file se
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import re
@@ -263,6 +264,25 @@ def _silence_watchdog_bookkeeping_warnings() -> None:
         category=RuntimeWarning,
         module=r"watchdog(\.|$)",
     )
+
+
+# watchdog's inotify backend, when the kernel's event queue overflows, logs this and carries on without
+# telling its handlers; the events in between are lost
+_WATCHDOG_LOGGERS = ("watchdog.observers.inotify_c", "watchdog.observers.inotify")
+
+
+class _EventsLost(logging.Filter):
+    """Tells the server that file events were lost (the watcher's queue overflowed): its next rebuild then looks
+    at every file, not only at those the watcher reported."""
+
+    def __init__(self, server: "DevServer") -> None:
+        super().__init__()
+        self.server = server
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "queue overflowed" in record.getMessage():
+            self.server._events_lost()
+        return True
 
 
 def _content_type(path: Path) -> str:
@@ -609,6 +629,7 @@ class DevServer:
 
         self._cond = threading.Condition()  # guards _pending, _last_event, _stopping, _rebuilding
         self._pending: set[Path] = set()
+        self._lost = False  # events were lost since the last rebuild (see _EventsLost)
         self._last_event = 0.0
         self._rebuilding = False
         self._stopping = False
@@ -628,6 +649,7 @@ class DevServer:
         self._output_prefixes = {out, os.path.realpath(out)}
         self._watch_specs: list[tuple[str, str | None]] = []  # (directory, single file or None)
         self._awaited: set[str] = set()  # watched folders that do not exist yet (their parent is watched)
+        self._lost_filter = _EventsLost(self)
 
     # -- logging ------------------------------------------------------------
     def _log(self, message: str) -> None:
@@ -694,6 +716,8 @@ class DevServer:
             self._stopping = True
             self._cond.notify_all()
         observer, self._observer = self._observer, None
+        for name in _WATCHDOG_LOGGERS:
+            logging.getLogger(name).removeFilter(self._lost_filter)
         if observer is not None:
             observer.stop()
             if observer.is_alive():
@@ -733,6 +757,8 @@ class DevServer:
 
     # -- watching -----------------------------------------------------------
     def _start_observer(self) -> None:
+        for name in _WATCHDOG_LOGGERS:
+            logging.getLogger(name).addFilter(self._lost_filter)
         from watchdog.events import (
             DirCreatedEvent,
             DirMovedEvent,
@@ -836,6 +862,16 @@ class DevServer:
         if paths:
             self._changed(paths)
 
+    def _events_lost(self) -> None:
+        """The watcher lost events: rebuild, looking at every file."""
+        with self._cond:
+            if self._stopping:
+                return
+            self._lost = True
+            self._pending |= {Path(p) for p in self.watch}
+            self._last_event = time.monotonic()
+            self._cond.notify_all()
+
     def _changed(self, paths: set[Path]) -> None:
         """Queue a rebuild for ``paths`` (debounced by the worker)."""
         with self._cond:
@@ -871,19 +907,21 @@ class DevServer:
                     if self._stopping:
                         return
                 changed, self._pending = self._pending, set()
+                lost, self._lost = self._lost, False
                 self._rebuilding = True
             try:
-                self._run_rebuild(changed)
+                self._run_rebuild(changed, lost)
             finally:
                 with self._cond:
                     self._rebuilding = False
                     self._cond.notify_all()
 
-    def _run_rebuild(self, changed: set[Path]) -> None:
+    def _run_rebuild(self, changed: set[Path], lost: bool = False) -> None:
+        """Rebuild: ``rebuild(changed)``, or ``rebuild(None)`` (look at every file) when events were ``lost``."""
         self.rebuild_count += 1
         started = time.monotonic()
         try:
-            result = self.rebuild(set(changed))
+            result = self.rebuild(None if lost else set(changed))
             ok = bool(result.ok)
             errors = [str(e) for e in (result.errors or [])]
             pages = int(result.pages or 0)
