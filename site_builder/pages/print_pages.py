@@ -10,13 +10,13 @@ from typing import Iterator
 
 from markupsafe import Markup
 
-from ..content.paper import KINDS, MEMBER_KINDS
+from ..content.paper import KINDS
 from ..model.build import Model
 from ..model.stars import REVOKED
 from ..printing.badges import sheet_grid
 from ..printing.boards import (PERSONNEL_KINDS, Board, PrintSettings, board_address, cards_sheet_css, data_month,
-                               make_board, member_board_kinds, members_by_post, post_board_kinds, sheet_css, short_url,
-                               unit_board_count, unit_boards, unit_posts)
+                               make_board, members_by_post, sheet_css, short_url, unit_board_count, unit_board_list,
+                               unit_boards, unit_posts)
 from .web import Page, Pages
 
 
@@ -128,17 +128,9 @@ def unit_pages(model: Model, unit, serving: tuple) -> Iterator[Page]:
     """A unit's print pages: each board's, and the unit's list of them. Listed without making a board (each page
     makes its own when it is rendered: the boards' contents are the larger part of a city's page list), in the
     order :func:`boards.unit_boards` makes them."""
-    members = dict(serving)
-    member_kinds = tuple(k for k in MEMBER_KINDS if k in SITE_KINDS)
-    for post in unit_posts(unit):
-        for kind in post_board_kinds(post):
-            if kind in SITE_KINDS:
-                yield Page(board_address(KINDS[kind], post), KINDS[kind].template, view=board_view,
-                           args=(model, kind, post, None))
-        for member in members.get(post.id, ()):
-            for kind in member_board_kinds(member, post, member_kinds):
-                yield Page(board_address(KINDS[kind], post, member), KINDS[kind].template, view=board_view,
-                           args=(model, kind, post, member))
+    for kind, post, member in unit_board_list(unit, SITE_KINDS, dict(serving)):
+        yield Page(board_address(KINDS[kind], post, member), KINDS[kind].template, view=board_view,
+                   args=(model, kind, post, member))
     yield Page(f"print/units/{unit.id}/", "print/unit.html", view=unit_view, args=(model, unit, serving))
 
 

@@ -35,6 +35,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import zxingcpp
 from markupsafe import Markup
@@ -372,8 +373,8 @@ def make_board(model: Model, kind: str, post: Post, member: Member | None = None
 
 @memo.derived("print.board", recent=BOARDS_RECENT)
 def board_content(model: Model, kind: str, post: Post, member: Member | None) -> tuple[dict, int, str]:
-    """What the ``kind`` board shows, its layout density and the digest of what it shows. Made where the pages that show the board are
-    rendered (its print page, its unit's list of boards, its post's page: one after another), not when the
+    """What the ``kind`` board shows, its layout density and the digest of what it shows. Made where the pages
+    that show the board are rendered (its print page, its unit's list of boards, its post's page), not when the
     pages are listed: a city's boards were ~130 MiB in the page list at 10,000 posts, shared by the rendering
     processes until each touched them. While pages are rendered the incremental core keeps the last
     :data:`BOARDS_RECENT` of a process, and each page that shows one reads what it is made of."""
@@ -473,12 +474,19 @@ def unit_boards(model: Model, unit: Unit, kinds=tuple(KINDS), members: dict | No
     """A unit's boards in print order: for each post its board, plaque, then its members' cards
     (``internal``: with the internal copies, for ``pdf``; see :func:`member_boards`)."""
     members = members_by_post(model) if members is None else members
-    out: list[Board] = []
+    return [make_board(model, *which) for which in unit_board_list(unit, kinds, members, internal)]
+
+
+def unit_board_list(unit: Unit, kinds, members: dict,
+                    internal: bool = False) -> Iterator[tuple[str, Post, Member | None]]:
+    """(kind, post, member or None) of each of :func:`unit_boards`, in its order, without making the boards (a
+    unit's print pages are listed from these: pages/print_pages.py). ``members``: everyone serving at each
+    post (:func:`members_by_post`)."""
+    member_kinds = tuple(k for k in MEMBER_KINDS if k in kinds)
     for post in unit_posts(unit):
-        out += [b for b in post_boards(model, post) if b.kind.name in kinds]
-        for m in members.get(post.id, []):
-            out += member_boards(model, m, tuple(k for k in MEMBER_KINDS if k in kinds), post, internal)
-    return out
+        yield from ((kind, post, None) for kind in post_board_kinds(post) if kind in kinds)
+        for m in members.get(post.id, ()):
+            yield from ((kind, post, m) for kind in member_board_kinds(m, post, member_kinds, internal))
 
 
 def all_boards(model: Model, kinds=tuple(KINDS)) -> list[Board]:
