@@ -136,6 +136,24 @@ def test_when_the_watcher_loses_events_the_next_rebuild_looks_at_every_file(prev
     assert read == [STORY]
 
 
+def test_with_a_symbolic_link_in_content_every_rebuild_looks_at_every_file(tmp_path, monkeypatch):
+    """An edit of a link's target is reported as the target's, not the link's: with a link among the content
+    files, the preview reads every file's stat signature, as a build does."""
+    monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
+    site = make_site(tmp_path)
+    (site / "content/stories/linked.md").symlink_to("first.md")
+    p = Preview(site, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
+    p.start()
+    try:
+        read = _reads(monkeypatch)
+        edit(p, STORY, "回头看看群众", "回头看看大家")
+        wait_for(lambda: "回头看看大家" in text(p, "/stories/linked/"), what="the linked story")
+        wait_settled(p.server)
+        assert len(read) > 10
+    finally:
+        p.stop()
+
+
 def test_a_file_named_wrongly_is_reported_in_the_preview_as_in_a_build(preview):
     client = SSEClient(preview.url)
     try:

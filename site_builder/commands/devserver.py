@@ -868,7 +868,7 @@ class DevServer:
             if self._stopping:
                 return
             self._lost = True
-            self._pending |= {Path(p) for p in self.watch}
+            self._pending |= {Path(p) for p in self.watch}  # (wakes the rebuild; every file is looked at)
             self._last_event = time.monotonic()
             self._cond.notify_all()
 

@@ -17,6 +17,7 @@ import dataclasses
 import functools
 import os
 import pickle
+import stat
 import time
 import zlib
 from pathlib import Path
@@ -111,10 +112,10 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
     pending: list[int] = []
     for i, job in enumerate(todo):
         entry = entries[i]
-        if only is not None and i not in only and entry is not None and entry[3] == job.kind:
-            results[i], digests[i] = entry[2], entry[1]
-            continue
         if entry is not None and entry[3] == job.kind:
+            if only is not None and i not in only:
+                results[i], digests[i] = entry[2], entry[1]
+                continue
             try:
                 st = os.stat(job.path)
             except OSError:
@@ -206,10 +207,11 @@ class Watched:
             folders = _folders(root)  # (before the scan: a file added meanwhile is seen by the next build)
         mark = len(problems.items)
         todo = scan(root, problems)
-        if held is not None and folders is not None:
+        # (no symbolic link among the folders' entries: an edit of a link's target is not reported as the link's)
+        if held is not None and folders is not None and \
+                not any(link for _, entries in folders.values() if entries for _, _, link in entries):
             paths = {os.path.abspath(job.path): i for i, job in enumerate(todo)}
-            if not any(os.path.islink(path) for path in paths):
-                held[cls.HELD] = cls(root, folders, tuple(todo), tuple(problems.items[mark:]), paths)
+            held[cls.HELD] = cls(root, folders, tuple(todo), tuple(problems.items[mark:]), paths)
         return todo, None
 
     def same_folders(self) -> dict[str, tuple] | None:
@@ -255,7 +257,7 @@ def _folders(root: Path, before: dict[str, tuple] | None = None) -> dict[str, tu
         except OSError:
             out[path] = (None, None)
             continue
-        if os.path.islink(path):
+        if stat.S_ISLNK(st.st_mode):
             return None
         signature = (stat_signature(st), st.st_mode)
         kept = before.get(path) if before is not None else None

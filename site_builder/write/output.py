@@ -212,9 +212,12 @@ class Writer:
         self.changed += changed
 
     def can_keep(self, path: str) -> bool:
-        """Whether the old output has a file at ``path`` to :meth:`keep`."""
+        """Whether the old output has a file at ``path`` to :meth:`keep` (``sole``, in place: whether the previous
+        build wrote it)."""
         if self.old is None:
             return False
+        if self.sole and self.in_place and self.previous is not None:
+            return path in self.previous
         try:  # (one stat for each of a city's 100,000s of unchanged files: no Path, no os.path.join)
             return S_ISREG(os.stat(self._old_prefix + path).st_mode)
         except (OSError, ValueError):
@@ -222,8 +225,7 @@ class Writer:
 
     def keep(self, path: str, content: bytes) -> bool:
         """Keep the old output's file at ``path`` (its content hash known); False if it is not there."""
-        if not (self.sole and self.in_place and self.previous is not None and path in self.previous) \
-                and not self.can_keep(path):
+        if not self.can_keep(path):
             return False
         if self.in_place:  # the file stays where it is
             self._register(path)
