@@ -8,6 +8,7 @@ put back in task order, so a parallel build writes exactly what a serial one wri
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -81,6 +82,7 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
         return
     frozen_before = _frozen
     gc.freeze()
+    _trim()
     try:
         with scratch() as folder:
             pool = ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1,
@@ -95,6 +97,24 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
     finally:
         if not frozen_before:
             gc.unfreeze()
+
+
+def _trim() -> None:
+    """Give the system back the C heap's free pages before forking (glibc's ``malloc_trim``; elsewhere nothing):
+    pages freed but still held (34 MB at 10,000 posts, after the records' pickles and the parse trees) would be
+    copied by each worker that allocates into them, and held by this process as well."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
 
 
 RESULTS_PREFIX = "site-builder-results-"

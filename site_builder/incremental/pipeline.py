@@ -40,10 +40,12 @@ PAGE_SOURCES.append(competition_pages.pages)  # 岗位竞赛: standings, months,
 # (the folder it writes into), ``enabled(model)``, ``extract(data)`` (run on each rendered page's bytes
 # by the worker that rendered it; what it returns, unless None, is kept with the page in the cache, so a
 # warm build has it for the pages it keeps), optionally ``prepare(address, found)`` (run there too on what
-# ``extract`` returned; not kept) and ``make(found, model, previous, prepared)`` (found: page address → what
-# ``extract`` returned; previous: what it made for the build the cache remembers; prepared: address → what
-# ``prepare`` returned, for the pages rendered by this build; returns files that changed, files kept, and
-# what to remember). Its files are written like pages: an unchanged file is not written again.
+# ``extract`` returned; not kept) and ``make(found, model, previous, prepared, before, write)`` (found: page
+# address → what ``extract`` returned; previous: what it made for the build the cache remembers; prepared:
+# address → what ``prepare`` returned, for the pages rendered by this build; before: what the pages rendered
+# again had offered that build; returns files that changed, files kept, and what to remember; it may instead
+# hand files to ``write`` as it makes them, which a build that makes every file does: the files of a city are
+# not held at once). Its files are written like pages: an unchanged file is not written again.
 FINISHERS: list = [search_index]
 
 
@@ -174,7 +176,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         raise ContentErrors(unsafe)
     timings["views"] = time.perf_counter() - start
     result = Result(model, pages=len(page_list), timings=timings)
-    links = linkcheck.LinkCheck(model.settings.base_path)
+    files = output_files(page_list, renderer, model)  # (before the finishers)
+    links = linkcheck.LinkCheck(model.settings.base_path, written=files)
     saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None, "shards": ()}
     derivations = Derivations(fingerprints, cache if tracked else None)
     workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
@@ -191,7 +194,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                                                       kept_links=_kept_links(cache), ready=ready,
                                                       derivations=derivations)
             timings["render"] = time.perf_counter() - start
-            check_links(links, output_files(page_list, renderer, model), model, renderer)
+            check_links(links, files, model, renderer)
         else:
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
             planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"],
@@ -208,7 +211,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 # build writes the same files as that one: then only the rendered pages' links are checked.
                 made = linkcheck.finisher_prefixes(FINISHERS)
                 same_files = previous is not None and not model.broken and \
-                    {p for p in previous if not p.startswith(made)} == output_files(page_list, renderer, model)
+                    {p for p in previous if not p.startswith(made)} == files
                 prepared: dict[str, tuple] = {}
                 extractors = [(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers]
                 # (a build that keeps nothing has what the pages offer the finishers written to files meanwhile)
@@ -369,9 +372,9 @@ def write_finished(finisher, pages: list[web.Page], done: dict, prepared: dict, 
                     before[page.url] = value
     section = f"finisher-{finisher.name}"
     previous = cache.section(section).get("made") if earlier is not None else None
-    made = finisher.make(found, model, previous, ready, before)
+    made = finisher.make(found, model, previous, ready, before, writer.write)
     if not all(map(writer.can_keep, made.kept)):  # (someone removed a file from the output)
-        made = finisher.make(found, model, None, ready)
+        made = finisher.make(found, model, None, ready, None, writer.write)
     for path, content in made.kept.items():
         writer.keep(path, content)
     for path, data in made.files.items():

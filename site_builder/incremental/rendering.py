@@ -306,11 +306,7 @@ def _add_links(links: linkcheck.LinkCheck, blob: bytes) -> None:
 
     A build that keeps nothing for the next takes each rendered page's links as it comes, and keeps the page's
     entry without them: a 10,000-post city's pickled links are ~120 MB, held to the end for nothing."""
-    internal, external = pickle.loads(blob)
-    for target, value in internal.items():
-        links.internal.setdefault(target, value)
-    for url, where in external.items():
-        links.external.setdefault(url, set()).update(where)
+    links.take(*pickle.loads(blob))
 
 
 class TemplateCode(jinja2.BytecodeCache):

@@ -71,6 +71,9 @@ class LinkCheck:
     internal: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # target → (page, template, href)
     external: dict[str, set[str]] = field(default_factory=dict)  # url → page outputs
     seen: set[bytes] = field(default_factory=set)  # root-relative values already taken (nav, filters ...)
+    # files the build is sure to write (its pages, static files, photos): a link to one is not kept to be checked
+    # (the internal links of a 10,000-post city, with the page of each, were ~40 MB held to the build's end)
+    written: set[str] | frozenset[str] = frozenset()
 
     def add_page(self, output: str, template: str | None, data: bytes) -> None:
         """Collect the links of one rendered page (HTML pages only)."""
@@ -104,6 +107,16 @@ class LinkCheck:
                         self._add(part.split()[0], page_url, output, template)
             else:
                 self._add(value, page_url, output, template)
+
+    def take(self, internal: dict[str, tuple[str, str, str]], external: dict[str, list[str]]) -> None:
+        """Add the links another LinkCheck collected from a page (after those of the pages before it: the first page
+        to link to an address is the one named)."""
+        written, mine = self.written, self.internal
+        for target, value in internal.items():
+            if target not in written:
+                mine.setdefault(target, value)
+        for url, where in external.items():
+            self.external.setdefault(url, set()).update(where)
 
     def _classify(self, value: str, page_url: str):
         """(value, target) of an internal link, (value, None) of an external one or a path outside the
