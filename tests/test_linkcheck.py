@@ -145,3 +145,17 @@ def test_a_long_link_is_resolved_at_once():
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def test_links_to_files_the_build_writes_are_not_kept_and_the_others_are_reported():
+    """The build tells the link check the files it is sure to write (pages, static files, photos): a link to one is
+    not kept until the end (a city's links are tens of MB), a link to anything else still is, and is reported."""
+    page = LinkCheck("/")
+    page.add_page("posts/a/index.html", "post.html",
+                  b'<a href="/posts/b/">b</a> <a href="/posts/gone/">gone</a> <a href="/static/site.css">css</a>')
+    links = LinkCheck("/", written={"posts/a/index.html", "posts/b/index.html", "static/site.css"})
+    links.take(page.internal, {})
+    assert set(links.internal) == {"posts/gone/index.html"}
+    problems = links.problems(set(links.written), (), (), lambda template, target: ("templates/post.html", 7))
+    assert [(p.path, p.line) for p in problems] == [("templates/post.html", 7)]
+    assert "/posts/gone/" in problems[0].message and "posts/a/index.html" in problems[0].message
