@@ -68,7 +68,7 @@ class _Stage:
     renderer: Renderer
     fingerprints: tracking.Fingerprints | None
     base_path: str
-    targets: dict[int, str]  # page index → file to write (sibling folder), when workers write
+    new: str | None  # the new output, when the rendering processes write the pages' files (output.target_in)
     old: Path | None  # the previous output, to hard-link unchanged files from
     extractors: list[tuple]  # (finisher name, its ``extract``, its ``prepare`` or None)
     derivations: Derivations
@@ -105,10 +105,10 @@ def _render_one(i: int) -> tuple[Any, ...]:
     found = tuple(found)
     done = Done(fingerprint, objects, attributes, output.digest(data),
                 _links(links.internal, {url: sorted(pages) for url, pages in links.external.items()}), found)
-    target = s.targets.get(i)
-    if target is None:
+    if s.new is None:
         return ("ok", done, None, data, tuple(prepared))
-    changed = output.store(target, s.old / page.output if s.old is not None else None, data)
+    changed = output.store(output.target_in(s.new, page.output), s.old / page.output if s.old is not None else None,
+                           data)
     return ("ok", done, changed, None, tuple(prepared))
 
 
@@ -258,8 +258,11 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
         progress("render", done, total)
 
     workers_write = writer is not None and not writer.in_place and jobs > 1 and len(todo) >= POOL_MIN_PAGES
-    targets = {i: writer.claim(pages[i].output) for i in todo} if workers_write else {}
-    _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path, targets,
+    if workers_write:
+        for i in todo:
+            writer.claim(pages[i].output)
+    _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path,
+                    str(writer.new) if workers_write else None,
                     writer.old if writer is not None else None, list(extractors),
                     derivations if derivations is not None else Derivations(None, None), spill)
     # sixty-four chunks a worker: pages come in runs of one kind (0.2 ms a short address, 2 ms a post page), so a

@@ -68,6 +68,11 @@ def marker_id(out: Path) -> str | None:
     return None
 
 
+def target_in(folder: str | Path, path: str) -> str:
+    """The file that the output path ``path`` (claimed by :meth:`Writer.claim`) goes to in the new output ``folder``."""
+    return os.path.join(folder, path.rstrip("/"))
+
+
 class Writer:
     def __init__(self, site: Path, out: Path, *, in_place: bool = False, sole: bool = False):
         """``sole``: nothing but the builds of this process writes ``out`` (the development server's preview):
@@ -161,15 +166,16 @@ class Writer:
                 folder = folder.parent
         replace_file(self.out / MARKER, self._marker().encode())
 
-    def claim(self, path: str) -> str:
-        """Register ``path`` as written by this build; the file it goes to. Its folder is made by
-        :func:`store`, in the worker that writes it (making 18,000 page folders one after the other here
-        held every worker up: seconds at a few thousand posts). A string, not a Path: the build claims every
-        page's file before the rendering processes start, and 178,000 Paths were ~50 MB at 10,000 posts,
-        shared by those processes until each touched them."""
-        return os.path.join(self.new, self._register(path))
+    def claim(self, path: str) -> None:
+        """Register ``path`` as written by this build, by a rendering process that stores it itself at
+        :func:`target_in` (folder :attr:`new`). Its folder is made by :func:`store`, in the worker that writes it
+        (making 18,000 page folders one after the other here held every worker up: seconds at a few thousand
+        posts). Nothing is made for it here: the build claims every page's file before the rendering processes
+        start, and what it holds then is copied by each as it touches it (178,000 Paths were ~50 MB at 10,000
+        posts; the files' names as strings, ~34 MB)."""
+        self._register(path)
 
-    def _register(self, path: str) -> str:
+    def _register(self, path: str) -> str:  # (its normal form is target_in's)
         """Register ``path`` as written by this build; its normal form."""
         if unsafe_output(path):
             raise ValueError(f"refusing to write an unsafe output path: {path!r}")
