@@ -62,6 +62,12 @@ def _links(internal: dict, external: dict) -> bytes:
     return pickle.dumps((internal, external), protocol=5)
 
 
+# What a page rendered by a build that keeps nothing for the next leaves behind when it offered the finishers
+# nothing: one entry for them all (its digest is the writer's already; 178,000 entries were ~27 MB of the build
+# process at the end of the rendering, its peak, at 10,000 posts)
+UNKEPT = Done(None, (), (), b"", b"")
+
+
 @dataclass
 class _Stage:
     pages: list[Page]
@@ -236,6 +242,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     ``ready(todo)`` is called with the pages to render before any is rendered. ``derivations``: what
     the pages' :func:`memo.derived` pieces are taken from and kept in (default: made once, kept for nothing).
     ``spill``: a folder where what the extractors found and ``prepare`` made goes instead (:func:`spilled`).
+    Without ``fingerprints`` (a build that keeps nothing) a page that offered nothing is left as :data:`UNKEPT`.
     """
     global _STAGE
     total = len(pages)
@@ -280,8 +287,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                     _, entry, changed, data, made = result
                     if fingerprints is None:  # (nothing is kept for another build: the links are taken now)
                         _add_links(links, entry.links)
-                        entry = entry._replace(links=b"")
-                    results[i] = entry
+                    results[i] = entry if fingerprints is not None else \
+                        entry._replace(links=b"") if entry.found else UNKEPT
                     if made and prepared is not None:
                         prepared[pages[i].output] = made
                     if writer is not None:
