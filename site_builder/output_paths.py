@@ -7,22 +7,17 @@ import posixpath
 import re
 
 MARKER = ".site-builder-output"  # the file that marks a folder as written by site-builder
-SAFE_PATH = re.compile(r"^[A-Za-z0-9._\-/]+$")
-
-
-SAFE_KNOWN_MAX = 1 << 20  # paths remembered safe (every build asks for every page: serve's next build asks again)
-_safe_known: set[str] = set()  # (a set of the pages' own strings: an lru_cache of 178,000 was 17 MB at 10,000 posts)
+SAFE_PATH = re.compile(r"[A-Za-z0-9._\-/]+")  # (with fullmatch: a "$" would let a path end in a line feed)
+# The shape of nearly every page's path: segments that do not start with a dot, one slash between them. Such a path
+# has no empty, "." or ".." segment and nothing before its first, so it is its own normal form, inside the output,
+# and not the marker: safe without normalising it (0.47 against 1.02 µs a path: 178,000 pages at 10,000 posts).
+_PLAIN = re.compile(r"(?:[A-Za-z0-9_\-][A-Za-z0-9._\-]*/)*[A-Za-z0-9_\-][A-Za-z0-9._\-]*/?")
 
 
 def unsafe_output(path: str) -> bool:
     """True for a path that could leave the output folder, is not plain ASCII, or is the marker."""
-    if path in _safe_known:
+    if _PLAIN.fullmatch(path):
         return False
     norm = posixpath.normpath(path)
-    unsafe = (not SAFE_PATH.match(path) or norm != path.rstrip("/") or norm.startswith(("..", "/"))
-              or "/../" in f"/{norm}/" or norm == MARKER)
-    if not unsafe:
-        if len(_safe_known) >= SAFE_KNOWN_MAX:
-            _safe_known.clear()
-        _safe_known.add(path)
-    return unsafe
+    return (not SAFE_PATH.fullmatch(path) or norm != path.rstrip("/") or norm.startswith(("..", "/"))
+            or "/../" in f"/{norm}/" or norm == MARKER)

@@ -119,3 +119,37 @@ def test_a_build_killed_between_two_renames_gets_its_output_back(tmp_path, capsy
     assert code == 0, err
     assert tree(out) == published
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+# -- the output path rule (site_builder/output_paths.py) ---------------------------------------------------------
+
+import posixpath  # noqa: E402
+import re  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from site_builder.output_paths import MARKER, unsafe_output  # noqa: E402
+
+
+def _unsafe_by_normalising(path: str) -> bool:
+    """The rule written out the long way: plain ASCII, its own normal form, inside the output, not the marker."""
+    norm = posixpath.normpath(path)
+    return (not re.fullmatch(r"[A-Za-z0-9._\-/]+", path) or norm != path.rstrip("/") or norm.startswith(("..", "/"))
+            or "/../" in f"/{norm}/" or norm == MARKER)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(alphabet="ab9._-/", max_size=12),
+                 st.text(alphabet="aZ0._-/\n \\é", max_size=8),
+                 st.lists(st.sampled_from(["posts", "x", ".", "..", "...", "", ".site-builder-output", "index.html",
+                                           ".well-known", "a-b_c.d"]), max_size=5).map("/".join)))
+def test_the_quick_test_of_a_page_path_agrees_with_the_rule(path):
+    assert unsafe_output(path) == _unsafe_by_normalising(path)
+    assert unsafe_output(path + "/") == _unsafe_by_normalising(path + "/")
+
+
+def test_a_path_ending_in_a_line_feed_is_not_safe():
+    """(``re.match`` with ``$`` let ``static/a.css\\n`` through: ``$`` matches before a final line feed.)"""
+    assert unsafe_output("static/a.css\n") and unsafe_output("posts/x/\n")
+    assert not unsafe_output("static/a.css") and not unsafe_output("posts/x/index.html")
+    assert unsafe_output(MARKER) and unsafe_output("./" + MARKER) and not unsafe_output("a/" + MARKER)
