@@ -266,7 +266,8 @@ class Index:
 
 
 class Made(NamedTuple):
-    files: dict[str, bytes]  # output path → bytes, for the files that changed (all, without an earlier index)
+    # output path → bytes of the files that changed (all, without an earlier index; none if build's ``write`` took them)
+    files: dict[str, bytes]
     kept: dict[str, bytes]  # output path → digest, for the files that are as the earlier index wrote them
     index: Index
 
