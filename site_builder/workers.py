@@ -110,7 +110,7 @@ def _trim() -> None:
 def _find_malloc_trim():
     try:
         return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS)
+    except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS: no such function; Windows: no CDLL(None))
         return None
 
 
