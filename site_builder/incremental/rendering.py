@@ -287,8 +287,9 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                     _, entry, changed, data, made = result
                     if fingerprints is None:  # (nothing is kept for another build: the links are taken now)
                         _add_links(links, entry.links)
-                    results[i] = entry if fingerprints is not None else \
-                        entry._replace(links=b"") if entry.found else UNKEPT
+                        results[i] = entry._replace(links=b"") if entry.found else UNKEPT
+                    else:
+                        results[i] = entry
                     if made and prepared is not None:
                         prepared[pages[i].output] = made
                     if writer is not None:

@@ -786,7 +786,7 @@ STORY_IMAGE_SIZES = "(min-width: 46rem) 42rem, calc(100vw - 2rem)"  # .prose in 
 
 # HTMLParser takes ~0.4 ms a story: done once, not at every build. Keyed by the HTML's bytes: pickling a str (how a
 # key is named) keeps its UTF-8 inside the str for good, 14 MB of the stories' HTML at 10,000 posts
-@memoized("build.story_summary", key=lambda html, n=90: (html.encode(), n))
+@memoized("build.story_summary", key=lambda html, *rest: (html.encode(), rest))
 def story_summary(html: str, n: int = 90) -> str:
     """A story's default summary: the text of its paragraphs, without its headings, and no space where one
     block of Chinese text follows another ("…62 分钟。急诊…", never "…62 分钟。 先救治，后付费 急诊…")."""

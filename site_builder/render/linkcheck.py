@@ -71,8 +71,9 @@ class LinkCheck:
     internal: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # target → (page, template, href)
     external: dict[str, set[str]] = field(default_factory=dict)  # url → page outputs
     seen: set[bytes] = field(default_factory=set)  # root-relative values already taken (nav, filters ...)
-    # files the build is sure to write (its pages, static files, photos): a link to one is not kept to be checked
-    # (the internal links of a 10,000-post city, with the page of each, were ~40 MB held to the build's end)
+    # files the build is sure to write (its pages, static files, photos): a link to one that :meth:`take` is given
+    # is not kept to be checked (the internal links of a 10,000-post city, with the page of each, were ~40 MB held
+    # to the build's end; a page's own LinkCheck, in the process that renders it, is made without them)
     written: set[str] | frozenset[str] = frozenset()
 
     def add_page(self, output: str, template: str | None, data: bytes) -> None:

@@ -68,9 +68,15 @@ def marker_id(out: Path) -> str | None:
     return None
 
 
+def normal_form(path: str) -> str:
+    """The name a safe output path is written under (a safe path is its own normal form but for a trailing slash:
+    output_paths.unsafe_output compares the two)."""
+    return path.rstrip("/")
+
+
 def target_in(folder: str | Path, path: str) -> str:
     """The file that the output path ``path`` (claimed by :meth:`Writer.claim`) goes to in the new output ``folder``."""
-    return os.path.join(folder, path.rstrip("/"))
+    return os.path.join(folder, normal_form(path))
 
 
 class Writer:
@@ -175,11 +181,11 @@ class Writer:
         posts; the files' names as strings, ~34 MB)."""
         self._register(path)
 
-    def _register(self, path: str) -> str:  # (its normal form is target_in's)
-        """Register ``path`` as written by this build; its normal form."""
+    def _register(self, path: str) -> str:
+        """Register ``path`` as written by this build; its :func:`normal_form`."""
         if unsafe_output(path):
             raise ValueError(f"refusing to write an unsafe output path: {path!r}")
-        norm = path.rstrip("/")  # (a safe path is its own normal form: unsafe_output compares the two)
+        norm = normal_form(path)
         key = norm.lower()
         if key == norm:  # (most are: one string, not two, for each of a city's 178,000 files)
             key = norm
