@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from site_builder.incremental.pipeline import build_model
+from site_builder.content.schema import Packed, Rec
 from support.sites import ROOT, make_site, run, tree
 
 
@@ -235,9 +236,13 @@ def test_model_objects_cannot_be_changed_once_built(tmp_path):
             setattr(obj, name, value)
     assert model.settings.base_url == "https://example.org/pledge/"
     for relation in (post.members, post.stories, unit.posts, member.stories, post.standing.history, member.posts,
-                     member.roles, member.records, member.honours, story.posts, story.tags, model.posts,
+                     member.roles, story.posts, story.tags, model.posts,
                      model.members, model.stories, model.units, model.all_members):
         assert type(relation) is tuple  # (a list in a record is shared with the build cache: never handed out)
+    for packed in (member.records, member.assessments, member.honours):  # (read-only: kept as bytes, made anew)
+        assert type(packed) is Packed and not hasattr(packed, "append")
+    recorded = next(m for m in model.all_members if m.records)
+    assert all(type(r) is Rec and r.sealed for r in recorded.records)
     for mapping, key in [(post.feedback, "phone"), (member.consent, "public"), (member.standard, "items")]:
         with pytest.raises(TypeError, match="read-only"):  # the sealed records themselves, never copies
             mapping[key] = "x"

@@ -83,6 +83,41 @@ def test_the_evaluations_are_kept_as_bytes_from_their_parse_on(tmp_path, monkeyp
     assert clean.evaluation(first[0]) is not clean.evaluation(first[0])  # made anew: kept by nobody
 
 
+def test_a_members_records_assessments_and_honours_are_kept_as_bytes(tmp_path, monkeypatch):
+    """The lists a whole-site pass never reads (a member's records, assessments, honours: most of a city's records)
+    are held as their pickle from the parse on, made again each time they are read and kept by nobody; they
+    equal the lists the schema made, with each record's file and line, in a clean and a cached build alike."""
+    from site_builder.content.schema import Packed, Rec
+
+    site = make_site(tmp_path)
+    age(site)
+    clean, _ = loaded(site)
+    cache = Cache.for_site(site)
+    loaded(site, cache=cache)
+    cache.save()
+    cached, _ = loaded(site, cache=Cache.for_site(site))
+    for raw in clean, cached:
+        rec = raw.members["wang-fang"]
+        for name in ("records", "assessments", "honours"):
+            assert type(rec[name]) is Packed, name
+        records_ = rec["records"]
+        assert len(records_) == 2 and records_  # (known without making them)
+        assert [r["text"] for r in records_] == ["二月办件 200 件，无差错。", "内部记录，不公开。"]
+        first = records_[0]
+        assert type(first) is Rec and first.where("text") == (MEMBER.replace("li-ming", "wang-fang"), 16, 5)
+        with pytest.raises(TypeError, match="read-only"):
+            first["text"] = "x"
+        assert records_[0] is not first and records_[0] == first  # made anew: kept by nobody
+        assert records_ == list(records_) and records_ == tuple(records_) and not Packed() and Packed() == ()
+    assert clean.members["wang-fang"]["records"] == cached.members["wang-fang"]["records"]
+    assert snapshot(cached) == snapshot(clean)
+
+    made = []
+    real = Packed.items
+    monkeypatch.setattr(Packed, "items", lambda self: made.append(1) or real(self))
+    assert len(clean.members["wang-fang"]["assessments"]) == 1 and made == []
+
+
 def test_records_from_the_cache_are_read_only_like_fresh_ones(tmp_path):
     """A cached record is handed to every later build: one that came back writable could be patched."""
     import pytest

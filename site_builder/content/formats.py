@@ -188,7 +188,7 @@ MEMBER = Record({
         "date": Field(Date(), required=True, doc="日期"),
         "text": Field(Str(max_len=300, multiline=True), required=True, doc="对照标准的情况"),
         "public": Field(Bool(), default=True, doc="在网站公开（false：只打印进档案）"),
-    })), default=list, doc="对标记录卡"),
+    })), default=list, packed=True, doc="对标记录卡"),
     "assessments": Field(List(Record({
         "period": Field(Str(max_len=40), required=True, doc="评议期间，如 2025 年上半年"),
         "date": Field(Date(), required=True, doc="评议日期"),
@@ -197,11 +197,11 @@ MEMBER = Record({
         "organisation": Field(Enum(GRADES), required=True, doc="组织评议"),
         "result": Field(Enum(RESULTS), required=True, doc="评议结果"),
         "remarks": Field(Str(max_len=300, multiline=True), doc="备注（只打印，不公开）"),
-    })), default=list, doc="达标评议卡"),
+    })), default=list, packed=True, doc="达标评议卡"),
     "honours": Field(List(Record({
         "date": Field(Date(), required=True, doc="日期"),
         "title": Field(Str(max_len=80), required=True, doc="表彰名称"),
-    })), default=list, doc="获得的表彰（光荣榜）"),
+    })), default=list, packed=True, doc="获得的表彰（光荣榜）"),
 })
 
 _SCORES = Record({d: Field(Int(0, 100), required=True, doc=name) for d, name in DIMENSION_NAMES.items()})

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import fast_evaluations, formats, placeholders, privacy
 from ..errors import Problem, Problems, rel
 from .front_matter import split
-from .schema import INVALID, Ctx, Rec, Record, check_id, seal
+from .schema import INVALID, Ctx, Rec, Record, check_id, pack, seal
 from .strict_yaml import YamlError, decode, load as load_yaml
 
 _ODD_BREAK = re.compile("[\x85\u2028\u2029]")
@@ -246,7 +246,7 @@ def parse_file(job: Job, data: bytes | None, error: str | None = None) -> Parsed
     sensitive = privacy.find(text, job.shown)
     if job.kind != "stories":
         schema = formats.SITE if job.kind == "site" else FOLDERS.get(job.kind) or NESTED[job.kind]
-        rec = seal(parse_yaml(text, job.shown, schema, problems))
+        rec = pack(seal(parse_yaml(text, job.shown, schema, problems)), schema)
         return Parsed(rec, placeholders.supersede(problems.items, placeholders.find(text, job.shown)), sensitive)
     odd = _ODD_BREAK.search(text)  # Markdown would break lines there, editors do not: positions would differ
     if odd:

@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
+from collections.abc import Sequence
 from typing import Any, Callable, Protocol
 
 from markupsafe import Markup, escape
 
 from ..content import formats
 from ..content.load import Raw
-from ..content.schema import Rec, suggest
+from ..content.schema import Packed, Rec, suggest
 from ..content.text import EAST_ASIAN
 from ..errors import Problems
 from ..memo import keep, memoized, recall
@@ -119,9 +120,10 @@ class Member:
     pledges: dict[str, str]  # post id → the pledge at that post, where it differs from ``pledge``
     roles: tuple[str, ...]
     standard: dict
-    records: tuple[dict, ...]
-    assessments: tuple[dict, ...]
-    honours: tuple[dict, ...]
+    # read by the member's own page and boards only: kept as their pickle where the file was read (Packed)
+    records: Sequence[dict]
+    assessments: Sequence[dict]
+    honours: Sequence[dict]
     stories: tuple["Story", ...] = ()
     # consented, and serving at an approved post: worked out once when made (the model and the boards ask
     # 120,000 times at 10,000 posts); a field, so that an object's digest changes with it
@@ -217,6 +219,11 @@ class Model:
         """Current star-rated posts (not revoked), most stars first."""
         live = [p for p in self.posts if p.status != stars.REVOKED]
         return sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))
+
+
+def _records(value: Sequence[dict]) -> Sequence[dict]:
+    """A member's list of records as the model keeps it: read-only (a :class:`Packed` already is)."""
+    return value if type(value) is Packed else tuple(value)
 
 
 def _finish(obj: Any, **values: Any) -> None:
@@ -427,8 +434,8 @@ class Builder:
             if member_posts and len(member_posts) == len(found):
                 members[mid] = Member(mid, rec["name"], tuple(member_posts), rec["position"], rec["order"],
                                       rec["consent"], photo, rec["pledge"], rec["pledges"],
-                                      tuple(rec["roles"]), std, tuple(rec["records"]),
-                                      tuple(rec["assessments"]), tuple(rec["honours"]))
+                                      tuple(rec["roles"]), std, _records(rec["records"]),
+                                      _records(rec["assessments"]), _records(rec["honours"]))
         serving: dict[str, list[Member]] = {}  # post id → its public members, in board order
         for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
             if m.public:
