@@ -467,16 +467,30 @@ def _parts(value: Any, sources: dict[str, bytes], keys: dict[int, str] | None = 
     if cls is dict:
         return (_DICT, *[(_parts(k, sources, keys), _parts(v, sources, keys)) for k, v in value.items()])
     if cls is int or cls is bool or value is None or cls is dt.date:
-        return (cls, value)
+        return (_PLAIN[cls], value)
     if cls is float or cls is dt.datetime:  # (-0.0 == 0.0, and equal times in two zones, but not the same pickle)
-        return (cls, repr(value))
+        return (_PLAIN[cls], repr(value))
     name = getattr(cls, "TRACKING_DIGEST", None)
     if name is not None:
-        return (_DIGEST, cls, _get(value, name))
+        return (_DIGEST, _class_name(cls), _get(value, name))
     params = getattr(cls, "__dataclass_params__", None)
     if params is not None and params.frozen:
-        return (cls, *[_parts(v, sources, keys) for _, v in _fields(value)])
+        return (_class_name(cls), *[_parts(v, sources, keys) for _, v in _fields(value)])
     raise _Unknown
+
+
+# A class in the parts is written as its name: a class object is pickled as its module and name looked up again
+# each time (no memo in fast mode), which was a third of hashing a city's objects. The names hold a dot, the tags
+# of plain values and containers do not: no part of one kind is written as a part of another.
+_PLAIN = {int: "int", bool: "bool", type(None): "none", dt.date: "date", float: "float", dt.datetime: "datetime"}
+_CLASS_NAMES: dict[type, str] = {}
+
+
+def _class_name(cls: type) -> str:
+    name = _CLASS_NAMES.get(cls)
+    if name is None:
+        name = _CLASS_NAMES[cls] = f"{cls.__module__}.{cls.__qualname__}"
+    return name
 
 
 def _made_of(obj: Any, sources: dict[str, bytes], known: dict[int, str]) -> tuple:
@@ -494,9 +508,9 @@ def _made_of(obj: Any, sources: dict[str, bytes], known: dict[int, str]) -> tupl
         path = path.format(_get(obj, "id"))
         source = sources.get(path)
         if source is not None:
-            return (_MADE_OF, cls, path, source, *[v if type(v) is str else _parts(v, sources, known)
-                                                   for v in [_get(obj, name) for name in others]])
-    return (_MADE_OF, cls, *[v if type(v) is str else _parts(v, sources, known) for _, v in _fields(obj)])
+            return (_MADE_OF, _class_name(cls), path, source,
+                    *[v if type(v) is str else _parts(v, sources, known) for v in [_get(obj, name) for name in others]])
+    return (_MADE_OF, _class_name(cls), *[v if type(v) is str else _parts(v, sources, known) for _, v in _fields(obj)])
 
 
 _FROM_FILE: dict[type, tuple[str | None, tuple[str, ...]]] = {}  # class → (its FROM_FILE path, its other fields)
