@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import os
 import re
 import time
@@ -87,6 +88,7 @@ def test_a_members_records_assessments_and_honours_are_kept_as_bytes(tmp_path, m
     """The lists a whole-site pass never reads (a member's records, assessments, honours: most of a city's records)
     are held as their pickle from the parse on, made again each time they are read and kept by nobody; they
     equal the lists the schema made, with each record's file and line, in a clean and a cached build alike."""
+    from site_builder.content import schema
     from site_builder.content.schema import Packed, Rec
 
     site = make_site(tmp_path)
@@ -110,6 +112,9 @@ def test_a_members_records_assessments_and_honours_are_kept_as_bytes(tmp_path, m
         assert records_[0] is not first and records_[0] == first  # made anew: kept by nobody
         assert records_ == list(records_) and records_ == tuple(records_) and not Packed() and Packed() == ()
     assert clean.members["wang-fang"]["records"] == cached.members["wang-fang"]["records"]
+    none = [rec["honours"] for raw in (clean, cached) for rec in raw.members.values() if not rec["honours"]]
+    assert none and all(p is schema.EMPTY for p in none)  # (one for all: most members have no honours)
+    assert pickle.loads(pickle.dumps(schema.EMPTY, protocol=5)) is schema.EMPTY
     assert snapshot(cached) == snapshot(clean)
 
     made = []

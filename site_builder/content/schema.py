@@ -173,13 +173,16 @@ class Packed(Sequence):
         return f"Packed({list(self.items())!r})"
 
     def __reduce__(self):
-        return _packed, (self.blob, self.count)
+        return "EMPTY" if self is EMPTY else (_packed, (self.blob, self.count))
 
 
 def _packed(blob: bytes, count: int) -> Packed:
     packed = Packed.__new__(Packed)
     packed.blob, packed.count = blob, count
     return packed
+
+
+EMPTY = Packed()  # (one for every empty list: most members have no honours; pickled by name, read back as itself)
 
 
 def pack(rec: Any, schema: "Record") -> Any:
@@ -190,7 +193,7 @@ def pack(rec: Any, schema: "Record") -> Any:
         return rec
     values = dict(rec)
     for name in names:
-        values[name] = Packed(values[name])
+        values[name] = Packed(values[name]) if values[name] else EMPTY
     return _restore(type(rec), values, rec.path, rec.line, rec.col, rec._pos, rec.offset, rec.sealed)
 
 

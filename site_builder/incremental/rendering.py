@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -186,7 +187,7 @@ class Plan:
     """Which pages are unchanged since the cached build (kept) and which must be rendered (todo)."""
 
     kept: dict[int, Done]
-    todo: list[int]
+    todo: Sequence[int]  # in order (a build that keeps nothing: a range, not 178,000 numbers at 10,000 posts)
 
 
 def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchanged,
@@ -208,7 +209,7 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
     The pages are compared in this process: 0.6 s for 178,000 at 10,000 posts, where forking a worker for half of
     them made it 0.7 s, and the rest of the build slower (the worker's copy of the pages it touched)."""
     if fingerprints is None or not previous or digests is None:
-        return Plan({}, list(range(len(pages))))
+        return Plan({}, range(len(pages)))
     unchanged = fingerprints.unchanged(digests, jobs)
     look = readers.look_at(unchanged) if readers is not None else None
     kept: dict[int, Done] = {}
@@ -247,8 +248,9 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     global _STAGE
     total = len(pages)
     results: list[Done | None] = [None] * total
-    todo = list(planned.todo)
+    todo = planned.todo
     kept_blobs: dict[int, bytes] = {}
+    gone: list[int] = []
     for i, entry in sorted(planned.kept.items()):
         blob = kept_links(pages[i].output) if kept_links is not None else b""
         if blob is not None and (writer is None or writer.keep(pages[i].output, entry.digest)):
@@ -256,8 +258,9 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
             if blob:
                 kept_blobs[i] = blob
         else:  # the old file (or its links) gone after all
-            todo.append(i)
-    todo.sort()
+            gone.append(i)
+    if gone:
+        todo = sorted([*todo, *gone])
     if ready is not None:  # (pages listed as stand-ins until they are rendered: incremental/listing.py)
         ready(todo)
     done = total - len(todo)
