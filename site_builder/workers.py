@@ -82,7 +82,7 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
         return
     frozen_before = _frozen
     gc.freeze()
-    _trim()
+    trim()
     try:
         with scratch() as folder:
             pool = ProcessPoolExecutor(max_workers=min(jobs, len(parts)) - 1,
@@ -99,7 +99,7 @@ def run(task: Callable[[list[T]], R], parts: list[list[T]], jobs: int) -> Iterat
             gc.unfreeze()
 
 
-def _trim() -> None:
+def trim() -> None:
     """Give the system back the C heap's free pages before forking (glibc's ``malloc_trim``; elsewhere nothing):
     pages freed but still held (34 MB at 10,000 posts, after the records' pickles and the parse trees) would be
     copied by each worker that allocates into them, and held by this process as well."""

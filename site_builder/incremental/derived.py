@@ -34,6 +34,7 @@ from typing import Any, Callable, NamedTuple
 from . import tracking
 from .cache import Cache
 from ..memo import Recent
+from .. import workers
 
 
 SHARDS = 16  # cache sections a namespace (a city's open-data pieces are ~90 MB at 10,000 posts)
@@ -80,7 +81,9 @@ class Derivations:
                 else:
                     value, fresh = tracking.record(lambda: function(*args))
                     entry = Entry(*self.fingerprints.inputs(None, fresh), value)
-            self.made[name] = self.added[name] = entry
+            self.made[name] = entry
+            if self.cache is not None:  # (a build that keeps nothing sends nothing back: see sent)
+                self.added[name] = entry
         if self.fingerprints is not None:
             if fresh is not None:
                 tracking.add_reads(fresh.objects.values(), fresh.attributes.values())
@@ -129,8 +132,9 @@ class Derivations:
         the pieces of the open-data files (87 MB at 10,000 posts) serve the files listed one after another, and
         are not held while the rest of the site renders."""
         if self.cache is None:
-            if not self.used:
+            if not self.used and self.made:
                 self.made.clear()
+                workers.trim()  # (the C heap keeps the pages of the pieces freed, tens of MB each a few KB)
             self.used = False
 
     def merge(self, added: dict[tuple[str, str], Entry]) -> None:
