@@ -128,12 +128,16 @@ class Member:
     # consented, and serving at an approved post: worked out once when made (the model and the boards ask
     # 120,000 times at 10,000 posts); a field, so that an object's digest changes with it
     public: bool = field(init=False, repr=False)
+    # the member's page, made once: a string shared by the pages and lists that name it (three at 10,000 posts:
+    # 60,000 members' addresses made again for each was 7.5 MiB of every rendering process)
+    url: str = field(init=False, repr=False)
     FROM_FILE = ("content/members/{}.yaml", frozenset({"id", "name", "position", "order", "consent", "pledge",
                                                       "pledges", "roles", "standard", "records", "assessments",
-                                                      "honours"}))
+                                                      "honours", "url"}))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "public", bool(self.consent["public"]) and any(p.public for p in self.posts))
+        object.__setattr__(self, "url", f"members/{self.id}/")
 
     @property
     def post(self) -> Post:
@@ -157,10 +161,6 @@ class Member:
         if self.standard.get("comment_from"):
             return "open"
         return "proposed"
-
-    @property
-    def url(self) -> str:
-        return f"members/{self.id}/"
 
 
 @dataclass(eq=False, frozen=True)
