@@ -12,8 +12,14 @@ import hashlib
 import os
 
 
-def digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
+def digest(data) -> bytes:
+    """The digest of ``data``: bytes, or a file's bytes given as parts (``pages.web.Chunks``), as if joined."""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return hashlib.blake2b(data, digest_size=16).digest()
+    h = hashlib.blake2b(digest_size=16)
+    for part in data:
+        h.update(part)
+    return h.digest()
 
 
 # A file modified within this many seconds of the build that recorded its signature is read whatever its stat

@@ -1150,8 +1150,8 @@ def test_the_open_data_json_is_the_open_data_written_whole(tmp_path):
     site = sample_site(tmp_path)
     model = pipeline.build_model(site)
     whole = json.dumps(feeds.open_data(model), ensure_ascii=False, separators=(",", ":")) + "\n"
-    assert feeds.posts_json(model) == whole.encode("utf-8")
-    assert json.loads(whole)["posts"] and feeds.posts_csv(model).count(b"\r\n") == len(model.posts) + 1
+    assert b"".join(feeds.posts_json(model)) == whole.encode("utf-8")
+    assert json.loads(whole)["posts"] and b"".join(feeds.posts_csv(model)).count(b"\r\n") == len(model.posts) + 1
 
 
 def test_a_build_that_keeps_nothing_remembers_its_last_memo_results_only(monkeypatch):

@@ -153,3 +153,31 @@ def test_a_path_ending_in_a_line_feed_is_not_safe():
     assert unsafe_output("static/a.css\n") and unsafe_output("posts/x/\n")
     assert not unsafe_output("static/a.css") and not unsafe_output("posts/x/index.html")
     assert unsafe_output(MARKER) and unsafe_output("./" + MARKER) and not unsafe_output("a/" + MARKER)
+
+
+def test_a_file_given_in_parts_is_written_compared_and_hashed_as_its_bytes_joined(tmp_path):
+    """Data pages may give their bytes in parts (posts.json at 10,000 posts: 63 MB of its posts' pieces, never
+    joined): the file, its digest, and whether it changed are those of the parts joined."""
+    from site_builder.digests import digest
+    from site_builder.pages.web import Chunks
+
+    site = tmp_path / "site"
+    site.mkdir()
+    out = tmp_path / "out"
+    parts = Chunks([b"{\"posts\":[", "{\"name\":\"窗口\"}".encode(), b",", b"{}", b"]}\n"])
+    joined = b"".join(parts)
+    assert digest(parts) == digest(joined) and parts.size == len(joined)
+    with output.Writer(site, out) as writer:
+        writer.write("data/posts.json", parts)
+        writer.write("data/x.json", joined)
+    assert (out / "data/posts.json").read_bytes() == joined
+    assert writer.digests["data/posts.json"] == writer.digests["data/x.json"]
+    for in_place in (True, False):
+        with output.Writer(site, out, in_place=in_place) as writer:
+            writer.write("data/posts.json", Chunks([joined[:5], joined[5:]]))  # the same bytes, other parts
+            writer.write("data/x.json", Chunks([joined[:-2], b"]\n"]))  # one byte other
+        assert writer.changed == (1 if in_place else 0), in_place  # (the second time: as the first left them)
+        assert (out / "data/posts.json").read_bytes() == joined
+        assert (out / "data/x.json").read_bytes() == joined[:-2] + b"]\n"
+    assert output.store(tmp_path / "new.json", out / "data/posts.json", parts) is False  # the same: linked
+    assert (tmp_path / "new.json").read_bytes() == joined

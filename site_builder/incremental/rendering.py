@@ -30,7 +30,7 @@ from ..write import output
 from .. import memo, workers
 from ..errors import Problem
 from ..render.templates import Renderer, TemplateProblem
-from ..pages.web import Page
+from ..pages.web import Chunks, Page
 
 POOL_MIN_PAGES = 200  # fewer pages are rendered in the build process
 
@@ -101,14 +101,15 @@ def _render_one(i: int) -> tuple[Any, ...]:
         objects, attributes = s.fingerprints.inputs(page, reads)
         fingerprint = s.fingerprints.context(page)
     links = linkcheck.LinkCheck(s.base_path)
-    links.add_page(page.output, page.template, data)
     found, prepared = [], []
-    for name, extract, prepare in s.extractors:
-        value = extract(data)
-        if value is not None:
-            found.append((name, value))
-            if prepare is not None:
-                prepared.append((name, prepare(page.url, value)))
+    if type(data) is not Chunks:  # (a file given in parts is data, never a web page)
+        links.add_page(page.output, page.template, data)
+        for name, extract, prepare in s.extractors:
+            value = extract(data)
+            if value is not None:
+                found.append((name, value))
+                if prepare is not None:
+                    prepared.append((name, prepare(page.url, value)))
     found = tuple(found)
     done = Done(fingerprint, objects, attributes, output.digest(data),
                 _links(links.internal, {url: sorted(pages) for url, pages in links.external.items()}), found)

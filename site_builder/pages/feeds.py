@@ -24,7 +24,7 @@ from .. import memo
 from ..model.build import Model, Post
 from ..model.stars import month_end
 from .standings import sitemap_urls as competition_urls
-from .web import Page
+from .web import Chunks, Page
 
 FEED_ENTRIES = 50  # the newest stories in feed.xml
 SITEMAP_LIMIT = 50_000  # addresses per sitemap file (the sitemaps.org limit)
@@ -176,8 +176,8 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def posts_json(model: Model) -> bytes:
-    """:func:`open_data` as JSON, joined from each post's piece (the posts come last)."""
+def posts_json(model: Model) -> Chunks:
+    """:func:`open_data` as JSON, made of each post's piece (the posts come last)."""
     head = _json({**_open_data_head(model), "posts": []})
     parts = [head[:-len("[]}")].encode(), b"["]
     for post in model.posts:
@@ -185,7 +185,7 @@ def posts_json(model: Model) -> bytes:
     if model.posts:
         parts.pop()  # (the last comma)
     parts.append(b"]}\n")
-    return b"".join(parts)
+    return Chunks(parts)
 
 
 # A text cell starting with one of these is run as a formula by Excel, WPS and LibreOffice ("CSV
@@ -210,18 +210,18 @@ def _csv_lines(rows: list[list]) -> str:
     return out.getvalue()
 
 
-def _csv_file(header: list[str], lines: Iterable[bytes]) -> bytes:
+def _csv_file(header: list[str], lines: Iterable[bytes]) -> Chunks:
     """A CSV file in UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese."""
-    return b"".join(["\ufeff".encode(), _csv_lines([header]).encode(), *lines])
+    return Chunks(["\ufeff".encode(), _csv_lines([header]).encode(), *lines])
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:
-    return _csv_file(header, [_csv_lines(rows).encode()])
+    return b"".join(_csv_file(header, [_csv_lines(rows).encode()]))
 
 
-def posts_csv(model: Model) -> bytes:
+def posts_csv(model: Model) -> Chunks:
     return _csv_file(POST_COLUMNS, (post_data(model, post).row for post in model.posts))
 
 
-def history_csv(model: Model) -> bytes:
+def history_csv(model: Model) -> Chunks:
     return _csv_file(HISTORY_COLUMNS, (post_data(model, post).history for post in model.posts))

@@ -30,6 +30,7 @@ from typing import Iterator
 from ..errors import UsageError
 from ..output_paths import MARKER, unsafe_output
 from ..digests import digest
+from ..pages.web import Chunks
 
 
 
@@ -341,11 +342,23 @@ def clear_leftovers(out: Path) -> None:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def _same(old: Path, data: bytes) -> bool:
+def _same(old: Path, data: bytes | Chunks) -> bool:
     try:
-        return old.stat().st_size == len(data) and old.read_bytes() == data
+        if type(data) is not Chunks:
+            return old.stat().st_size == len(data) and old.read_bytes() == data
+        if old.stat().st_size != data.size:
+            return False
+        with open(old, "rb") as f:  # (part by part: a file given in parts is large)
+            return all(f.read(len(part)) == part for part in data)
     except OSError:
         return False
+
+
+def _write_to(f, data: bytes | Chunks) -> None:
+    if type(data) is Chunks:
+        f.writelines(data)
+    else:
+        f.write(data)
 
 
 def store(target: str | Path, old: Path | None, data: bytes) -> bool:
@@ -370,14 +383,15 @@ def _put(target: str | Path, old: Path | None, data: bytes, same: bool) -> None:
         _link_or_copy(old, target)
     else:
         with open(target, "wb") as f:
-            f.write(data)
+            _write_to(f, data)
 
 
-def replace_file(target: Path, data: bytes) -> None:
+def replace_file(target: Path, data: bytes | Chunks) -> None:
     """Write ``data`` at ``target`` atomically (a temporary file beside it, then renamed over it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
+    with open(tmp, "wb") as f:
+        _write_to(f, data)
     os.replace(tmp, target)
 
 
