@@ -204,7 +204,7 @@ class Writer:
                 self._made.add(folder)
         return target
 
-    def write(self, path: str, data: bytes) -> None:
+    def write(self, path: str, data: bytes | Chunks) -> None:
         target = self._target(path)
         self.digests[path] = digest(data)
         if self.in_place:
@@ -361,7 +361,7 @@ def _write_to(f, data: bytes | Chunks) -> None:
         f.write(data)
 
 
-def store(target: str | Path, old: Path | None, data: bytes) -> bool:
+def store(target: str | Path, old: Path | None, data: bytes | Chunks) -> bool:
     """Write ``data`` at ``target`` (from :meth:`Writer.claim`; its folder is made here when missing),
     hard-linking the old file when it is the same; changed?"""
     same = old is not None and _same(old, data)
@@ -378,7 +378,7 @@ def store(target: str | Path, old: Path | None, data: bytes) -> bool:
     return not same
 
 
-def _put(target: str | Path, old: Path | None, data: bytes, same: bool) -> None:
+def _put(target: str | Path, old: Path | None, data: bytes | Chunks, same: bool) -> None:
     if same:
         _link_or_copy(old, target)
     else:
