@@ -188,12 +188,12 @@ EMPTY = Packed()  # (one for every empty list: most members have no honours; pic
 def pack(rec: Any, schema: "Record") -> Any:
     """``rec`` (sealed) with the values of the fields ``schema`` marks ``packed`` as :class:`Packed`: a new
     sealed record with the same positions."""
-    names = [name for name, f in schema.fields.items() if f.packed and name in rec] if isinstance(rec, Rec) else ()
-    if not names:
+    if not schema.packed or not isinstance(rec, Rec):
         return rec
     values = dict(rec)
-    for name in names:
-        values[name] = Packed(values[name]) if values[name] else EMPTY
+    for name in schema.packed:
+        if name in values:
+            values[name] = Packed(values[name]) if values[name] else EMPTY
     return _restore(type(rec), values, rec.path, rec.line, rec.col, rec._pos, rec.offset, rec.sealed)
 
 
@@ -546,6 +546,7 @@ class Record(Type):
 
     def __init__(self, fields: dict[str, Field], check: Callable[[Rec, Ctx], None] | None = None):
         self.fields, self.check = fields, check  # check's docstring states its rule (docs/content-format.md)
+        self.packed = tuple(name for name, f in fields.items() if f.packed)  # (see pack)
 
     def describe(self) -> str:
         rule = (self.check.__doc__ or "").strip() if self.check else ""
