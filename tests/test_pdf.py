@@ -583,6 +583,40 @@ def test_the_kept_stylesheets_images_and_prepared_font_faces_change_no_byte(prin
     assert fast == again == plain
 
 
+def test_the_qr_paths_and_unread_faces_change_no_byte(printer):
+    """The QR codes' paths drawn without WeasyPrint's path parser (pdf.RunPaths) and the font faces' bytes left
+    unread (pdf.UnreadFace): the same PDFs as WeasyPrint's own drawing and reading, for every kind of board and
+    a combined file; any other path (the stars, the QR code's white square) still goes to WeasyPrint."""
+    import weasyprint.pdf.fonts
+    import weasyprint.svg
+    from site_builder.commands.pdf import RunPaths, UnreadFace
+
+    model, p = printer
+    runs = weasyprint.svg.TAGS["path"]
+    subsets = weasyprint.pdf.fonts.Font._harfbuzz_subset.subsets
+    unread = weasyprint.pdf.fonts.get_hb_object_data
+    assert isinstance(runs, RunPaths) and unread is not subsets.read_face
+    drawn = []
+    chosen = {}
+    for b in B.all_boards(model):
+        chosen.setdefault(b.kind.name, b)
+    docs = [p.document(b) for b in chosen.values()]
+    docs.append(docs[0].copy([page for doc in docs for page in doc.pages]))
+    try:
+        weasyprint.svg.TAGS["path"] = lambda svg, node, size: (drawn.append(node.get("d")), runs(svg, node, size))
+        fast = [doc.write_pdf() for doc in docs]
+        weasyprint.svg.TAGS["path"], weasyprint.pdf.fonts.get_hb_object_data = runs.path, subsets.read_face
+        plain = [doc.write_pdf() for doc in docs]
+    finally:
+        weasyprint.svg.TAGS["path"], weasyprint.pdf.fonts.get_hb_object_data = runs, unread
+    assert fast == plain
+    assert any(RunPaths.RUNS.fullmatch(d) for d in drawn) and any(not RunPaths.RUNS.fullmatch(d) for d in drawn)
+    # an unread face reads as WeasyPrint would, when something asks
+    face = next(kept[1] for kept in subsets.prepared.values())
+    lazy = UnreadFace(face, subsets.read_face, subsets.hb, subsets.ffi)
+    assert lazy and lazy.read() == subsets.read_face(face)
+
+
 def test_cjk_faces_are_embedded_compact_and_print_the_same(printer, tmp_path):
     """The Noto CJK faces are embedded as bare CID-keyed CFF fonts with only the glyphs used (pdf.FontSubsets
     .bare_cff): every kind of board, and a unit's combined file, prints the same pixels and copies out the same

@@ -33,6 +33,7 @@ import inspect
 import io
 import json
 import logging
+import math
 import mimetypes
 import re
 import shutil
@@ -392,6 +393,7 @@ class FontSubsets:
         self.fonts_module, self.ffi, self.hb, self.hbs = fonts_module, ffi, harfbuzz, harfbuzz_subset
         self.prepared: dict[int, list] = {}  # address of a face → [its prepared face or None, the face, uses]
         self.original = None  # WeasyPrint's method
+        self.read_face = fonts_module.get_hb_object_data  # a face's bytes (WeasyPrint's function)
         self.compact = False  # CID-keyed CFF faces embedded compact (set by install when WeasyPrint allows it)
 
     @classmethod
@@ -430,7 +432,45 @@ class FontSubsets:
         _harfbuzz_subset.subsets = subsets
         font._harfbuzz_subset = _harfbuzz_subset
         subsets.compact = subsets.install_bare_cff()
+        subsets.install_unread_faces()
         return subsets
+
+    def install_unread_faces(self) -> bool:
+        """Let a WeasyPrint ``Font`` read its face's bytes only if something asks for them.
+
+        ``Font.__init__`` copies the whole face into ``file_content`` (a Noto CJK collection: 20–27 MB, ~3 ms and
+        as many page faults, 4–5 times a PDF: 6 % of a unit's CPU), and every subset made here replaces it
+        without reading it. ``file_content`` becomes a property of the class; what ``Font.__init__`` gets from
+        ``get_hb_object_data`` for a whole face is an :class:`UnreadFace` holding a reference to the face (it stays
+        alive until read), read into bytes the first time ``file_content`` is read (WeasyPrint's own subsetting,
+        a variable font, a TrueType file …). Nothing else changes: the same bytes come out. False (nothing
+        installed) when this WeasyPrint lacks what it relies on."""
+        fonts, font = self.fonts_module, getattr(self.fonts_module, "Font", None)
+        read = getattr(fonts, "get_hb_object_data", None)
+        hb = self.hb
+        if (font is None or read is None or "file_content" in vars(font) or not hasattr(hb, "hb_face_reference_blob")
+                or not hasattr(hb, "hb_blob_get_length")):
+            return False
+        ffi = self.ffi
+
+        def get_hb_object_data(hb_object, ot_color=None, glyph=None):
+            if ot_color is None and glyph is None:
+                return UnreadFace(hb_object, read, hb, ffi)
+            return read(hb_object, ot_color, glyph)
+
+        def file_content(self_):
+            data = self_.__dict__["_file_content"]
+            if type(data) is UnreadFace:
+                data = self_.__dict__["_file_content"] = data.read()
+            return data
+
+        def set_file_content(self_, data):
+            self_.__dict__["_file_content"] = data
+
+        font.file_content = property(file_content, set_file_content)
+        fonts.get_hb_object_data = get_hb_object_data
+        self.read_face = read
+        return True
 
     def install_bare_cff(self) -> bool:
         """Let WeasyPrint's font dictionaries describe a bare CFF font (see the class): wraps
@@ -489,17 +529,17 @@ class FontSubsets:
 
     def _input(self, glyphs: list[int], flags: int):
         """A HarfBuzz subset input: ``glyphs`` (sorted ids), ``flags``, WeasyPrint's tables dropped (among them
-        GSUB: no glyph is added for substitutions the page never made)."""
+        GSUB: no glyph is added for substitutions the page never made). (Arrays as ``hb_codepoint_t[]``: cffi
+        parses a C type once per distinct string, 7 ms each with pycparser, so not one type per length.)"""
         ffi, hb, hbs = self.ffi, self.hb, self.hbs
         hb_subset = ffi.gc(hbs.hb_subset_input_create_or_fail(), hbs.hb_subset_input_destroy)
         if glyphs:
             hb.hb_set_add_sorted_array(hbs.hb_subset_input_glyph_set(hb_subset),
-                                       ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs), len(glyphs))
+                                       ffi.new("hb_codepoint_t[]", glyphs), len(glyphs))
         hbs.hb_subset_input_set_flags(hb_subset, flags)
         drop_set = hbs.hb_subset_input_set(hb_subset, hbs.HB_SUBSET_SETS_DROP_TABLE_TAG)
         drop_tables = tuple(hb.hb_tag_from_string(name, -1) for name in self.DROPPED)
-        hb.hb_set_add_sorted_array(drop_set, ffi.new(f"hb_codepoint_t[{len(drop_tables)}]", drop_tables),
-                                   len(drop_tables))
+        hb.hb_set_add_sorted_array(drop_set, ffi.new("hb_codepoint_t[]", drop_tables), len(drop_tables))
         return hb_subset
 
     def subset(self, font, to_unicode, hinting) -> None:
@@ -518,7 +558,7 @@ class FontSubsets:
         hbs.hb_subset_input_set_flags(hb_subset, self._flags(font, hinting))
         hb_face = ffi.gc(hbs.hb_subset_or_fail(hb_face, hb_subset), hb.hb_face_destroy)
         if hb_face:
-            file_content = self.fonts_module.get_hb_object_data(hb_face)
+            file_content = self.read_face(hb_face)
             if file_content:
                 font.file_content = file_content
                 return
@@ -567,6 +607,26 @@ class FontSubsets:
         length = ffi.new("unsigned int *")
         data = hb.hb_blob_get_data(blob, length)
         return bytes(ffi.buffer(data, length[0])) if length[0] else b""
+
+
+class UnreadFace:
+    """The bytes of a HarfBuzz face, not read yet (:meth:`FontSubsets.install_unread_faces`): true when the face
+    has bytes, as those would be; keeps the face alive until :meth:`read` (or until it is dropped)."""
+
+    __slots__ = ("face", "has_bytes", "_read")
+
+    def __init__(self, face, read, hb, ffi):
+        self.face = ffi.gc(hb.hb_face_reference(face), hb.hb_face_destroy)
+        blob = hb.hb_face_reference_blob(face)
+        self.has_bytes = hb.hb_blob_get_length(blob) > 0
+        hb.hb_blob_destroy(blob)
+        self._read = read
+
+    def __bool__(self) -> bool:
+        return self.has_bytes
+
+    def read(self) -> bytes | None:
+        return self._read(self.face)
 
 
 def is_bare_cff(content: bytes) -> bool:
@@ -655,6 +715,60 @@ class StyleSheets:
         return copy
 
 
+class RunPaths:
+    """WeasyPrint's SVG ``<path>`` drawing, with the paths made only of horizontal runs (``M x y h w`` repeated:
+    the QR codes of :func:`boards.qr_svg`) drawn without its general parser.
+
+    WeasyPrint reads a path's ``d`` command by command with regular expressions and a size conversion per
+    number: a QR code of 400–600 runs took ~5 ms, a desk sign draws two (and the unit's combined file again),
+    a tenth of writing the PDFs. Here such a path is recognised by one regular expression and given to the PDF
+    stream as the very same operations WeasyPrint's ``path`` would make, in the same order, with the same
+    numbers (and the same vertices kept for markers): the same bytes. Any other path goes to WeasyPrint."""
+
+    RUNS = re.compile(r"(?:M\d+ \d+(?:\.\d+)?h\d+)+")
+    RUN = re.compile(r"M(\d+) (\d+(?:\.\d+)?)h(\d+)")
+
+    def __init__(self, path):
+        self.path = path
+
+    def __call__(self, svg, node, font_size):
+        d = node.get("d", "")
+        if not self.RUNS.fullmatch(d):
+            return self.path(svg, node, font_size)
+        stream, vertices = svg.stream, node.vertices
+        stream.move_to(0, 0)  # (WeasyPrint starts every path at 0 0)
+        first = True
+        for x, y, width in self.RUN.findall(d):
+            x, y = float(x), float(y)
+            if not first:
+                vertices.append(None)
+            first = False
+            stream.move_to(x, y)
+            vertices.append((x, y))
+            end = float(width) + x
+            angle = 0 if end > x else math.pi
+            vertices.append((math.pi - angle, angle))
+            stream.line_to(end, y)
+            vertices.append((end, y))
+
+    @classmethod
+    def install(cls, svg_module) -> bool:
+        """Put a RunPaths in front of WeasyPrint's ``path`` in its SVG tags (once a process); False when this
+        WeasyPrint draws paths some other way (then nothing changes)."""
+        tags = getattr(svg_module, "TAGS", None)
+        path = tags.get("path") if isinstance(tags, dict) else None
+        if isinstance(path, cls):
+            return True
+        try:
+            usable = path is not None and list(inspect.signature(path).parameters) == ["svg", "node", "font_size"]
+        except (TypeError, ValueError):
+            usable = False
+        if not usable:
+            return False
+        tags["path"] = cls(path)
+        return True
+
+
 def speed_up(weasyprint) -> TextWidths | None:
     """Install :class:`TextWidths` and :class:`ParsedCSS` in WeasyPrint (once a process; workers forked later
     inherit them). Both only remember answers WeasyPrint computes: without the internals they wrap (another
@@ -679,6 +793,12 @@ def speed_up(weasyprint) -> TextWidths | None:
         fonts = None
     if fonts is not None:
         FontSubsets.install(fonts)
+    try:
+        import weasyprint.svg as svg  # the optional dependency, loaded by the caller
+    except ImportError:
+        svg = None
+    if svg is not None:
+        RunPaths.install(svg)
     split = getattr(preferred, "split_first_line", None)
     if split is None:
         return None
