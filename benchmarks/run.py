@@ -13,7 +13,9 @@ measures, each in a fresh process:
   one member edited;
 - ``serve``: the rebuild after one story is edited (the time the server reports, and the time until
   the new text is served);
-- Hugo on a Markdown corpus with the same number of pages (Chinese stories like ours).
+- Hugo on a Markdown corpus with the same number of pages (Chinese stories like ours);
+- with ``--pdf`` (or only, ``--pdf-only``): ``pdf`` of the whole city into an empty folder, again with nothing
+  changed, and after one member is edited.
 
 Wall time, CPU time of the whole process tree, and peak memory (the most the process tree held at
 once: proportional set size summed over the processes, sampled every 50 ms; shared pages of forked
@@ -403,6 +405,39 @@ def _measure(site: Path, work: Path, posts: int, jobs: int | None, with_hugo: bo
     return r
 
 
+def measure_pdf(work: Path, posts: int, jobs: int | None, log) -> dict:
+    """``site-builder pdf`` of the whole corpus: every board and card of every unit, the units' combined files
+    and badge sheets, into an empty folder; then again with nothing changed (every file skipped), and after
+    one member's pledge is edited (that member's unit made again)."""
+    site = corpus(work, posts)
+    out = work / f"pdf-{posts}"
+    jobs_args = ["--jobs", str(jobs)] if jobs else []
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        log(f"[{posts}] pdf: every board and card of the city")
+        first = site_builder("pdf", site, "-o", out, *jobs_args)
+        counts = re.search(r"已生成 (\d+) 个 PDF(?:，另有 (\d+) 个按单位合并的文件)?(?:，(\d+) 个胸牌拼版文件)?", first.stdout)
+        if counts is None:
+            raise SystemExit(f"pdf said nothing of what it made:\n{first.stdout[-2000:]}")
+        files = [q for q in out.rglob("*.pdf")]
+        r = {"posts": posts, **first.row(), "pdfs": int(counts.group(1)), "combined": int(counts.group(2) or 0),
+             "sheets": int(counts.group(3) or 0), "files": len(files),
+             "mib": round(sum(q.stat().st_size for q in files) / 2**20, 1)}
+        log(f"[{posts}] pdf again, nothing changed")
+        r["again"] = site_builder("pdf", site, "-o", out, *jobs_args).row()
+        log(f"[{posts}] pdf after one member's pledge is edited")
+        edit_member(site, 0)
+        one = site_builder("pdf", site, "-o", out, *jobs_args)
+        r["one_member"] = one.row()
+        made = re.search(r"已生成 (\d+) 个 PDF", one.stdout)
+        r["one_member"]["pdfs"] = int(made.group(1)) if made else 0
+        return r
+    finally:
+        restore_edits()
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(site / ".site-builder-cache", ignore_errors=True)
+
+
 def report(results: list[dict], info: dict, command: str) -> str:
     def f(x, digits=1):
         return "—" if x is None else f"{x:,.{digits}f}"
@@ -435,6 +470,8 @@ def report(results: list[dict], info: dict, command: str) -> str:
             return f(ratio, 2)
         return f"{f(ratio, 2)} ({min(each):.2f}–{max(each):.2f} in {len(each)} pairs)"
 
+    pdfs = [r["pdf"] for r in results if "pdf" in r]
+    results = [r for r in results if "clean" in r]  # (a run of --pdf-only adds its figures to an earlier run's)
     for r in results:
         h = r.get("hugo", {})
         ratio = r["clean"]["wall"] / h["wall"] if h else None
@@ -498,6 +535,17 @@ def report(results: list[dict], info: dict, command: str) -> str:
                          + (f"; search on: wall {b['clean_search']['wall'] / a['clean_search']['wall']:.2f}×, memory "
                             f"{b['clean_search']['peak_mib'] / a['clean_search']['peak_mib']:.2f}×"
                             if "clean_search" in a and "clean_search" in b else ""))
+    if pdfs:
+        lines += ["", "PDFs (`site-builder pdf SITE -o DIR`: every board and card of every unit, the units' combined "
+                  "files and badge sheets, into an empty folder; then the same command with nothing changed, and "
+                  "after one member's pledge is edited):", "",
+                  "| posts | PDFs | + combined files, sheets | wall | PDFs/s | CPU | peak MiB | files MiB "
+                  "| nothing changed: wall | one member edited: wall | PDFs made again |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for d in pdfs:
+            lines.append(f"| {d['posts']:,} | {d['pdfs']:,} | {d['combined']:,} + {d['sheets']:,} | {f(d['wall'])} "
+                         f"| {f(d['pdfs'] / d['wall'], 1)} | {f(d['cpu'])} | {d['peak_mib']:,} | {f(d['mib'])} "
+                         f"| {f(d['again']['wall'])} | {f(d['one_member']['wall'])} | {d['one_member']['pdfs']:,} |")
     lines += ["", "Raw figures: `docs/performance.json`.", "", ""]
     return "\n".join(lines)
 
@@ -523,6 +571,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=1,
                    help="run the clean builds and Hugo this many times in turn, and the warm builds and serve's "
                         "rebuilds this many times each; report the medians (default 1)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also `site-builder pdf` of each corpus (every board and card; ~30 min at 1,000 posts on 2 cores)")
+    p.add_argument("--pdf-only", action="store_true",
+                   help="only `site-builder pdf`; its figures go with those of the same size from --merge")
     p.add_argument("--merge", type=Path, action="append", default=[],
                    help="the results of an earlier run (its .json) to report with these, e.g. another size")
     args = p.parse_args(argv)
@@ -541,7 +593,8 @@ def main(argv: list[str] | None = None) -> int:
     earlier: list[dict] = []
     for path in args.merge:
         data = json.loads(path.read_text(encoding="utf-8"))
-        info.setdefault("merged", []).append({k: data["machine"].get(k) for k in ("date", "commit", "command")})
+        info.setdefault("merged", []).extend(data["machine"].get("merged", []))  # (what that run had merged)
+        info["merged"].append({k: data["machine"].get(k) for k in ("date", "commit", "command")})
         earlier += [dict(r, run=data["machine"].get("date")) for r in data["results"]]
     results: list[dict] = []
 
@@ -556,8 +609,19 @@ def main(argv: list[str] | None = None) -> int:
         log(f"wrote {args.out}")
 
     for n in filter(None, args.sizes.split(",")):
-        results.append(measure(args.work, int(n), args.jobs, not args.no_hugo, log,
-                               [int(j) for j in args.jobs_list.split(",") if j], not args.no_search, max(1, args.repeat)))
+        if args.pdf_only:
+            pdf = measure_pdf(args.work, int(n), args.jobs, log)
+            same = [r for r in earlier if r["posts"] == int(n)]
+            if same:
+                same[0]["pdf"] = pdf
+            else:
+                results.append({"posts": int(n), "pdf": pdf})
+        else:
+            results.append(measure(args.work, int(n), args.jobs, not args.no_hugo, log,
+                                   [int(j) for j in args.jobs_list.split(",") if j], not args.no_search,
+                                   max(1, args.repeat)))
+            if args.pdf:
+                results[-1]["pdf"] = measure_pdf(args.work, int(n), args.jobs, log)
         write()  # after each size
     if not results:
         write()
