@@ -82,7 +82,7 @@ def _pss_kib(pid: int) -> int:
 class Run:
     """A command, timed: wall seconds, CPU seconds of it and its children, peak PSS of the tree (MiB)."""
 
-    def __init__(self, argv: list[str], *, cwd: Path | None = None, env: dict | None = None):
+    def __init__(self, argv: list[str], *, cwd: Path | None = None, env: dict | None = None, every: float = 0.05):
         self.argv = argv
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
@@ -93,7 +93,7 @@ class Run:
 
         def sample() -> None:
             nonlocal peak
-            while not done.wait(0.05):
+            while not done.wait(every):  # (reading smaps_rollup of a 1 GB process costs: not too often)
                 peak = max(peak, sum(_pss_kib(p) for p in _tree(proc.pid)))
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -117,8 +117,8 @@ class Run:
                 "stages": self.stages()}
 
 
-def site_builder(*args: str, search: bool = False) -> Run:
-    return Run([sys.executable, "-m", "site_builder", *map(str, args)], env=SEARCH_ENV if search else ENV)
+def site_builder(*args: str, search: bool = False, every: float = 0.05) -> Run:
+    return Run([sys.executable, "-m", "site_builder", *map(str, args)], env=SEARCH_ENV if search else ENV, every=every)
 
 
 # -- the corpus ---------------------------------------------------------------------------------------
@@ -415,7 +415,8 @@ def measure_pdf(work: Path, posts: int, jobs: int | None, log) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     try:
         log(f"[{posts}] pdf: every board and card of the city")
-        first = site_builder("pdf", site, "-o", out, *jobs_args)
+        first = site_builder("pdf", site, "-o", out, *jobs_args, every=1.0)  # (sampled every 50 ms, the sampler
+        # took ~40 % of a core from a 30-minute run; the workers' memory grows slowly)
         counts = re.search(r"已生成 (\d+) 个 PDF(?:，另有 (\d+) 个按单位合并的文件)?(?:，(\d+) 个胸牌拼版文件)?", first.stdout)
         if counts is None:
             raise SystemExit(f"pdf said nothing of what it made:\n{first.stdout[-2000:]}")
