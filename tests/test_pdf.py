@@ -233,11 +233,25 @@ def test_a_unit_gets_one_file_per_board_and_one_combined_file(tmp_path, capsys):
     # the standard card of the member who did not consent: an internal copy, apart (files/, -files.pdf)
     assert [p.name for p in (folder / "files").iterdir()] == ["hidden-card.pdf"]
     assert "已生成 5 个 PDF，另有 2 个按单位合并的文件" in out
+    # the combined file is its boards' own files, page after page in print order (merged, not laid out again)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(combined), str(shots / "all")], check=True)
+    shown = {}
+    for name in ("tax-window-board.pdf", "tax-window-plaque.pdf", "li-ming-card.pdf", "wang-fang-card.pdf"):
+        subprocess.run(["pdftoppm", "-png", "-r", "30", str(folder / name), str(shots / name)], check=True)
+        shown[(shots / f"{name}-1.png").read_bytes()] = name
+    order = [shown.get((shots / f"all-{n}.png").read_bytes()) for n in (1, 2, 3, 4)]
+    assert order[:2] == ["tax-window-board.pdf", "tax-window-plaque.pdf"] and sorted(order[2:]) == [
+        "li-ming-card.pdf", "wang-fang-card.pdf"]
+    assert text_of(combined) == "".join(text_of(folder / name) for name in order)
+    assert "Title:           测试市税务局 牌卡" in tool("pdfinfo", str(combined))
 
 
 def test_several_processes_write_the_same_files_as_one(tmp_path, capsys, monkeypatch):
-    """--jobs 2 renders in worker processes (two units, each with its two combined files, one per worker; and a
-    post's boards and cards, a few per worker) and writes byte for byte what --jobs 1 writes."""
+    """--jobs 2 renders in worker processes (two units' boards a few per worker, then their four combined files
+    merged on both; and a post's boards and cards, a few per worker) and writes byte for byte what --jobs 1
+    writes."""
     from site_builder import workers
 
     pools = []
@@ -258,7 +272,8 @@ def test_several_processes_write_the_same_files_as_one(tmp_path, capsys, monkeyp
     combined = [name for name in tree(tmp_path / "units-2") if name.endswith(("-boards.pdf", "-files.pdf"))]
     assert sorted(combined) == ["xinhua-shudian/xinhua-shudian-boards.pdf", "xinhua-shudian/xinhua-shudian-files.pdf",
                                 "xishan-nongmao/xishan-nongmao-boards.pdf", "xishan-nongmao/xishan-nongmao-files.pdf"]
-    assert pools[0] == (4, 2) and pools[1][1] == 2 and pools[1][0] >= 2  # workers were used
+    two = [n for n, jobs in pools if jobs == 2]
+    assert len(two) == 3 and two[1] == 4 and min(two) >= 2  # workers were used: boards, combined files; a post's
 
 
 def on_terminal(*argv) -> tuple[int, str, str]:
@@ -523,6 +538,9 @@ def test_a_second_run_skips_the_pdfs_whose_inputs_are_unchanged(tmp_path, capsys
     # personnel files (records cards) do not show it and are kept
     assert remade == ["tax/tax-boards.pdf", "tax/tax-window-board.pdf", "tax/wang-fang-card.pdf"]
     assert "块牌卡自上次生成以来没有变化" in edited
+    # only those two boards laid out again: the combined file is merged from the files (the unit's other
+    # wall boards are not laid out for it)
+    assert edited.startswith("已生成 2 个 PDF，另有 1 个按单位合并的文件；")
 
     code, forced, err = run(capsys, *argv, "--force")
     assert code == 0 and "没有变化" not in forced and forced.startswith(f"已生成 {boards} 个 PDF")

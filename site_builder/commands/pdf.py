@@ -10,16 +10,18 @@ metadata, a configured font file): nothing is fetched from the network.
 last commit on or before a date) and lists what must be reprinted or taken down.
 
 Boards are rendered on every core (``--jobs N``): worker processes forked after WeasyPrint is
-imported, each rendering many boards (all those of a combined file when it is made, since it is
-made of their rendered pages) and writing their PDFs itself, each file once.
+imported, each rendering many boards (all a unit's badge cards together, since they are laid out again
+on its sheets) and writing their PDFs itself, each file once. A unit's combined files are then made
+from its boards' files (pypdf), also on every core.
 Every board's PDF depends only on the board, so the files are the same bytes whatever the number of
 processes. On a terminal, a run over a second shows its progress (:mod:`progress`).
 
 A run over whole units (no --post, --member, --month or --stale) skips the files whose inputs are
 unchanged since the run that wrote them: the board's page as rendered for WeasyPrint, the templates and
 print CSS, a configured font, site-builder's code and WeasyPrint's version. Their digests are kept in
-``pdf/.site-builder-pdf.json``; a combined file is made again when one of its boards is. ``--force``
-makes everything again.
+``pdf/.site-builder-pdf.json``; a combined file is merged again when one of its boards is made again
+(only that board is laid out), a unit's badge sheets are laid out again with all its badge cards.
+``--force`` makes everything again.
 """
 
 from __future__ import annotations
@@ -1018,6 +1020,11 @@ def combined_file(board: B.Board) -> str:
     return f"{board.kind.name}s" if board.kind.sheet else "boards"
 
 
+def on_sheet(board: B.Board) -> bool:
+    """Whether a board is laid out again on its unit's sheets (the badge cards), not merged page by page."""
+    return board.kind.sheet and not board.personnel_file
+
+
 @dataclasses.dataclass
 class _Job:
     """What the workers need, set before they are forked (so that nothing but indices is sent to them)."""
@@ -1025,6 +1032,7 @@ class _Job:
     chosen: list[B.Board]
     out: Path
     combine: bool
+    producer: str = ""  # of the combined files
 
 
 _JOB: _Job | None = None
@@ -1034,7 +1042,6 @@ _JOB: _Job | None = None
 class _Done:
     """What one part left behind: files written, combined files, problems, refused URLs, boards done."""
     written: int = 0
-    combined: int = 0
     problems: list[Problem] = dataclasses.field(default_factory=list)
     refused: list[str] = dataclasses.field(default_factory=list)
     boards: int = 0
@@ -1042,10 +1049,12 @@ class _Done:
     fitted: dict[str, int] = dataclasses.field(default_factory=dict)  # Printer.fitted of the small cards done
     sheets: int = 0  # files of small cards laid out on sheets
     files: list[str] = dataclasses.field(default_factory=list)  # written, relative to the output folder
+    failed: list[str] = dataclasses.field(default_factory=list)  # keys of the boards that did not fit
 
 
 def _print_part(part: list[int], tick=None) -> _Done:
-    """Render and write the boards ``part`` (indices into the chosen boards; a whole unit when combining)."""
+    """Render and write the boards ``part`` (indices into the chosen boards; with combined files, a unit's badge
+    cards are one part, laid out again on their sheets at the end of it)."""
     gc.enable()  # workers start with the collector off; WeasyPrint's layouts are cyclic garbage
     job = _JOB
     done = _Done()
@@ -1065,36 +1074,74 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
         by_unit.setdefault(board.unit.id, []).append(board)
     for unit_id, unit_boards in by_unit.items():
         job.printer.images.clear()  # the photos of one unit's boards at a time
-        combined: dict[str, list] = {}  # boards/files: documents; badges: the cards, laid out on sheets
+        cards: dict[str, list[B.Board]] = {}  # small cards, laid out again on their unit's sheets
         failed = False
         for board in unit_boards:
             doc = job.printer.document(board)
             done.boards += 1
             if isinstance(doc, Problem):
                 done.problems.append(doc)
+                done.failed.append(board.key)
                 failed = True
             else:
                 _write(job.out / board_file(board), doc.write_pdf())
                 done.written += 1
                 done.files.append(board_file(board))
-                if job.combine:
-                    combined.setdefault(combined_file(board), []).append(board if board.kind.sheet else doc)
+                if job.combine and on_sheet(board):
+                    cards.setdefault(combined_file(board), []).append(board)
+            del doc  # (a page's layout holds ~3.6 MB of Pango's memory: one at a time)
             if tick is not None:
                 tick(1)
-        if job.combine and not failed:
-            unit = unit_boards[0].unit
-            for suffix, docs in combined.items():
-                if isinstance(docs[0], B.Board):  # small cards, laid out on sheets
-                    joined = job.printer.sheets(docs, unit.name, f"print/units/{unit_id}/{suffix}/")
-                    if joined is None:
-                        continue
-                    done.sheets += 1
-                else:
-                    joined = docs[0].copy([page for doc in docs for page in doc.pages])
-                    joined.metadata.title = f"{unit.name} {'档案卡片' if suffix == 'files' else '牌卡'}"
-                    done.combined += 1
-                _write(job.out / combined_path(unit_id, suffix), joined.write_pdf())
-                done.files.append(combined_path(unit_id, suffix))
+        if failed:
+            continue
+        unit = unit_boards[0].unit
+        for suffix, boards in cards.items():
+            joined = job.printer.sheets(boards, unit.name, f"print/units/{unit_id}/{suffix}/")
+            if joined is None:
+                continue
+            done.sheets += 1
+            _write(job.out / combined_path(unit_id, suffix), joined.write_pdf())
+            done.files.append(combined_path(unit_id, suffix))
+
+
+@dataclasses.dataclass(frozen=True)
+class Merge:
+    """A unit's combined file (``-boards.pdf``, ``-files.pdf``): its boards' PDFs, page after page."""
+    path: str  # relative to the output folder, as the boards' files
+    title: str
+    boards: tuple[str, ...]
+
+
+def load_pypdf():
+    try:
+        import pypdf  # the optional dependency (the pdf extra), as WeasyPrint
+    except ImportError:
+        raise UsageError("合并各单位的 PDF 需要 pypdf：请运行 pip install 'site-builder[pdf]'。") from None
+    return pypdf
+
+
+def merge(out: Path, job: Merge, producer: str) -> None:
+    """Write a combined file from its boards' PDFs as they are in ``out``.
+
+    Made from the files, not from WeasyPrint's pages: a page's layout holds ~3.6 MB (Pango's, outside
+    Python's heap), so keeping a unit's pages for its combined file took ~1 GB for a unit of 14 posts, and
+    ~5 GB for one of 100; and a board made again needs only its own file remade, not its unit's every page
+    laid out again. Each page keeps its own font subsets, so the file is about the sum of its boards' (a
+    unit of 14 posts: 7 MB instead of 0.8). pypdf writes the same bytes for the same files."""
+    writer = load_pypdf().PdfWriter()
+    for name in job.boards:
+        writer.append(out / name)
+    writer.add_metadata({"/Title": job.title, "/Producer": producer})
+    data = io.BytesIO()
+    writer.write(data)
+    _write(out / job.path, data.getvalue())
+
+
+def _merge_part(part: list[Merge]) -> list[str]:
+    gc.enable()
+    for job in part:
+        merge(_JOB.out, job, _JOB.producer)
+    return [job.path for job in part]
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -1123,16 +1170,42 @@ def loose_sheets(printer: Printer, model: Model, chosen: list[B.Board], out: Pat
     return written
 
 
-def parts_of(chosen: list[B.Board], combine: bool, jobs: int) -> list[list[int]]:
-    """The boards in parts for the workers, as indices. With combined files, one part per combined file
-    (it is made of the rendered pages of its boards): a unit's boards, plaques and standard cards, its
-    badge cards (and their sheets), and its personnel-file cards. Else a few boards each."""
-    if combine:
-        files: dict[tuple[str, str], list[int]] = {}
-        for i, board in enumerate(chosen):
-            files.setdefault((board.unit.id, combined_file(board)), []).append(i)
-        return list(files.values())
-    return workers.chunks(list(range(len(chosen))), jobs, 2)
+def groups_of(chosen: list[B.Board], combine: bool) -> list[list[int]]:
+    """The boards as indices, in what is made together: with combined files, a unit's badge cards (laid out
+    again together on its sheets); every other board alone."""
+    groups: list[list[int]] = []
+    sheets: dict[tuple[str, str], list[int]] = {}
+    for i, board in enumerate(chosen):
+        if combine and on_sheet(board):
+            sheet = sheets.get((board.unit.id, combined_file(board)))
+            if sheet is None:
+                sheet = sheets[(board.unit.id, combined_file(board))] = []
+                groups.append(sheet)
+            sheet.append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def parts_of(groups: list[list[int]], jobs: int) -> list[list[int]]:
+    """The groups in parts for the workers: each sheet's cards one part, the single boards a few a part."""
+    single = [g[0] for g in groups if len(g) == 1]
+    size = max(2, min(64, -(-len(single) // (jobs * 4))))  # (at most 64: a part's boards show as progress at once)
+    return [g for g in groups if len(g) > 1] + [single[i:i + size] for i in range(0, len(single), size)]
+
+
+def merges_of(chosen: list[B.Board]) -> list[Merge]:
+    """The units' combined files (``boards`` and ``files``) of the chosen boards, in print order."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for board in chosen:
+        if on_sheet(board):
+            continue
+        suffix = combined_file(board)
+        path = combined_path(board.unit.id, suffix)
+        if path not in found:
+            found[path] = (f"{board.unit.name} {'档案卡片' if suffix == FILES else '牌卡'}", [])
+        found[path][1].append(board_file(board))
+    return [Merge(path, title, tuple(boards)) for path, (title, boards) in found.items()]
 
 
 MANIFEST = ".site-builder-pdf.json"  # in the output folder: file → digest of what it was made from
@@ -1157,23 +1230,45 @@ def combined_path(unit_id: str, suffix: str) -> str:
     return f"{unit_id}/{unit_id}-{suffix}.pdf"
 
 
-def unchanged_groups(out: Path, chosen: list[B.Board], parts: list[list[int]], digests: dict[str, str]
-                     ) -> tuple[list[list[int]], dict[str, str]]:
-    """The parts (a unit's combined file and its boards) that must be made, and the manifest entries of
-    all of them. A part is kept when its files are there and the manifest says they were made from the
-    same inputs."""
+def _of_all(digests: list[str]) -> str:
+    return hashlib.blake2b("".join(sorted(digests)).encode(), digest_size=16).hexdigest()
+
+
+def manifest_of(chosen: list[B.Board], groups: list[list[int]], merges: list[Merge], digests: dict[str, str]
+                ) -> dict[str, str]:
+    """File → digest of its inputs: a board's file its board's, a sheet file or a combined file that of its
+    boards' digests together."""
+    manifest = {board_file(b): digests[b.key] for b in chosen}
+    by_file = {board_file(b): digests[b.key] for b in chosen}
+    for group in groups:
+        if on_sheet(chosen[group[0]]):
+            first = chosen[group[0]]
+            manifest[combined_path(first.unit.id, combined_file(first))] = _of_all([digests[chosen[i].key] for i in group])
+    for job in merges:
+        manifest[job.path] = _of_all([by_file[name] for name in job.boards])
+    return manifest
+
+
+def _kept(out: Path, before: dict[str, str], manifest: dict[str, str], name: str) -> bool:
+    return before.get(name) == manifest[name] and (out / name).is_file()
+
+
+def to_make(out: Path, chosen: list[B.Board], groups: list[list[int]], merges: list[Merge],
+              manifest: dict[str, str]) -> tuple[list[list[int]], list[Merge]]:
+    """The groups and combined files to make: a group when one of its files is missing or was made from other
+    inputs (by the manifest of the run that wrote it), a combined file when it is, or when one of its boards is
+    made again."""
     before = read_manifest(out)
-    manifest: dict[str, str] = {}
     todo = []
-    for part in parts:
-        boards = [chosen[i] for i in part]
-        files = {board_file(b): digests[b.key] for b in boards}
-        of_all = hashlib.blake2b("".join(sorted(files.values())).encode(), digest_size=16).hexdigest()
-        files[combined_path(boards[0].unit.id, combined_file(boards[0]))] = of_all
-        manifest.update(files)
-        if not all(before.get(name) == digest and (out / name).is_file() for name, digest in files.items()):
-            todo.append(part)
-    return todo, manifest
+    for group in groups:
+        names = [board_file(chosen[i]) for i in group]
+        first = chosen[group[0]]
+        if on_sheet(first):
+            names.append(combined_path(first.unit.id, combined_file(first)))
+        if not all(_kept(out, before, manifest, name) for name in names):
+            todo.append(group)
+    made = {board_file(chosen[i]) for group in todo for i in group}
+    return todo, [job for job in merges if not _kept(out, before, manifest, job.path) or made.intersection(job.boards)]
 
 
 def read_manifest(out: Path) -> dict[str, str]:
@@ -1201,12 +1296,18 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
         return 0
     start = time.perf_counter()
     printer = Printer(site, model)  # WeasyPrint imported once, before the workers are forked
-    parts = parts_of(chosen, combine, jobs)
+    producer = f"WeasyPrint {getattr(printer.wp, '__version__', '?')}, pypdf {load_pypdf().__version__}" if combine else ""
+    groups = groups_of(chosen, combine)
+    merges = merges_of(chosen) if combine else []
     skipped, manifest = 0, {}
     if skip_unchanged:
-        todo, manifest = unchanged_groups(out, chosen, parts, input_digests(printer, chosen))
-        skipped = sum(len(p) for p in parts) - sum(len(p) for p in todo)
-        parts = todo
+        manifest = manifest_of(chosen, groups, merges, input_digests(printer, chosen))
+        todo, merges = to_make(out, chosen, groups, merges, manifest)
+        skipped = sum(len(g) for g in groups) - sum(len(g) for g in todo)
+        groups = todo
+    parts = parts_of(groups, jobs)
+    planned = {board_file(chosen[i]) for group in groups for i in group} | {job.path for job in merges} | {
+        combined_path(chosen[g[0]].unit.id, combined_file(chosen[g[0]])) for g in groups if on_sheet(chosen[g[0]])}
     weasy_log = logging.getLogger("weasyprint")
     level = weasy_log.level
     weasy_log.setLevel(logging.ERROR)  # CSS it does not support is expected; missing files are reported below
@@ -1220,7 +1321,7 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
 
     tick(0)
     results: list[_Done] = []
-    _JOB = _Job(printer, chosen, out, combine)
+    _JOB = _Job(printer, chosen, out, combine, producer)
     try:
         if jobs <= 1 or len(parts) <= 1 or not workers.can_fork():
             for part in parts:
@@ -1232,6 +1333,12 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
             for done in workers.run(_print_part, parts, min(jobs, len(parts))):
                 results.append(done)
                 tick(done.boards)
+        merged: list[str] = []
+        if combine and not any(done.fatal for done in results):  # the combined files, once their boards are there
+            failed = {board_file(b) for b in chosen if b.key in {key for done in results for key in done.failed}}
+            merges = [job for job in merges if not failed.intersection(job.boards)]
+            for part in workers.run(_merge_part, workers.chunks(merges, jobs, 1), jobs):
+                merged += part
         loose = 0
         if not combine and not any(done.fatal for done in results):
             for done in results:
@@ -1247,16 +1354,14 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
         raise ContentErrors(fatal)
     problems = [p for done in results for p in done.problems]
     written = sum(done.written for done in results)
-    combined = sum(done.combined for done in results)
+    combined = len(merged)
     sheets = sum(done.sheets for done in results) + loose
     for url in sorted({url for done in results for url in done.refused}):
         print(f"注意：{url} 不是本站的文件，没有载入 PDF。", file=sys.stderr)
     if manifest:  # the files kept, and those written now (not those of boards that did not fit)
-        made = {board_file(chosen[i]) for part in parts for i in part} | {
-            combined_path(chosen[part[0]].unit.id, combined_file(chosen[part[0]])) for part in parts}
-        written_now = {name for done in results for name in done.files}
+        written_now = {name for done in results for name in done.files} | set(merged)
         write_manifest(out, {name: digest for name, digest in manifest.items()
-                             if name not in made or name in written_now})
+                             if name not in planned or name in written_now})
     if problems:
         for problem in sorted(problems):
             print(problem.format(), file=sys.stderr)
