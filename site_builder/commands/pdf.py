@@ -1239,13 +1239,12 @@ def manifest_of(chosen: list[B.Board], groups: list[list[int]], merges: list[Mer
     """File → digest of its inputs: a board's file its board's, a sheet file or a combined file that of its
     boards' digests together."""
     manifest = {board_file(b): digests[b.key] for b in chosen}
-    by_file = {board_file(b): digests[b.key] for b in chosen}
     for group in groups:
         if on_sheet(chosen[group[0]]):
             first = chosen[group[0]]
             manifest[combined_path(first.unit.id, combined_file(first))] = _of_all([digests[chosen[i].key] for i in group])
     for job in merges:
-        manifest[job.path] = _of_all([by_file[name] for name in job.boards])
+        manifest[job.path] = _of_all([manifest[name] for name in job.boards])
     return manifest
 
 
@@ -1254,7 +1253,7 @@ def _kept(out: Path, before: dict[str, str], manifest: dict[str, str], name: str
 
 
 def to_make(out: Path, chosen: list[B.Board], groups: list[list[int]], merges: list[Merge],
-              manifest: dict[str, str]) -> tuple[list[list[int]], list[Merge]]:
+            manifest: dict[str, str]) -> tuple[list[list[int]], list[Merge]]:
     """The groups and combined files to make: a group when one of its files is missing or was made from other
     inputs (by the manifest of the run that wrote it), a combined file when it is, or when one of its boards is
     made again."""
