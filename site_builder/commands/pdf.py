@@ -59,7 +59,7 @@ from ..pages.print_pages import board_page, sheet_page
 from ..printing import boards as B
 from ..printing import competition as C
 from ..render.templates import Renderer, TemplateProblem
-from ..write.output import replace_file
+from ..write.output import replace_file, same_bytes
 from .progress import Progress
 from .new import month_arg
 from .registry import jobs_arg, site_arg, verb
@@ -471,7 +471,6 @@ class FontSubsets:
 
         font.file_content = property(file_content, set_file_content)
         fonts.get_hb_object_data = get_hb_object_data
-        self.read_face = read
         return True
 
     def install_bare_cff(self) -> bool:
@@ -722,8 +721,7 @@ class RunPaths:
     the QR codes of :func:`boards.qr_svg`) drawn without its general parser.
 
     WeasyPrint reads a path's ``d`` command by command with regular expressions and a size conversion per
-    number: a QR code of 400–600 runs took ~5 ms, a desk sign draws two (and the unit's combined file again),
-    a tenth of writing the PDFs. Here such a path is recognised by one regular expression and given to the PDF
+    number: a QR code of 400–600 runs took ~5 ms, a desk sign draws two: a tenth of writing the PDFs. Here such a path is recognised by one regular expression and given to the PDF
     stream as the very same operations WeasyPrint's ``path`` would make, in the same order, with the same
     numbers (and the same vertices kept for markers): the same bytes. Any other path goes to WeasyPrint."""
 
@@ -1145,14 +1143,11 @@ def _merge_part(part: list[Merge]) -> list[str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Write a PDF unless the file holds these bytes already (a board made again only for its unit's
-    combined file keeps its file and its time stamp, which a print shop's folder sync goes by)."""
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    replace_file(path, data)
+    """Write a PDF unless the file holds these bytes already (a file made again with the same bytes, by
+    --force or a combined file merged from the same pages, keeps its time stamp, which a print shop's folder
+    sync goes by)."""
+    if not same_bytes(path, data):
+        replace_file(path, data)
 
 
 def loose_sheets(printer: Printer, model: Model, chosen: list[B.Board], out: Path) -> int:

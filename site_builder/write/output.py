@@ -208,7 +208,7 @@ class Writer:
         target = self._target(path)
         self.digests[path] = digest(data)
         if self.in_place:
-            if not _same(self.out / path, data):
+            if not same_bytes(self.out / path, data):
                 self.pending[path] = data
                 self.changed += 1
             return
@@ -342,7 +342,8 @@ def clear_leftovers(out: Path) -> None:
                 shutil.rmtree(path, ignore_errors=True)
 
 
-def _same(old: Path, data: bytes | Chunks) -> bool:
+def same_bytes(old: Path, data: bytes | Chunks) -> bool:
+    """Whether the file ``old`` holds ``data`` (False when it cannot be read)."""
     try:
         if type(data) is not Chunks:
             return old.stat().st_size == len(data) and old.read_bytes() == data
@@ -364,7 +365,7 @@ def _write_to(f, data: bytes | Chunks) -> None:
 def store(target: str | Path, old: Path | None, data: bytes | Chunks) -> bool:
     """Write ``data`` at ``target`` (from :meth:`Writer.claim`; its folder is made here when missing),
     hard-linking the old file when it is the same; changed?"""
-    same = old is not None and _same(old, data)
+    same = old is not None and same_bytes(old, data)
     try:
         _put(target, old, data, same)
     except FileNotFoundError:
