@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -251,6 +252,60 @@ def _as_worker(task: Callable[[list[T]], R], part: list[T]) -> R:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def background(task: Callable[[T], R], arg: T) -> Iterator[Callable[[], R | None]]:
+    """``task(arg)`` in a process forked now, while this one goes on with the block; the block gets a function
+    that waits for the result (None if there is none: no fork here, or the task failed). A process not asked
+    for its result when the block is left is killed.
+
+    For work that needs nothing this process makes meanwhile and would otherwise keep one core busy while the
+    other waits: a warm build is one process for most of its time (looking at every file it keeps in the output:
+    a stat each, 0.9 s at 10,000 posts, while the model is built on the other core)."""
+    if not can_fork():
+        yield lambda: None
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the helper: the task, its result down the pipe, and gone without running the parent's exit code
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(task(arg), protocol=5)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_end, view):]
+            status = 0
+        except BaseException:  # (a parent that stopped listening, Ctrl+C, the task's own error: no result)
+            pass
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    got: list = []
+
+    def result() -> R | None:
+        if not got:
+            chunks = []
+            try:
+                while chunk := os.read(read_end, 1 << 20):
+                    chunks.append(chunk)
+                _, status = os.waitpid(pid, 0)
+                got.append(pickle.loads(b"".join(chunks)) if status == 0 and chunks else None)
+            except (OSError, pickle.UnpicklingError, EOFError):
+                got.append(None)
+        return got[0]
+
+    try:
+        yield result
+    finally:
+        os.close(read_end)
+        if not got:  # (not asked: a build that stopped early; its helper is of no more use)
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
 
 
 def flatten(results: Iterable[list[R]]) -> Iterator[R]:

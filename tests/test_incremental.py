@@ -457,6 +457,35 @@ def test_an_unchanged_page_is_neither_rendered_nor_rewritten(tmp_path, steady):
     assert page.stat().st_ino == inode
 
 
+def test_files_removed_from_the_output_by_hand_are_made_again_by_a_warm_build(tmp_path, capsys, monkeypatch, steady):
+    """A warm build keeps the files of the build before without writing them, once it has seen that they are still
+    there: the helper process that looks at them all while the model is built (``Writer.present``) must not take a
+    file someone removed for one that is there."""
+    from site_builder.write import output
+
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=2)
+    page = sorted((out / "members").glob("*/index.html"))[0]
+    photo = sorted((out / "media").rglob("*.jpg"))[0]
+    index = out / "index.html"
+    for gone in (page, photo, index):
+        gone.unlink()
+    seen = []
+    real_exit = output.Writer.__exit__
+    monkeypatch.setattr(output.Writer, "__exit__", lambda self, *exc: seen.append(self.present) or real_exit(self, *exc))
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
+    warm = pipeline.run(site, out, jobs=2)
+    assert page.is_file() and photo.is_file() and index.is_file()
+    relative = {path.relative_to(out).as_posix() for path in (page, photo, index)}
+    if workers.can_fork():  # (looked at by the helper: no file removed among them, every other one)
+        assert seen[0] is not None and not relative & seen[0] and len(seen[0]) > warm.files / 2
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
 def test_what_the_shared_header_and_footer_read_is_read_by_every_page(tmp_path, capsys, steady):
     """The header and footer are rendered once a build (Renderer.include_once); the footer's "as of" month
     is read there, and every page that shows it must be rendered again when a new month is evaluated."""

@@ -187,3 +187,33 @@ def test_a_scratch_folder_is_the_callers_until_it_is_done_with_it(tmp_path, monk
     monkeypatch.setattr(tempfile, "mkdtemp", no_folder)
     with workers.scratch() as folder:
         assert folder is None  # (the caller keeps things in memory instead)
+
+
+def _square(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def _fails(n: int) -> int:
+    raise ValueError(n)
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="a forked helper")
+def test_a_background_task_runs_in_another_process_while_the_caller_goes_on():
+    with workers.background(_square, 12) as result:
+        square, pid = result()
+        assert result() == (144, pid)  # (asked again: the same answer, not a second wait)
+    assert square == 144 and pid != os.getpid()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="a forked helper")
+def test_a_failed_background_task_answers_none_and_one_never_asked_is_ended():
+    with workers.background(_fails, 3) as result:
+        assert result() is None
+    with workers.background(time.sleep, 30) as result:
+        pass  # left without asking: the helper is not waited for until it is done
+    start = time.monotonic()
+    with workers.background(_square, 2 ** 20) as result:
+        pass
+    assert time.monotonic() - start < 5

@@ -96,6 +96,9 @@ class Writer:
         self.digests: dict[str, bytes] = {}  # path → content hash, for the build id
         self.pending: dict[str, bytes] = {}  # in place: changed files, written when the build succeeded
         self.previous: set[str] | None = None  # in place: the files of the previous build, if known (else listed)
+        # files of the old output found to be there by a look at them all while the build went on (:func:`missing`);
+        # None: each is looked at when it is kept
+        self.present: set[str] | None = None
         self._made: set[Path] = set()  # folders of the new output made so far
 
     def __enter__(self) -> "Writer":
@@ -231,6 +234,8 @@ class Writer:
             return False
         if self.sole and self.in_place and self.previous is not None:
             return path in self.previous
+        if self.present is not None and path in self.present:
+            return True
         try:  # (one stat for each of a city's 100,000s of unchanged files: no Path, no os.path.join)
             return S_ISREG(os.stat(self._old_prefix + path).st_mode)
         except (OSError, ValueError):
@@ -256,6 +261,20 @@ class Writer:
             _link_or_copy(self.old / path, target)
         self.digests[path] = path.encode()  # the name is the content's hash
         return True
+
+
+def missing(looked_at: tuple[str, list[str]]) -> list[str]:
+    """Which of the files ``(folder, paths)`` are not regular files in ``folder``: what a warm build's helper
+    process finds of the previous build's files while the build process makes the model (``Writer.present``)."""
+    prefix = os.path.join(looked_at[0], "")
+    gone = []
+    for path in looked_at[1]:
+        try:
+            if not S_ISREG(os.stat(prefix + path).st_mode):
+                gone.append(path)
+        except (OSError, ValueError):
+            gone.append(path)
+    return gone
 
 
 def lock_file(path: Path) -> Path:
