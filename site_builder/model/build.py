@@ -210,6 +210,9 @@ class Model:
     broken: frozenset[str] = frozenset()
     # the competitions (开展一项竞赛), ranked by model/competition.py after the rest of the model is built
     competitions: tuple = ()
+    # post id → everyone serving at it (a member at two approved posts under both), consenting or not, in board
+    # order: whose cards each post's unit prints (printing/boards.py members_by_post)
+    staff: dict[str, tuple[Member, ...]] = field(default_factory=dict)
     # content file (a record's ``path``) → the digest of its bytes: what the records were read from, by which the
     # incremental core names them (incremental/tracking.py); no page shows it
     sources: dict[str, bytes] = field(default_factory=dict)
@@ -437,9 +440,11 @@ class Builder:
                                       tuple(rec["roles"]), std, _records(rec["records"]),
                                       _records(rec["assessments"]), _records(rec["honours"]))
         serving: dict[str, list[Member]] = {}  # post id → its public members, in board order
+        staff: dict[str, list[Member]] = {}  # post id → everyone serving there, consenting or not, in board order
         for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
-            if m.public:
-                for post in m.public_posts:
+            for post in m.public_posts:
+                staff.setdefault(post.id, []).append(m)
+                if m.public:
                     serving.setdefault(post.id, []).append(m)
         for post in posts.values():
             _finish(post, members=tuple(serving.get(post.id, ())))
@@ -478,6 +483,7 @@ class Builder:
             all_members=tuple(members.values()), all_posts=tuple(posts.values()),
             external_links=tuple(self.external), internal_links=tuple(self.internal),
             broken=self.broken_pages(posts, members), sources=dict(raw.digests),
+            staff={pid: tuple(found) for pid, found in staff.items()},
         )
 
     def broken_pages(self, posts: dict, members: dict) -> frozenset[str]:
