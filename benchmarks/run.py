@@ -472,6 +472,7 @@ def report(results: list[dict], info: dict, command: str) -> str:
         return f"{f(ratio, 2)} ({min(each):.2f}–{max(each):.2f} in {len(each)} pairs)"
 
     pdfs = [r["pdf"] for r in results if "pdf" in r]
+    grown = [r for r in results if r.get("growth_runs")]
     results = [r for r in results if "clean" in r]  # (a run of --pdf-only adds its figures to an earlier run's)
     for r in results:
         h = r.get("hugo", {})
@@ -536,6 +537,22 @@ def report(results: list[dict], info: dict, command: str) -> str:
                          + (f"; search on: wall {b['clean_search']['wall'] / a['clean_search']['wall']:.2f}×, memory "
                             f"{b['clean_search']['peak_mib'] / a['clean_search']['peak_mib']:.2f}×"
                             if "clean_search" in a and "clean_search" in b else ""))
+    if len(grown) > 1:
+        lines += ["", "Growth with the sizes measured one after the other (`--growth`: in each round every size's clean "
+                  "build, search off, then Hugo's; each ratio is a round's, the figure the median of the rounds' (the lower of two middle ones), in "
+                  "brackets the lowest and highest; Hugo's in the same rounds shows what the machine's drift did):", ""]
+        for a, b in zip(grown, grown[1:]):
+            pairs = list(zip(a["growth_runs"], b["growth_runs"]))
+            ratio = b["posts"] / a["posts"]
+
+            def each(key: str) -> str:
+                values = sorted(y[key] / x[key] for x, y in pairs if x.get(key) and y.get(key))
+                if not values:
+                    return "—"
+                return f"{_median(values):.2f}×" + (f" ({values[0]:.2f}–{values[-1]:.2f})" if len(values) > 1 else "")
+            lines.append(f"- {a['posts']:,} → {b['posts']:,} posts ({ratio:.2f}×; bar ≤ {growth_bar(ratio):.2f}×), "
+                         f"{len(pairs)} rounds: wall {each('wall')}, CPU {each('cpu')}, memory {each('peak_mib')}; "
+                         f"Hugo's wall {each('hugo_wall')}")
     if pdfs:
         lines += ["", "PDFs (`site-builder pdf SITE -o DIR`: every board and card of every unit, the units' combined "
                   "files and badge sheets, into an empty folder; then the same command with nothing changed, and "
@@ -560,6 +577,34 @@ def growth_bar(ratio: float) -> float:
     return ratio ** (math.log(3.3) / math.log(3))
 
 
+def measure_growth(work: Path, sizes: list[int], jobs: int | None, rounds: int, with_hugo: bool, log) -> dict[int, list]:
+    """Each size's clean build (search off), then Hugo on as many pages, size after size, ``rounds`` times: growth
+    taken round by round. Measured size by size (:func:`measure`), the sizes are minutes apart, and a shared
+    machine's speed drifts more than that between them (Hugo's own time grew 4.4× from 3,000 to 10,000 posts in
+    one such run, 3.9× in another)."""
+    jobs_args = ["--jobs", str(jobs)] if jobs else []
+    hugo = hugo_binary() if with_hugo else None
+    runs: dict[int, list] = {n: [] for n in sizes}
+    for i in range(rounds):
+        for n in sizes:
+            site, out = corpus(work, n), work / f"out-{n}"
+            log(f"[growth, round {i + 1} of {rounds}] {n} posts: clean build" + (", then Hugo" if hugo else ""))
+            shutil.rmtree(out, ignore_errors=True)
+            clean = site_builder("build", site, "-o", out, "--no-cache", *jobs_args)
+            shutil.rmtree(out, ignore_errors=True)
+            row = clean.row()
+            del row["stages"]
+            if hugo:
+                pages = int(re.search(r"已生成 (\d+) 个页面", clean.stdout).group(1))
+                hout = work / f"hugo-out-{pages}"
+                shutil.rmtree(hout, ignore_errors=True)
+                h = Run([hugo, "--quiet", "-s", str(hugo_corpus(work, pages, site)), "-d", str(hout)])
+                shutil.rmtree(hout, ignore_errors=True)
+                row["hugo_wall"] = round(h.wall, 2)
+            runs[n].append(row)
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="1000,3000,10000", help="posts per corpus, comma-separated")
@@ -576,6 +621,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="also `site-builder pdf` of each corpus (every board and card; ~30 min at 1,000 posts on 2 cores)")
     p.add_argument("--pdf-only", action="store_true",
                    help="only `site-builder pdf`; its figures go with those of the same size from --merge")
+    p.add_argument("--growth", type=int, default=0, metavar="ROUNDS",
+                   help="also clean builds (search off) of every size one after the other, each followed by Hugo's, "
+                        "ROUNDS times: the growth taken round by round (the sizes' own measurements are minutes apart)")
+    p.add_argument("--growth-only", action="store_true",
+                   help="only those rounds; their figures go with those of the same sizes from --merge")
     p.add_argument("--merge", type=Path, action="append", default=[],
                    help="the results of an earlier run (its .json) to report with these, e.g. another size")
     args = p.parse_args(argv)
@@ -609,7 +659,8 @@ def main(argv: list[str] | None = None) -> int:
                                                              ensure_ascii=False, indent=1), encoding="utf-8")
         log(f"wrote {args.out}")
 
-    for n in filter(None, args.sizes.split(",")):
+    sizes = [int(n) for n in filter(None, args.sizes.split(","))]
+    for n in sizes if not args.growth_only else ():
         if args.pdf_only:
             pdf = measure_pdf(args.work, int(n), args.jobs, log)
             same = [r for r in earlier if r["posts"] == int(n)]
@@ -624,7 +675,16 @@ def main(argv: list[str] | None = None) -> int:
             if args.pdf:
                 results[-1]["pdf"] = measure_pdf(args.work, int(n), args.jobs, log)
         write()  # after each size
-    if not results:
+    if args.growth or args.growth_only:
+        grown = measure_growth(args.work, sizes, args.jobs, max(1, args.growth), not args.no_hugo, log)
+        for n, runs in grown.items():
+            same = [r for r in results + earlier if r["posts"] == n]
+            if same:
+                same[0]["growth_runs"] = runs
+            else:
+                results.append({"posts": n, "growth_runs": runs})
+        write()
+    if not results and not args.growth_only:
         write()
     return 0
 
