@@ -282,7 +282,8 @@ def background(task: Callable[[T], R], arg: T) -> Iterator[Callable[[], R | None
         finally:
             os._exit(status)
     os.close(write_end)
-    got: list = []
+    got: list = []  # the result, once asked for
+    ended: list = []  # the helper's exit status, once it has been waited for
 
     def result() -> R | None:
         if not got:
@@ -290,8 +291,8 @@ def background(task: Callable[[T], R], arg: T) -> Iterator[Callable[[], R | None
             try:
                 while chunk := os.read(read_end, 1 << 20):
                     chunks.append(chunk)
-                _, status = os.waitpid(pid, 0)
-                got.append(pickle.loads(b"".join(chunks)) if status == 0 and chunks else None)
+                ended.append(os.waitpid(pid, 0)[1])
+                got.append(pickle.loads(b"".join(chunks)) if ended[0] == 0 and chunks else None)
             except (OSError, pickle.UnpicklingError, EOFError):
                 got.append(None)
         return got[0]
@@ -300,7 +301,7 @@ def background(task: Callable[[T], R], arg: T) -> Iterator[Callable[[], R | None
         yield result
     finally:
         os.close(read_end)
-        if not got:  # (not asked: a build that stopped early; its helper is of no more use)
+        if not ended:  # (not asked, or asking failed: a build that stopped early has no more use for its helper)
             try:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
