@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import pickle
@@ -372,6 +373,42 @@ def test_an_object_digest_is_what_it_is_made_of_in_any_process(tmp_path, steady)
     changed = {k for k in again if again[k] != first.get(k)}
     assert "member:cao-yang" in changed and any(k.startswith("post:") for k in changed)
     assert len(changed) < 5, changed
+
+
+def _reachable(model) -> dict[str, object]:
+    """Every model object found by walking every field of every object from the model, into lists, tuples, dicts
+    and other dataclasses (the competitions, the standings): what ``Model.objects`` must list."""
+    from site_builder.incremental import tracking
+
+    found: dict[str, object] = {}
+    seen: set[int] = set()
+    queue = [model]
+    while queue:
+        obj = queue.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if type(obj) in tracking.ENTITIES:
+            found.setdefault(tracking.key_of(obj), obj)
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            queue.extend(object.__getattribute__(obj, f.name) for f in dataclasses.fields(obj))
+        elif isinstance(obj, dict):
+            queue.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            queue.extend(obj)
+    return found
+
+
+def test_the_model_lists_every_object_that_any_object_refers_to(tmp_path, steady):
+    """The incremental core names the objects by ``Model.objects`` (its index of keys: what a kept page is bound
+    to, what every digest is made for); an object only reachable through another's field would have no digest."""
+    site = sample_site(tmp_path)
+    model = pipeline.build_model(site, jobs=1)
+    listed = Fingerprints(model, b"").index()
+    reachable = _reachable(model)
+    assert listed.keys() == reachable.keys() and all(listed[k] is reachable[k] for k in listed)
+    assert {k.split(":")[0] for k in listed} == {"model", "settings", "unit", "post", "member", "story"}
+    assert len([k for k in listed if k.startswith("post:")]) == len(model.all_posts) > len(model.posts)
 
 
 def test_an_object_that_cannot_be_hashed_has_no_digest_and_leaves_the_others_alone(tmp_path, steady, monkeypatch):

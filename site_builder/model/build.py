@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from collections.abc import Sequence
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from markupsafe import Markup, escape
 
@@ -216,6 +216,17 @@ class Model:
     # content file (a record's ``path``) → the digest of its bytes: what the records were read from, by which the
     # incremental core names them (incremental/tracking.py); no page shows it
     sources: dict[str, bytes] = field(default_factory=dict)
+
+    def objects(self) -> Iterator[Any]:
+        """The model and every object in it: its settings, every unit, post (approved or not), member (public or
+        not) and story. Every object a field of another one refers to is among them (the incremental core names
+        the objects by these: incremental/tracking.py; tests/test_incremental.py walks every reference to check)."""
+        yield self
+        yield self.settings
+        yield from self.units
+        yield from self.all_posts or self.posts
+        yield from self.all_members or self.members
+        yield from self.stories
 
     @property
     def listed_posts(self) -> list[Post]:
