@@ -208,12 +208,18 @@ def test_a_board_that_cannot_fit_is_reported_not_spilled(worst, tmp_path, capsys
     own.write_text("zh-CN:\n  board_welcome: " + "欢迎群众监督，" * 100 + "\n", encoding="utf-8")
     try:
         code, _, err = run(capsys, "pdf", site, "--post", "tax-window", "--kind", "board", "-o", tmp_path / "pdf")
+        # a whole unit: its combined file is not merged without that board (nor does the merge fail on it)
+        unit_code, _, unit_err = run(capsys, "pdf", site, "--unit", "tax", "--kind", "board", "--kind", "plaque",
+                                     "-o", tmp_path / "units")
     finally:
         shutil.rmtree(own.parent)
     assert code == 1
     assert "content/posts/tax-window.yaml:1:1: 公示榜在 A3 纸上排不下一页" in err
     assert "1 块牌卡排不下一页，没有生成" in err
     assert not (tmp_path / "pdf/tax/tax-window-board.pdf").exists()
+    assert unit_code == 1 and "公示榜在 A3 纸上排不下一页" in unit_err and "Traceback" not in unit_err
+    assert (tmp_path / "units/tax/tax-window-plaque.pdf").is_file()
+    assert not (tmp_path / "units/tax/tax-boards.pdf").exists()
 
 
 # -- the office's runs ------------------------------------------------------------------------------------

@@ -1047,7 +1047,7 @@ class _Done:
     fitted: dict[str, int] = dataclasses.field(default_factory=dict)  # Printer.fitted of the small cards done
     sheets: int = 0  # files of small cards laid out on sheets
     files: list[str] = dataclasses.field(default_factory=list)  # written, relative to the output folder
-    failed: list[str] = dataclasses.field(default_factory=list)  # keys of the boards that did not fit
+    failed: list[str] = dataclasses.field(default_factory=list)  # files of the boards that did not fit (not written)
 
 
 def _print_part(part: list[int], tick=None) -> _Done:
@@ -1079,7 +1079,7 @@ def _print_boards(job: _Job, chosen: list[B.Board], done: _Done, tick) -> None:
             done.boards += 1
             if isinstance(doc, Problem):
                 done.problems.append(doc)
-                done.failed.append(board.key)
+                done.failed.append(board_file(board))
                 failed = True
             else:
                 _write(job.out / board_file(board), doc.write_pdf())
@@ -1189,6 +1189,12 @@ def parts_of(groups: list[list[int]], jobs: int) -> list[list[int]]:
     return [g for g in groups if len(g) > 1] + [single[i:i + size] for i in range(0, len(single), size)]
 
 
+def sheet_file(chosen: list[B.Board], group: list[int]) -> str | None:
+    """The file of a group's unit's sheets, if the group is a unit's cards laid out on them (:func:`groups_of`)."""
+    first = chosen[group[0]]
+    return combined_path(first.unit.id, combined_file(first)) if on_sheet(first) else None
+
+
 def merges_of(chosen: list[B.Board]) -> list[Merge]:
     """The units' combined files (``boards`` and ``files``) of the chosen boards, in print order."""
     found: dict[str, tuple[str, list[str]]] = {}
@@ -1252,9 +1258,9 @@ def manifest_of(chosen: list[B.Board], groups: list[list[int]], merges: list[Mer
     boards' digests together."""
     manifest = {board_file(b): digests[b.key] for b in chosen}
     for group in groups:
-        if on_sheet(chosen[group[0]]):
-            first = chosen[group[0]]
-            manifest[combined_path(first.unit.id, combined_file(first))] = _of_all([digests[chosen[i].key] for i in group])
+        sheet = sheet_file(chosen, group)
+        if sheet is not None:
+            manifest[sheet] = _of_all([digests[chosen[i].key] for i in group])
     for job in merges:
         manifest[job.path] = _of_all([manifest[name] for name in job.boards])
     return manifest
@@ -1273,9 +1279,9 @@ def to_make(out: Path, chosen: list[B.Board], groups: list[list[int]], merges: l
     todo = []
     for group in groups:
         names = [board_file(chosen[i]) for i in group]
-        first = chosen[group[0]]
-        if on_sheet(first):
-            names.append(combined_path(first.unit.id, combined_file(first)))
+        sheet = sheet_file(chosen, group)
+        if sheet is not None:
+            names.append(sheet)
         if not all(_kept(out, before, manifest, name) for name in names):
             todo.append(group)
     made = {board_file(chosen[i]) for group in todo for i in group}
@@ -1318,7 +1324,7 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
         groups = todo
     parts = parts_of(groups, jobs)
     planned = {board_file(chosen[i]) for group in groups for i in group} | {job.path for job in merges} | {
-        combined_path(chosen[g[0]].unit.id, combined_file(chosen[g[0]])) for g in groups if on_sheet(chosen[g[0]])}
+        sheet_file(chosen, g) for g in groups} - {None}
     weasy_log = logging.getLogger("weasyprint")
     level = weasy_log.level
     weasy_log.setLevel(logging.ERROR)  # CSS it does not support is expected; missing files are reported below
@@ -1346,7 +1352,7 @@ def make_pdfs(site: Path, model: Model, chosen: list[B.Board], out: Path, *, com
                 tick(done.boards)
         merged: list[str] = []
         if combine and not any(done.fatal for done in results):  # the combined files, once their boards are there
-            failed = {board_file(b) for b in chosen if b.key in {key for done in results for key in done.failed}}
+            failed = {name for done in results for name in done.failed}
             merges = [job for job in merges if not failed.intersection(job.boards)]
             for part in workers.run(_merge_part, workers.chunks(merges, jobs, 1), jobs):
                 merged += part
