@@ -236,10 +236,7 @@ class Writer:
             return path in self.previous
         if self.present is not None and path in self.present:
             return True
-        try:  # (one stat for each of a city's 100,000s of unchanged files: no Path, no os.path.join)
-            return S_ISREG(os.stat(self._old_prefix + path).st_mode)
-        except (OSError, ValueError):
-            return False
+        return _regular(self._old_prefix + path)  # (no Path, no os.path.join: a city has 100,000s of files)
 
     def keep(self, path: str, content: bytes) -> bool:
         """Keep the old output's file at ``path`` (its content hash known); False if it is not there."""
@@ -267,14 +264,15 @@ def missing(looked_at: tuple[str, list[str]]) -> list[str]:
     """Which of the files ``(folder, paths)`` are not regular files in ``folder``: what a warm build's helper
     process finds of the previous build's files while the build process makes the model (``Writer.present``)."""
     prefix = os.path.join(looked_at[0], "")
-    gone = []
-    for path in looked_at[1]:
-        try:
-            if not S_ISREG(os.stat(prefix + path).st_mode):
-                gone.append(path)
-        except (OSError, ValueError):
-            gone.append(path)
-    return gone
+    return [path for path in looked_at[1] if not _regular(prefix + path)]
+
+
+def _regular(file: str) -> bool:
+    """Whether ``file`` is a regular file (one stat; False when it cannot be looked at)."""
+    try:
+        return S_ISREG(os.stat(file).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def lock_file(path: Path) -> Path:
