@@ -289,6 +289,22 @@ def hugo_corpus(work: Path, pages: int, source: Path) -> Path:
     return site
 
 
+def pages_built(run: Run) -> int:
+    """How many pages a build said it made."""
+    return int(re.search(r"已生成 (\d+) 个页面", run.stdout).group(1))
+
+
+def hugo_build(hugo: str, work: Path, pages: int, source: Path) -> dict:
+    """Hugo on as many pages as ``source``'s build made (:func:`hugo_corpus`), into a folder removed afterwards:
+    its row, with the HTML files it wrote."""
+    out = work / f"hugo-out-{pages}"
+    shutil.rmtree(out, ignore_errors=True)
+    row = Run([hugo, "--quiet", "-s", str(hugo_corpus(work, pages, source)), "-d", str(out)]).row()
+    row["files"] = sum(1 for _ in out.rglob("*.html"))
+    shutil.rmtree(out, ignore_errors=True)
+    return row
+
+
 # -- the report ---------------------------------------------------------------------------------------
 
 def machine() -> dict:
@@ -344,7 +360,6 @@ def _measure(site: Path, work: Path, posts: int, jobs: int | None, with_hugo: bo
     jobs_args = ["--jobs", str(jobs)] if jobs else []
     r: dict = {"posts": posts}
     hugo = hugo_binary() if with_hugo else None
-    hsite = hout = None
     runs: dict[str, list[dict]] = {"clean": [], "clean_search": [], "hugo": []}
     for i in range(repeat):
         more = f" ({i + 1} of {repeat})" if repeat > 1 else ""
@@ -352,7 +367,7 @@ def _measure(site: Path, work: Path, posts: int, jobs: int | None, with_hugo: bo
         shutil.rmtree(out, ignore_errors=True)
         clean = site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args)
         if i == 0:
-            r["pages"] = int(re.search(r"已生成 (\d+) 个页面", clean.stdout).group(1))
+            r["pages"] = pages_built(clean)
             r["files"] = sum(1 for p in out.rglob("*") if p.is_file())
         runs["clean"].append(clean.row())
         if search:
@@ -362,14 +377,7 @@ def _measure(site: Path, work: Path, posts: int, jobs: int | None, with_hugo: bo
                 site_builder("build", site, "-o", out, "--no-cache", "-v", *jobs_args, search=True).row())
         if hugo:
             log(f"[{posts}] hugo on {r['pages']} pages{more}")
-            if hsite is None:
-                hsite = hugo_corpus(work, r["pages"], site)
-                hout = work / f"hugo-out-{r['pages']}"
-            shutil.rmtree(hout, ignore_errors=True)
-            h = Run([hugo, "--quiet", "-s", str(hsite), "-d", str(hout)]).row()
-            h["files"] = sum(1 for p in hout.rglob("*.html"))
-            shutil.rmtree(hout, ignore_errors=True)
-            runs["hugo"].append(h)
+            runs["hugo"].append(hugo_build(hugo, work, r["pages"], site))
     for name, rows in runs.items():
         if rows:
             r[name] = median_row(rows)
@@ -595,12 +603,7 @@ def measure_growth(work: Path, sizes: list[int], jobs: int | None, rounds: int, 
             row = clean.row()
             del row["stages"]
             if hugo:
-                pages = int(re.search(r"已生成 (\d+) 个页面", clean.stdout).group(1))
-                hout = work / f"hugo-out-{pages}"
-                shutil.rmtree(hout, ignore_errors=True)
-                h = Run([hugo, "--quiet", "-s", str(hugo_corpus(work, pages, site)), "-d", str(hout)])
-                shutil.rmtree(hout, ignore_errors=True)
-                row["hugo_wall"] = round(h.wall, 2)
+                row["hugo_wall"] = hugo_build(hugo, work, pages_built(clean), site)["wall"]
             runs[n].append(row)
     return runs
 
