@@ -200,7 +200,7 @@ import shutil  # noqa: E402
 
 import pytest  # noqa: E402
 
-from site_builder.incremental import cache as cache_mod, pipeline, rendering  # noqa: E402
+from site_builder.incremental import cache as cache_mod, pipeline, rendering, tracking  # noqa: E402
 from support.sites import ROOT, run, tree  # noqa: E402
 from site_builder.incremental.tracking import Fingerprints, Volatile, _parts, _Unknown, _view_identity  # noqa: E402
 from site_builder import memo, workers  # noqa: E402
@@ -438,8 +438,8 @@ def test_every_field_of_a_model_object_is_either_made_by_its_own_file_or_compare
     unchanged by that file's digest and its other fields. The other fields are listed here, so that a field
     added to a class is put on one side or the other by whoever adds it."""
     from dataclasses import fields
-    others = {model_build.Unit: {"posts"}, model_build.Post: {"unit", "standing", "members", "stories"},
-              model_build.Member: {"posts", "photo", "stories", "public"},
+    others = {model_build.Unit: set(), model_build.Post: {"unit"},
+              model_build.Member: {"posts", "photo", "public"},
               model_build.Story: {"posts", "members", "cover", "summary", "html"}}
     for cls, rest in others.items():
         names = {f.name for f in fields(cls)}
@@ -1238,3 +1238,64 @@ def test_a_build_that_keeps_nothing_remembers_its_last_memo_results_only(monkeyp
     assert not store.known("boards.qr_svg", ("p1",)) and store.known("boards.qr_svg", ("p4",))
     assert store.memo("boards.qr_svg", ("p1",), make(1)) == "qr 1" and made == [1, 2, 3, 4, 1]
     assert store.section("memo") == {} and store.added == {}  # (nothing kept for a later build)
+
+
+def test_serve_reuses_the_model_objects_no_file_changed_and_hashes_only_the_others(tmp_path, capsys, monkeypatch,
+                                                                                steady):
+    """Inside ``serve`` (the cache in memory) a rebuild takes every unit, post, member and story of the model before
+    whose file did not change and whose named objects are the same (model/build.py ``Builder.kept``), and their
+    digests with them: only the objects made again, and those whose relations changed, are hashed. Each rebuild's
+    output is a clean build's."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    cache = Cache.for_site(site)
+    hashed: list[str] = []
+    real = tracking._digest_part
+    monkeypatch.setattr(tracking, "_digest_part", lambda keys: hashed.extend(keys) or real(keys))
+
+    def rebuild(name, base_url=None):
+        hashed.clear()
+        result = pipeline.run(site, out, jobs=1, cache=cache, save=False, base_url=base_url)
+        clean = tmp_path / f"clean-{name}"
+        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q",
+                   *(["--base-url", base_url] if base_url else []))[0] == 0
+        assert tree(out) == tree(clean), name
+        return result.model
+
+    def objects(model):
+        return {tracking.key_of(o): o for o in (*model.units, *model.all_posts, *model.all_members, *model.stories)}
+
+    first = rebuild("first")
+    story = next(s for s in first.stories if s.posts)
+    edit(site / story.source, "\n\n", "\n\n新增的一段文字。\n\n")
+    second = rebuild("story")
+    before, now = objects(first), objects(second)
+    assert {k for k in now if now[k] is not before.get(k)} == {f"story:{story.id}"}
+    named = {f"post:{p.id}" for p in story.posts} | {f"member:{m.id}" for m in story.members}
+    assert set(hashed) == {f"story:{story.id}"} | named  # (their stories are another object: hashed again)
+
+    member = next(m for m in second.members if m.photo is not None)
+    edit(site / f"content/members/{member.id}.yaml", "pledge: ", "pledge: 再")
+    third = rebuild("member")
+    before, now = now, objects(third)
+    remade = {k for k in now if now[k] is not before.get(k)}
+    assert remade == {f"member:{member.id}"} | {f"story:{s.id}" for s in member.stories}
+    assert set(hashed) == remade | {f"post:{p.id}" for p in member.public_posts}  # (their members changed)
+
+    photo = site / "content" / member.photo.src  # its bytes change, not the member's file
+    shutil.copy(next(p for p in photo.parent.glob("*.jpg") if p != photo), photo)
+    fourth = rebuild("photo")
+    before, now = now, objects(fourth)
+    assert f"member:{member.id}" in {k for k in now if now[k] is not before.get(k)}
+
+    unit = member.post.unit
+    edit(site / f"content/units/{unit.id}.yaml", "name: ", "name: 新")
+    fifth = rebuild("unit")
+    before, now = now, objects(fifth)
+    remade = {k for k in now if now[k] is not before.get(k)}
+    assert {f"unit:{unit.id}", f"post:{member.post.id}", f"member:{member.id}"} <= remade
+    assert not any(now[k] is before.get(k) for k in remade)
+    assert len(remade) < len(now) / 2
+
+    sixth = rebuild("address", base_url="https://other.example/")
+    assert not any(o is before.get(k) for k, o in objects(sixth).items())  # (other settings: every object made again)

@@ -90,8 +90,11 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     if progress:
         progress("model", 0, 0)
     privacy.report(raw, problems)
-    model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url, jobs) \
-        if raw.site is not None else None
+    # The last model this cache's process built without a problem (``serve``'s): its objects that no file changed
+    # are reused (model/build.py Builder.kept). A new process has none: a model is not kept in the cache's files.
+    held = cache.held if cache is not None else {}
+    model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url, jobs,
+                            held.get(HELD_MODEL)) if raw.site is not None else None
     if model is not None:
         model = dataclasses.replace(model, competitions=competition.build(raw, model, problems))
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
@@ -99,7 +102,11 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     timings["model"] = time.perf_counter() - start
     if problems or model is None:
         raise ContentErrors(problems.sorted())
+    held[HELD_MODEL] = model
     return model
+
+
+HELD_MODEL = "model"  # (in Cache.held: the model of the cache's last build, if it had no problem)
 
 
 def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
@@ -182,7 +189,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     if tracked:
         renderer.recorded = tracking.recorded
         env = {k: v for k, v in renderer.env.globals.items() if not callable(v) and type(v) not in tracking.ENTITIES}
-        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env))
+        fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env), cache.held)
     listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
     page_list = listed.pages
 

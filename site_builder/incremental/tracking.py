@@ -266,7 +266,8 @@ def _fields(obj: Any) -> list[tuple[str, Any]]:
                 return sorted(_get(obj, "__dict__").items())
             except AttributeError:
                 raise Volatile(f"{type(obj).__name__} has no fields to compare") from None
-        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+        # (with what the model in use relates to a model object: a post's members ..., model/build.py Relations)
+        names = _FIELD_NAMES[type(obj)] = tuple(f.name for f in fields(obj)) + tuple(getattr(type(obj), "DERIVED", ()))
     return [(name, _get(obj, name)) for name in names]
 
 
@@ -280,8 +281,10 @@ class Fingerprints:
     work per page is a set lookup per object it read, not a hash of everything it read.
     """
 
-    def __init__(self, model: model_mod.Model, env: bytes):
+    def __init__(self, model: model_mod.Model, env: bytes, held: dict | None = None):
         self.model, self.env = model, env
+        # kept by the process for its next build (``Cache.held``): the objects' digests of the last one
+        self.held = held
         self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
         self._attributes: dict[tuple[str, str], bytes | None] = {}  # attribute digests worked out so far
@@ -304,6 +307,7 @@ class Fingerprints:
             index = self.index()
             keys = [k for k, obj in index.items() if type(obj) not in ATTRIBUTE_LEVEL]
             found: dict[str, bytes | None] = {}
+            keys = self._known(keys, found)
             global _DIGESTING
             _DIGESTING = (index, {id(obj): k for k, obj in index.items()}, self.model.sources)
             try:
@@ -313,7 +317,31 @@ class Fingerprints:
             finally:
                 _DIGESTING = None
             self._by_key = found
+            if self.held is not None:
+                self.held[_HELD_DIGESTS] = (self.model, {id(index[k]): (index[k], d) for k, d in found.items()
+                                                         if d is not None})
         return self._by_key
+
+    def _known(self, keys: list[str], found: dict[str, bytes | None]) -> list[str]:
+        """The keys among ``keys`` whose digest is not known yet; puts the others' in ``found``: an object of the
+        model this process built last (the model builder reuses every object whose file did not change:
+        model/build.py Builder.kept) has the digest it had then, if what the model relates to it is the same
+        (a post's members: its relations are not fields, and may have changed without it)."""
+        held = self.held.get(_HELD_DIGESTS) if self.held is not None else None
+        if held is None:
+            return keys
+        before, digests = held
+        index = self.index()
+        changed = {f"{ENTITIES[cls]}:{oid}" for cls, oid in model_mod.relations_changed(before, self.model)}
+        todo = []
+        for k in keys:
+            obj = index[k]
+            entry = digests.get(id(obj))
+            if entry is not None and entry[0] is obj and k not in changed:
+                found[k] = entry[1]
+            else:
+                todo.append(k)
+        return todo
 
     def attribute_digest(self, key: str, name: str) -> bytes | None:
         """The digest of one attribute of an attribute-level object; None if it cannot be known."""
@@ -370,6 +398,9 @@ class Fingerprints:
         except Volatile:
             return None
         return h.digest()
+
+
+_HELD_DIGESTS = "object-digests"  # (in Cache.held: (model, id of each object → (the object, its digest)))
 
 
 @dataclass(frozen=True)
@@ -463,12 +494,14 @@ def _class_name(cls: type) -> str:
 def _made_of(obj: Any, sources: dict[str, bytes], known: dict[int, str]) -> tuple:
     """What ``obj`` is made of (raises :class:`_Unknown`). The fields a model class declares to be made by
     its own file's bytes alone (``FROM_FILE``: the file's path for the object's id, and the names) are that
-    file, by its digest; the others, part by part."""
+    file, by its digest; the others, and what the model in use relates to the object (``DERIVED``), part by
+    part."""
     cls = type(obj)
     declared = _FROM_FILE.get(cls)
     if declared is None:
         found = getattr(cls, "FROM_FILE", None)
         others = () if found is None else tuple(f.name for f in fields(cls) if f.name not in found[1])
+        others += tuple(getattr(cls, "DERIVED", ()))  # (its relations in the model in use: model/build.py Relations)
         declared = _FROM_FILE[cls] = (found[0] if found else None, others)
     path, others = declared
     if path is not None:

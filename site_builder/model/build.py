@@ -12,7 +12,7 @@ import functools
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from stat import S_ISREG
 from collections.abc import Sequence
@@ -55,12 +55,19 @@ class Unit:
     address: str | None
     service_hall: bool
     website: str | None
-    posts: tuple["Post", ...] = ()  # public posts
     # The file whose bytes alone make these fields (incremental/tracking.py tells an unchanged object by that
     # file's digest and its other fields; tests/test_incremental.py names the other fields of each class, so
     # that a new field is put on one side or the other)
     FROM_FILE = ("content/units/{}.yaml", frozenset({"id", "name", "branch", "district", "sector", "address",
                                                     "service_hall", "website"}))
+    # What the model in use says about the object, made from other objects (see Relations): compared with its
+    # fields (incremental/tracking.py), so that a page that read it is rendered again when it changes
+    DERIVED = {"posts": "unit_posts"}  # (the name read → the field of Relations)
+
+    @property
+    def posts(self) -> tuple["Post", ...]:
+        """The unit's public posts, by id."""
+        return _related("unit_posts", self)
 
     @property
     def url(self) -> str:
@@ -79,11 +86,24 @@ class Post:
     approval: dict | None
     feedback: dict
     decision: dict | None  # revocation decided outside the evaluations
-    standing: stars.Standing = field(default_factory=stars.Standing)
-    members: tuple["Member", ...] = ()  # public members, board order
-    stories: tuple["Story", ...] = ()
     FROM_FILE = ("content/posts/{}.yaml", frozenset({"id", "name", "kind", "location", "description", "declared",
                                                     "approval", "feedback", "decision"}))
+    DERIVED = {"standing": "standings", "members": "post_members", "stories": "post_stories"}
+
+    @property
+    def standing(self) -> stars.Standing:
+        """The post's star level, status and history from the evaluations (an unapproved post's: none)."""
+        return _related("standings", self)
+
+    @property
+    def members(self) -> tuple["Member", ...]:
+        """The public members serving at the post, in board order."""
+        return _related("post_members", self)
+
+    @property
+    def stories(self) -> tuple["Story", ...]:
+        """The stories naming the post, newest first."""
+        return _related("post_stories", self)
 
     @property
     def public(self) -> bool:
@@ -124,7 +144,6 @@ class Member:
     records: Sequence[dict]
     assessments: Sequence[dict]
     honours: Sequence[dict]
-    stories: tuple["Story", ...] = ()
     # consented, and serving at an approved post: worked out once when made (the model and the boards ask
     # 120,000 times at 10,000 posts); a field, so that an object's digest changes with it
     public: bool = field(init=False, repr=False)
@@ -134,10 +153,16 @@ class Member:
     FROM_FILE = ("content/members/{}.yaml", frozenset({"id", "name", "position", "order", "consent", "pledge",
                                                       "pledges", "roles", "standard", "records", "assessments",
                                                       "honours", "url"}))
+    DERIVED = {"stories": "member_stories"}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "public", bool(self.consent["public"]) and any(p.public for p in self.posts))
         object.__setattr__(self, "url", f"members/{self.id}/")
+
+    @property
+    def stories(self) -> tuple["Story", ...]:
+        """The stories naming the member, newest first."""
+        return _related("member_stories", self)
 
     @property
     def post(self) -> Post:
@@ -188,6 +213,55 @@ class Story:
 
 
 @dataclass(frozen=True)
+class Relations:
+    """What the model works out about each object from the others: a unit's posts, a post's members, stories and
+    standing, a member's stories. Not fields of the objects: an object is then made from its own file and the
+    objects it names alone (the graph is the other way round: a story names posts and members, a member posts, a
+    post its unit), so an object that none of those changed is the same in the next model, and a story's edit
+    changes no post. The objects read them from the model in use (their properties: ``post.members``)."""
+
+    unit_posts: dict[str, tuple["Post", ...]] = field(default_factory=dict)  # unit id → its public posts, by id
+    post_members: dict[str, tuple["Member", ...]] = field(default_factory=dict)  # public members, board order
+    post_stories: dict[str, tuple["Story", ...]] = field(default_factory=dict)  # stories naming it, newest first
+    member_stories: dict[str, tuple["Story", ...]] = field(default_factory=dict)
+    standings: dict[str, stars.Standing] = field(default_factory=dict)  # approved post id → its standing
+
+
+_NO_STANDING = stars.Standing()  # (an unapproved post's: never evaluated)
+_get = object.__getattribute__  # (the relations are read past the incremental core's tracking of the model:
+# a page that reads ``post.members`` has read the post, whose digest holds its members; not every post's)
+
+
+_NONE_RELATED = {"standings": _NO_STANDING}  # what an object no relation names has (else: ())
+
+
+def _related(name: str, obj: Any, model: "Model | None" = None) -> Any:
+    return getattr(_get(model or _in_use, "relations"), name).get(_get(obj, "id"), _NONE_RELATED.get(name, ()))
+
+
+def relations_changed(before: "Model", now: "Model") -> set[tuple[type, str]]:
+    """(class, id) of every object to which ``now`` relates other objects or values than ``before`` did: other
+    objects (identity: a post whose member was made again has other members), or a value with another digest (a
+    standing)."""
+    changed: set[tuple[type, str]] = set()
+    was, new = _get(before, "relations"), _get(now, "relations")
+    for cls in (Unit, Post, Member):
+        for name in cls.DERIVED.values():
+            a, b = getattr(was, name), getattr(new, name)
+            for oid in a.keys() | b.keys():
+                x, y = a.get(oid), b.get(oid)
+                if x is y:
+                    continue
+                if type(x) is tuple and type(y) is tuple:
+                    if len(x) == len(y) and all(p is q for p, q in zip(x, y)):
+                        continue
+                elif type(x) is stars.Standing and type(y) is stars.Standing and x.digest == y.digest:
+                    continue
+                changed.add((cls, oid))
+    return changed
+
+
+@dataclass(frozen=True)
 class Model:
     settings: Settings
     units: tuple[Unit, ...]  # sorted by id
@@ -216,6 +290,13 @@ class Model:
     # content file (a record's ``path``) → the digest of its bytes: what the records were read from, by which the
     # incremental core names them (incremental/tracking.py); no page shows it
     sources: dict[str, bytes] = field(default_factory=dict)
+    relations: Relations = field(default_factory=Relations)
+
+    def __post_init__(self) -> None:
+        # The model in use is the last one made in this process (a process builds one model at a time:
+        # incremental/pipeline.py ONE_BUILD_AT_A_TIME); its objects' relations are read from it.
+        global _in_use
+        _in_use = self
 
     def objects(self) -> Iterator[Any]:
         """The model and every object in it: its settings, every unit, post (approved or not), member (public or
@@ -235,23 +316,41 @@ class Model:
         return sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))
 
 
+def _same_fields(before: Any, now: Any) -> bool:
+    """Whether two model objects of a class hold the same: the same model objects, equal values."""
+    for name in _field_names(type(now)):
+        a, b = _get(before, name), _get(now, name)
+        if a is b or (type(a) is tuple and type(b) is tuple and len(a) == len(b) and all(map(_same_item, a, b))):
+            continue
+        if type(a) is tuple or type(a) is not type(b) or a != b:
+            return False
+    return True
+
+
+def _same_item(a: Any, b: Any) -> bool:
+    return a is b or (type(a) is str and type(b) is str and a == b)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _records(value: Sequence[dict]) -> Sequence[dict]:
     """A member's list of records as the model keeps it: read-only (a :class:`Packed` already is)."""
     return value if type(value) is Packed else tuple(value)
 
 
-def _finish(obj: Any, **values: Any) -> None:
-    """Set fields of a model object the builder made before it (a post's members, a unit's posts: objects
-    that point at each other). Only the builder does this, before the model is handed out: model objects
-    are frozen dataclasses, and cannot be changed once the model is built."""
-    for name, value in values.items():
-        object.__setattr__(obj, name, value)
+_in_use: Model = Model(None, (), (), (), (), None, {}, Path())  # type: ignore[arg-type]  # (none made yet)
 
 
 class Builder:
     def __init__(self, raw: Raw, problems: Problems, markdown: "MarkdownRenderer | None" = None,
-                 base_url: str | None = None, jobs: int = 1):
+                 base_url: str | None = None, jobs: int = 1, previous: Model | None = None):
         self.raw, self.problems = raw, problems
+        # a model built from these files before without any problem (``serve``'s last): see :meth:`kept`
+        self.previous = previous
+        self._kept: Callable[[str, Any], Any] = lambda key, rec: None
         self.jobs = jobs  # processes that may check the photos (images.inspected_ahead)
         self.pid = os.getpid()  # (the process the model is built in: see replayed)
         self.base_url = base_url  # build --base-url / the preview address: an input, never written into a record
@@ -396,13 +495,42 @@ class Builder:
         settings = self.settings()
         if settings is None:
             return None
+        if self.previous is not None and self.previous.settings == settings:
+            settings = self.previous.settings  # (the same object: see kept)
         with images.inspected_ahead(self.member_photos(), self.jobs):
             return self.build_with(settings)
 
+    def kept(self, settings: Settings) -> "Callable[[str, Rec], Any]":
+        """``kept(key, rec)``: the object of the previous model (``self.previous``) that ``rec`` made, if its file's
+        bytes are the same (else None); the caller reuses it when the objects it names are the same as well.
+
+        A unit, post or member is made from its own file and the objects it names alone (what the model relates
+        to it is in :class:`Relations`), and the checks of its file come out the same with them: an object of a
+        model whose build reported no problem, made under the same settings, is the one this build would make
+        again. The same object keeps its digest (incremental/tracking.py does not hash it again), and a page
+        that read it is still the same."""
+        previous = self.previous
+        if previous is None or previous.settings != settings or previous.content != self.raw.content:
+            return lambda key, rec: None
+        before, now = previous.sources, self.raw.digests
+        objects = {key: obj for key, obj in (
+            *((f"unit:{u.id}", u) for u in previous.units), *((f"post:{p.id}", p) for p in previous.all_posts),
+            *((f"member:{m.id}", m) for m in previous.all_members), *((f"story:{s.id}", s) for s in previous.stories))}
+
+        def kept(key: str, rec: Rec) -> Any:
+            found = now.get(rec.path)
+            return objects.get(key) if found is not None and before.get(rec.path) == found else None
+        return kept
+
     def build_with(self, settings: Settings) -> Model:
         raw = self.raw
+        kept = self._kept = self.kept(settings)
         units: dict[str, Unit] = {}
         for uid, rec in sorted(raw.units.items()):
+            same = kept(f"unit:{uid}", rec)
+            if same is not None:
+                units[uid] = same
+                continue
             if rec["district"] not in settings.districts:
                 self.error(rec, "district", f"区县编号 `{rec['district']}` 不在 site.yaml 的 districts 里"
                                             f"{suggest(rec['district'], settings.districts)}。")
@@ -414,6 +542,10 @@ class Builder:
 
         posts: dict[str, Post] = {}
         for pid, rec in sorted(raw.posts.items()):
+            same = kept(f"post:{pid}", rec)
+            if same is not None and same.unit is units.get(rec["unit"]):
+                posts[pid] = same
+                continue
             unit = self.ref(rec, "unit", units, "单位", "units")
             approval, revoked = rec["approval"], rec["revoked"]
             if approval and approval["date"] < rec["declared"]:
@@ -428,6 +560,15 @@ class Builder:
 
         members: dict[str, Member] = {}
         for mid, rec in sorted(raw.members.items()):
+            same = kept(f"member:{mid}", rec)
+            if same is not None and len(same.posts) == len(rec["post"]) and \
+                    all(p is posts.get(pid) for p, pid in zip(same.posts, rec["post"])):
+                photo = None  # (the photo's file is looked at again: its bytes may have changed, not the member's)
+                if rec["photo"] and rec["consent"]["photo"] and rec["consent"]["public"]:
+                    photo = self.image(rec, "photo", rec["photo"])
+                if photo == same.photo:
+                    members[mid] = same
+                    continue
             found = [self.ref(rec, "post", posts, "示范岗", "posts", pid) for pid in rec["post"]]
             member_posts = [p for p in found if p is not None]
             for pid in rec["pledges"]:
@@ -457,34 +598,34 @@ class Builder:
                 staff.setdefault(post.id, []).append(m)
                 if m.public:
                     serving.setdefault(post.id, []).append(m)
-        for post in posts.values():
-            _finish(post, members=tuple(serving.get(post.id, ())))
-            if len(post.members) > formats.MAX_MEMBERS_PER_POST:
-                self.error(raw.posts[post.id], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
-                                                     f"现在有 {len(post.members)} 名：请拆分岗位。")
+        for pid, found in sorted(serving.items()):
+            if len(found) > formats.MAX_MEMBERS_PER_POST:
+                self.error(raw.posts[pid], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
+                                                 f"现在有 {len(found)} 名：请拆分岗位。")
 
         # The standings and the stories' Markdown are made from different files and read nothing of each other:
         # the replay of the evaluations runs in a worker while the stories are rendered (:meth:`evaluations`)
         key, kept = self.recalled_standings(settings, posts)
         replay = None if kept is not None else functools.partial(self.replayed, settings, posts)
         ready, replayed = self.renderer.prerender(self.story_bodies(settings), replay)
-        as_of = self.evaluations(posts, key, kept, replayed)
+        as_of, standings = self.evaluations(key, kept, replayed)
         stories = self.stories(settings, posts, members, ready)
-        named: dict[int, list[Story]] = {}  # id of a post or member → the stories naming it, in order
+        named: dict[tuple[type, str], list[Story]] = {}  # (class, id) of a post or member → the stories naming it
         for story in stories:
             for obj in (*story.posts, *story.members):
-                found = named.setdefault(id(obj), [])
+                found = named.setdefault((type(obj), obj.id), [])
                 if not found or found[-1] is not story:
                     found.append(story)
         public_posts: dict[str, list[Post]] = {}  # unit id → its public posts
         for post in posts.values():
-            _finish(post, stories=tuple(named.get(id(post), ())))
             if post.public:
                 public_posts.setdefault(post.unit.id, []).append(post)
-        for unit in units.values():
-            _finish(unit, posts=tuple(public_posts.get(unit.id, ())))
-        for m in members.values():
-            _finish(m, stories=tuple(named.get(id(m), ())))
+        relations = Relations(
+            unit_posts={uid: tuple(found) for uid, found in public_posts.items()},
+            post_members={pid: tuple(found) for pid, found in serving.items()},
+            post_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Post},
+            member_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Member},
+            standings=standings)
         return Model(
             settings=settings,
             units=tuple(units.values()),
@@ -494,7 +635,7 @@ class Builder:
             all_members=tuple(members.values()), all_posts=tuple(posts.values()),
             external_links=tuple(self.external), internal_links=tuple(self.internal),
             broken=self.broken_pages(posts, members), sources=dict(raw.digests),
-            staff={pid: tuple(found) for pid, found in staff.items()},
+            staff={pid: tuple(found) for pid, found in staff.items()}, relations=relations,
         )
 
     def broken_pages(self, posts: dict, members: dict) -> frozenset[str]:
@@ -503,9 +644,9 @@ class Builder:
         dropped += [f"members/{mid}" for mid in self.raw.members if mid not in members]
         return frozenset(f"{key}/" for key in (*self.raw.broken, *dropped))
 
-    def evaluations(self, posts: dict[str, Post], key: bytes | None, kept: tuple | None,
-                    replayed: tuple | None) -> str | None:
-        """Each approved post's standing from the evaluation files; returns the latest evaluated month.
+    def evaluations(self, key: bytes | None, kept: tuple | None,
+                    replayed: tuple | None) -> tuple[str | None, dict[str, stars.Standing]]:
+        """Each approved post's standing from the evaluation files, and the latest evaluated month.
 
         The whole pass is a function of the evaluation files, the rules and each post's approval and
         revocation decision (``key``, their digest): when those are what an earlier build had and that build's
@@ -518,12 +659,10 @@ class Builder:
             problems = ()
         else:
             as_of, standings, problems = replayed
-        for pid, standing in standings.items():
-            _finish(posts[pid], standing=standing)
         self.problems.items.extend(problems)
         if kept is None and key is not None and not problems:
             keep("model.standings", key, (as_of, stars.kept_standings(standings)))
-        return as_of
+        return as_of, standings
 
     def recalled_standings(self, settings: Settings, posts: dict[str, Post]) -> tuple[bytes | None, tuple | None]:
         """(the digest of what the replay reads, (latest month, standings) an earlier build kept for it or None)."""
@@ -536,10 +675,9 @@ class Builder:
         sends the standings back as the cache keeps them when the replay found no problem
         (``stars.kept_standings``: the histories in banks, one pickle each, read when a page needs them)."""
         before = len(self.problems.items)
-        as_of = self.replay_evaluations(settings, posts)
+        as_of, standings = self.replay_evaluations(settings, posts)
         problems = self.problems.items[before:]
         del self.problems.items[before:]
-        standings = {pid: post.standing for pid, post in posts.items() if post.approval}
         if os.getpid() != self.pid and not problems:
             standings = stars.kept_standings(standings)
         return as_of, standings, problems
@@ -554,7 +692,8 @@ class Builder:
                      for pid, post in posts.items()]
         return stars.plain_digest((stars.rules_fields(settings.rules), files, approvals))
 
-    def replay_evaluations(self, settings: Settings, posts: dict[str, Post]) -> str | None:
+    def replay_evaluations(self, settings: Settings, posts: dict[str, Post]) -> tuple[str | None, dict]:
+        """(the latest evaluated month, approved post id → its standing)."""
         by_month: dict[str, str] = {}  # month → the id of its file (one file's records at a time are made)
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused
@@ -576,20 +715,22 @@ class Builder:
                 path, line, _ = entries.where(pid)
                 records[pid][month] = MonthScore(month, flat_scores(scores), scores["note"], path, line)
         as_of = max(by_month) if by_month else None
+        standings: dict[str, stars.Standing] = {}
         for pid, post in posts.items():
             if post.approval is None:
                 continue
             decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
-            _finish(post, standing=stars.standing(settings.rules, post.approval["date"], records[pid], as_of, decision))
-            end = post.standing.revoked_on
+            standing = standings[pid] = stars.standing(settings.rules, post.approval["date"], records[pid], as_of,
+                                                       decision)
+            end = standing.revoked_on
             if end is None:
                 continue
             for month in sorted(records[pid]):
                 if stars.month_end(month) > end:
-                    why, todo = revocation_why(post.standing.revocation, settings.rules, self.raw.posts[pid].path)
+                    why, todo = revocation_why(standing.revocation, settings.rules, self.raw.posts[pid].path)
                     self.error(self.raw.evaluation(by_month[month])["posts"], pid,
                                f"示范岗 `{pid}` 已于 {end} 摘牌，此后不能再有考评。摘牌的原因：{why}。{todo}")
-        return as_of
+        return as_of, standings
 
     def refused_evaluation(self, entries: Rec, pid: str, month: str, posts: dict[str, Post]) -> None:
         """Why a post's scores for ``month`` do not count (none when its own file has a problem, reported there)."""
@@ -610,6 +751,7 @@ class Builder:
     def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member],
                 ready: dict) -> list[Story]:
         out = []
+        kept = self._kept
         for sid, story in sorted(self.raw.stories.items()):
             meta = story.meta
             named_posts = []
@@ -648,10 +790,13 @@ class Builder:
                 continue
             html = self.sized_images(html, settings)
             summary = meta["summary"] or story_summary(html)
-            out.append(Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], tuple(named_posts),
-                             tuple(named_members), tuple(meta["tags"]), cover,
-                             meta["cover"]["alt"] if meta["cover"] else None,
-                             meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path))
+            made = Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], tuple(named_posts),
+                         tuple(named_members), tuple(meta["tags"]), cover,
+                         meta["cover"]["alt"] if meta["cover"] else None,
+                         meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path)
+            # (its HTML is made again, and compared: its links and photos depend on other files than its own)
+            same = kept(f"story:{sid}", story)
+            out.append(same if same is not None and _same_fields(same, made) else made)
         out.sort(key=lambda s: (s.date, s.id), reverse=True)
         return out
 
@@ -841,10 +986,11 @@ class PlainMarkdown:
 
 
 def build(raw: Raw, problems: Problems, markdown: MarkdownRenderer | None = None,
-          base_url: str | None = None, jobs: int = 1) -> Model | None:
+          base_url: str | None = None, jobs: int = 1, previous: Model | None = None) -> Model | None:
     """The model of ``raw``; ``base_url`` (build --base-url, the preview server's address) replaces site.yaml's;
-    ``jobs``: processes that may check the photos."""
-    return Builder(raw, problems, markdown, base_url, jobs).build()
+    ``jobs``: processes that may check the photos; ``previous``: a model built before from the same site without
+    a problem, whose objects are reused where their files did not change (:meth:`Builder.kept`)."""
+    return Builder(raw, problems, markdown, base_url, jobs, previous).build()
 
 
 def _bad_photo_path(src: str, norm: str) -> bool:
