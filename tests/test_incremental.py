@@ -1299,3 +1299,19 @@ def test_serve_reuses_the_model_objects_no_file_changed_and_hashes_only_the_othe
 
     sixth = rebuild("address", base_url="https://other.example/")
     assert not any(o is before.get(k) for k, o in objects(sixth).items())  # (other settings: every object made again)
+
+
+def test_two_models_built_apart_each_answer_with_their_own_relations(tmp_path, steady):
+    """A post's members, a unit's posts ... are the model's (model/build.py ``Relations``), read by each object from
+    the last model made that holds it: a model built later from other files (``pdf --stale`` builds a revision's
+    after today's) shares no object with it and changes nothing it answers."""
+    site = sample_site(tmp_path)
+    first = pipeline.build_model(site, jobs=1)
+    post = next(p for p in first.posts if any(not m.stories for m in p.members))
+    members = post.members
+    hidden = next(m for m in members if not m.stories)
+    edit(site / f"content/members/{hidden.id}.yaml", "  public: true", "  public: false")
+    second = pipeline.build_model(site, jobs=1)
+    assert post.members == members and hidden in post.members
+    again = next(p for p in second.posts if p.id == post.id)
+    assert again is not post and [m.id for m in again.members] == [m.id for m in members if m is not hidden]

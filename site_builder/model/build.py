@@ -218,7 +218,10 @@ class Relations:
     standing, a member's stories. Not fields of the objects: an object is then made from its own file and the
     objects it names alone (the graph is the other way round: a story names posts and members, a member posts, a
     post its unit), so an object that none of those changed is the same in the next model, and a story's edit
-    changes no post. The objects read them from the model in use (their properties: ``post.members``)."""
+    changes no post. Each object reads them (its properties: ``post.members``) from the last model made that
+    holds it (:meth:`Model.__post_init__`): an object no file changed is handed from a model to the next one built
+    in the same process (``serve``'s), which replaces the one before; two models built apart (``pdf --stale``'s
+    revision and today's) share no object."""
 
     unit_posts: dict[str, tuple["Post", ...]] = field(default_factory=dict)  # unit id → its public posts, by id
     post_members: dict[str, tuple["Member", ...]] = field(default_factory=dict)  # public members, board order
@@ -233,10 +236,13 @@ _get = object.__getattribute__  # (the relations are read past the incremental c
 
 
 _NONE_RELATED = {"standings": _NO_STANDING}  # what an object no relation names has (else: ())
+_NO_RELATIONS = Relations()  # (an object no model holds)
+_RELATIONS = "_relations"  # (the attribute of a model object that holds its model's, not a field)
 
 
-def _related(name: str, obj: Any, model: "Model | None" = None) -> Any:
-    return getattr(_get(model or _in_use, "relations"), name).get(_get(obj, "id"), _NONE_RELATED.get(name, ()))
+def _related(name: str, obj: Any) -> Any:
+    return getattr(_get(obj, "__dict__").get(_RELATIONS, _NO_RELATIONS), name).get(
+        _get(obj, "id"), _NONE_RELATED.get(name, ()))
 
 
 def relations_changed(before: "Model", now: "Model") -> set[tuple[type, str]]:
@@ -293,10 +299,10 @@ class Model:
     relations: Relations = field(default_factory=Relations)
 
     def __post_init__(self) -> None:
-        # The model in use is the last one made in this process (a process builds one model at a time:
-        # incremental/pipeline.py ONE_BUILD_AT_A_TIME); its objects' relations are read from it.
-        global _in_use
-        _in_use = self
+        # Each object reads its relations from here (see Relations): not a field, not part of what it holds
+        relations = self.relations
+        for obj in (*self.units, *(self.all_posts or self.posts), *(self.all_members or self.members)):
+            object.__setattr__(obj, _RELATIONS, relations)
 
     def objects(self) -> Iterator[Any]:
         """The model and every object in it: its settings, every unit, post (approved or not), member (public or
@@ -339,9 +345,6 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def _records(value: Sequence[dict]) -> Sequence[dict]:
     """A member's list of records as the model keeps it: read-only (a :class:`Packed` already is)."""
     return value if type(value) is Packed else tuple(value)
-
-
-_in_use: Model = Model(None, (), (), (), (), None, {}, Path())  # type: ignore[arg-type]  # (none made yet)
 
 
 class Builder:
