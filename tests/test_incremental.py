@@ -1255,7 +1255,9 @@ def test_serve_reuses_the_model_objects_no_file_changed_and_hashes_only_the_othe
 
     def rebuild(name, base_url=None):
         hashed.clear()
+        bodies.clear()
         result = pipeline.run(site, out, jobs=1, cache=cache, save=False, base_url=base_url)
+        looked_at[:] = bodies
         clean = tmp_path / f"clean-{name}"
         assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q",
                    *(["--base-url", base_url] if base_url else []))[0] == 0
@@ -1265,12 +1267,18 @@ def test_serve_reuses_the_model_objects_no_file_changed_and_hashes_only_the_othe
     def objects(model):
         return {tracking.key_of(o): o for o in (*model.units, *model.all_posts, *model.all_members, *model.stories)}
 
+    bodies: list[str] = []  # (the stories whose Markdown was looked at: replayed from the cache or rendered)
+    looked_at: list[str] = []  # (... by the last rebuild)
+    real_markdown = model_build.Builder.markdown
+    monkeypatch.setattr(model_build.Builder, "markdown",
+                        lambda self, body, *a: bodies.append(body) or real_markdown(self, body, *a))
     first = rebuild("first")
     story = next(s for s in first.stories if s.posts)
     edit(site / story.source, "\n\n", "\n\n新增的一段文字。\n\n")
     second = rebuild("story")
     before, now = objects(first), objects(second)
     assert {k for k in now if now[k] is not before.get(k)} == {f"story:{story.id}"}
+    assert len(looked_at) == 1 and "新增的一段文字" in looked_at[0]  # (the others kept: same files, photos, objects)
     named = {f"post:{p.id}" for p in story.posts} | {f"member:{m.id}" for m in story.members}
     assert set(hashed) == {f"story:{story.id}"} | named  # (their stories are another object: hashed again)
 
@@ -1281,6 +1289,14 @@ def test_serve_reuses_the_model_objects_no_file_changed_and_hashes_only_the_othe
     remade = {k for k in now if now[k] is not before.get(k)}
     assert remade == {f"member:{member.id}"} | {f"story:{s.id}" for s in member.stories}
     assert set(hashed) == remade | {f"post:{p.id}" for p in member.public_posts}  # (their members changed)
+
+    pictured = next(s for s in third.stories if "<img" in s.html)  # a photo in its text, not its cover
+    inline = re.search(r"!\[[^]]*\]\(\.\./(images/[^)]+)\)", (site / pictured.source).read_text(encoding="utf-8"))
+    shutil.copy(site / "content" / member.photo.src, site / "content" / inline.group(1))
+    story_photo = rebuild("story-photo")
+    before, now = now, objects(story_photo)
+    assert {k for k in now if now[k] is not before.get(k)} == {f"story:{pictured.id}"}
+    assert len(looked_at) == 1
 
     photo = site / "content" / member.photo.src  # its bytes change, not the member's file
     shutil.copy(next(p for p in photo.parent.glob("*.jpg") if p != photo), photo)

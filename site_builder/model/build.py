@@ -297,6 +297,9 @@ class Model:
     # incremental core names them (incremental/tracking.py); no page shows it
     sources: dict[str, bytes] = field(default_factory=dict)
     relations: Relations = field(default_factory=Relations)
+    # story id → the photos it shows ((path as written, photo), in the order it asked for them): what the next
+    # build inside `serve` looks at to keep the story as it is (Builder.kept_stories); no page reads it
+    story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Each object reads its relations from here (see Relations): not a field, not part of what it holds
@@ -354,6 +357,8 @@ class Builder:
         # a model built from these files before without any problem (``serve``'s last): see :meth:`kept`
         self.previous = previous
         self._kept: Callable[[str, Any], Any] = lambda key, rec: None
+        self._making: list[tuple[str, images.ImageRef]] | None = None  # the photos of the story being made
+        self.story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = {}  # (see Model.story_photos)
         self.jobs = jobs  # processes that may check the photos (images.inspected_ahead)
         self.pid = os.getpid()  # (the process the model is built in: see replayed)
         self.base_url = base_url  # build --base-url / the preview address: an input, never written into a record
@@ -387,6 +392,12 @@ class Builder:
 
     def image(self, rec: Rec, key: str, src: str, line: int | None = None, col: int = 0) -> images.ImageRef | None:
         """Check a photo path (relative to content/) and the file itself."""
+        ref = self.photo(rec, key, src, line, col)
+        if ref is not None and self._making is not None:
+            self._making.append((src, ref))
+        return ref
+
+    def photo(self, rec: Rec, key: str, src: str, line: int | None = None, col: int = 0) -> images.ImageRef | None:
         ref = self._good_photos.get(src)
         if ref is not None:  # (the same path as written, checked already: a photo shown by many members or stories)
             return ref
@@ -414,9 +425,26 @@ class Builder:
             self.bad_images.add(norm)
             report(f"照片 `content/{norm}`：{exc}")
             return None
-        self.images[norm] = self._good_photos[src] = ref
         self.published.update((path, ref) for _, path in ref.variants())
+        self.images[norm] = self._good_photos[src] = ref
         return ref
+
+    def shown(self, src: str, ref: images.ImageRef) -> None:
+        """Publish ``ref``, the photo at ``src`` (as written) that a story kept from the model before shows."""
+        if self._good_photos.get(src) is not ref:
+            self.published.update((path, ref) for _, path in ref.variants())
+            self.images[posixpath.normpath(src)] = self._good_photos[src] = ref
+
+    def same_photo(self, src: str, ref: images.ImageRef) -> bool:
+        """Whether the photo at ``src`` (as written) is ``ref`` still: its file is looked at, nothing is reported."""
+        norm = posixpath.normpath(src)
+        file = self.photo_file(norm)
+        if type(file) is str:
+            return False
+        try:
+            return images.inspect(file, norm) == ref
+        except images.ImageProblem:
+            return False
 
     def photo_file(self, norm: str) -> Path | str:
         """The file of a photo (a normal path relative to content/), or what is wrong with it: a message template
@@ -610,9 +638,10 @@ class Builder:
         # the replay of the evaluations runs in a worker while the stories are rendered (:meth:`evaluations`)
         key, kept = self.recalled_standings(settings, posts)
         replay = None if kept is not None else functools.partial(self.replayed, settings, posts)
-        ready, replayed = self.renderer.prerender(self.story_bodies(settings), replay)
+        same_stories = self.kept_stories(posts, members)
+        ready, replayed = self.renderer.prerender(self.story_bodies(settings, same_stories), replay)
         as_of, standings = self.evaluations(key, kept, replayed)
-        stories = self.stories(settings, posts, members, ready)
+        stories = self.stories(settings, posts, members, ready, same_stories)
         named: dict[tuple[type, str], list[Story]] = {}  # (class, id) of a post or member → the stories naming it
         for story in stories:
             for obj in (*story.posts, *story.members):
@@ -637,7 +666,7 @@ class Builder:
             stories=tuple(stories), as_of=as_of, images=self.images, content=raw.content,
             all_members=tuple(members.values()), all_posts=tuple(posts.values()),
             external_links=tuple(self.external), internal_links=tuple(self.internal),
-            broken=self.broken_pages(posts, members), sources=dict(raw.digests),
+            broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
             staff={pid: tuple(found) for pid, found in staff.items()}, relations=relations,
         )
 
@@ -746,62 +775,112 @@ class Builder:
         else:
             self.error(entries, pid, f"示范岗 `{pid}` {post.approval['date']} 才批复，不能有 {month} 的考评。")
 
-    def story_bodies(self, settings: Settings) -> list[tuple[str, Callable[[], UrlFilter]]]:
-        """Each story's body with a maker of its link filter, for the renderer's ``prerender``."""
+    def story_bodies(self, settings: Settings, kept: dict | None = None) -> list[tuple[str, Callable[[], UrlFilter]]]:
+        """Each story's body with a maker of its link filter, for the renderer's ``prerender`` (but the ``kept``)."""
         return [(story.body, lambda story=story: self.link_rewriter(story, settings))
-                for _, story in sorted(self.raw.stories.items())]
+                for sid, story in sorted(self.raw.stories.items()) if not kept or sid not in kept]
+
+    def kept_stories(self, posts: dict[str, Post], members: dict[str, Member]) -> dict[str, tuple]:
+        """The stories of the model before (:meth:`kept`) that this build would make the same, by id, each with its
+        photos, its links out of the site and into it: a story whose file is the same, that names the same
+        objects, among the same content files (its links ask which exist) and whose photos are the same. Its HTML,
+        the Markdown's and its photos' sizes, is then not made again; only the photos and links are registered."""
+        previous = self.previous
+        if previous is None or self.raw.broken or previous.sources.keys() != self.raw.digests.keys():
+            return {}
+        kept = self._kept
+        found: dict[str, tuple] = {}
+        out: dict[str, list] = {}
+        into: dict[str, list] = {}
+        for link in previous.external_links:
+            out.setdefault(link[0], []).append(link)
+        for link in previous.internal_links:
+            into.setdefault(link[0], []).append(link)
+        for sid, story in self.raw.stories.items():
+            same = kept(f"story:{sid}", story)
+            if same is None or len(same.posts) != len(story.meta["posts"]) or \
+                    len(same.members) != len(story.meta["members"]) or \
+                    not all(p is posts.get(pid) for p, pid in zip(same.posts, story.meta["posts"])) or \
+                    not all(m is members.get(mid) for m, mid in zip(same.members, story.meta["members"])):
+                continue
+            photos = previous.story_photos.get(sid, ())
+            if all(self.same_photo(src, ref) for src, ref in photos):
+                found[sid] = (same, photos, out.get(story.path, ()), into.get(story.path, ()))
+        return found
 
     def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member],
-                ready: dict) -> list[Story]:
+                ready: dict, same_stories: dict[str, tuple] | None = None) -> list[Story]:
         out = []
         kept = self._kept
         for sid, story in sorted(self.raw.stories.items()):
-            meta = story.meta
-            named_posts = []
-            for i, pid in enumerate(meta["posts"]):
-                post = posts.get(pid)
-                if post is None and (pid in self.raw.posts or f"posts/{pid}" in self.raw.broken):
-                    continue  # the post's own file has a problem, reported there
-                if post is None or not post.public:
-                    why = "尚未批复，不能公开" if post is not None else f"不存在{suggest(pid, posts)}"
-                    self.error(meta, "posts", f"文中写到的示范岗 `{pid}` {why}：请改正或删除。")
-                else:
-                    named_posts.append(post)
-            named_members = []
-            for mid in meta["members"]:
-                member = members.get(mid)
-                if member is None and (mid in self.raw.members or f"members/{mid}" in self.raw.broken):
-                    continue
-                if member is None or not member.public:
-                    why = "本人未同意公开（或所在岗位未批复），不能写进文章" if member is not None else \
-                        f"不存在{suggest(mid, members)}"
-                    self.error(meta, "members", f"文中写到的党员 `{mid}` {why}：请改正或删除。")
-                else:
-                    named_members.append(member)
-            cover = None
-            if meta["cover"]:
-                cover = self.image(meta["cover"], "file", meta["cover"]["file"])
-            url_filter = self.link_rewriter(story, settings)
-            try:
-                html = self.markdown(story.body, url_filter, ready)
-            except MarkupError as exc:
-                line = story.body_line + exc.line - 1 if exc.line else story.body_line  # else: the body's first line
-                # markup counts lines from the body's first line; messages name the file's lines
-                message = re.sub(r"第 (\d+)(?=(?:–\d+)? 行)", lambda m: f"第 {story.body_line + int(m.group(1)) - 1}", exc.message)
-                message = re.sub(r"(?<=–)(\d+)(?= 行)", lambda m: str(story.body_line + int(m.group(1)) - 1), message)
-                self.problems.add(story.path, line, (exc.column or 0) if exc.line else 0, message)
+            same = same_stories.get(sid) if same_stories else None
+            if same is not None:  # (in its turn: its photos and links in the order a story made again has them)
+                made, photos, links_out, links_in = same
+                for src, ref in photos:
+                    self.shown(src, ref)
+                self.story_photos[sid] = photos
+                self.external += links_out
+                self.internal += links_in
+                out.append(made)
                 continue
-            html = self.sized_images(html, settings)
-            summary = meta["summary"] or story_summary(html)
-            made = Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], tuple(named_posts),
-                         tuple(named_members), tuple(meta["tags"]), cover,
-                         meta["cover"]["alt"] if meta["cover"] else None,
-                         meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path)
-            # (its HTML is made again, and compared: its links and photos depend on other files than its own)
-            same = kept(f"story:{sid}", story)
-            out.append(same if same is not None and _same_fields(same, made) else made)
+            self._making = []
+            try:
+                made = self.story(sid, story, settings, posts, members, ready, kept)
+            finally:
+                photos, self._making = tuple(self._making), None
+            if made is not None:
+                self.story_photos[sid] = photos
+                out.append(made)
         out.sort(key=lambda s: (s.date, s.id), reverse=True)
         return out
+
+    def story(self, sid: str, story, settings: Settings, posts: dict[str, Post], members: dict[str, Member],
+              ready: dict, kept: Callable) -> "Story | None":
+        """The story ``sid`` made from its file (None: a problem with its Markdown, reported)."""
+        meta = story.meta
+        named_posts = []
+        for pid in meta["posts"]:
+            post = posts.get(pid)
+            if post is None and (pid in self.raw.posts or f"posts/{pid}" in self.raw.broken):
+                continue  # the post's own file has a problem, reported there
+            if post is None or not post.public:
+                why = "尚未批复，不能公开" if post is not None else f"不存在{suggest(pid, posts)}"
+                self.error(meta, "posts", f"文中写到的示范岗 `{pid}` {why}：请改正或删除。")
+            else:
+                named_posts.append(post)
+        named_members = []
+        for mid in meta["members"]:
+            member = members.get(mid)
+            if member is None and (mid in self.raw.members or f"members/{mid}" in self.raw.broken):
+                continue
+            if member is None or not member.public:
+                why = "本人未同意公开（或所在岗位未批复），不能写进文章" if member is not None else \
+                    f"不存在{suggest(mid, members)}"
+                self.error(meta, "members", f"文中写到的党员 `{mid}` {why}：请改正或删除。")
+            else:
+                named_members.append(member)
+        cover = None
+        if meta["cover"]:
+            cover = self.image(meta["cover"], "file", meta["cover"]["file"])
+        url_filter = self.link_rewriter(story, settings)
+        try:
+            html = self.markdown(story.body, url_filter, ready)
+        except MarkupError as exc:
+            line = story.body_line + exc.line - 1 if exc.line else story.body_line  # else: the body's first line
+            # markup counts lines from the body's first line; messages name the file's lines
+            message = re.sub(r"第 (\d+)(?=(?:–\d+)? 行)", lambda m: f"第 {story.body_line + int(m.group(1)) - 1}", exc.message)
+            message = re.sub(r"(?<=–)(\d+)(?= 行)", lambda m: str(story.body_line + int(m.group(1)) - 1), message)
+            self.problems.add(story.path, line, (exc.column or 0) if exc.line else 0, message)
+            return None
+        html = self.sized_images(html, settings)
+        summary = meta["summary"] or story_summary(html)
+        made = Story(sid, meta["title"], meta["date"], meta["author"], meta["kind"], tuple(named_posts),
+                     tuple(named_members), tuple(meta["tags"]), cover,
+                     meta["cover"]["alt"] if meta["cover"] else None,
+                     meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path)
+        # (its HTML is made again, and compared: its links and photos depend on other files than its own)
+        same = kept(f"story:{sid}", story)
+        return same if same is not None and _same_fields(same, made) else made
 
     def sized_images(self, html: str, settings: Settings) -> str:
         """Give a story's photos their size and smaller variants, as the cover and member photos have
