@@ -590,6 +590,7 @@ class Builder:
                                   rec["declared"], approval, rec["feedback"], revoked)
 
         members: dict[str, Member] = {}
+        reused = 0  # members taken from the model before
         for mid, rec in sorted(raw.members.items()):
             same = kept(f"member:{mid}", rec)
             if same is not None and len(same.posts) == len(rec["post"]) and \
@@ -599,6 +600,7 @@ class Builder:
                     photo = self.image(rec, "photo", rec["photo"])
                 if photo == same.photo:
                     members[mid] = same
+                    reused += 1
                     continue
             found = [self.ref(rec, "post", posts, "示范岗", "posts", pid) for pid in rec["post"]]
             member_posts = [p for p in found if p is not None]
@@ -622,25 +624,20 @@ class Builder:
                                       rec["consent"], photo, rec["pledge"], rec["pledges"],
                                       tuple(rec["roles"]), std, _records(rec["records"]),
                                       _records(rec["assessments"]), _records(rec["honours"]))
-        serving: dict[str, list[Member]] = {}  # post id → its public members, in board order
-        staff: dict[str, list[Member]] = {}  # post id → everyone serving there, consenting or not, in board order
-        for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
-            for post in m.public_posts:
-                staff.setdefault(post.id, []).append(m)
-                if m.public:
-                    serving.setdefault(post.id, []).append(m)
-        for pid, found in sorted(serving.items()):
-            if len(found) > formats.MAX_MEMBERS_PER_POST:
-                self.error(raw.posts[pid], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
-                                                 f"现在有 {len(found)} 名：请拆分岗位。")
+        previous = self.previous
+        if previous is not None and reused == len(members) == len(previous.all_members):
+            # (every member is the one before, serving at the same posts: so are the posts' members)
+            serving, staff = previous.relations.post_members, previous.staff
+        else:
+            serving, staff = self.serving(members)
 
         # The standings and the stories' Markdown are made from different files and read nothing of each other:
         # the replay of the evaluations runs in a worker while the stories are rendered (:meth:`evaluations`)
-        key, kept = self.recalled_standings(settings, posts)
-        replay = None if kept is not None else functools.partial(self.replayed, settings, posts)
+        key, recalled = self.recalled_standings(settings, posts)
+        replay = None if recalled is not None else functools.partial(self.replayed, settings, posts)
         same_stories = self.kept_stories(posts, members)
         ready, replayed = self.renderer.prerender(self.story_bodies(settings, same_stories), replay)
-        as_of, standings = self.evaluations(key, kept, replayed)
+        as_of, standings = self.evaluations(key, recalled, replayed)
         stories = self.stories(settings, posts, members, ready, same_stories)
         named: dict[tuple[type, str], list[Story]] = {}  # (class, id) of a post or member → the stories naming it
         for story in stories:
@@ -654,7 +651,7 @@ class Builder:
                 public_posts.setdefault(post.unit.id, []).append(post)
         relations = Relations(
             unit_posts={uid: tuple(found) for uid, found in public_posts.items()},
-            post_members={pid: tuple(found) for pid, found in serving.items()},
+            post_members=serving,
             post_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Post},
             member_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Member},
             standings=standings)
@@ -667,8 +664,24 @@ class Builder:
             all_members=tuple(members.values()), all_posts=tuple(posts.values()),
             external_links=tuple(self.external), internal_links=tuple(self.internal),
             broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
-            staff={pid: tuple(found) for pid, found in staff.items()}, relations=relations,
+            staff=staff, relations=relations,
         )
+
+    def serving(self, members: dict[str, Member]) -> tuple[dict[str, tuple[Member, ...]], dict[str, tuple[Member, ...]]]:
+        """(post id → its public members, post id → everyone serving there, consenting or not), in board order."""
+        serving: dict[str, list[Member]] = {}
+        staff: dict[str, list[Member]] = {}
+        for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
+            for post in m.public_posts:
+                staff.setdefault(post.id, []).append(m)
+                if m.public:
+                    serving.setdefault(post.id, []).append(m)
+        for pid, found in sorted(serving.items()):
+            if len(found) > formats.MAX_MEMBERS_PER_POST:
+                self.error(self.raw.posts[pid], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
+                                                      f"现在有 {len(found)} 名：请拆分岗位。")
+        return ({pid: tuple(found) for pid, found in serving.items()},
+                {pid: tuple(found) for pid, found in staff.items()})
 
     def broken_pages(self, posts: dict, members: dict) -> frozenset[str]:
         """The pages of files that failed to load, or whose record the model dropped for a problem of its own."""
