@@ -14,7 +14,7 @@ from pathlib import Path
 from site_builder.content import load
 from site_builder.incremental import records
 from site_builder.incremental.cache import Cache
-from site_builder.errors import Problems
+from site_builder.errors import ContentErrors, Problems
 from support.sites import make_site
 
 MEMBER = "content/members/li-ming.yaml"
@@ -1312,6 +1312,18 @@ def test_serve_reuses_the_model_objects_no_file_changed_and_hashes_only_the_othe
     assert {f"unit:{unit.id}", f"post:{member.post.id}", f"member:{member.id}"} <= remade
     assert not any(now[k] is before.get(k) for k in remade)
     assert len(remade) < len(now) / 2
+
+    # a rebuild that fails (a member's file broken) keeps nothing; its repair reuses the last good model's objects
+    other = next(m for m in fifth.members if m.id != member.id and not m.stories)
+    path = site / f"content/members/{other.id}.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("pledge: ", "pledge: [", 1), encoding="utf-8")
+    with pytest.raises(ContentErrors):
+        pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    edit(path, "pledge: [", "pledge: 又")
+    repaired = rebuild("repaired")
+    before, now = now, objects(repaired)
+    assert {k for k in now if now[k] is not before.get(k)} == {f"member:{other.id}"}
 
     sixth = rebuild("address", base_url="https://other.example/")
     assert not any(o is before.get(k) for k, o in objects(sixth).items())  # (other settings: every object made again)
