@@ -340,6 +340,11 @@ def _same_item(a: Any, b: Any) -> bool:
     return a is b or (type(a) is str and type(b) is str and a == b)
 
 
+def _names_same(named: tuple, ids: Sequence[str], table: dict[str, Any]) -> bool:
+    """Whether ``named``, the objects a kept object names, are the objects that ``ids`` name in ``table`` now."""
+    return len(named) == len(ids) and all(obj is table.get(i) for obj, i in zip(named, ids))
+
+
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
@@ -425,15 +430,13 @@ class Builder:
             self.bad_images.add(norm)
             report(f"照片 `content/{norm}`：{exc}")
             return None
-        self.published.update((path, ref) for _, path in ref.variants())
-        self.images[norm] = self._good_photos[src] = ref
+        self.publish(src, norm, ref)
         return ref
 
-    def shown(self, src: str, ref: images.ImageRef) -> None:
-        """Publish ``ref``, the photo at ``src`` (as written) that a story kept from the model before shows."""
-        if self._good_photos.get(src) is not ref:
-            self.published.update((path, ref) for _, path in ref.variants())
-            self.images[posixpath.normpath(src)] = self._good_photos[src] = ref
+    def publish(self, src: str, norm: str, ref: images.ImageRef) -> None:
+        """Publish ``ref``, the photo at ``src`` as written (``norm``: its normal form): its sizes go out."""
+        self.images[norm] = self._good_photos[src] = ref
+        self.published.update((path, ref) for _, path in ref.variants())
 
     def same_photo(self, src: str, ref: images.ImageRef) -> bool:
         """Whether the photo at ``src`` (as written) is ``ref`` still: its file is looked at, nothing is reported."""
@@ -526,12 +529,15 @@ class Builder:
         settings = self.settings()
         if settings is None:
             return None
-        if self.previous is not None and self.previous.settings == settings:
-            settings = self.previous.settings  # (the same object: see kept)
+        if self.previous is not None:
+            if self.previous.settings != settings or self.previous.content != self.raw.content:
+                self.previous = None  # (its objects were made under other settings: none is this build's)
+            else:
+                settings = self.previous.settings  # (the same object: its objects' digests name it)
         with images.inspected_ahead(self.member_photos(), self.jobs):
             return self.build_with(settings)
 
-    def kept(self, settings: Settings) -> "Callable[[str, Rec], Any]":
+    def kept(self) -> "Callable[[str, Rec], Any]":
         """``kept(key, rec)``: the object of the previous model (``self.previous``) that ``rec`` made, if its file's
         bytes are the same (else None); the caller reuses it when the objects it names are the same as well.
 
@@ -541,7 +547,7 @@ class Builder:
         again. The same object keeps its digest (incremental/tracking.py does not hash it again), and a page
         that read it is still the same."""
         previous = self.previous
-        if previous is None or previous.settings != settings or previous.content != self.raw.content:
+        if previous is None:
             return lambda key, rec: None
         before, now = previous.sources, self.raw.digests
         objects = {key: obj for key, obj in (
@@ -555,7 +561,7 @@ class Builder:
 
     def build_with(self, settings: Settings) -> Model:
         raw = self.raw
-        kept = self._kept = self.kept(settings)
+        kept = self._kept = self.kept()
         units: dict[str, Unit] = {}
         for uid, rec in sorted(raw.units.items()):
             same = kept(f"unit:{uid}", rec)
@@ -593,8 +599,7 @@ class Builder:
         reused = 0  # members taken from the model before
         for mid, rec in sorted(raw.members.items()):
             same = kept(f"member:{mid}", rec)
-            if same is not None and len(same.posts) == len(rec["post"]) and \
-                    all(p is posts.get(pid) for p, pid in zip(same.posts, rec["post"])):
+            if same is not None and _names_same(same.posts, rec["post"], posts):
                 photo = None  # (the photo's file is looked at again: its bytes may have changed, not the member's)
                 if rec["photo"] and rec["consent"]["photo"] and rec["consent"]["public"]:
                     photo = self.image(rec, "photo", rec["photo"])
@@ -811,10 +816,8 @@ class Builder:
             into.setdefault(link[0], []).append(link)
         for sid, story in self.raw.stories.items():
             same = kept(f"story:{sid}", story)
-            if same is None or len(same.posts) != len(story.meta["posts"]) or \
-                    len(same.members) != len(story.meta["members"]) or \
-                    not all(p is posts.get(pid) for p, pid in zip(same.posts, story.meta["posts"])) or \
-                    not all(m is members.get(mid) for m, mid in zip(same.members, story.meta["members"])):
+            if same is None or not _names_same(same.posts, story.meta["posts"], posts) or \
+                    not _names_same(same.members, story.meta["members"], members):
                 continue
             photos = previous.story_photos.get(sid, ())
             if all(self.same_photo(src, ref) for src, ref in photos):
@@ -824,13 +827,13 @@ class Builder:
     def stories(self, settings: Settings, posts: dict[str, Post], members: dict[str, Member],
                 ready: dict, same_stories: dict[str, tuple] | None = None) -> list[Story]:
         out = []
-        kept = self._kept
         for sid, story in sorted(self.raw.stories.items()):
             same = same_stories.get(sid) if same_stories else None
             if same is not None:  # (in its turn: its photos and links in the order a story made again has them)
                 made, photos, links_out, links_in = same
                 for src, ref in photos:
-                    self.shown(src, ref)
+                    if self._good_photos.get(src) is not ref:
+                        self.publish(src, posixpath.normpath(src), ref)
                 self.story_photos[sid] = photos
                 self.external += links_out
                 self.internal += links_in
@@ -838,7 +841,7 @@ class Builder:
                 continue
             self._making = []
             try:
-                made = self.story(sid, story, settings, posts, members, ready, kept)
+                made = self.story(sid, story, settings, posts, members, ready)
             finally:
                 photos, self._making = tuple(self._making), None
             if made is not None:
@@ -848,7 +851,7 @@ class Builder:
         return out
 
     def story(self, sid: str, story, settings: Settings, posts: dict[str, Post], members: dict[str, Member],
-              ready: dict, kept: Callable) -> "Story | None":
+              ready: dict) -> "Story | None":
         """The story ``sid`` made from its file (None: a problem with its Markdown, reported)."""
         meta = story.meta
         named_posts = []
@@ -892,7 +895,7 @@ class Builder:
                      meta["cover"]["alt"] if meta["cover"] else None,
                      meta["cover"]["caption"] if meta["cover"] else None, summary, html, story.path)
         # (its HTML is made again, and compared: its links and photos depend on other files than its own)
-        same = kept(f"story:{sid}", story)
+        same = self._kept(f"story:{sid}", story)
         return same if same is not None and _same_fields(same, made) else made
 
     def sized_images(self, html: str, settings: Settings) -> str:
