@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from support.sites import make_site, run, tree
 
 from site_builder.write import output
@@ -181,3 +183,44 @@ def test_a_file_given_in_parts_is_written_compared_and_hashed_as_its_bytes_joine
         assert (out / "data/x.json").read_bytes() == joined[:-2] + b"]\n"
     assert output.store(tmp_path / "new.json", out / "data/posts.json", parts) is False  # the same: linked
     assert (tmp_path / "new.json").read_bytes() == joined
+
+
+def test_a_sole_writer_that_starts_from_the_last_build_ends_with_the_build_id_and_files_of_a_fresh_one(tmp_path):
+    """``serve``'s writer keeps what the previous build wrote (output.Written) and hashes only the files that
+    changed: after kept, rewritten, added and dropped files, the build id and the folder are those a writer that
+    wrote every file afresh gives; a file the previous build did not write is not kept; two pages on one file are
+    refused."""
+    from site_builder.digests import digest
+
+    site = tmp_path / "site"
+    site.mkdir()
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    files = {f"posts/p{i}/index.html": f"<p>{i}</p>".encode() for i in range(5)}
+    with output.Writer(site, out) as writer:
+        for path, data in files.items():
+            writer.write(path, data)
+    before = writer.written_files()
+    assert before.build_id == output.marker_id(out)
+    with output.Writer(site, out, in_place=True, sole=True, before=before) as writer:
+        writer.previous = set(files)
+        lost = writer.keep_all([(p, digest(files.get(p, b""))) for p in ("posts/p0/index.html", "posts/p1/index.html",
+                                                                  "posts/p4/index.html", "posts/p9/index.html")])
+        assert lost == ["posts/p9/index.html"]  # (not written by the previous build: rendered, not kept)
+        writer.write("posts/p2/index.html", b"<p>two</p>")  # rewritten
+        writer.write("posts/new/index.html", b"<p>new</p>")  # added; p3 dropped
+    kept = writer.written_files()
+    assert before.digests.keys() == files.keys()  # (what a writer was given is never changed)
+    with output.Writer(site, fresh) as writer:
+        for path in ("posts/p0/index.html", "posts/p1/index.html", "posts/p4/index.html"):
+            writer.write(path, files[path])
+        writer.write("posts/p2/index.html", b"<p>two</p>")
+        writer.write("posts/new/index.html", b"<p>new</p>")
+    assert kept.build_id == writer.build_id == output.marker_id(out)
+    assert kept.digests == writer.digests
+    assert not (out / "posts/p3").exists() and (out / "posts/p2/index.html").read_bytes() == b"<p>two</p>"
+    with pytest.raises(ValueError, match="same output file"):
+        with output.Writer(site, out, in_place=True, sole=True, before=kept) as writer:
+            writer.previous = set(kept.digests)
+            writer.write("posts/p0/index.html", b"x")
+            writer.keep_all([("posts/p0/index.html", digest(files["posts/p0/index.html"]))])
+    assert (out / "posts/p0/index.html").read_bytes() == b"<p>0</p>"  # (a failed build changes nothing)

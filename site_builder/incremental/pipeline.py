@@ -107,6 +107,7 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
 
 
 HELD_MODEL = "model"  # (in Cache.held: the model of the cache's last build, if it had no problem)
+HELD_WRITTEN = "written"  # (in Cache.held: what the last build of a watched output wrote, output.Written)
 
 
 def run(site: Path, out: Path | None = None, *, write: bool = True, base_url: str | None = None,
@@ -217,10 +218,10 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                                      _readers(cache, saved))
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
-            _, result.rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
-                                                      fingerprints=fingerprints, jobs=jobs, progress=progress,
-                                                      kept_links=_kept_links(cache), ready=ready,
-                                                      derivations=derivations)
+            _, rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,
+                                               fingerprints=fingerprints, jobs=jobs, progress=progress,
+                                               kept_links=_kept_links(cache), ready=ready, derivations=derivations)
+            result.rendered = len(rendered)
             timings["render"] = time.perf_counter() - start
             check_links(links, files, model, renderer)
         else:
@@ -231,7 +232,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             start = time.perf_counter()
             finishers = [f for f in FINISHERS if f.enabled(model)]
             in_place = valid and len(planned.todo) <= max(1000, IN_PLACE_MAX * len(page_list))
-            with Writer(site, out, in_place=in_place, sole=watched) as writer:
+            with Writer(site, out, in_place=in_place, sole=watched,
+                        before=cache.held.get(HELD_WRITTEN) if watched else None) as writer:
                 previous = cache.section("pages-files").get("files") if valid else None
                 if writer.in_place:
                     writer.previous = set(previous) if previous is not None else None  # not listed again
@@ -247,7 +249,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 extractors = [(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers]
                 # (a build that keeps nothing has what the pages offer the finishers written to files meanwhile)
                 with workers.scratch() if extractors and not tracked else contextlib.nullcontext() as spill:
-                    done, result.rendered = rendering.render_all(
+                    done, rendered = rendering.render_all(
                         page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
                         jobs=jobs, progress=progress, kept_links=None if same_files else _kept_links(cache),
                         extractors=extractors,
@@ -258,6 +260,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                             done[output_path] = done[output_path]._replace(found=found)
                             if made:
                                 prepared[output_path] = made
+                result.rendered = len(rendered)
                 timings["render"] = time.perf_counter() - start
                 start = time.perf_counter()
                 write_static(renderer, writer)
@@ -266,12 +269,14 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     finish_start = time.perf_counter()
                     if progress:
                         progress(finisher.name, 0, 0)
-                    write_finished(finisher, page_list, done, prepared, model, writer, cache,
+                    write_finished(finisher, page_list, done, rendered, prepared, model, writer, cache,
                                    saved["pages"] if valid else None)
                     timings[finisher.name] = time.perf_counter() - finish_start
                 check_links(links, set(writer.written.values()), model, renderer)
                 result.files, result.changed = len(writer.written), writer.changed
             timings["write"] = time.perf_counter() - start - sum(timings.get(f.name, 0.0) for f in finishers)
+            if watched:  # (the output is this build's: the next one's writer starts from what it wrote)
+                cache.held[HELD_WRITTEN] = writer.written_files()
             if tracked:
                 changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved["pages"],
                                       fingerprints.digests((entry.attributes for entry in done.values()), jobs),
@@ -382,24 +387,29 @@ def _save_shards(cache: Cache, name: str, count: int, entries: list[tuple[str, A
         cache.replace(f"{name}-{n}", shard)
 
 
-def write_finished(finisher, pages: list[web.Page], done: dict, prepared: dict, model: model_mod.Model,
-                   writer: Writer, cache: Cache, earlier: dict | None) -> None:
+def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[int], prepared: dict,
+                   model: model_mod.Model, writer: Writer, cache: Cache, earlier: dict | None) -> None:
     """Write what ``finisher`` makes of what the pages left behind (see :data:`FINISHERS`), updating what it
     made for the build the cache remembers when that build made the output being updated (``earlier``: the
-    pages that build left behind, by output path)."""
+    pages that build left behind, by output path; ``rendered``: the pages this build rendered, the others
+    left what they left in that build)."""
+    name = finisher.name
     found, ready, before = {}, {}, {}
     for page in pages:
-        entry = done[page.output]
-        for name, value in entry.found:
-            if name == finisher.name:
-                found[page.url] = value
-        for name, value in prepared.get(page.output, ()):
-            if name == finisher.name:
+        offered = done[page.output].found
+        if offered:
+            for offered_to, value in offered:
+                if offered_to == name:
+                    found[page.url] = value
+    for i in rendered:
+        page = pages[i]
+        for offered_to, value in prepared.get(page.output, ()):
+            if offered_to == name:
                 ready[page.url] = value
         old = earlier.get(page.output) if earlier is not None else None
-        if old is not None and old is not entry:  # (rendered again)
-            for name, value in old.found:
-                if name == finisher.name:
+        if old is not None:
+            for offered_to, value in old.found:
+                if offered_to == name:
                     before[page.url] = value
     section = f"finisher-{finisher.name}"
     previous = cache.section(section).get("made") if earlier is not None else None

@@ -231,8 +231,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                kept_links: Callable[[str], bytes | None] | None = None,
                extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None,
                ready: Callable[[list[int]], None] | None = None,
-               derivations: Derivations | None = None, spill: str | None = None) -> tuple[dict[str, Done], int]:
-    """Render (or keep) every page; returns (what each page left behind, pages rendered).
+               derivations: Derivations | None = None, spill: str | None = None) -> tuple[dict[str, Done], list[int]]:
+    """Render (or keep) every page; returns (what each page left behind, the pages rendered, in order).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
     replaces (or, without a writer, of any earlier build); ``fingerprints`` None records nothing.
@@ -252,14 +252,24 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     todo = planned.todo
     kept_blobs: dict[int, bytes] = {}
     gone: list[int] = []
-    for i, entry in sorted(planned.kept.items()):
-        blob = kept_links(pages[i].output) if kept_links is not None else b""
-        if blob is not None and (writer is None or writer.keep(pages[i].output, entry.digest)):
-            results[i] = entry
-            if blob:
+    kept = sorted(planned.kept.items())
+    if kept_links is not None:
+        for i, entry in kept:
+            blob = kept_links(pages[i].output)
+            if blob is None:  # (its links gone from the cache)
+                gone.append(i)
+            elif blob:
                 kept_blobs[i] = blob
-        else:  # the old file (or its links) gone after all
+        if gone:
+            no_links = set(gone)
+            kept = [(i, entry) for i, entry in kept if i not in no_links]
+    lost = set(writer.keep_all([(pages[i].output, entry.digest) for i, entry in kept])) if writer is not None else ()
+    for i, entry in kept:
+        if lost and pages[i].output in lost:  # the old file gone after all
             gone.append(i)
+            kept_blobs.pop(i, None)
+        else:
+            results[i] = entry
     if gone:
         todo = sorted([*todo, *gone])
     if ready is not None:  # (pages listed as stand-ins until they are rendered: incremental/listing.py)
@@ -312,7 +322,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
             blob = entry.links if i in rendered else kept_blobs.get(i)
             if blob:
                 _add_links(links, blob)
-    return {page.output: entry for page, entry in zip(pages, results)}, len(todo)
+    return {page.output: entry for page, entry in zip(pages, results)}, list(todo)
 
 
 def _add_links(links: linkcheck.LinkCheck, blob: bytes) -> None:
