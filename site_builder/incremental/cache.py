@@ -82,7 +82,7 @@ def _key() -> bytes:
 
 def _signature(data: bytes) -> bytes:
     """What a cache file begins with, before ``data``."""
-    return _SIGNED + hmac.new(_key(), data, hashlib.sha256).digest()
+    return _SIGNED + hmac.digest(_key(), data, "sha256")
 
 
 def _verified(blob: bytes) -> memoryview | None:
@@ -92,7 +92,7 @@ def _verified(blob: bytes) -> memoryview | None:
     if not blob.startswith(_SIGNED) or len(blob) < n + 32:
         return None
     mac, data = blob[n:n + 32], memoryview(blob)[n + 32:]
-    return data if hmac.compare_digest(mac, hmac.new(_key(), data, hashlib.sha256).digest()) else None
+    return data if hmac.compare_digest(mac, hmac.digest(_key(), data, "sha256")) else None
 
 
 _CODE_VERSION: str | None = None

@@ -272,15 +272,17 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     write_finished(finisher, page_list, done, rendered, prepared, model, writer, cache,
                                    saved["pages"] if valid else None)
                     timings[finisher.name] = time.perf_counter() - finish_start
-                check_links(links, set(writer.written.values()), model, renderer)
-                result.files, result.changed = len(writer.written), writer.changed
+                written = writer.files()
+                check_links(links, written, model, renderer)
+                result.files, result.changed = len(written), writer.changed
             timings["write"] = time.perf_counter() - start - sum(timings.get(f.name, 0.0) for f in finishers)
             if watched:  # (the output is this build's: the next one's writer starts from what it wrote)
                 cache.held[HELD_WRITTEN] = writer.written_files()
             if tracked:
-                changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done, saved["pages"],
+                changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done,
+                                      [page_list[i].output for i in rendered], saved["pages"],
                                       fingerprints.digests((entry.attributes for entry in done.values()), jobs),
-                                      sorted(writer.written.values()))
+                                      written)
                 if not save:  # (the cache stays in memory for the next build: serve)
                     cache.held["readers"] = readers.updated(cache.held.get("readers"), _shards(cache),
                                                             saved["shards"], changed)
@@ -337,21 +339,21 @@ def _readers(cache: Cache, saved: dict) -> readers.Readers | None:
     return found if found is not None and found.describes(saved["shards"]) else None
 
 
-def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: tracking.Digests,
-                files: list[str]) -> list[tuple[str, rendering.Done]]:
+def _save_pages(cache: Cache, output: tuple, done: dict, rendered: list[str], before: dict, digests: tracking.Digests,
+                files: set[str]) -> list[tuple[str, rendering.Done]]:
     """Only the sections that changed are written again: the shards with a page whose entry changed, the
     digests and the list of files if they differ. The sections are saved in the order of their names,
     "pages-output" (which says which output they describe) last: a build killed while saving leaves a
     cache that does not match the output, and the next build renders every page. (The list of files is
     the same whenever the output is: the output's build id is a hash of every file's name and content.)
-    Returns the (output path, entry) of the pages whose entry changed, their links apart (see :func:`_kept_links`)."""
+    Returns the (output path, entry) of the pages whose entry changed, their links apart (see :func:`_kept_links`).
+    ``rendered``: the pages rendered (every other page's entry is the one in ``before``, the same object)."""
     links_of = _kept_links(cache)
     entries: list[tuple[str, rendering.Done]] = []
     links: list[tuple[str, bytes]] = []
-    for path, entry in done.items():
+    for path in rendered:
+        entry = done[path]
         old = before.get(path)
-        if old is entry:  # (kept from the cache: the same object)
-            continue
         stripped = entry._replace(links=b"")  # (the cache's entries keep no links)
         if old != stripped:
             entries.append((path, stripped))
@@ -364,8 +366,9 @@ def _save_pages(cache: Cache, output: tuple, done: dict, before: dict, digests: 
     _save_shards(cache, "links", LINK_SHARDS, links, gone)
     if cache.section("pages-digests").get("digests") != digests:
         cache.replace("pages-digests", {"digests": digests})
-    if cache.section("pages-files").get("files") != files:
-        cache.replace("pages-files", {"files": files})
+    listed = cache.section("pages-files").get("files")
+    if listed is None or len(listed) != len(files) or not files.issuperset(listed):
+        cache.replace("pages-files", {"files": sorted(files)})
     if cache.section("pages-output").get("output") != output:
         cache.replace("pages-output", {"output": output})
     return entries

@@ -189,6 +189,11 @@ class Plan:
 
     kept: dict[int, Done]
     todo: Sequence[int]  # in order (a build that keeps nothing: a range, not 178,000 numbers at 10,000 posts)
+    # ``others``: every page neither in ``kept`` nor in ``todo`` is kept as well, as these entries (the cached build's,
+    # by output path) have it (a plan that knew which pages to look at did not list the others one by one);
+    # ``outputs``: then, each page's output path
+    others: dict[str, Done] | None = None
+    outputs: list[str] | None = None
 
 
 def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchanged,
@@ -213,6 +218,8 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
         return Plan({}, range(len(pages)))
     unchanged = fingerprints.unchanged(digests, jobs)
     look = readers.look_at(unchanged) if readers is not None else None
+    if look is not None:
+        return _plan_looking_at(pages, previous, look, unchanged, fingerprints, same)
     kept: dict[int, Done] = {}
     todo: list[int] = []
     for i, page in enumerate(pages):
@@ -223,6 +230,27 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
         else:
             todo.append(i)
     return Plan(kept, todo)
+
+
+def _plan_looking_at(pages: list[Page], previous: dict[str, Done], look: set[str], unchanged: tracking.Unchanged,
+                     fingerprints: tracking.Fingerprints, same: frozenset[int]) -> Plan:
+    """:func:`plan` when it knows the pages that read something changed (``look``): only they, the pages whose
+    context is compared (not in ``same``) and the pages without an entry are looked at; every other page is kept
+    (:attr:`Plan.others`), with no step a page but its output path taken."""
+    outputs = [page.output for page in pages]
+    where = dict(zip(outputs, range(len(outputs))))
+    indices = set(range(len(outputs))).difference(same)
+    indices.update(where[output] for output in look if output in where)
+    indices.update(where[output] for output in where.keys() - previous.keys())
+    kept: dict[int, Done] = {}
+    todo: list[int] = []
+    for i in sorted(indices):
+        entry = previous.get(outputs[i])
+        if _as_left(i, pages[i], entry, unchanged, fingerprints, same):
+            kept[i] = entry
+        else:
+            todo.append(i)
+    return Plan(kept, todo, previous, outputs)
 
 
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
@@ -248,11 +276,28 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     """
     global _STAGE
     total = len(pages)
-    results: list[Done | None] = [None] * total
     todo = planned.todo
     kept_blobs: dict[int, bytes] = {}
     gone: list[int] = []
-    kept = sorted(planned.kept.items())
+    outputs = planned.outputs
+    if planned.others is not None and kept_links is None and (writer is None or writer.can_keep_files):
+        # every page not to render is kept as the cached build left it, taken all at once
+        results: list[Done | None] = [planned.others.get(output) for output in outputs]
+        for i in todo:
+            results[i] = None
+        lost = writer.keep_files(set(outputs).difference([outputs[i] for i in todo])) if writer is not None else ()
+        if lost:  # (not written by that build after all: rendered)
+            gone = [i for i, output in enumerate(outputs) if output in lost]
+            for i in gone:
+                results[i] = None
+        kept = []
+    else:
+        results = [None] * total
+        kept = planned.kept
+        if planned.others is not None:  # (each page kept is looked at here: its links, the file)
+            in_todo = set(todo)
+            kept = {i: kept.get(i) or planned.others[output] for i, output in enumerate(outputs) if i not in in_todo}
+        kept = sorted(kept.items())
     if kept_links is not None:
         for i, entry in kept:
             blob = kept_links(pages[i].output)
@@ -318,11 +363,13 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
         _STAGE = None
     if fingerprints is not None:
         rendered = set(todo)
-        for i, entry in enumerate(results):
-            blob = entry.links if i in rendered else kept_blobs.get(i)
+        for i in sorted(rendered.union(kept_blobs)):  # (in page order)
+            blob = results[i].links if i in rendered else kept_blobs[i]
             if blob:
                 _add_links(links, blob)
-    return {page.output: entry for page, entry in zip(pages, results)}, list(todo)
+    if outputs is None:
+        outputs = [page.output for page in pages]
+    return dict(zip(outputs, results)), list(todo)
 
 
 def _add_links(links: linkcheck.LinkCheck, blob: bytes) -> None:

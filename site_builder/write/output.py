@@ -111,6 +111,29 @@ class Writer:
         self._carried = False  # digests holds the previous build's files too until _apply drops those gone
         if before is not None and self.in_place and sole and before.build_id == marker_id(out):
             self.digests, self._id, self._carried = dict(before.digests), before.id, True
+        self.kept_files: set[str] = set()  # kept as the previous build wrote them, all at once (:meth:`keep_files`)
+
+    @property
+    def can_keep_files(self) -> bool:
+        """Whether :meth:`keep_files` can be used: this writer starts from what the previous build wrote."""
+        return self._carried and self.previous is not None
+
+    def keep_files(self, paths: set[str]) -> set[str]:
+        """Keep the files at ``paths`` as the previous build wrote them (:attr:`can_keep_files`): the set is taken
+        as it is, nothing is done a file (178,000 pages at 10,000 posts); returns those that build did not write.
+        Their names were checked when that build registered them."""
+        lost = paths - self.previous
+        self.kept_files |= paths - lost if lost else paths
+        return lost
+
+    def files(self) -> set[str]:
+        """Every file this build wrote or kept (as given to the writer)."""
+        found = set(self.written.values())
+        return found | self.kept_files if self.kept_files else found
+
+    def count(self) -> int:
+        """How many files this build wrote or kept."""
+        return len(self.written) + len(self.kept_files)
 
     def __enter__(self) -> "Writer":
         """Begin writing; the caller holds :func:`locked` on the output and has called :func:`clear_leftovers`."""
@@ -169,7 +192,7 @@ class Writer:
         """In place: write the held files, then remove what this build did not make."""
         for path, data in self.pending.items():
             replace_file(self.out / path, data)
-        keep = set(self.written.values())
+        keep = self.files()
         if self._carried:  # (the files of the previous build this one did not write)
             for path in self.digests.keys() - keep:
                 self._id -= _file_id(path, self.digests.pop(path))
@@ -220,8 +243,8 @@ class Writer:
         key = norm.lower()
         if key == norm:  # (most are: one string, not two, for each of a city's 178,000 files)
             key = norm
-        if key in self.written:
-            raise ValueError(f"two pages map to the same output file: {self.written[key]} and {path}")
+        if key in self.written or path in self.kept_files:
+            raise ValueError(f"two pages map to the same output file: {self.written.get(key, path)} and {path}")
         self.written[key] = path
         return norm
 
@@ -279,16 +302,17 @@ class Writer:
     def keep_all(self, files: list[tuple[str, bytes]]) -> list[str]:
         """:meth:`keep` each (path, content hash) of ``files``; returns the paths not kept (not in the old output).
 
-        ``sole``, in place, the previous build's files known (``serve``'s rebuilds): what :meth:`keep` does a file,
-        done for all at once — 178,000 pages at 10,000 posts. A name the previous build wrote is not checked again
-        (:meth:`_register` checked it then)."""
-        previous = self.previous
-        if not (self.old is not None and self.sole and self.in_place and previous is not None):
+        In place, with the files of the old output known (``sole``: the previous build's; else those a helper
+        found there, :attr:`present`): what :meth:`keep` does a file, done for all at once (178,000 pages at
+        10,000 posts). Those names were written by the previous build and checked by :meth:`_register` then."""
+        there = self.previous if self.sole else self.present
+        if not (self.old is not None and self.in_place and there is not None):
             return [path for path, content in files if not self.keep(path, content)]
-        lost = [path for path, _ in files if path not in previous]
-        written, unchecked = self.written, []
+        written, digests, lost, unchecked = self.written, self.digests, [], []
         for path, content in files:
-            if path not in previous:
+            if path not in there:
+                if not self.keep(path, content):  # (looked at, unless sole)
+                    lost.append(path)
                 continue
             norm = path.rstrip("/")  # (normal_form)
             key = norm.lower()
@@ -298,7 +322,8 @@ class Writer:
                 unchecked.append(path)  # (the error of _register, below)
                 continue
             written[key] = path
-            self._digest(path, content)
+            if digests.get(path) != content:
+                self._digest(path, content)
         for path in unchecked:
             self._register(path)
         return lost
