@@ -825,7 +825,7 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     member_pages = [p.url for p in listed[-1].pages if p.template == "member.html"]  # (by unit: each public member once)
     assert sorted(member_pages) == sorted(m.url for m in first.model.members)
     assert made == ["web.lists", *[f"web.posts.{u}" for u in units], *[f"web.members.{u}" for u in units],
-                    "web.units", "print.short",
+                    "web.units", "web.honours", "print.short",
                     *[f"print.unit.{u}" for u in units]]  # a group of post pages and of print pages for each unit
     story = next(p for p in sorted((site / "content/stories").glob("*.md")) if "posts:" in p.read_text(encoding="utf-8"))
     edit(story, "\ntitle: ", "\ntitle: 改过的")

@@ -26,7 +26,7 @@ import hashlib
 import io
 import pickle
 from dataclasses import dataclass, fields, is_dataclass
-from operator import attrgetter
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -288,6 +288,11 @@ class Fingerprints:
         self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
         self._attributes: dict[tuple[str, str], bytes | None] = {}  # attribute digests worked out so far
+        # (key, attribute) → (its value, its digest) of the tuples the last build of this process hashed, and this one
+        self._tuples_before = held.get(_HELD_TUPLES, {}) if held is not None else {}
+        self._tuples: dict[tuple[str, str], tuple[tuple, bytes]] = {}
+        if held is not None:
+            held[_HELD_TUPLES] = self._tuples
 
     def index(self) -> dict[str, Any]:
         """Every model object, by key (``Model.objects``: the objects that others refer to are all among them; a
@@ -356,10 +361,17 @@ class Fingerprints:
         except AttributeError:
             found = b"missing"
         else:
-            try:
-                found = _value_digest(value)
-            except Volatile:
-                found = None
+            before = self._tuples_before.get((key, name))
+            if type(value) is tuple and before is not None and len(value) == len(before[0]) \
+                    and all(map(is_, value, before[0])):
+                found = before[1]  # (the very objects, frozen, in the same order: model.members, 60,000 at 10,000 posts)
+            else:
+                try:
+                    found = _value_digest(value)
+                except Volatile:
+                    found = None
+            if type(value) is tuple and found is not None and self.held is not None:
+                self._tuples[(key, name)] = (value, found)
         self._attributes[(key, name)] = found
         return found
 
@@ -401,6 +413,7 @@ class Fingerprints:
 
 
 _HELD_DIGESTS = "object-digests"  # (in Cache.held: (model, id of each object → (the object, its digest)))
+_HELD_TUPLES = "attribute-tuples"  # (in Cache.held: the attributes' tuples a build hashed, Fingerprints._tuples)
 
 
 @dataclass(frozen=True)

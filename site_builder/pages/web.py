@@ -183,7 +183,9 @@ def pages(model: Model) -> Iterator[Page | Pages]:
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
     for story in model.stories:
         yield Page(story.url, "story.html", view=story_view, args=(story,))
-    yield from honour_roll(model)
+    # (a group: listing it sorts every post and member, and its pages' arguments are 20 of them a page; a story's
+    # edit changes nothing it is listed from)
+    yield Pages("web.honours", honour_roll, (model,))
     # 群众议标准: at a campaign's start every member's standard is open for comment at once, so in pages too
     discussed = [m for m in model.members if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)]
     for chunk, pager in paginate(discussed, s.page_size, "standards/", "standards/page/"):
