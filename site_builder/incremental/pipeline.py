@@ -93,8 +93,11 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     # The last model this cache's process built without a problem (``serve``'s): its objects that no file changed
     # are reused (model/build.py Builder.kept). A new process has none: a model is not kept in the cache's files.
     held = cache.held if cache is not None else {}
-    model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url, jobs,
-                            held.get(HELD_MODEL)) if raw.site is not None else None
+    previous = held.get(HELD_MODEL)
+    objects = held.get(HELD_OBJECTS)  # (its objects by key, as the listing of the build that made it found them)
+    model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url, jobs, previous,
+                            objects[1] if objects is not None and objects[0] is previous else None) \
+        if raw.site is not None else None
     if model is not None:
         model = dataclasses.replace(model, competitions=competition.build(raw, model, problems))
     if raw.site is None:  # one bad file never hides the others' problems (docs/security.md)
@@ -107,6 +110,7 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
 
 
 HELD_MODEL = "model"  # (in Cache.held: the model of the cache's last build, if it had no problem)
+HELD_OBJECTS = "model-objects"  # (in Cache.held: (the model of a build that kept its cache in memory, its objects by key))
 HELD_WRITTEN = "written"  # (in Cache.held: what the last build of a watched output wrote, output.Written)
 
 
@@ -196,6 +200,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                                              cache.held if not save else None)
     listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
     page_list = listed.pages
+    if fingerprints is not None and not save:  # (the next build's model builder looks up this one's objects by key)
+        cache.held[HELD_OBJECTS] = (model, fingerprints.index())
 
     def read_back(todo: list[int]) -> None:  # reused pages are stand-ins until they are rendered
         listing.complete(listed, todo, fingerprints.index())

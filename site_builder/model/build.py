@@ -357,10 +357,12 @@ def _records(value: Sequence[dict]) -> Sequence[dict]:
 
 class Builder:
     def __init__(self, raw: Raw, problems: Problems, markdown: "MarkdownRenderer | None" = None,
-                 base_url: str | None = None, jobs: int = 1, previous: Model | None = None):
+                 base_url: str | None = None, jobs: int = 1, previous: Model | None = None,
+                 previous_objects: dict[str, Any] | None = None):
         self.raw, self.problems = raw, problems
-        # a model built from these files before without any problem (``serve``'s last): see :meth:`kept`
-        self.previous = previous
+        # a model built from these files before without any problem (``serve``'s last): see :meth:`kept`; and its
+        # units, posts, members and stories by key ("post:<id>"), if the caller has them at hand
+        self.previous, self.previous_objects = previous, previous_objects
         self._kept: Callable[[str, Any], Any] = lambda key, rec: None
         self._making: list[tuple[str, images.ImageRef]] | None = None  # the photos of the story being made
         self.story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = {}  # (see Model.story_photos)
@@ -534,7 +536,9 @@ class Builder:
                 self.previous = None  # (its objects were made under other settings: none is this build's)
             else:
                 settings = self.previous.settings  # (the same object: its objects' digests name it)
-        with images.inspected_ahead(self.member_photos(), self.jobs):
+        # (the photos checked ahead on every core: a clean build's; a rebuild with a model before looks at those it
+        # asks for, the others' files are where they were)
+        with images.inspected_ahead(self.member_photos() if self.previous is None else (), self.jobs):
             return self.build_with(settings)
 
     def kept(self) -> "Callable[[str, Rec], Any]":
@@ -550,7 +554,7 @@ class Builder:
         if previous is None:
             return lambda key, rec: None
         before, now = previous.sources, self.raw.digests
-        objects = {key: obj for key, obj in (
+        objects = self.previous_objects if self.previous_objects is not None else {key: obj for key, obj in (
             *((f"unit:{u.id}", u) for u in previous.units), *((f"post:{p.id}", p) for p in previous.all_posts),
             *((f"member:{m.id}", m) for m in previous.all_members), *((f"story:{s.id}", s) for s in previous.stories))}
 
@@ -1084,11 +1088,13 @@ class PlainMarkdown:
 
 
 def build(raw: Raw, problems: Problems, markdown: MarkdownRenderer | None = None,
-          base_url: str | None = None, jobs: int = 1, previous: Model | None = None) -> Model | None:
+          base_url: str | None = None, jobs: int = 1, previous: Model | None = None,
+          previous_objects: dict[str, Any] | None = None) -> Model | None:
     """The model of ``raw``; ``base_url`` (build --base-url, the preview server's address) replaces site.yaml's;
     ``jobs``: processes that may check the photos; ``previous``: a model built before from the same site without
-    a problem, whose objects are reused where their files did not change (:meth:`Builder.kept`)."""
-    return Builder(raw, problems, markdown, base_url, jobs, previous).build()
+    a problem, whose objects are reused where their files did not change (:meth:`Builder.kept`);
+    ``previous_objects``: its objects by key, if known (every unit, post, member and story at least)."""
+    return Builder(raw, problems, markdown, base_url, jobs, previous, previous_objects).build()
 
 
 def _bad_photo_path(src: str, norm: str) -> bool:
