@@ -285,10 +285,14 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             if watched:  # (the output is this build's: the next one's writer starts from what it wrote)
                 cache.held[HELD_WRITTEN] = writer.written_files()
             if tracked:
-                changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done,
-                                      [page_list[i].output for i in rendered], saved["pages"],
-                                      fingerprints.digests((entry.attributes for entry in done.values()), jobs),
-                                      written)
+                rendered_paths = [page_list[i].output for i in rendered]
+                # (the attributes the pages read: those of the pages rendered, and of the kept pages, which read
+                # what they read when the cache's digests were kept)
+                kept_read = saved["digests"].attributes.keys() if saved["digests"] is not None and valid else None
+                read = (done[path].attributes for path in rendered_paths) if kept_read is not None else \
+                    (entry.attributes for entry in done.values())
+                changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done, rendered_paths,
+                                      saved["pages"], fingerprints.digests(read, jobs, kept_read or ()), written)
                 if not save:  # (the cache stays in memory for the next build: serve)
                     cache.held["readers"] = readers.updated(cache.held.get("readers"), _shards(cache),
                                                             saved["shards"], changed)

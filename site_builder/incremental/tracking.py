@@ -375,10 +375,11 @@ class Fingerprints:
         self._attributes[(key, name)] = found
         return found
 
-    def digests(self, read: Iterable[tuple], jobs: int = 1) -> "Digests":
+    def digests(self, read: Iterable[tuple], jobs: int = 1, also: Iterable[tuple[str, str]] = ()) -> "Digests":
         """The digests to keep for the next build: of every object, and of the attribute-level reads
-        ``read`` (each page's ``attributes``)."""
+        ``read`` (each page's ``attributes``) and ``also`` ((key, attribute) pairs)."""
         attributes = {(k, name) for attributes in read for k, names in attributes for name in names}
+        attributes.update(also)
         return Digests(dict(self.object_digests(jobs)),
                        {(k, name): self.attribute_digest(k, name) for k, name in sorted(attributes)})
 

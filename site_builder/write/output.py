@@ -112,6 +112,7 @@ class Writer:
         if before is not None and self.in_place and sole and before.build_id == marker_id(out):
             self.digests, self._id, self._carried = dict(before.digests), before.id, True
         self.kept_files: set[str] = set()  # kept as the previous build wrote them, all at once (:meth:`keep_files`)
+        self._files: set[str] | None = None  # (files(), until another file is written or kept)
 
     @property
     def can_keep_files(self) -> bool:
@@ -124,12 +125,15 @@ class Writer:
         Their names were checked when that build registered them."""
         lost = paths - self.previous
         self.kept_files |= paths - lost if lost else paths
+        self._files = None
         return lost
 
     def files(self) -> set[str]:
-        """Every file this build wrote or kept (as given to the writer)."""
-        found = set(self.written.values())
-        return found | self.kept_files if self.kept_files else found
+        """Every file this build wrote or kept (as given to the writer); not to be changed."""
+        if self._files is None:
+            found = set(self.written.values())
+            self._files = found | self.kept_files if self.kept_files else found
+        return self._files
 
     def count(self) -> int:
         """How many files this build wrote or kept."""
@@ -193,9 +197,6 @@ class Writer:
         for path, data in self.pending.items():
             replace_file(self.out / path, data)
         keep = self.files()
-        if self._carried:  # (the files of the previous build this one did not write)
-            for path in self.digests.keys() - keep:
-                self._id -= _file_id(path, self.digests.pop(path))
         if self.previous is None:  # everything there, also what someone else put there
             self.previous = set()
             for folder, dirs, files in os.walk(self.out):
@@ -211,7 +212,13 @@ class Writer:
                     continue
                 prefix = folder + "/" if folder else ""
                 self.previous.update(prefix + e.name for e in entries if not e.is_dir(follow_symlinks=False))
-        for name in sorted(self.previous - keep):
+        gone = self.previous - keep
+        if self._carried:  # (the previous build's files this one did not write: all among gone)
+            for path in gone:
+                content = self.digests.pop(path, None)
+                if content is not None:
+                    self._id -= _file_id(path, content)
+        for name in sorted(gone):
             if name == MARKER:
                 continue
             file = self.out / name
@@ -246,6 +253,7 @@ class Writer:
         if key in self.written or path in self.kept_files:
             raise ValueError(f"two pages map to the same output file: {self.written.get(key, path)} and {path}")
         self.written[key] = path
+        self._files = None
         return norm
 
     def _target(self, path: str) -> Path:
@@ -324,6 +332,7 @@ class Writer:
             written[key] = path
             if digests.get(path) != content:
                 self._digest(path, content)
+        self._files = None
         for path in unchecked:
             self._register(path)
         return lost
