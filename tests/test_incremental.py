@@ -859,8 +859,21 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     # (the post pages' boards are made when the pages are rendered: listing them reads no member)
     assert not {key for key in made if key.startswith("web.posts.")}
     assert "web.lists" not in made  # (the member's unit only)
+    assert ("web.honours" in made) == any(p.status == "commended" for p in shown.public_posts)
     assert "再" in (out / f"posts/{shown.post.id}/index.html").read_text(encoding="utf-8")  # its board's fingerprint
     clean = tmp_path / "clean-member"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+    # the honour roll reads the honoured members and the commended posts' members, not every member: the edit of
+    # a member with no honour at a post not commended keeps its pages
+    quiet = next(m for m in second.model.members
+                 if not m.honours and all(p.status != "commended" for p in m.public_posts))
+    edit(site / f"content/members/{quiet.id}.yaml", "pledge: ", "pledge: 又")
+    made.clear()
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    assert made and "web.honours" not in made
+    clean = tmp_path / "clean-quiet-member"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
     assert tree(out) == tree(clean)
 

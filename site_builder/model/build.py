@@ -300,6 +300,9 @@ class Model:
     # story id → the photos it shows ((path as written, photo), in the order it asked for them): what the next
     # build inside `serve` looks at to keep the story as it is (Builder.kept_stories); no page reads it
     story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = field(default_factory=dict)
+    # the public members with an honour of their own, sorted by id (the honour roll lists them: a group of pages
+    # that reads this, not every member, is kept when a member without one is edited)
+    honoured: tuple[Member, ...] = ()
 
     def __post_init__(self) -> None:
         # Each object reads its relations from here (see Relations): not a field, not part of what it holds
@@ -674,6 +677,7 @@ class Builder:
             external_links=tuple(self.external), internal_links=tuple(self.internal),
             broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
             staff=staff, relations=relations,
+            honoured=tuple(m for m in members.values() if m.public and m.honours),
         )
 
     def serving(self, members: dict[str, Member]) -> tuple[dict[str, tuple[Member, ...]], dict[str, tuple[Member, ...]]]:

@@ -209,8 +209,8 @@ def honour_roll(model: Model) -> Iterator[Page]:
     size = model.settings.page_size
     commended = sorted((p for p in model.posts if p.status == COMMENDED), key=lambda p: (p.standing.commended_on, p.id))
     # (the members at a commended post are its members: not each member's posts looked through, twice)
-    at_commended = {id(m) for p in commended for m in p.members}
-    honoured = sorted((m for m in model.members if m.honours or id(m) in at_commended),
+    at_commended = {id(m): m for p in commended for m in p.members}
+    honoured = sorted({**at_commended, **{id(m): m for m in model.honoured}}.values(),
                       key=lambda m: (id(m) not in at_commended, m.id))
     posts = list(paginate(commended, size, "honours/", "honours/posts/"))
     members = list(paginate(honoured, size, "honours/", "honours/members/"))
