@@ -295,8 +295,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
         results = [None] * total
         kept = planned.kept
         if planned.others is not None:  # (each page kept is looked at here: its links, the file)
-            in_todo = set(todo)
-            kept = {i: kept.get(i) or planned.others[output] for i, output in enumerate(outputs) if i not in in_todo}
+            in_todo = set(todo)  # (the plan's kept entries are the cached ones as well)
+            kept = {i: planned.others[output] for i, output in enumerate(outputs) if i not in in_todo}
         kept = sorted(kept.items())
     if kept_links is not None:
         for i, entry in kept:

@@ -183,8 +183,9 @@ def pages(model: Model) -> Iterator[Page | Pages]:
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
     for story in model.stories:
         yield Page(story.url, "story.html", view=story_view, args=(story,))
-    # (a group: listing it sorts every post and member, and its pages' arguments are 20 of them a page; a story's
-    # edit changes nothing it is listed from)
+    # (a group: its pages' arguments are 20 posts or members a page, compared otherwise at every rebuild; it is
+    # listed from the posts, the commended posts' members and the honoured members, which a story's edit, or a
+    # member's without an honour, does not change)
     yield Pages("web.honours", honour_roll, (model,))
     # 群众议标准: at a campaign's start every member's standard is open for comment at once, so in pages too
     discussed = [m for m in model.members if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)]

@@ -135,10 +135,6 @@ class Writer:
             self._files = found | self.kept_files if self.kept_files else found
         return self._files
 
-    def count(self) -> int:
-        """How many files this build wrote or kept."""
-        return len(self.written) + len(self.kept_files)
-
     def __enter__(self) -> "Writer":
         """Begin writing; the caller holds :func:`locked` on the output and has called :func:`clear_leftovers`."""
         if not self.in_place:
@@ -247,9 +243,7 @@ class Writer:
         if unsafe_output(path):
             raise ValueError(f"refusing to write an unsafe output path: {path!r}")
         norm = normal_form(path)
-        key = norm.lower()
-        if key == norm:  # (most are: one string, not two, for each of a city's 178,000 files)
-            key = norm
+        key = _written_key(norm)
         if key in self.written or path in self.kept_files:
             raise ValueError(f"two pages map to the same output file: {self.written.get(key, path)} and {path}")
         self.written[key] = path
@@ -322,10 +316,7 @@ class Writer:
                 if not self.keep(path, content):  # (looked at, unless sole)
                     lost.append(path)
                 continue
-            norm = path.rstrip("/")  # (normal_form)
-            key = norm.lower()
-            if key == norm:
-                key = norm
+            key = _written_key(normal_form(path))
             if key in written:
                 unchecked.append(path)  # (the error of _register, below)
                 continue
@@ -346,6 +337,14 @@ class Writer:
             _link_or_copy(self.old / path, target)
         self._digest(path, path.encode())  # the name is the content's hash
         return True
+
+
+def _written_key(norm: str) -> str:
+    """The key of a file's normal form in :attr:`Writer.written`: lower case, to refuse two files one file system
+    would take for one (the very string when it is lower case already: most are, one string, not two, for each of
+    a city's 178,000 files)."""
+    key = norm.lower()
+    return norm if key == norm else key
 
 
 _ID_RANGE = 1 << 128
