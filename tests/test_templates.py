@@ -69,3 +69,45 @@ def test_star_chart_geometry():
     assert g.marks == (charts.Mark("commended", "169.0", "48.4"), charts.Mark("revoked", "303.0", "101.0"))
     assert (g.width, g.height, g.left, g.right, g.bottom) == (320, 132, 30, 308, 126)
     assert charts.star_chart([]).line == "M30.0 106.0"
+
+
+def test_output_and_attributes_as_jinja_writes_them():
+    """The renderer's environment writes `{{ value }}` without a Markup for each value and looks a dict's
+    `.name` up as an item first: every page comes out as Jinja2's own environment writes it."""
+    from markupsafe import Markup
+
+    from site_builder.content.schema import Rec
+    from site_builder.render import templates
+
+    class Loose(dict):  # (instances have a __dict__: attributes first, as Jinja2 does)
+        pass
+
+    loose = Loose(name="item")
+    loose.name = "attribute"
+    rec = Rec({"phone": "<110>", "items": "an item called items"})
+    source = (
+        "{% macro m(a) %}<{{ a }}>{% endmacro %}{% macro w() %}[{{ caller() }}]{% endmacro %}"
+        "{{ s }}|{{ mk }}|{{ n }}|{{ -n }}|{{ f }}|{{ b }}|{{ none }}|{{ lst }}|{{ m(s) }}|{{ m(mk) }}"
+        "|{% set block %}{{ s }}<i>{% endset %}{{ block }}|{{ s ~ mk }}|{{ s | e }}|{{ s | safe }}"
+        "|{% filter upper %}{{ s }}{% endfilter %}|{% call w() %}{{ s }}&{% endcall %}"
+        "|{{ d.name }}|{{ d.get('name') }}|{{ d.items() | list }}|{{ d.missing is defined }}"
+        "|{{ rec.phone }}|{{ rec.items is callable }}|{{ rec.path is defined }}|{{ loose.name }}"
+        "|{% autoescape false %}{{ s }}{% endautoescape %}|{{ [s, mk] | join(', ') }}")
+    values = dict(s="<a href=\"x\">'&'</a>", mk=Markup("<b>safe</b>"), n=42, f=1.5, b=True, none=None,
+                  lst=["<"], d={"name": "<name>"}, rec=rec, loose=loose)
+    ours = templates._Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    theirs = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    written = [env.from_string(source).render(**values) for env in (ours, theirs)]
+    assert written[0] == written[1]
+    assert "&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;" in written[0]
+    assert "|&lt;110&gt;|True|False|attribute|" in written[0]
+    template = ours.from_string("{{ s }}")
+    if templates._escape_text is not None:  # (MarkupSafe 3): the faster output is the one in use
+        assert template.root_render_func.__globals__["escape"] is templates._output
+    for env in (ours, theirs):  # an undefined value or key still stops the page
+        for bad in ("{{ nothing }}", "{{ d.missing }}", "{{ rec.missing }}", "{{ d.missing.deeper }}"):
+            try:
+                env.from_string(bad).render(**values)
+            except jinja2.UndefinedError:
+                continue
+            raise AssertionError(f"{bad} rendered")
