@@ -185,6 +185,30 @@ def test_a_file_given_in_parts_is_written_compared_and_hashed_as_its_bytes_joine
     assert (tmp_path / "new.json").read_bytes() == joined
 
 
+def test_a_worker_stores_a_page_into_folders_not_made_yet_or_already_there(tmp_path):
+    """What a rendering process writes into the new output (``fresh``): its folder, and the folders above it, made
+    when missing; a folder another page (or process) made already is fine; the same bytes as the old output's
+    file are linked, not written."""
+    new = tmp_path / "new"
+    new.mkdir()
+    for path, data in (("p/p1/index.html", b"one"), ("p/p1/board/index.html", b"two"), ("p/p2/index.html", b"3"),
+                       ("index.html", b"home"), ("p/p1/index.html", b"again")):
+        assert output.store(output.target_in(new, path), None, data, fresh=True) is True
+        assert (new / path).read_bytes() == data
+    old = tmp_path / "old"
+    (old / "u/x").mkdir(parents=True)
+    (old / "u/x/index.html").write_bytes(b"same")
+    assert output.store(output.target_in(new, "u/x/index.html"), old / "u/x/index.html", b"same", fresh=True) is False
+    assert (new / "u/x/index.html").stat().st_ino == (old / "u/x/index.html").stat().st_ino
+    (new / "file").write_bytes(b"")
+    try:  # (a file where a folder should be: the error of the system, as before)
+        output.store(output.target_in(new, "file/index.html"), None, b"x", fresh=True)
+    except OSError:
+        pass
+    else:
+        raise AssertionError("stored under a file")
+
+
 def test_a_sole_writer_that_starts_from_the_last_build_ends_with_the_build_id_and_files_of_a_fresh_one(tmp_path):
     """``serve``'s writer keeps what the previous build wrote (output.Written) and hashes only the files that
     changed: after kept, rewritten, added and dropped files, the build id and the folder are those a writer that

@@ -116,7 +116,7 @@ def _render_one(i: int) -> tuple[Any, ...]:
     if s.new is None:
         return ("ok", done, None, data, tuple(prepared))
     changed = output.store(output.target_in(s.new, page.output), s.old / page.output if s.old is not None else None,
-                           data)
+                           data, fresh=True)  # (workers write only into a new output folder: see render_all)
     return ("ok", done, changed, None, tuple(prepared))
 
 

@@ -481,14 +481,20 @@ def _write_to(f, data: bytes | Chunks) -> None:
         f.write(data)
 
 
-def store(target: str | Path, old: Path | None, data: bytes | Chunks) -> bool:
+def store(target: str | Path, old: Path | None, data: bytes | Chunks, fresh: bool = False) -> bool:
     """Write ``data`` at ``target`` (from :meth:`Writer.claim`; its folder is made here when missing),
-    hard-linking the old file when it is the same; changed?"""
+    hard-linking the old file when it is the same; changed?
+
+    ``fresh``: ``target`` is in a new output folder, where its own folder is most likely not made yet (a page is
+    a folder's ``index.html``): it is made first, rather than found missing by a failed ``open`` (~20 µs a page
+    at 1,000 posts, two processes making folders side by side)."""
     same = old is not None and same_bytes(old, data)
+    if fresh:
+        make_folder(os.path.dirname(target))
     try:
         _put(target, old, data, same)
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)  # (another worker may be making it too)
+        make_folder(os.path.dirname(target))
         try:
             _put(target, old, data, same)
         except FileNotFoundError:
@@ -496,6 +502,17 @@ def store(target: str | Path, old: Path | None, data: bytes | Chunks) -> bool:
                 raise
             _put(target, old, data, False)  # the old file went away meanwhile: the same bytes, written
     return not same
+
+
+def make_folder(folder: str) -> None:
+    """``os.makedirs(folder, exist_ok=True)`` for a folder whose parent is most likely there: one ``mkdir``
+    (another process may be making the same folder: one that is there is fine)."""
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 def _put(target: str | Path, old: Path | None, data: bytes | Chunks, same: bool) -> None:
