@@ -111,3 +111,46 @@ def test_output_and_attributes_as_jinja_writes_them():
             except jinja2.UndefinedError:
                 continue
             raise AssertionError(f"{bad} rendered")
+
+
+def test_plain_translations_are_written_when_the_template_is_compiled():
+    """`t('key')` with a literal key and nothing else is the translated text from the template's compilation on
+    (escaped as at render time); a call with values, a key the translations lack, a text that is not a string,
+    `.t(...)`, and every `t` of a template that binds the name itself are left to run at render time."""
+    from site_builder.render import templates
+
+    strings = {"hello": "你好 <&>", "n": 3, "fmt": "{n} 个"}
+    calls = []
+
+    def t(key, **values):
+        calls.append(key)
+        text = strings[key]
+        return text.format(**values) if values else text
+
+    def env(folding: bool) -> jinja2.Environment:
+        e = templates._Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                   extensions=[templates._Translations] if folding else [])
+        e.translations = strings
+        e.globals.update(t=t, obj=SimpleNamespace(t=lambda key: f"attr {key}"))
+        return e
+
+    source = ("{{ t('hello') }}|{{ t( 'hello' ) | length }}|{% set x = t('hello') ~ '!' %}{{ x }}|{{ t('n') }}"
+              "|{{ t('fmt', n=2) }}|{{ obj.t('hello') }}|{% if t('hello') %}yes{% endif %}")
+    written = []
+    for folding in (True, False):
+        calls.clear()
+        written.append(env(folding).from_string(source).render())
+        if folding:
+            assert calls == ["n", "fmt"]  # (the other t('hello') were text already)
+    assert written[0] == written[1] == "你好 &lt;&amp;&gt;|6|你好 &lt;&amp;&gt;!|3|2 个|attr hello|yes"
+    for bound in ("{% set t = obj.t %}{{ t('hello') }}", "{% macro t(k) %}m{{ k }}{% endmacro %}{{ t('hello') }}",
+                  "{% for t in [obj.t] %}{{ t('hello') }}{% endfor %}",
+                  "{% macro m(t) %}{{ t('hello') }}{% endmacro %}{{ m(obj.t) }}"):
+        assert env(True).from_string(bound).render() == env(False).from_string(bound).render(), bound
+        assert "你好" not in env(True).from_string(bound).render()
+    try:
+        env(True).from_string("{{ t('missing') }}").render()
+    except KeyError:
+        pass
+    else:
+        raise AssertionError("a missing key rendered")
