@@ -2,7 +2,7 @@
 
 :class:`CacheMachine` starts from a copy of ``tests/sites/mini`` and applies random sequences of
 edits: stories (text, title, date, tags, members named), pledges, evaluation scores, site settings,
-site templates overriding the defaults, new, deleted, renamed and broken files (and their repair),
+site templates and translations overriding the defaults, new, deleted, renamed and broken files (and their repair),
 builds at another ``--base-url``, ``serve`` sessions (the preview's own in-process builds, with an
 edit while it runs), ``pdf``, ``pdf --stale`` and ``check``. After every step it builds the site with the build
 cache into the same output folder and compares it with a ``--no-cache`` build of the same content
@@ -366,6 +366,12 @@ class CacheMachine(RuleBasedStateMachine):
         text = self.read(rel) or (templates.default_templates() / name).read_text(encoding="utf-8")
         block = re.search(r"\{% block (main|sheet) %\}", text)
         self.write(rel, text[:block.end()] + f'\n<p class="site-line">{marker}</p>' + text[block.end():])
+
+    @rule(key=st.sampled_from(["history_heading", "nav_home", "board_scan_feedback"]), text=st.none() | plain_words)
+    def translation(self, key, text):
+        """SITE/templates/translations.yaml with one key of its own, or removed: plain `t('key')` calls are
+        compiled into the templates' code (render/templates.py), which the cache keeps."""
+        self.write("templates/translations.yaml", None if text is None else f"zh-CN:\n  {key}: {text}\n")
 
     @rule(text=st.none() | plain_words)
     def static_file(self, text):

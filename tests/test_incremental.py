@@ -736,6 +736,29 @@ def test_templates_are_compiled_once(tmp_path, monkeypatch, steady):
     assert "新的 404" in (tmp_path / "out/404.html").read_text(encoding="utf-8")
 
 
+def test_a_translation_edit_is_written_by_the_next_warm_build(tmp_path, capsys, steady):
+    """A plain `t('key')` is compiled into the template's code (render/templates.py): the kept code is that of the
+    translations it was compiled with, so a site's own translations.yaml, added, edited or removed with no
+    template changed, is in the next warm build's pages as in a clean build's."""
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    page = next(p for p in sorted(out.glob("*/*/index.html")) if "星级记录" in p.read_text(encoding="utf-8"))
+    own = site / "templates/translations.yaml"
+    own.parent.mkdir()
+    for heading in ("新的记录标题", "又改了一次", None):
+        if heading is None:
+            own.unlink()
+        else:
+            own.write_text(f"zh-CN:\n  history_heading: {heading}\n", encoding="utf-8")
+        pipeline.run(site, out, jobs=1)
+        text = page.read_text(encoding="utf-8")
+        assert (heading or "星级记录（一月一考评）") in text
+        clean = tmp_path / f"clean-{heading}"
+        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+        assert tree(out) == tree(clean)
+
+
 def test_a_build_without_cache_keeps_no_records(tmp_path):
     """--no-cache: the records are dropped once the model is made (a 10,000-post city's are ~800 MiB), and the
     pages are the same as a cached build's."""

@@ -189,7 +189,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     if progress:
         progress("views", 0, 0)
     renderer = Renderer(site, model)
-    renderer.env.bytecode_cache = rendering.TemplateCode(cache)
+    renderer.env.bytecode_cache = rendering.TemplateCode(cache, renderer.code_key)
     fingerprints = None
     if tracked:
         renderer.recorded = tracking.recorded

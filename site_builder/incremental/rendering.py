@@ -387,10 +387,15 @@ class TemplateCode(jinja2.BytecodeCache):
 
     Jinja checks each entry against its template's source (and the cache is dropped with Jinja's or
     site-builder's code). Not Jinja's own file cache: that would load code from a site's folder unsigned.
+    A template's code also holds the text of its plain translations (``Renderer.code_key``: render/templates.py
+    writes them in when it compiles), so an entry is kept under its name and that key.
     """
 
-    def __init__(self, cache: Cache):
-        self.cache = cache
+    def __init__(self, cache: Cache, key: str = ""):
+        self.cache, self.key = cache, key
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return f"{super().get_cache_key(name, filename)}-{self.key}"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         data = self.cache.section("templates").get(bucket.key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
+import json
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Callable
@@ -18,6 +19,7 @@ import markupsafe
 import yaml
 from markupsafe import Markup
 
+from ..digests import digest
 from ..errors import Problem
 from ..pages import search
 from . import charts
@@ -254,6 +256,8 @@ class Renderer:
             extensions=[_Translations],
         )
         self.env.translations = self.strings
+        # what a compiled template holds besides its source: the text of its plain translations (_Translations)
+        self.code_key = digest(json.dumps(self.strings, sort_keys=True, default=str).encode()).hex()
         self.env.globals.update(t=self.t, url=self.url, abs_url=self.abs_url, site=s, model=model,
                                 lang=s.language, search_enabled=search.enabled(model),
                                 include_once=self.include_once, star_chart_geometry=charts.star_chart)
