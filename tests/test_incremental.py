@@ -824,56 +824,11 @@ def made_groups(monkeypatch) -> list[str]:
     made: list[str] = []
     real = listing._made
 
-    def spy(item, fingerprints, jobs, *more):
+    def spy(item, fingerprints, jobs):
         made.append(item.key)
-        return real(item, fingerprints, jobs, *more)
+        return real(item, fingerprints, jobs)
     monkeypatch.setattr(listing, "_made", spy)
     return made
-
-
-def test_serve_writes_a_groups_arguments_out_again_only_when_they_changed(tmp_path, capsys, monkeypatch, steady):
-    """A group's arguments (the model, a unit, the unit's posts and members ...) are written out as text to be
-    compared with the kept group's: inside ``serve`` the text of the last rebuild is taken when the arguments are
-    the same objects and values. After a story's edit no group's are written again, after a member's only those
-    of the groups that hold the new member; the output is a clean build's each time."""
-    class Counting:
-        def __init__(self):
-            self.calls = []
-
-        def __getattr__(self, name):
-            return getattr(tracking, name)
-
-        def arguments_text(self, args):
-            self.calls.append(args)
-            return tracking.arguments_text(args)
-
-    counting = Counting()
-    monkeypatch.setattr(listing, "tracking", counting)
-    site = sample_site(tmp_path)
-    out = tmp_path / "out"
-    cache = Cache.for_site(site)
-    made = made_groups(monkeypatch)
-    pipeline.run(site, out, jobs=1, cache=cache, save=False)
-    assert len(counting.calls) == len(made) > 3
-    story = next(p for p in sorted((site / "content/stories").glob("*.md")) if "posts:" in p.read_text(encoding="utf-8"))
-    edit(story, "\ntitle: ", "\ntitle: 改过的")
-    counting.calls.clear()
-    second = pipeline.run(site, out, jobs=1, cache=cache, save=False)
-    assert counting.calls == []
-    shown = next(m for m in second.model.members if m.post.status != "revoked")
-    edit(site / f"content/members/{shown.id}.yaml", "pledge: ", "pledge: 再")
-    counting.calls.clear()
-    third = pipeline.run(site, out, jobs=1, cache=cache, save=False)
-    again = third.model.relations.post_members[shown.post.id]
-    new_member = next(m for m in again if m.id == shown.id)
-    assert counting.calls and all(new_member in _flat(args) for args in counting.calls)
-    clean = tmp_path / "clean"
-    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
-    assert tree(out) == tree(clean)
-
-
-def _flat(value) -> list:
-    return [x for item in value for x in _flat(item)] if type(value) is tuple else [value]
 
 
 def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys, monkeypatch, steady):

@@ -20,7 +20,6 @@ then describes.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import pickle
@@ -35,7 +34,6 @@ from ..pages.web import Page, Pages
 INDEX = "page-groups"  # the cache section that lists the kept groups' keys
 HELD_BOUND = "page-groups-bound"  # (in Cache.held: keys of model objects that hold every name of the kept groups)
 HELD_STAND_INS = "page-groups-stand-ins"  # (in Cache.held: id of a kept group → (it, its stand-ins, their places))
-HELD_ARGUMENTS = "page-groups-arguments"  # (in Cache.held: a group's key → (its arguments, their text), last build's)
 
 
 @dataclass
@@ -81,7 +79,6 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     # a stand-in is never changed, a page read back takes its place in the list)
     stand_ins = cache.held.get(HELD_STAND_INS, {}) if cache is not None else {}
     stood: dict[int, tuple[_Group, tuple[Page, ...], tuple[tuple[_Group, int], ...]]] = {}
-    texts = _Arguments(cache.held.get(HELD_ARGUMENTS, {}) if cache is not None else {})
     for source in sources:
         for item in source(model):
             if type(item) is not Pages:
@@ -91,7 +88,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 pages.extend(item.pages())
                 continue
             group = cache.section(_section(item.key)).get("group")
-            if _reusable(item, group, fingerprints, jobs, bound, texts):
+            if _reusable(item, group, fingerprints, jobs, bound):
                 found = stand_ins.get(id(group))
                 if found is None or found[0] is not group:
                     found = (group, tuple(Page(url, template) for url, template in group.heads),
@@ -100,13 +97,12 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 unread.update(zip(range(len(pages), len(pages) + len(found[1])), found[2]))
                 pages.extend(found[1])
             else:
-                group, made_pages = _made(item, fingerprints, jobs, texts)
+                group, made_pages = _made(item, fingerprints, jobs)
                 pages.extend(made_pages)
                 all_bound = all_bound and (group is None or group.names <= index.keys())
             made[item.key] = group
     if cache is not None and fingerprints is not None:
         cache.held[HELD_STAND_INS] = stood
-        cache.held[HELD_ARGUMENTS] = texts.now
     return Listed(pages, frozenset(unread), made, unread, bound=frozenset(index) if index and all_bound else None)
 
 
@@ -145,57 +141,14 @@ def _section(key: str) -> str:
     return "page-group-" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
-class _Arguments:
-    """The text of each group's arguments (``tracking.arguments_text``), taken from the last build of this process
-    when its arguments were the same (:func:`_same_argument`): 3,000 groups at 10,000 posts, whose arguments name
-    every post and member of a unit, were written out again at every ``serve`` rebuild (~0.1 s)."""
-
-    def __init__(self, before: dict[str, tuple[tuple, str]]):
-        self.before, self.now = before, {}
-
-    def text(self, item: Pages) -> str:
-        """Raises :class:`tracking.Volatile` as ``arguments_text`` does."""
-        found = self.before.get(item.key)
-        if found is not None and len(found[0]) == len(item.args) and all(map(_same_argument, found[0], item.args)):
-            text = found[1]
-        else:
-            text = tracking.arguments_text(item.args)
-        self.now[item.key] = (item.args, text)
-        return text
-
-
-_SCALARS = frozenset({str, int, bool, type(None), dt.date})
-
-
-def _same_argument(a: Any, b: Any) -> bool:
-    """Whether ``arguments_text`` writes ``a`` and ``b`` the same, known without writing them: the very same model
-    object (immutable; the model and its settings: any, they are written as their kind), an equal string, number,
-    date or None, tuples, lists and dicts (in the same order) of such; anything else is written again."""
-    cls = type(a)
-    if cls is not type(b):
-        return False
-    if cls in tracking.ENTITIES:
-        return a is b or tracking.ENTITIES[cls] is None  # (one of its kind a model: written as its kind)
-    if cls in _SCALARS:
-        return a == b
-    if cls is float:
-        return repr(a) == repr(b)  # (0.0 == -0.0, written apart)
-    if cls is tuple or cls is list:
-        return len(a) == len(b) and all(map(_same_argument, a, b))
-    if cls is dict:  # (in order: a dict is written in its order)
-        return len(a) == len(b) and all(map(_same_argument, a.keys(), b.keys())) and \
-            all(map(_same_argument, a.values(), b.values()))
-    return False
-
-
 def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerprints, jobs: int,
-              bound: bool = False, texts: _Arguments | None = None) -> bool:
+              bound: bool = False) -> bool:
     """Whether the group's pages kept by the build before are this build's (``bound``: the objects its pages hold
     are known to be this model's)."""
     if before is None or before.make is not item.make or before.env != fingerprints.env:
         return False
     try:
-        if before.args != (texts.text(item) if texts is not None else tracking.arguments_text(item.args)):
+        if before.args != tracking.arguments_text(item.args):
             return False
     except tracking.Volatile:
         return False
@@ -210,14 +163,13 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     return all(k in index for k in before.names)  # (each object a page holds can be bound: see complete)
 
 
-def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int,
-          texts: _Arguments | None = None) -> tuple[_Group | None, list[Page]]:
+def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[_Group | None, list[Page]]:
     """What to keep of the group (None when something cannot be compared or kept: the next build makes the
     group again) and its pages, made while recording what they read."""
     with tracking.tracking():
         pages, reads = tracking.record(item.pages)
     try:
-        args = texts.text(item) if texts is not None else tracking.arguments_text(item.args)
+        args = tracking.arguments_text(item.args)
         blob, names = unbind(pages)
     except (tracking.Volatile, Stale):
         return None, pages
