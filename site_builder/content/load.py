@@ -76,6 +76,9 @@ class Raw:
     # evaluation files' digests; incremental/tracking.py names a record by its file's digest and its position)
     digests: dict[str, bytes] = field(default_factory=dict)
     evaluation_paths: dict[str, str] = field(default_factory=dict)  # file id → "content/evaluations/2025-04.yaml"
+    # the files read again were those a watcher of content/ said changed since the build before (serve's
+    # rebuilds): no other file changed meanwhile, no photo, no folder's entries (False: every file looked at)
+    watched: bool = False
 
     def evaluation(self, fid: str) -> Rec:
         """One evaluation file's record (made now if it is kept for later: not kept made)."""
@@ -342,10 +345,11 @@ def _nested_jobs(content: Path, root: Path, problems: Problems) -> list[Job]:
 
 
 def assemble(root: Path, todo: list[Job], parsed_files: Iterable[Parsed], problems: Problems,
-             digests: Iterable[bytes | None] = ()) -> Raw:
+             digests: Iterable[bytes | None] = (), watched: bool = False) -> Raw:
     """The :class:`Raw` of a site from what each file of :func:`scan` gave (``incremental.records.load``
-    reads and parses them, from its cache when unchanged, and gives the digest of each file's bytes)."""
-    raw = Raw(root=root, content=root / "content")
+    reads and parses them, from its cache when unchanged, and gives the digest of each file's bytes;
+    ``watched``: see :attr:`Raw.watched`)."""
+    raw = Raw(root=root, content=root / "content", watched=watched)
     for job, digest_of in zip(todo, digests):
         if digest_of is not None:
             raw.digests[job.shown] = digest_of

@@ -95,8 +95,11 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     held = cache.held if cache is not None else {}
     previous = held.get(HELD_MODEL)
     objects = held.get(HELD_OBJECTS)  # (its objects by key, as the listing of the build that made it found them)
+    if not raw.watched:  # (a file other than a record may have changed: a photo, a folder's entries)
+        held.pop(HELD_WATCHED_SINCE, None)
     model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url, jobs, previous,
-                            objects[1] if objects is not None and objects[0] is previous else None) \
+                            objects[1] if objects is not None and objects[0] is previous else None,
+                            only_records=previous is not None and held.get(HELD_WATCHED_SINCE) is previous) \
         if raw.site is not None else None
     if model is not None:
         model = dataclasses.replace(model, competitions=competition.build(raw, model, problems))
@@ -105,11 +108,14 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     timings["model"] = time.perf_counter() - start
     if problems or model is None:
         raise ContentErrors(problems.sorted())
-    held[HELD_MODEL] = model
+    held[HELD_MODEL] = held[HELD_WATCHED_SINCE] = model
     return model
 
 
 HELD_MODEL = "model"  # (in Cache.held: the model of the cache's last build, if it had no problem)
+# (in Cache.held: the model since whose build every build was told which files changed, and only records did, by a
+# watcher of content/: while it is the model before, no photo changed since it was made, model/build.py changed_since)
+HELD_WATCHED_SINCE = "watched-since"
 HELD_OBJECTS = "model-objects"  # (in Cache.held: (the model of a build that kept its cache in memory, its objects by key))
 HELD_WRITTEN = "written"  # (in Cache.held: what the last build of a watched output wrote, output.Written)
 

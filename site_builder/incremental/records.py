@@ -170,7 +170,7 @@ def load(root: Path, problems: Problems, *, cache: Cache | None = None, jobs: in
     the next build of this ``cache`` which ones ``changed`` since this one (see :class:`Watched`)."""
     todo, only = Watched.files(root, problems, cache.held if cache is not None and watched else None, changed)
     parsed, digests = read_all(todo, cache, jobs, progress, only)
-    return assemble(root, todo, parsed, problems, digests)
+    return assemble(root, todo, parsed, problems, digests, watched=only is not None)
 
 
 @dataclasses.dataclass(frozen=True)

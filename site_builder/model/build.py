@@ -353,6 +353,11 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+def _board_order(member: "Member") -> tuple:
+    """Where a member stands on a post's board and in its lists: by ``order``, then by id."""
+    return member.order, member.id
+
+
 def _records(value: Sequence[dict]) -> Sequence[dict]:
     """A member's list of records as the model keeps it: read-only (a :class:`Packed` already is)."""
     return value if type(value) is Packed else tuple(value)
@@ -361,11 +366,14 @@ def _records(value: Sequence[dict]) -> Sequence[dict]:
 class Builder:
     def __init__(self, raw: Raw, problems: Problems, markdown: "MarkdownRenderer | None" = None,
                  base_url: str | None = None, jobs: int = 1, previous: Model | None = None,
-                 previous_objects: dict[str, Any] | None = None):
+                 previous_objects: dict[str, Any] | None = None, only_records: bool = False):
         self.raw, self.problems = raw, problems
         # a model built from these files before without any problem (``serve``'s last): see :meth:`kept`; and its
         # units, posts, members and stories by key ("post:<id>"), if the caller has them at hand
         self.previous, self.previous_objects = previous, previous_objects
+        # whether no file but the records' may have changed since ``previous`` was built (no photo, no folder's
+        # entries: the caller watches them and says so), see :meth:`changed_since`
+        self.only_records = only_records
         self._kept: Callable[[str, Any], Any] = lambda key, rec: None
         self._making: list[tuple[str, images.ImageRef]] | None = None  # the photos of the story being made
         self.story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = {}  # (see Model.story_photos)
@@ -376,8 +384,8 @@ class Builder:
         self.images: dict[str, images.ImageRef] = {}
         self.bad_images: set[str] = set()
         self._good_photos: dict[str, images.ImageRef] = {}  # a photo's path as written → the photo, once checked
-        # output path of each size of each photo → the photo (a story's inline photos are given their sizes by it:
-        # sized_images; made as photos are checked, not for each story: a city has tens of thousands)
+        # the digest of each published photo's bytes → the photo: a story's inline photos that point at one of its
+        # sizes are given their sizes by it (sized_images; not each size's path: a city has tens of thousands)
         self.published: dict[str, images.ImageRef] = {}
         self._photo_files: dict[str, Path | str] = {}  # see photo_file
         self._folders: dict[str, Path | None] = {}  # a photo folder → where it really is (None: not inside content/)
@@ -441,7 +449,13 @@ class Builder:
     def publish(self, src: str, norm: str, ref: images.ImageRef) -> None:
         """Publish ``ref``, the photo at ``src`` as written (``norm``: its normal form): its sizes go out."""
         self.images[norm] = self._good_photos[src] = ref
-        self.published.update((path, ref) for _, path in ref.variants())
+        self.published[ref.digest] = ref
+
+    def published_size(self, path: str) -> images.ImageRef | None:
+        """The published photo one of whose sizes is at ``path`` (site-relative: ``media/<digest>-<width>.jpg``)."""
+        name = path[len(images.MEDIA):-4] if path.startswith(images.MEDIA) and path.endswith(".jpg") else ""
+        ref = self.published.get(name.rpartition("-")[0])
+        return ref if ref is not None and any(p == path for _, p in ref.variants()) else None
 
     def same_photo(self, src: str, ref: images.ImageRef) -> bool:
         """Whether the photo at ``src`` (as written) is ``ref`` still: its file is looked at, nothing is reported."""
@@ -569,6 +583,54 @@ class Builder:
     def build_with(self, settings: Settings) -> Model:
         raw = self.raw
         kept = self._kept = self.kept()
+        changed = self.changed_since()
+        if changed is not None:
+            units, posts, members, serving, staff = self.with_members_changed(changed)
+            # (no post and no evaluation file changed: the standings are the model before's)
+            key, recalled = None, (self.previous.as_of, self.previous.relations.standings)
+        else:
+            units, posts, members, serving, staff = self.made_afresh(settings, kept)
+            key, recalled = self.recalled_standings(settings, posts)
+        # The standings and the stories' Markdown are made from different files and read nothing of each other:
+        # the replay of the evaluations runs in a worker while the stories are rendered (:meth:`evaluations`)
+        replay = None if recalled is not None else functools.partial(self.replayed, settings, posts)
+        same_stories = self.kept_stories(posts, members, photos_same=changed is not None)
+        ready, replayed = self.renderer.prerender(self.story_bodies(settings, same_stories), replay)
+        as_of, standings = self.evaluations(key, recalled, replayed)
+        stories = self.stories(settings, posts, members, ready, same_stories)
+        named: dict[tuple[type, str], list[Story]] = {}  # (class, id) of a post or member → the stories naming it
+        for story in stories:
+            for obj in (*story.posts, *story.members):
+                found = named.setdefault((type(obj), obj.id), [])
+                if not found or found[-1] is not story:
+                    found.append(story)
+        public_posts: dict[str, list[Post]] = {}  # unit id → its public posts
+        for post in posts.values():
+            if post.public:
+                public_posts.setdefault(post.unit.id, []).append(post)
+        relations = Relations(
+            unit_posts={uid: tuple(found) for uid, found in public_posts.items()},
+            post_members=serving,
+            post_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Post},
+            member_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Member},
+            standings=standings)
+        return Model(
+            settings=settings,
+            units=tuple(units.values()),
+            posts=tuple(p for p in posts.values() if p.public),
+            members=tuple(m for m in members.values() if m.public),
+            stories=tuple(stories), as_of=as_of, images=self.images, content=raw.content,
+            all_members=tuple(members.values()), all_posts=tuple(posts.values()),
+            external_links=tuple(self.external), internal_links=tuple(self.internal),
+            broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
+            staff=staff, relations=relations,
+            honoured=tuple(m for m in members.values() if m.public and m.honours),
+        )
+
+    def made_afresh(self, settings: Settings, kept: "Callable[[str, Rec], Any]") -> tuple:
+        """(units, posts, members, each post's public members, each post's staff) from every record: the objects of
+        the model before (``kept``) where their files and the objects they name are the same."""
+        raw = self.raw
         units: dict[str, Unit] = {}
         for uid, rec in sorted(raw.units.items()):
             same = kept(f"unit:{uid}", rec)
@@ -614,87 +676,129 @@ class Builder:
                     members[mid] = same
                     reused += 1
                     continue
-            found = [self.ref(rec, "post", posts, "示范岗", "posts", pid) for pid in rec["post"]]
-            member_posts = [p for p in found if p is not None]
-            for pid in rec["pledges"]:
-                if pid not in rec["post"]:
-                    self.error(rec["pledges"], pid, f"`pledges` 里的 `{pid}` 不是这名党员所在的示范岗"
-                                                    f"{suggest(pid, rec['post'])}：这里只能写 `post` 里的编号"
-                                                    f"（{'、'.join(rec['post'])}），请改正或删除这一项。")
-            std = rec["standard"]
-            order = [("proposed", std["proposed"]), ("comment_from", std["comment_from"]),
-                     ("comment_until", std["comment_until"]), ("set", std["set"])]
-            dated = [(k, d) for k, d in order if d is not None]
-            for (k1, d1), (k2, d2) in zip(dated, dated[1:]):
-                if d2 < d1:
-                    self.error(std, k2, f"`{k2}` 的日期早于 `{k1}`：标准的三个步骤应按时间先后。")
-            photo = None
-            if rec["photo"] and rec["consent"]["photo"] and rec["consent"]["public"]:
-                photo = self.image(rec, "photo", rec["photo"])
-            if member_posts and len(member_posts) == len(found):
-                members[mid] = Member(mid, rec["name"], tuple(member_posts), rec["position"], rec["order"],
-                                      rec["consent"], photo, rec["pledge"], rec["pledges"],
-                                      tuple(rec["roles"]), std, _records(rec["records"]),
-                                      _records(rec["assessments"]), _records(rec["honours"]))
+            member = self.member(mid, rec, posts)
+            if member is not None:
+                members[mid] = member
         previous = self.previous
         if previous is not None and reused == len(members) == len(previous.all_members):
             # (every member is the one before, serving at the same posts: so are the posts' members)
             serving, staff = previous.relations.post_members, previous.staff
         else:
             serving, staff = self.serving(members)
+        return units, posts, members, serving, staff
 
-        # The standings and the stories' Markdown are made from different files and read nothing of each other:
-        # the replay of the evaluations runs in a worker while the stories are rendered (:meth:`evaluations`)
-        key, recalled = self.recalled_standings(settings, posts)
-        replay = None if recalled is not None else functools.partial(self.replayed, settings, posts)
-        same_stories = self.kept_stories(posts, members)
-        ready, replayed = self.renderer.prerender(self.story_bodies(settings, same_stories), replay)
-        as_of, standings = self.evaluations(key, recalled, replayed)
-        stories = self.stories(settings, posts, members, ready, same_stories)
-        named: dict[tuple[type, str], list[Story]] = {}  # (class, id) of a post or member → the stories naming it
-        for story in stories:
-            for obj in (*story.posts, *story.members):
-                found = named.setdefault((type(obj), obj.id), [])
-                if not found or found[-1] is not story:
-                    found.append(story)
-        public_posts: dict[str, list[Post]] = {}  # unit id → its public posts
-        for post in posts.values():
-            if post.public:
-                public_posts.setdefault(post.unit.id, []).append(post)
-        relations = Relations(
-            unit_posts={uid: tuple(found) for uid, found in public_posts.items()},
-            post_members=serving,
-            post_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Post},
-            member_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Member},
-            standings=standings)
-        return Model(
-            settings=settings,
-            units=tuple(units.values()),
-            posts=tuple(p for p in posts.values() if p.public),
-            members=tuple(m for m in members.values() if m.public),
-            stories=tuple(stories), as_of=as_of, images=self.images, content=raw.content,
-            all_members=tuple(members.values()), all_posts=tuple(posts.values()),
-            external_links=tuple(self.external), internal_links=tuple(self.internal),
-            broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
-            staff=staff, relations=relations,
-            honoured=tuple(m for m in members.values() if m.public and m.honours),
-        )
+    def member(self, mid: str, rec: Rec, posts: dict[str, Post]) -> "Member | None":
+        """The member ``mid`` made from its record (None: a post it names is missing, reported)."""
+        found = [self.ref(rec, "post", posts, "示范岗", "posts", pid) for pid in rec["post"]]
+        member_posts = [p for p in found if p is not None]
+        for pid in rec["pledges"]:
+            if pid not in rec["post"]:
+                self.error(rec["pledges"], pid, f"`pledges` 里的 `{pid}` 不是这名党员所在的示范岗"
+                                                f"{suggest(pid, rec['post'])}：这里只能写 `post` 里的编号"
+                                                f"（{'、'.join(rec['post'])}），请改正或删除这一项。")
+        std = rec["standard"]
+        order = [("proposed", std["proposed"]), ("comment_from", std["comment_from"]),
+                 ("comment_until", std["comment_until"]), ("set", std["set"])]
+        dated = [(k, d) for k, d in order if d is not None]
+        for (k1, d1), (k2, d2) in zip(dated, dated[1:]):
+            if d2 < d1:
+                self.error(std, k2, f"`{k2}` 的日期早于 `{k1}`：标准的三个步骤应按时间先后。")
+        photo = None
+        if rec["photo"] and rec["consent"]["photo"] and rec["consent"]["public"]:
+            photo = self.image(rec, "photo", rec["photo"])
+        if not member_posts or len(member_posts) != len(found):
+            return None
+        return Member(mid, rec["name"], tuple(member_posts), rec["position"], rec["order"], rec["consent"], photo,
+                      rec["pledge"], rec["pledges"], tuple(rec["roles"]), std, _records(rec["records"]),
+                      _records(rec["assessments"]), _records(rec["honours"]))
+
+    def changed_since(self) -> list[str] | None:
+        """The ids of the members whose files are not those the model before was built from, when no file but
+        members' and stories' changed since (``only_records``: no photo, no folder's entries; and no other content
+        file: the same files, none broken); else None (the model is made afresh)."""
+        previous, raw = self.previous, self.raw
+        if previous is None or not self.only_records or raw.broken:
+            return None
+        before, now = previous.sources, raw.digests
+        if len(before) != len(now) or before.keys() != now.keys():
+            return None
+        members: list[str] = []
+        stories = None  # (a story's path → its id, made when a changed file is not a member's)
+        folder = Member.FROM_FILE[0].partition("{}")[0]
+        for path in [path for path, found in now.items() if before[path] != found]:
+            mid = path[len(folder):-len(".yaml")] if path.startswith(folder) and path.endswith(".yaml") else None
+            rec = raw.members.get(mid) if mid is not None else None
+            if rec is not None and rec.path == path:
+                members.append(mid)
+                continue
+            if stories is None:
+                stories = {story.path for story in raw.stories.values()}
+            if path not in stories:
+                return None  # (a unit, post, evaluation, site.yaml ...)
+        return sorted(members)
+
+    def with_members_changed(self, changed: list[str]) -> tuple:
+        """What :meth:`made_afresh` returns, when only the members ``changed`` (and stories) may differ from the
+        model before's (:meth:`changed_since`): its units and posts, its members but those made again from their
+        records, the posts' members worked out again for the posts those serve at, before or now."""
+        previous = self.previous
+        units = {u.id: u for u in previous.units}
+        posts = {p.id: p for p in previous.all_posts}
+        members = {m.id: m for m in previous.all_members}
+        before = {mid: members[mid] for mid in changed}
+        for mid in changed:
+            member = self.member(mid, self.raw.members[mid], posts)
+            if member is not None:
+                members[mid] = member
+            else:
+                del members[mid]
+        # every member's photo is published (as the members were made, in their order: a story's photo may be one)
+        for member in members.values():
+            photo = member.photo
+            if photo is not None and photo.src not in self.images:
+                self.images[photo.src] = photo
+                self.published[photo.digest] = photo
+        if not changed:
+            return units, posts, members, previous.relations.post_members, previous.staff
+        serving, staff = self.serving_changed(previous, members, before)
+        return units, posts, members, serving, staff
 
     def serving(self, members: dict[str, Member]) -> tuple[dict[str, tuple[Member, ...]], dict[str, tuple[Member, ...]]]:
-        """(post id → its public members, post id → everyone serving there, consenting or not), in board order."""
+        """(post id → its public members, post id → everyone serving there, consenting or not), in board order,
+        by post id."""
         serving: dict[str, list[Member]] = {}
         staff: dict[str, list[Member]] = {}
-        for m in sorted(members.values(), key=lambda m: (m.order, m.id)):
+        for m in sorted(members.values(), key=_board_order):
             for post in m.public_posts:
                 staff.setdefault(post.id, []).append(m)
                 if m.public:
                     serving.setdefault(post.id, []).append(m)
+        self.crowded(serving)
+        return ({pid: tuple(serving[pid]) for pid in sorted(serving)},
+                {pid: tuple(staff[pid]) for pid in sorted(staff)})
+
+    def serving_changed(self, previous: Model, members: dict[str, Member], before: dict[str, Member]) -> tuple:
+        """What :meth:`serving` returns for ``members``, worked out from the model before's for the posts that the
+        members made again (``before``: as they were) serve at, before or now."""
+        changed = [members[mid] for mid in before if mid in members]
+        touched = {post.id for m in (*before.values(), *changed) for post in m.public_posts}
+        serving, staff = dict(previous.relations.post_members), dict(previous.staff)
+        for pid in touched:
+            found = [m for m in staff.get(pid, ()) if m.id not in before]
+            found += [m for m in changed for post in m.public_posts if post.id == pid]
+            found.sort(key=_board_order)
+            staff[pid] = tuple(found)
+            serving[pid] = tuple(m for m in found if m.public)
+        self.crowded({pid: serving[pid] for pid in touched})
+        return ({pid: found for pid, found in sorted(serving.items()) if found},
+                {pid: found for pid, found in sorted(staff.items()) if found})
+
+    def crowded(self, serving: dict[str, Sequence[Member]]) -> None:
+        """Report each post of ``serving`` (post id → its public members) with more than a board can show."""
         for pid, found in sorted(serving.items()):
             if len(found) > formats.MAX_MEMBERS_PER_POST:
                 self.error(self.raw.posts[pid], None, f"一个示范岗最多公示 {formats.MAX_MEMBERS_PER_POST} 名党员，"
                                                       f"现在有 {len(found)} 名：请拆分岗位。")
-        return ({pid: tuple(found) for pid, found in serving.items()},
-                {pid: tuple(found) for pid, found in staff.items()})
 
     def broken_pages(self, posts: dict, members: dict) -> frozenset[str]:
         """The pages of files that failed to load, or whose record the model dropped for a problem of its own."""
@@ -806,11 +910,13 @@ class Builder:
         return [(story.body, lambda story=story: self.link_rewriter(story, settings))
                 for sid, story in sorted(self.raw.stories.items()) if not kept or sid not in kept]
 
-    def kept_stories(self, posts: dict[str, Post], members: dict[str, Member]) -> dict[str, tuple]:
+    def kept_stories(self, posts: dict[str, Post], members: dict[str, Member],
+                     photos_same: bool = False) -> dict[str, tuple]:
         """The stories of the model before (:meth:`kept`) that this build would make the same, by id, each with its
         photos, its links out of the site and into it: a story whose file is the same, that names the same
-        objects, among the same content files (its links ask which exist) and whose photos are the same. Its HTML,
-        the Markdown's and its photos' sizes, is then not made again; only the photos and links are registered."""
+        objects, among the same content files (its links ask which exist) and whose photos are the same (known to
+        be, ``photos_same``: no photo changed since, :meth:`changed_since`; else looked at). Its HTML, the
+        Markdown's and its photos' sizes, is then not made again; only the photos and links are registered."""
         previous = self.previous
         if previous is None or self.raw.broken or previous.sources.keys() != self.raw.digests.keys():
             return {}
@@ -828,7 +934,7 @@ class Builder:
                     not _names_same(same.members, story.meta["members"], members):
                 continue
             photos = previous.story_photos.get(sid, ())
-            if all(self.same_photo(src, ref) for src, ref in photos):
+            if photos_same or all(self.same_photo(src, ref) for src, ref in photos):
                 found[sid] = (same, photos, out.get(story.path, ()), into.get(story.path, ()))
         return found
 
@@ -916,7 +1022,7 @@ class Builder:
         def sized(match: re.Match) -> str:
             attrs = dict(_ATTR.findall(match.group(1)))
             src = str(Markup(attrs.get("src", "")).unescape())
-            ref = self.published.get(src[len(base):]) if src.startswith(base) else None
+            ref = self.published_size(src[len(base):]) if src.startswith(base) else None
             if ref is None:
                 return match.group(0)
             variants = ref.variants()
@@ -1093,12 +1199,14 @@ class PlainMarkdown:
 
 def build(raw: Raw, problems: Problems, markdown: MarkdownRenderer | None = None,
           base_url: str | None = None, jobs: int = 1, previous: Model | None = None,
-          previous_objects: dict[str, Any] | None = None) -> Model | None:
+          previous_objects: dict[str, Any] | None = None, only_records: bool = False) -> Model | None:
     """The model of ``raw``; ``base_url`` (build --base-url, the preview server's address) replaces site.yaml's;
     ``jobs``: processes that may check the photos; ``previous``: a model built before from the same site without
     a problem, whose objects are reused where their files did not change (:meth:`Builder.kept`);
-    ``previous_objects``: its objects by key, if known (every unit, post, member and story at least)."""
-    return Builder(raw, problems, markdown, base_url, jobs, previous, previous_objects).build()
+    ``previous_objects``: its objects by key, if known (every unit, post, member and story at least);
+    ``only_records``: no file but the records' changed since ``previous`` was built (no photo, no folder's
+    entries), so that only the objects of the records that changed are made again (:meth:`Builder.changed_since`)."""
+    return Builder(raw, problems, markdown, base_url, jobs, previous, previous_objects, only_records).build()
 
 
 def _bad_photo_path(src: str, norm: str) -> bool:

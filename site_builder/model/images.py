@@ -32,6 +32,7 @@ SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MAX_BYTES = 15_000_000
 MAX_PIXELS = 40_000_000  # 40 megapixels: larger is refused as a likely decompression bomb
 WIDTHS = (480, 960)
+MEDIA = "media/"  # the output folder of the published sizes (named by the digest of the photo's bytes and the width)
 QUALITY = 80
 VARIANTS = "2"  # how the variants are made, part of their names: a new way, new names (an output updated in
 # place never keeps a variant made the old way under the name of one made the new way). 2: scaled decoding
@@ -52,7 +53,7 @@ class ImageRef:
     def variants(self) -> list[tuple[int, str]]:
         """(width, output path) for each published size; never wider than the original."""
         widths = [w for w in WIDTHS if w < self.width] + [min(self.width, WIDTHS[-1])]
-        return [(w, f"media/{self.digest}-{w}.jpg") for w in sorted(set(widths))]
+        return [(w, f"{MEDIA}{self.digest}-{w}.jpg") for w in sorted(set(widths))]
 
     def height_for(self, width: int) -> int:
         return max(1, round(self.height * width / self.width))
