@@ -176,6 +176,36 @@ def test_a_recently_modified_file_is_checked_by_content(tmp_path):
     assert raw.members["li-ming"]["name"] == "李亮"
 
 
+def test_a_watched_load_is_the_last_one_with_the_changed_files_read_again(tmp_path, monkeypatch):
+    """Told which files changed (``serve``), a load reads those and makes its records from the last load's (the
+    Raw before is not changed): the same records, problems and personal numbers as a load of every file, when
+    a file breaks, is repaired, or holds a mobile number, and a file it was not told of is not read."""
+    site = make_site(tmp_path)
+    age(site)
+    cache = Cache.for_site(site)
+    first, _ = loaded(site, cache=cache, watched=True)
+    kept = snapshot(first)
+    whole = []  # (the loads that assembled every file's record again)
+    monkeypatch.setattr(records, "assemble", lambda *a, **k: whole.append(1) or load.assemble(*a, **k))
+    path, other = site / MEMBER, site / "content/members/wang-fang.yaml"
+    steps = [(path, "李明", "李亮"), (path, "pledge: ", "pledge: [\n"), (path, "pledge: [\n", "pledge: 电话 13812345678，"),
+             (other, "pledge: ", "pledge: 再"), (path, "电话 13812345678，", "")]
+    for n, (changed, old, new) in enumerate(steps):
+        whole.clear()
+        text = changed.read_text(encoding="utf-8")
+        assert old in text, (n, old)
+        changed.write_text(text.replace(old, new, 1), encoding="utf-8")
+        raw, problems = loaded(site, cache=cache, watched=True, changed=[changed])
+        assert bool(whole) == (n in (1, 2)), n  # (a file that breaks or is repaired: a record out or in)
+        fresh, fresh_problems = loaded(site)
+        assert raw.watched and snapshot(raw) == snapshot(fresh) and problems == fresh_problems, n
+        assert bool(raw.sensitive) == (n in (2, 3)) and bool(raw.broken) == (n == 1), n
+    assert snapshot(first) == kept
+    (site / "content/units/tax.yaml").write_text("name: [\n", encoding="utf-8")  # (not told of it: not read)
+    raw, _ = loaded(site, cache=cache, watched=True, changed=[path])
+    assert "units/tax" not in raw.broken and snapshot(raw) == snapshot(loaded(site, cache=cache, watched=True, changed=[])[0])
+
+
 def test_parallel_parsing_gives_the_serial_result(tmp_path, monkeypatch):
     monkeypatch.setattr(records, "POOL_MIN_FILES", 1)
     site = make_site(tmp_path)

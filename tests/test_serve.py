@@ -79,9 +79,9 @@ def _reads(monkeypatch) -> list[str]:
     read: list[str] = []
     original = records.read_all
 
-    def recording(todo, cache, jobs=1, progress=None, only=None):
+    def recording(todo, cache, jobs=1, progress=None, only=None, before=None):
         read.extend(job.shown for i, job in enumerate(todo) if only is None or i in only)
-        return original(todo, cache, jobs, progress, only)
+        return original(todo, cache, jobs, progress, only, before)
 
     monkeypatch.setattr(records, "read_all", recording)
     return read

@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import fast_evaluations, formats, placeholders, privacy
 from ..errors import Problem, Problems, rel
@@ -342,6 +342,35 @@ def _nested_jobs(content: Path, root: Path, problems: Problems) -> list[Job]:
                 if rid is not None:
                     jobs.append(Job(kind, f"{entry.name}/{rid}", path, shown, MAX_EVALUATION_BYTES))
     return jobs
+
+
+def reassemble(before: Raw, todo: Sequence[Job], parsed: Sequence[Parsed], digests: Sequence[bytes | None],
+               changed: Iterable[int], noted: Iterable[int], problems: Problems, watched: bool = False) -> Raw | None:
+    """What :func:`assemble` gives for ``todo``'s files, made from ``before`` (what it gave when only the files
+    ``changed``, places in ``todo``, were otherwise), or None when one of them now loads where it did not, or the
+    other way round (a record added or taken out: :func:`assemble` then). ``noted``: the places of the files
+    with problems or personal numbers, in order. ``before`` is not changed."""
+    raw = Raw(root=before.root, content=before.content, site=before.site, units=dict(before.units),
+              posts=dict(before.posts), members=dict(before.members), _evaluations=dict(before._evaluations),
+              stories=dict(before.stories), competitions=dict(before.competitions),
+              indicators=dict(before.indicators), broken=set(before.broken), digests=dict(before.digests),
+              evaluation_paths=dict(before.evaluation_paths), watched=watched)
+    for i in changed:
+        job, value, found = todo[i], parsed[i].value, digests[i]
+        if value is None or found is None or job.shown not in raw.digests:
+            return None
+        if job.kind == "site":
+            raw.site = value
+            continue
+        table = raw._evaluations if job.kind == "evaluations" else getattr(raw, job.kind)
+        if job.rid not in table:
+            return None
+        table[job.rid] = value
+        raw.digests[job.shown] = found
+    for i in noted:
+        problems.items.extend(parsed[i].problems)
+        raw.sensitive.extend(parsed[i].sensitive)
+    return raw
 
 
 def assemble(root: Path, todo: list[Job], parsed_files: Iterable[Parsed], problems: Problems,

@@ -21,12 +21,12 @@ import stat
 import time
 import zlib
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from .. import workers
 from .cache import Cache
 from ..digests import RACY_SECONDS, digest, stat_signature
-from ..content.load import FOLDERS, NESTED, Job, Later, Parsed, Raw, assemble, parse_file, scan
+from ..content.load import FOLDERS, NESTED, Job, Later, Parsed, Raw, assemble, parse_file, reassemble, scan
 from ..errors import Problems
 
 POOL_MIN_FILES = 400  # fewer files are parsed in the build process (forking costs more than it saves)
@@ -78,7 +78,7 @@ def _for_later(parsed: Parsed) -> Parsed:
     return Parsed(later, parsed.problems, parsed.sensitive)
 
 
-_PENDING: list[tuple[Job, tuple | None]] = []  # what forked workers read (set before they start)
+_PENDING: dict[int, tuple[Job, tuple | None]] = {}  # what forked workers read, by place (set before they start)
 
 
 def _read_part(indices: list[int]) -> list[tuple]:
@@ -99,19 +99,21 @@ def _shard(shown: str) -> int:
     return zlib.crc32(shown.encode()) % SHARDS
 
 
-def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
+def read_all(todo: Sequence[Job], cache: Cache | None, jobs: int = 1,
              progress: Callable[[str, int, int], None] | None = None,
-             only: set[int] | None = None) -> tuple[list[Parsed], list[bytes | None]]:
+             only: set[int] | None = None, before: "Loaded | None" = None) -> tuple[list[Parsed], list[bytes | None]]:
     """The Parsed of every job, in order, and the digest of each file's bytes (None: it could not be read).
-    ``only``: the jobs whose files may have changed (a watcher says so); the others are the cache's, unlooked at."""
+    ``only``: the jobs whose files may have changed (a watcher says so); the others are the cache's, unlooked at,
+    or, with ``before`` (what the last load of the same jobs gave), what they were then."""
     global _PENDING
     shards = [cache.section(f"records-{n}") if cache is not None else {} for n in range(SHARDS)]
-    entries = [shards[_shard(job.shown)].get(job.shown) for job in todo]
-    results: list[Parsed | None] = [None] * len(todo)
-    digests: list[bytes | None] = [None] * len(todo)
+    looked = sorted(only) if before is not None and only is not None else range(len(todo))
+    entries = {i: shards[_shard(todo[i].shown)].get(todo[i].shown) for i in looked}
+    results: list[Parsed | None] = list(before.parsed) if before is not None else [None] * len(todo)
+    digests: list[bytes | None] = list(before.digests) if before is not None else [None] * len(todo)
     pending: list[int] = []
-    for i, job in enumerate(todo):
-        entry = entries[i]
+    for i in looked:
+        job, entry = todo[i], entries[i]
         if entry is not None and entry[3] == job.kind:
             if only is not None and i not in only:
                 results[i], digests[i] = entry[2], entry[1]
@@ -130,7 +132,7 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
     changed: set[int] = set()
     if pending:
         stamp = time.time()
-        _PENDING = [(job, entry) for job, entry in zip(todo, entries)]
+        _PENDING = {i: (todo[i], entries[i]) for i in pending}
         # The kinds of file that can be largest first (a month's evaluations list every post: ~35 ms to read
         # at 3,000 posts, against ~0.3 ms for a member), in about eight parts per worker, so that no worker
         # is left with the heavy files at the end while the other waits.
@@ -151,7 +153,7 @@ def read_all(todo: list[Job], cache: Cache | None, jobs: int = 1,
                 if progress:
                     progress("load", done, len(todo))
         finally:
-            _PENDING = []
+            _PENDING = {}
     if cache is not None and only is None:  # (the same files as the last build: none gone)
         present = {job.shown for job in todo}
         for n, shard in enumerate(shards):
@@ -168,9 +170,46 @@ def load(root: Path, problems: Problems, *, cache: Cache | None = None, jobs: in
     """Read ``content/``: files unchanged since the build that filled ``cache`` are not parsed again,
     the others are parsed in ``jobs`` processes. ``watched``: the caller watches the site's files and tells
     the next build of this ``cache`` which ones ``changed`` since this one (see :class:`Watched`)."""
-    todo, only = Watched.files(root, problems, cache.held if cache is not None and watched else None, changed)
-    parsed, digests = read_all(todo, cache, jobs, progress, only)
-    return assemble(root, todo, parsed, problems, digests, watched=only is not None)
+    held = cache.held if cache is not None and watched else None
+    todo, only = Watched.files(root, problems, held, changed)
+    before = held.get(Loaded.HELD) if held is not None and only is not None else None
+    if before is not None and before.todo is not todo:  # (another scan's files)
+        before = None
+    parsed, digests = read_all(todo, cache, jobs, progress, only, before)
+    mark = len(problems.items)
+    raw = None
+    if before is not None:
+        noted = sorted({i for i in before.noted if i not in only} | {i for i in only if _noted(parsed[i])})
+        raw = reassemble(before.raw, todo, parsed, digests, sorted(only), noted, problems, watched=True)
+        if raw is None:
+            del problems.items[mark:]
+    if raw is None:
+        raw = assemble(root, todo, parsed, problems, digests, watched=only is not None)
+        noted = [i for i, found in enumerate(parsed) if _noted(found)]
+    if held is not None:
+        if type(todo) is tuple:  # (the files of a scan the next build may take as they are: Watched)
+            held[Loaded.HELD] = Loaded(todo, tuple(parsed), tuple(digests), raw, tuple(noted))
+        else:
+            held.pop(Loaded.HELD, None)
+    return raw
+
+
+def _noted(parsed: Parsed) -> bool:
+    return bool(parsed.problems or parsed.sensitive)
+
+
+@dataclasses.dataclass(frozen=True)
+class Loaded:
+    """What the last load of a watched site made, for the next one when only some of the same files changed
+    (:func:`load`; the Raw it made is never changed: the next one is made from a copy of its tables)."""
+
+    todo: tuple[Job, ...]  # the files (a Watched scan's: the same tuple while the folders hold the same files)
+    parsed: tuple[Parsed, ...]
+    digests: tuple[bytes | None, ...]
+    raw: Raw
+    noted: tuple[int, ...]  # the places of the files with problems or personal numbers
+
+    HELD = "loaded"  # (in Cache.held: kept in memory by the process, never saved)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,7 +229,7 @@ class Watched:
 
     @classmethod
     def files(cls, root: Path, problems: Problems, held: dict | None,
-              changed: Iterable[str | os.PathLike] | None) -> tuple[list[Job], set[int] | None]:
+              changed: Iterable[str | os.PathLike] | None) -> tuple[Sequence[Job], set[int] | None]:
         """The files to read and, when the last scan still holds, which of them to read again (else None:
         each by its stat signature)."""
         last = held.get(cls.HELD) if held is not None else None
@@ -201,7 +240,7 @@ class Watched:
                 if folders is not last.folders:
                     held[cls.HELD] = dataclasses.replace(last, folders=folders)
                 problems.items.extend(last.problems)
-                return list(last.todo), only
+                return last.todo, only
         if held is not None:
             held.pop(cls.HELD, None)
             folders = _folders(root)  # (before the scan: a file added meanwhile is seen by the next build)
@@ -211,7 +250,8 @@ class Watched:
         if held is not None and folders is not None and \
                 not any(link for _, entries in folders.values() if entries for _, _, link in entries):
             paths = {os.path.abspath(job.path): i for i, job in enumerate(todo)}
-            held[cls.HELD] = cls(root, folders, tuple(todo), tuple(problems.items[mark:]), paths)
+            scanned = held[cls.HELD] = cls(root, folders, tuple(todo), tuple(problems.items[mark:]), paths)
+            return scanned.todo, None
         return todo, None
 
     def same_folders(self) -> dict[str, tuple] | None:
