@@ -1440,6 +1440,10 @@ def test_serve_makes_again_only_the_members_a_watcher_saw_change(tmp_path, capsy
         clean = tmp_path / f"clean-{name}"
         assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
         assert tree(out) == tree(clean), name
+        # the objects and digests kept for the next rebuild (made from the last ones') are those of the model
+        model, index, digests, _ = cache.held[tracking._HELD_DIGESTS]
+        fresh = tracking.Fingerprints(result.model, b"")
+        assert model is result.model and index == fresh.index() and digests == fresh.object_digests(), name
         return result.model, made
 
     first, made = rebuild("first")

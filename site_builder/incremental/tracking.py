@@ -287,6 +287,10 @@ class Fingerprints:
         self.held = held
         self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
+        # (the model of the last build of this process, its objects by key, their digests by key)
+        self._before: tuple[model_mod.Model, dict[str, Any], dict[str, bytes | None], frozenset[str]] | None = \
+            held.get(_HELD_DIGESTS) if held is not None else None
+        self._changed: set[str] | None = None  # (the keys of the objects that are not the ones of the model before)
         self._attributes: dict[tuple[str, str], bytes | None] = {}  # attribute digests worked out so far
         # (key, attribute) → (its value, its digest) of the tuples the last build of this process hashed, and this one
         self._tuples_before = held.get(_HELD_TUPLES, {}) if held is not None else {}
@@ -298,11 +302,39 @@ class Fingerprints:
         """Every model object, by key (``Model.objects``: the objects that others refer to are all among them; a
         walk over every reference of every object found the same ones in 0.33 s at 10,000 posts, on one core)."""
         if self._index is None:
+            self._index = self._index_from_before() if self._before is not None else None
+        if self._index is None:
             found: dict[str, Any] = {}
             for obj in self.model.objects():
                 found.setdefault(key_of(obj), obj)
             self._index = found
         return self._index
+
+    def _index_from_before(self) -> dict[str, Any] | None:
+        """The index of the model before (:attr:`_before`) with the objects that are not its own put in, when each
+        of this model's objects is at the place of the object of its key in the model before (``serve``: the
+        model builder hands every object no file changed to the next model as it is); else None. Notes the keys
+        of the objects put in (:attr:`_changed`)."""
+        before, index, _, _ = self._before
+        if self.model.settings is not before.settings:
+            return None
+        changed: dict[str, Any] = {}
+        for now, was in zip(self.model.object_tuples(), before.object_tuples()):
+            if now is was:
+                continue
+            if len(now) != len(was):
+                return None
+            for new, old in zip(now, was):
+                if new is not old:
+                    key = key_of(new)
+                    if key != key_of(old):
+                        return None
+                    changed[key] = new
+        found = dict(index)
+        found[key_of(self.model)] = self.model
+        found.update(changed)
+        self._changed = set(changed)
+        return found
 
     def object_digests(self, jobs: int = 1) -> dict[str, bytes | None]:
         """Every object's digest by key, in ``jobs`` processes: of what it is made of (:func:`_parts`: its
@@ -310,9 +342,8 @@ class Fingerprints:
         else of its fields' values (references to other objects by key)."""
         if self._by_key is None:
             index = self.index()
-            keys = [k for k, obj in index.items() if type(obj) not in ATTRIBUTE_LEVEL]
             found: dict[str, bytes | None] = {}
-            keys = self._known(keys, found)
+            keys = self._known(found)
             global _DIGESTING
             _DIGESTING = (index, {id(obj): k for k, obj in index.items()}, self.model.sources)
             try:
@@ -323,27 +354,37 @@ class Fingerprints:
                 _DIGESTING = None
             self._by_key = found
             if self.held is not None:
-                self.held[_HELD_DIGESTS] = (self.model, {id(index[k]): (index[k], d) for k, d in found.items()
-                                                         if d is not None})
+                unknown = frozenset(k for k in (keys if self._changed is not None else found) if found[k] is None)
+                if self._changed is not None:
+                    unknown |= self._before[3].difference(keys)
+                self.held[_HELD_DIGESTS] = (self.model, index, found, unknown)
         return self._by_key
 
-    def _known(self, keys: list[str], found: dict[str, bytes | None]) -> list[str]:
-        """The keys among ``keys`` whose digest is not known yet; puts the others' in ``found``: an object of the
+    def _known(self, found: dict[str, bytes | None]) -> list[str]:
+        """The keys of the objects whose digest is not known yet; puts the others' in ``found``: an object of the
         model this process built last (the model builder reuses every object whose file did not change:
         model/build.py Builder.kept) has the digest it had then, if what the model relates to it is the same
-        (a post's members: its relations are not fields, and may have changed without it)."""
-        held = self.held.get(_HELD_DIGESTS) if self.held is not None else None
-        if held is None:
-            return keys
-        before, digests = held
+        (a post's members: its relations are not fields, and may have changed without it). When the index was
+        made from the model before's (:meth:`_index_from_before`), only the objects put in and those whose
+        relations changed are looked at."""
         index = self.index()
+        if self._before is None:
+            return [k for k, obj in index.items() if type(obj) not in ATTRIBUTE_LEVEL]
+        before, objects, digests, unknown = self._before
         changed = {f"{ENTITIES[cls]}:{oid}" for cls, oid in model_mod.relations_changed(before, self.model)}
+        if self._changed is not None:
+            found.update(digests)
+            todo = sorted(k for k in self._changed | changed | unknown if k in index)
+            for k in todo:
+                del found[k]
+            return todo
         todo = []
-        for k in keys:
-            obj = index[k]
-            entry = digests.get(id(obj))
-            if entry is not None and entry[0] is obj and k not in changed:
-                found[k] = entry[1]
+        for k, obj in index.items():
+            if type(obj) in ATTRIBUTE_LEVEL:
+                continue
+            digest = digests.get(k)
+            if digest is not None and objects.get(k) is obj and k not in changed:
+                found[k] = digest
             else:
                 todo.append(k)
         return todo
@@ -413,7 +454,8 @@ class Fingerprints:
         return h.digest()
 
 
-_HELD_DIGESTS = "object-digests"  # (in Cache.held: (model, id of each object → (the object, its digest)))
+# (in Cache.held: the model, its objects by key, their digests by key, the keys of those whose digest is not known)
+_HELD_DIGESTS = "object-digests"
 _HELD_TUPLES = "attribute-tuples"  # (in Cache.held: the attributes' tuples a build hashed, Fingerprints._tuples)
 
 

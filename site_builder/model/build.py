@@ -13,6 +13,7 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field, fields
+from operator import is_
 from pathlib import Path
 from stat import S_ISREG
 from collections.abc import Sequence
@@ -254,12 +255,14 @@ def relations_changed(before: "Model", now: "Model") -> set[tuple[type, str]]:
     for cls in (Unit, Post, Member):
         for name in cls.DERIVED.values():
             a, b = getattr(was, name), getattr(new, name)
+            if a is b:  # (kept whole: a story's edit keeps the posts' members and standings)
+                continue
             for oid in a.keys() | b.keys():
                 x, y = a.get(oid), b.get(oid)
                 if x is y:
                     continue
                 if type(x) is tuple and type(y) is tuple:
-                    if len(x) == len(y) and all(p is q for p, q in zip(x, y)):
+                    if len(x) == len(y) and all(map(is_, x, y)):
                         continue
                 elif type(x) is stars.Standing and type(y) is stars.Standing and x.digest == y.digest:
                     continue
@@ -316,10 +319,12 @@ class Model:
         the objects by these: incremental/tracking.py; tests/test_incremental.py walks every reference to check)."""
         yield self
         yield self.settings
-        yield from self.units
-        yield from self.all_posts or self.posts
-        yield from self.all_members or self.members
-        yield from self.stories
+        for objects in self.object_tuples():
+            yield from objects
+
+    def object_tuples(self) -> tuple[tuple, ...]:
+        """The tuples of objects that :meth:`objects` walks after the model and its settings."""
+        return self.units, self.all_posts or self.posts, self.all_members or self.members, self.stories
 
     @property
     def listed_posts(self) -> list[Post]:
