@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from site_builder.incremental import cache as cache_mod
+from site_builder.errors import ContentErrors
+from site_builder.incremental import cache as cache_mod, pipeline
 from site_builder.pages import guard
 from site_builder.write.output import Writer
 from support.sites import GOOD_MEMBER, MINI, ROOT, make_site, run, tree
@@ -623,6 +624,40 @@ def test_a_warm_build_checks_the_output_paths_again_when_they_change(tmp_path, c
     assert rc == 1 and "是同一个文件 `static/logo.svg`" in err and len(checked) == 3
     (site / "templates/static/Logo.svg").unlink()
     assert run(capsys, "build", site, "-o", out)[0] == 0 and len(checked) == 4
+
+
+def test_serve_checks_the_output_paths_again_when_they_change(tmp_path, capsys, monkeypatch):
+    """Inside ``serve`` a rebuild takes the last one's check of the output paths when the pages' paths and the
+    static files are the same (incremental/pipeline.py ``_Kept``); one that adds a colliding file is refused as a
+    clean build is, again until the file goes, and the output is then a clean build's."""
+    site = make_site(tmp_path)
+    out = tmp_path / "out"
+    cache = cache_mod.Cache.for_site(site)
+    checked = []
+    real = guard._output_problems
+    monkeypatch.setattr(guard, "_output_problems", lambda *a: checked.append(1) or real(*a))
+    story = site / "content/stories/first.md"
+
+    def rebuild(*changed):
+        return pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=changed or None)
+    rebuild()
+    assert len(checked) == 1
+    story.write_text(mini(STORY).replace("正文", "改过的正文"), encoding="utf-8")
+    rebuild(story)
+    assert len(checked) == 1
+    (site / "templates/static").mkdir(parents=True)
+    for name in ("Logo.svg", "logo.svg"):
+        (site / "templates/static" / name).write_text("<svg/>", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ContentErrors) as failed:
+            rebuild(site / "templates/static/logo.svg")
+        assert "是同一个文件 `static/logo.svg`" in str(failed.value.problems)
+    (site / "templates/static/Logo.svg").unlink()
+    rebuild(site / "templates/static/Logo.svg")
+    assert len(checked) == 3 and (out / "static/logo.svg").is_file()
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
 
 
 def test_writer_refuses_paths_outside_the_output(tmp_path):

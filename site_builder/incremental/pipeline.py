@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import operator
 import os
 import threading
 import time
@@ -212,14 +213,18 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     def read_back(todo: list[int]) -> None:  # reused pages are stand-ins until they are rendered
         listing.complete(listed, todo, fingerprints.index())
     ready = read_back if listed.unread else None
-    unsafe = output_problems(page_list, static_files(renderer), renderer._shown)
+    kept = _Kept(cache.held if tracked and not save else None)
+    outputs = kept.same("outputs", tuple(page.output for page in page_list))
+    static = kept.same("static", static_files(renderer))
+    unsafe = kept.made("unsafe", (outputs, static), lambda: output_problems(page_list, static, renderer._shown))
     if unsafe:
         raise ContentErrors(unsafe)
     timings["views"] = time.perf_counter() - start
     result = Result(model, pages=len(page_list), timings=timings)
-    files = output_files(page_list, renderer, model)  # (before the finishers)
+    files = kept.made("files", (outputs, static, kept.same("photos", model.images)),  # (before the finishers)
+                      lambda: output_files(page_list, renderer, model))
     links = linkcheck.LinkCheck(model.settings.base_path, written=files)
-    saved = _saved_pages(cache) if tracked else {"pages": {}, "digests": None, "shards": ()}
+    saved = _saved_pages(cache, kept) if tracked else {"pages": {}, "digests": None, "shards": ()}
     derivations = Derivations(fingerprints, cache if tracked else None)
     workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
@@ -255,10 +260,14 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 # The pages kept from the last build had their links checked against the same files, if this
                 # build writes the same files as that one: then only the rendered pages' links are checked.
                 made = linkcheck.finisher_prefixes(FINISHERS)
-                same_files = previous is not None and not model.broken and \
-                    {p for p in previous if not p.startswith(made)} == files
+                same_files = previous is not None and not model.broken and kept.made(
+                    "same-files", (previous, files), lambda: {p for p in previous if not p.startswith(made)} == files)
                 prepared: dict[str, tuple] = {}
                 extractors = [(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers]
+                # what the pages offered each finisher, by address (serve: the build before's, with what the pages
+                # it rendered offer now put in, when its pages are these and its entries are the cache's)
+                offered: dict[str, dict] = {}
+                found_before = kept.made("offered", (outputs, *saved["shards"]), dict)
                 # (a build that keeps nothing has what the pages offer the finishers written to files meanwhile)
                 with workers.scratch() if extractors and not tracked else contextlib.nullcontext() as spill:
                     done, rendered = rendering.render_all(
@@ -281,8 +290,9 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     finish_start = time.perf_counter()
                     if progress:
                         progress(finisher.name, 0, 0)
-                    write_finished(finisher, page_list, done, rendered, prepared, model, writer, cache,
-                                   saved["pages"] if valid else None)
+                    offered[finisher.name] = write_finished(
+                        finisher, page_list, done, rendered, prepared, model, writer, cache,
+                        saved["pages"] if valid else None, found_before.get(finisher.name) if valid else None)
                     timings[finisher.name] = time.perf_counter() - finish_start
                 written = writer.files()
                 check_links(links, written, model, renderer)
@@ -302,6 +312,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 if not save:  # (the cache stays in memory for the next build: serve)
                     cache.held["readers"] = readers.updated(cache.held.get("readers"), _shards(cache),
                                                             saved["shards"], changed)
+                    kept.keep("offered", (outputs, *_shards(cache)), offered)
                 listing.commit(cache, listed)
                 derivations.commit()
     except (TemplateProblem, rendering.RenderProblem) as exc:
@@ -337,15 +348,31 @@ def _shards(cache: Cache) -> tuple[dict, ...]:
     return tuple(cache.section(f"pages-{n}") for n in range(PAGE_SHARDS))
 
 
-def _saved_pages(cache: Cache) -> dict:
+def _saved_pages(cache: Cache, kept: "_Kept") -> dict:
     """{"output": (folder, build id), "pages": {output path: rendering.Done}, "digests": tracking.Digests,
-    "shards": the sections "pages" was read from} of the cached build."""
-    pages: dict = {}
+    "shards": the sections "pages" was read from} of the cached build. (``serve``: "pages" is the one of the build
+    before with the entries of the sections it saved again put in: a section is replaced, never changed.)"""
     shards = _shards(cache)
-    for shard in shards:
-        pages.update(shard)
+    before = kept.held.get(HELD_SAVED) if kept.held is not None else None
+    changed = [n for n, (now, then) in enumerate(zip(shards, before[0])) if now is not then] \
+        if before is not None and len(before[0]) == len(shards) else None
+    if changed is not None and len(changed) * 4 <= len(shards):
+        pages = dict(before[1])
+        for n in changed:
+            for path in before[0][n].keys() - shards[n].keys():
+                del pages[path]
+            pages.update(shards[n])
+    else:
+        pages = {}
+        for shard in shards:
+            pages.update(shard)
+    if kept.held is not None:
+        kept.held[HELD_SAVED] = (shards, pages)
     return {"output": cache.section("pages-output").get("output"), "pages": pages,
             "digests": cache.section("pages-digests").get("digests"), "shards": shards}
+
+
+HELD_SAVED = "saved-pages"  # (in Cache.held: the page sections a build read, and their entries merged)
 
 
 def _readers(cache: Cache, saved: dict) -> readers.Readers | None:
@@ -407,19 +434,30 @@ def _save_shards(cache: Cache, name: str, count: int, entries: list[tuple[str, A
 
 
 def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[int], prepared: dict,
-                   model: model_mod.Model, writer: Writer, cache: Cache, earlier: dict | None) -> None:
+                   model: model_mod.Model, writer: Writer, cache: Cache, earlier: dict | None,
+                   found_before: dict | None = None) -> dict:
     """Write what ``finisher`` makes of what the pages left behind (see :data:`FINISHERS`), updating what it
     made for the build the cache remembers when that build made the output being updated (``earlier``: the
     pages that build left behind, by output path; ``rendered``: the pages this build rendered, the others
-    left what they left in that build)."""
+    left what they left in that build). Returns what the pages offered it, by address; ``found_before``: what
+    they offered in that build, if its pages are these (then only the pages rendered are looked at)."""
     name = finisher.name
-    found, ready, before = {}, {}, {}
-    for page in pages:
-        offered = done[page.output].found
-        if offered:
-            for offered_to, value in offered:
-                if offered_to == name:
-                    found[page.url] = value
+    ready, before = {}, {}
+    if found_before is not None:
+        found = dict(found_before)
+        for i in rendered:
+            page = pages[i]
+            value = _offered(done[page.output], name)
+            if value is None:
+                found.pop(page.url, None)
+            else:
+                found[page.url] = value
+    else:
+        found = {}
+        for page in pages:
+            value = _offered(done[page.output], name)
+            if value is not None:
+                found[page.url] = value
     for i in rendered:
         page = pages[i]
         for offered_to, value in prepared.get(page.output, ()):
@@ -441,6 +479,15 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
         writer.write(path, data)
     if made.index is not previous:
         cache.replace(section, {"made": made.index})
+    return found
+
+
+def _offered(entry: rendering.Done, name: str) -> Any:
+    """What a page (its entry) offered the finisher ``name``, or None."""
+    for offered_to, value in entry.found or ():
+        if offered_to == name:
+            return value
+    return None
 
 
 def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:
@@ -451,10 +498,49 @@ def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Mo
         raise ContentErrors(sorted(set(problems)))
 
 
-def output_files(pages: list[web.Page], renderer: Renderer, model: model_mod.Model) -> set[str]:
+def output_files(pages: list[web.Page], renderer: Renderer, model: model_mod.Model) -> frozenset[str]:
     """Every file a build writes (before its finishers): the pages, the static files, the photos' sizes."""
-    return {page.output for page in pages} | set(static_files(renderer)) | {
-        path for ref in model.images.values() for _, path in ref.variants()}
+    return frozenset({page.output for page in pages} | set(static_files(renderer)) | {
+        path for ref in model.images.values() for _, path in ref.variants()})
+
+
+class _Kept:
+    """What a build works out from the whole site and the next build of the same process (``serve``'s) takes as it
+    is when it is made from the same objects: each value kept with the very objects it was made from (in
+    ``held``, Cache.held; None: a build that keeps nothing for another)."""
+
+    def __init__(self, held: dict | None):
+        self.held = held
+
+    def same(self, name: str, value: Any) -> Any:
+        """``value``, or the equal value kept under ``name`` by the build before (the very object it kept: what
+        was made from it is then known to be the same)."""
+        if self.held is None:
+            return value
+        key = ("kept", name)
+        before = self.held.get(key)
+        if before is not None and before == value:
+            return before
+        self.held[key] = value
+        return value
+
+    def keep(self, name: str, inputs: tuple, value: Any) -> None:
+        """Keep ``value`` as what :meth:`made` gives the next build for ``inputs``."""
+        if self.held is not None:
+            self.held[("made", name)] = (inputs, value)
+
+    def made(self, name: str, inputs: tuple, make: Callable[[], Any]) -> Any:
+        """``make()``, or what it made for the build before when each of ``inputs`` is the very object it was then
+        (``make`` is a function of them)."""
+        if self.held is None:
+            return make()
+        key = ("made", name)
+        before = self.held.get(key)
+        if before is not None and len(before[0]) == len(inputs) and all(map(operator.is_, before[0], inputs)):
+            return before[1]
+        value = make()
+        self.held[key] = (inputs, value)
+        return value
 
 
 def static_files(renderer: Renderer) -> dict[str, Path]:
