@@ -874,6 +874,8 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     real = listing.list_pages
     monkeypatch.setattr(listing, "list_pages", lambda *a, **k: listed.append(real(*a, **k)) or listed[-1])
     first = pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    # (the stand-ins of the groups the first build made are made with them: the first rebuild reuses them)
+    stood = {id(p) for found in cache.held[listing.HELD_STAND_INS].values() for p in found[1]}
     units = [f"{u.id}" for u in first.model.units if u.posts]
     member_pages = [p.url for p in listed[-1].pages if p.template == "member.html"]  # (by unit: each public member once)
     assert sorted(member_pages) == sorted(m.url for m in first.model.members)
@@ -889,6 +891,7 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     model_objects = {id(o) for o in (*second.model.posts, *second.model.all_members, *second.model.units)}
     reused = listed[-1]
     assert len(reused.same) > second.pages / 2
+    assert all(id(reused.pages[i]) in stood for i in reused.unread)
     read_back = reused.same - reused.unread.keys()  # the reused pages that were rendered
     assert 0 < len(read_back) <= second.rendered
     assert all(reused.pages[i].template is None or reused.pages[i].args or reused.pages[i].context

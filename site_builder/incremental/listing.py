@@ -91,8 +91,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
             if _reusable(item, group, fingerprints, jobs, bound):
                 found = stand_ins.get(id(group))
                 if found is None or found[0] is not group:
-                    found = (group, tuple(Page(url, template) for url, template in group.heads),
-                             tuple((group, n) for n in range(len(group.heads))))
+                    found = _stand_ins(group)
                 stood[id(group)] = found
                 unread.update(zip(range(len(pages), len(pages) + len(found[1])), found[2]))
                 pages.extend(found[1])
@@ -100,10 +99,19 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 group, made_pages = _made(item, fingerprints, jobs)
                 pages.extend(made_pages)
                 all_bound = all_bound and (group is None or group.names <= index.keys())
+                if group is not None and fingerprints.held is not None:  # (serve: the next build reuses it at once)
+                    stood[id(group)] = _stand_ins(group)
             made[item.key] = group
     if cache is not None and fingerprints is not None:
         cache.held[HELD_STAND_INS] = stood
     return Listed(pages, frozenset(unread), made, unread, bound=frozenset(index) if index and all_bound else None)
+
+
+def _stand_ins(group: _Group) -> tuple[_Group, tuple[Page, ...], tuple[tuple[_Group, int], ...]]:
+    """A kept group's stand-in pages (address and template: all the plan, the writer and the search index use) and
+    their places in it, until they are read back (:func:`complete`)."""
+    return (group, tuple(Page(url, template) for url, template in group.heads),
+            tuple((group, n) for n in range(len(group.heads))))
 
 
 def complete(listed: Listed, indices: Iterable[int], index: dict[str, Any]) -> None:
