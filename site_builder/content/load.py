@@ -348,7 +348,8 @@ def reassemble(before: Raw, todo: Sequence[Job], parsed: Sequence[Parsed], diges
                changed: Iterable[int], noted: Iterable[int], problems: Problems, watched: bool = False) -> Raw | None:
     """What :func:`assemble` gives for ``todo``'s files, made from ``before`` (what it gave when only the files
     ``changed``, places in ``todo``, were otherwise), or None when one of them now loads where it did not, or the
-    other way round (a record added or taken out: :func:`assemble` then). ``noted``: the places of the files
+    other way round (a record added or taken out: :func:`assemble` then; nothing is added to ``problems``
+    before that is known). ``noted``: the places of the files
     with problems or personal numbers, in order. ``before`` is not changed."""
     raw = Raw(root=before.root, content=before.content, site=before.site, units=dict(before.units),
               posts=dict(before.posts), members=dict(before.members), _evaluations=dict(before._evaluations),

@@ -95,11 +95,10 @@ def _build_model(site: Path, base_url: str | None, cache: Cache | None, jobs: in
     # are reused (model/build.py Builder.kept). A new process has none: a model is not kept in the cache's files.
     held = cache.held if cache is not None else {}
     previous = held.get(HELD_MODEL)
-    objects = held.get(HELD_OBJECTS)  # (its objects by key, as the listing of the build that made it found them)
     if not raw.watched:  # (a file other than a record may have changed: a photo, a folder's entries)
         held.pop(HELD_WATCHED_SINCE, None)
     model = model_mod.build(raw, problems, markdown_cache.CachedMarkdown(cache, jobs), base_url, jobs, previous,
-                            objects[1] if objects is not None and objects[0] is previous else None,
+                            tracking.held_index(held, previous),  # (its objects by key, if a build indexed them)
                             only_records=previous is not None and held.get(HELD_WATCHED_SINCE) is previous) \
         if raw.site is not None else None
     if model is not None:
@@ -117,7 +116,6 @@ HELD_MODEL = "model"  # (in Cache.held: the model of the cache's last build, if 
 # (in Cache.held: the model since whose build every build was told which files changed, and only records did, by a
 # watcher of content/: while it is the model before, no photo changed since it was made, model/build.py changed_since)
 HELD_WATCHED_SINCE = "watched-since"
-HELD_OBJECTS = "model-objects"  # (in Cache.held: (the model of a build that kept its cache in memory, its objects by key))
 HELD_WRITTEN = "written"  # (in Cache.held: what the last build of a watched output wrote, output.Written)
 
 
@@ -207,8 +205,6 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                                              cache.held if not save else None)
     listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
     page_list = listed.pages
-    if fingerprints is not None and not save:  # (the next build's model builder looks up this one's objects by key)
-        cache.held[HELD_OBJECTS] = (model, fingerprints.index())
 
     def read_back(todo: list[int]) -> None:  # reused pages are stand-ins until they are rendered
         listing.complete(listed, todo, fingerprints.index())
@@ -447,7 +443,7 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
         found = dict(found_before)
         for i in rendered:
             page = pages[i]
-            value = _offered(done[page.output], name)
+            value = _offered(done[page.output].found, name)
             if value is None:
                 found.pop(page.url, None)
             else:
@@ -455,19 +451,18 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
     else:
         found = {}
         for page in pages:
-            value = _offered(done[page.output], name)
+            value = _offered(done[page.output].found, name)
             if value is not None:
                 found[page.url] = value
     for i in rendered:
         page = pages[i]
-        for offered_to, value in prepared.get(page.output, ()):
-            if offered_to == name:
-                ready[page.url] = value
+        value = _offered(prepared.get(page.output), name)
+        if value is not None:
+            ready[page.url] = value
         old = earlier.get(page.output) if earlier is not None else None
-        if old is not None:
-            for offered_to, value in old.found:
-                if offered_to == name:
-                    before[page.url] = value
+        value = _offered(old.found, name) if old is not None else None
+        if value is not None:
+            before[page.url] = value
     section = f"finisher-{finisher.name}"
     previous = cache.section(section).get("made") if earlier is not None else None
     made = finisher.make(found, model, previous, ready, before, writer.write)
@@ -482,9 +477,10 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
     return found
 
 
-def _offered(entry: rendering.Done, name: str) -> Any:
-    """What a page (its entry) offered the finisher ``name``, or None."""
-    for offered_to, value in entry.found or ():
+def _offered(offers: Iterable[tuple[str, Any]] | None, name: str) -> Any:
+    """What a page offered the finisher ``name`` among its ``offers`` ((finisher name, value): ``Done.found``, or
+    what the finishers' ``prepare`` made of it), or None."""
+    for offered_to, value in offers or ():
         if offered_to == name:
             return value
     return None

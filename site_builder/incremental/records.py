@@ -176,13 +176,10 @@ def load(root: Path, problems: Problems, *, cache: Cache | None = None, jobs: in
     if before is not None and before.todo is not todo:  # (another scan's files)
         before = None
     parsed, digests = read_all(todo, cache, jobs, progress, only, before)
-    mark = len(problems.items)
     raw = None
-    if before is not None:
+    if before is not None:  # (None from reassemble: nothing added to the problems)
         noted = sorted({i for i in before.noted if i not in only} | {i for i in only if _noted(parsed[i])})
         raw = reassemble(before.raw, todo, parsed, digests, sorted(only), noted, problems, watched=True)
-        if raw is None:
-            del problems.items[mark:]
     if raw is None:
         raw = assemble(root, todo, parsed, problems, digests, watched=only is not None)
         noted = [i for i, found in enumerate(parsed) if _noted(found)]

@@ -354,9 +354,8 @@ class Fingerprints:
                 _DIGESTING = None
             self._by_key = found
             if self.held is not None:
-                unknown = frozenset(k for k in (keys if self._changed is not None else found) if found[k] is None)
-                if self._changed is not None:
-                    unknown |= self._before[3].difference(keys)
+                # (every key not hashed now has a digest: the unknown ones are hashed again each build)
+                unknown = frozenset(k for k in keys if found[k] is None)
                 self.held[_HELD_DIGESTS] = (self.model, index, found, unknown)
         return self._by_key
 
@@ -456,6 +455,13 @@ class Fingerprints:
 
 # (in Cache.held: the model, its objects by key, their digests by key, the keys of those whose digest is not known)
 _HELD_DIGESTS = "object-digests"
+
+
+def held_index(held: dict, model: model_mod.Model | None) -> dict[str, Any] | None:
+    """``model``'s objects by key, as the last build of this process that kept its digests (``held``, Cache.held)
+    indexed them, if that build's model was ``model`` (the next model builder looks its objects up by key)."""
+    found = held.get(_HELD_DIGESTS)
+    return found[1] if found is not None and model is not None and found[0] is model else None
 _HELD_TUPLES = "attribute-tuples"  # (in Cache.held: the attributes' tuples a build hashed, Fingerprints._tuples)
 
 
