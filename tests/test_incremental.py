@@ -725,6 +725,49 @@ def test_a_warm_build_reads_the_links_of_the_rendered_pages_only(tmp_path, capsy
     assert tree(out) == tree(clean)
 
 
+def test_a_warm_build_reads_and_saves_again_only_the_search_index_parts_it_changes(tmp_path, capsys, monkeypatch,
+                                                                                  steady):
+    """The search index of the last build is kept with its shards' tables in sections of their own
+    ("finisher-search-N", 67 MB at 10,000 posts, which every warm build read and saved whole): a warm build after
+    one story reads and saves those of the shards whose keys changed. A part the cache lost makes the index from
+    scratch: the same files, no traceback."""
+    from site_builder.render import search_index
+    monkeypatch.setattr(search_index, "shard_count", lambda docs: 4096)  # (a city's; the sample has 16)
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+
+    def parts(names):
+        return {name.removesuffix(".pickle") for name in names if name.startswith("finisher-search-")}
+    assert len(parts(cache_files(site))) == pipeline.FINISHER_PARTS
+    before = cache_files(site)
+    sections = []
+    real_section = cache_mod.Cache.section
+    monkeypatch.setattr(cache_mod.Cache, "section", lambda cache, name: sections.append(name) or real_section(cache, name))
+    whole = []
+    real_whole = search_index._whole
+    monkeypatch.setattr(search_index, "_whole", lambda *a, **k: whole.append(1) or real_whole(*a, **k))
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
+    pipeline.run(site, out, jobs=1)
+    assert whole == []  # updated
+    saved = parts(name for name, stamp in cache_files(site).items() if before.get(name) != stamp)
+    assert 0 < len(saved) <= len(parts(sections)) <= 16  # (the new text's keys: ~10 shards)
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+    for name in parts(cache_files(site)):  # the parts lost: the index made from scratch, the same
+        (site / ".site-builder-cache" / f"{name}.pickle").unlink()
+    edit(story, "新增的一段文字", "改过的一段说明")
+    whole.clear()
+    assert run(capsys, "build", site, "-o", out, "-q")[0] == 0
+    assert whole == [1]
+    shutil.rmtree(clean)
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
 def test_a_kept_page_whose_links_the_cache_lost_is_rendered_again(tmp_path, capsys, steady):
     """The links of the pages are kept in sections of their own: when a link check needs a kept page's links and
     the cache has none (a section deleted, or not signed by this user), the page is rendered again, its links

@@ -463,18 +463,58 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
         value = _offered(old.found, name) if old is not None else None
         if value is not None:
             before[page.url] = value
-    section = f"finisher-{finisher.name}"
-    previous = cache.section(section).get("made") if earlier is not None else None
-    made = finisher.make(found, model, previous, ready, before, writer.write)
-    if not all(map(writer.can_keep, made.kept)):  # (someone removed a file from the output)
+    previous = _finisher_state(cache, finisher) if earlier is not None else None
+    try:
+        made = finisher.make(found, model, previous, ready, before, writer.write)
+    except _PartMissing:  # (a section of the cache could not be read back: made from scratch)
+        made = None
+    if made is None or not all(map(writer.can_keep, made.kept)):  # (or someone removed a file from the output)
         made = finisher.make(found, model, None, ready, None, writer.write)
     for path, content in made.kept.items():
         writer.keep(path, content)
     for path, data in made.files.items():
         writer.write(path, data)
     if made.index is not previous:
-        cache.replace(section, {"made": made.index})
+        _save_finisher_state(cache, finisher, made.index)
     return found
+
+
+FINISHER_PARTS = 256  # the sections a finisher's parts are kept in ("finisher-NAME-N", see _finisher_state)
+
+
+def _finisher_state(cache: Cache, finisher) -> Any:
+    """What ``finisher`` made for the build the cache remembers, its parts read from the cache when it first asks
+    for them: ``finisher.stored(state)`` gives its head (kept in "finisher-NAME") and the parts that changed
+    since the state it was made from (by number: part N in "finisher-NAME-(N mod FINISHER_PARTS)"),
+    ``finisher.restored(head, read)`` makes it again (the search index: its 4,096 shard tables, of which a
+    warm build after one story changes a few). The sections are saved before "pages-output", which says which
+    output the cache describes: a build killed while saving leaves no state of two builds in use."""
+    section = f"finisher-{finisher.name}"
+    head = cache.section(section).get("head")
+    if head is None:
+        return None
+
+    def read(n: int) -> Any:
+        try:
+            return cache.section(f"{section}-{n % FINISHER_PARTS}")[n]
+        except KeyError:
+            raise _PartMissing(n) from None
+    return finisher.restored(head, read)
+
+
+class _PartMissing(LookupError):
+    """A part of a finisher's state is not in the cache's sections (one could not be read back)."""
+
+
+def _save_finisher_state(cache: Cache, finisher, state: Any) -> None:
+    section = f"finisher-{finisher.name}"
+    head, parts, every = finisher.stored(state)
+    groups: dict[int, dict] = {g: {} for g in range(FINISHER_PARTS)} if every else {}
+    for n, part in parts.items():
+        groups.setdefault(n % FINISHER_PARTS, {})[n] = part
+    for g, changed in groups.items():  # (a section is replaced, never changed: serve's state may hold it)
+        cache.replace(f"{section}-{g}", changed if every else {**cache.section(f"{section}-{g}"), **changed})
+    cache.replace(section, {"head": head})
 
 
 def _offered(offers: Iterable[tuple[str, Any]] | None, name: str) -> Any:
