@@ -768,6 +768,43 @@ def test_a_warm_build_reads_and_saves_again_only_the_search_index_parts_it_chang
     assert tree(out) == tree(clean)
 
 
+def test_what_the_pages_offer_the_search_index_is_kept_apart_and_read_for_the_files_written_again(
+        tmp_path, capsys, monkeypatch, steady):
+    """The cache's page entries name the finishers a page offered something to; what it offered (its text, 60 %
+    of the entries' bytes) is in sections of its own ("offers-N"), read by a warm build for the pages whose
+    search files it writes again. Sections lost: each kept page's offer is read from its file. Both: the files
+    of a clean build."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run(site, out, jobs=1)
+    cache = Cache.for_site(site)
+    entries = {path: entry for n in range(pipeline.PAGE_SHARDS) for path, entry in cache.section(f"pages-{n}").items()}
+    offering = {path for path, entry in entries.items() if entry.found}
+    assert len(offering) > 20 and all(value is pipeline.APART for path in offering for _, value in entries[path].found)
+    offers = {path: found for n in range(pipeline.OFFER_SHARDS) for path, found in cache.section(f"offers-{n}").items()}
+    assert offers.keys() == offering and all(found[0][0] == "search" and found[0][1].title for found in offers.values())
+
+    sections = []
+    real_section = cache_mod.Cache.section
+    monkeypatch.setattr(cache_mod.Cache, "section", lambda cache, name: sections.append(name) or real_section(cache, name))
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
+    pipeline.run(site, out, jobs=1)
+    read = {name for name in sections if name.startswith("offers-")}
+    assert 0 < len(read) < len({pipeline._shard(path, pipeline.OFFER_SHARDS) for path in offering}) / 2
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+    for section in (site / ".site-builder-cache").glob("offers-*.pickle"):
+        section.unlink()
+    edit(story, "新增的一段文字", "改过的一段说明")
+    assert run(capsys, "build", site, "-o", out, "-q")[0] == 0
+    shutil.rmtree(clean)
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+
+
 def test_a_kept_page_whose_links_the_cache_lost_is_rendered_again(tmp_path, capsys, steady):
     """The links of the pages are kept in sections of their own: when a link check needs a kept page's links and
     the cache has none (a section deleted, or not signed by this user), the page is rendered again, its links

@@ -16,7 +16,8 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..pages import admin, feeds, print_pages, search, web
 from ..pages.guard import check_without_site, output_problems
@@ -262,7 +263,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 extractors = [(f.name, f.extract, getattr(f, "prepare", None)) for f in finishers]
                 # what the pages offered each finisher, by address (serve: the build before's, with what the pages
                 # it rendered offer now put in, when its pages are these and its entries are the cache's)
-                offered: dict[str, dict] = {}
+                offered: dict[str, _Offers] = {}
                 found_before = kept.made("offered", (outputs, *saved["shards"]), dict)
                 # (a build that keeps nothing has what the pages offer the finishers written to files meanwhile)
                 with workers.scratch() if extractors and not tracked else contextlib.nullcontext() as spill:
@@ -390,19 +391,29 @@ def _save_pages(cache: Cache, output: tuple, done: dict, rendered: list[str], be
     links_of = _kept_links(cache)
     entries: list[tuple[str, rendering.Done]] = []
     links: list[tuple[str, bytes]] = []
+    offers: list[tuple[str, tuple]] = []
+    offered_no_more: set[str] = set()
     for path in rendered:
         entry = done[path]
         old = before.get(path)
-        stripped = entry._replace(links=b"")  # (the cache's entries keep no links)
+        # (the cache's entries keep no links, and what the pages offer the finishers apart)
+        stripped = entry._replace(links=b"", found=_apart(entry.found))
         if old != stripped:
             entries.append((path, stripped))
         # the links the cache does not have, as they are (a page the cache had no links for, rendered again for
         # that, has an unchanged entry; the links of a page with the same bytes are the same)
         if entry.links and links_of(path) != entry.links:
             links.append((path, entry.links))
+        # what the page offers, unless the cache has it (the same bytes offer the same)
+        if entry.found and (old is None or old.digest != entry.digest or old.found != stripped.found
+                            or _kept_offers(cache, path) is None):
+            offers.append((path, entry.found))
+        elif not entry.found and old is not None and old.found:
+            offered_no_more.add(path)
     gone = before.keys() - done.keys()
     _save_shards(cache, "pages", PAGE_SHARDS, entries, gone)
     _save_shards(cache, "links", LINK_SHARDS, links, gone)
+    _save_shards(cache, "offers", OFFER_SHARDS, offers, gone | offered_no_more)
     if cache.section("pages-digests").get("digests") != digests:
         cache.replace("pages-digests", {"digests": digests})
     listed = cache.section("pages-files").get("files")
@@ -431,29 +442,28 @@ def _save_shards(cache: Cache, name: str, count: int, entries: list[tuple[str, A
 
 def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[int], prepared: dict,
                    model: model_mod.Model, writer: Writer, cache: Cache, earlier: dict | None,
-                   found_before: dict | None = None) -> dict:
+                   found_before: "_Offers | None" = None) -> "_Offers":
     """Write what ``finisher`` makes of what the pages left behind (see :data:`FINISHERS`), updating what it
     made for the build the cache remembers when that build made the output being updated (``earlier``: the
     pages that build left behind, by output path; ``rendered``: the pages this build rendered, the others
     left what they left in that build). Returns what the pages offered it, by address; ``found_before``: what
-    they offered in that build, if its pages are these (then only the pages rendered are looked at)."""
+    they offered in that build, if its pages are these (then only the pages rendered are looked at).
+
+    What a kept page offered is in the cache apart from its entry ("offers-N", :func:`_save_pages`) and read
+    when the finisher asks for it (the search index: the pages of the document files it writes again)."""
     name = finisher.name
+    read = _offer_reader(cache, writer, finisher)
     ready, before = {}, {}
     if found_before is not None:
-        found = dict(found_before)
+        found = found_before.copy(read)
         for i in rendered:
             page = pages[i]
-            value = _offered(done[page.output].found, name)
-            if value is None:
-                found.pop(page.url, None)
-            else:
-                found[page.url] = value
+            found.put(page.url, _offered(done[page.output].found, name))
     else:
-        found = {}
+        found = _Offers({}, read)
         for page in pages:
-            value = _offered(done[page.output].found, name)
-            if value is not None:
-                found[page.url] = value
+            found.put(page.url, _offered(done[page.output].found, name), page.output)
+    whole = earlier is None
     for i in rendered:
         page = pages[i]
         value = _offered(prepared.get(page.output), name)
@@ -461,9 +471,12 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
             ready[page.url] = value
         old = earlier.get(page.output) if earlier is not None else None
         value = _offered(old.found, name) if old is not None else None
+        if value is APART:  # (the page as the cache has it: its output file may be this build's already)
+            value = _offered(_kept_offers(cache, page.output), name)
+            whole = whole or value is None
         if value is not None:
             before[page.url] = value
-    previous = _finisher_state(cache, finisher) if earlier is not None else None
+    previous = _finisher_state(cache, finisher) if not whole else None
     try:
         made = finisher.make(found, model, previous, ready, before, writer.write)
     except _PartMissing:  # (a section of the cache could not be read back: made from scratch)
@@ -477,6 +490,88 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
     if made.index is not previous:
         _save_finisher_state(cache, finisher, made.index)
     return found
+
+
+class _Apart:
+    """In the cache's page entries (``Done.found``), for each finisher the page offered something: kept apart."""
+
+    def __reduce__(self):
+        return "APART"
+
+    def __repr__(self) -> str:
+        return "APART"
+
+
+APART = _Apart()
+OFFER_SHARDS = 64  # the sections of what the pages offered the finishers ("offers-N")
+
+
+def _apart(found: tuple) -> tuple:
+    """A page's ``Done.found`` as the cache's entry has it: the finishers' names, their values apart."""
+    return tuple((name, APART) for name, _ in found)
+
+
+def _kept_offers(cache: Cache, path: str) -> tuple | None:
+    """What the page at ``path`` offered the finishers (``Done.found``) as the cache keeps it, if it does."""
+    return cache.section(f"offers-{_shard(path, OFFER_SHARDS)}").get(path)
+
+
+def _offer_reader(cache: Cache, writer: Writer, finisher) -> Callable[[str], Any]:
+    """What a kept page offered ``finisher``, by its output path: as the cache keeps it, or (a section lost)
+    what ``finisher.extract`` finds in the page's file, which a kept page has as that build wrote it."""
+    def read(path: str) -> Any:
+        value = _offered(_kept_offers(cache, path), finisher.name)
+        if value is not None:
+            return value
+        for folder in (writer.old, writer.new):
+            try:
+                data = (folder / path).read_bytes() if folder is not None else None
+            except OSError:
+                continue
+            if data is not None:
+                return finisher.extract(data)
+        raise ContentErrors([Problem(path, 0, 0, "the build cache lost what this page offers the search index and "
+                                     "its file is gone: build again with --no-cache")])
+    return read
+
+
+class _Offers(Mapping):
+    """What the pages offered one finisher, by address; a kept page's offer is read (``read(output path)``) when
+    first asked for. Only the build that makes it changes it (:meth:`put`); ``serve``'s next build takes a copy."""
+
+    __slots__ = ("_values", "_read")
+
+    def __init__(self, values: dict, read: Callable[[str], Any]):
+        self._values, self._read = values, read
+
+    def __getitem__(self, url: str) -> Any:
+        value = self._values[url]
+        if type(value) is _Unread:
+            value = self._values[url] = self._read(value.path)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, url: object) -> bool:
+        return url in self._values
+
+    def put(self, url: str, value: Any, path: str | None = None) -> None:
+        """The page at ``url`` offered ``value`` (None: nothing; APART: what the cache keeps for ``path``)."""
+        if value is None:
+            self._values.pop(url, None)
+        else:
+            self._values[url] = _Unread(path) if value is APART else value
+
+    def copy(self, read: Callable[[str], Any]) -> "_Offers":
+        return _Offers(dict(self._values), read)
+
+
+class _Unread(NamedTuple):
+    path: str
 
 
 FINISHER_PARTS = 256  # the sections a finisher's parts are kept in ("finisher-NAME-N", see _finisher_state)
