@@ -1503,6 +1503,27 @@ def test_two_models_built_apart_each_answer_with_their_own_relations(tmp_path, s
     assert again is not post and [m.id for m in again.members] == [m.id for m in members if m is not hidden]
 
 
+def test_a_model_replaced_with_the_same_objects_keeps_their_relations_without_binding_them_again(tmp_path, steady):
+    """The pipeline makes the model twice (the second with the competitions): the second holds the very same
+    objects and relations, and does not walk its objects to bind them again; a model given other objects with
+    the same relations binds those."""
+    site = sample_site(tmp_path)
+    model = pipeline.build_model(site, jobs=1)
+    relations = model_build._RELATIONS
+    assert all(vars(obj)[relations] is model.relations for obj in (*model.units, *model.all_posts, *model.all_members))
+    unit = model.units[0]
+    del vars(unit)[relations]  # (to see whether the next model walks the objects)
+    again = dataclasses.replace(model, competitions=())
+    assert relations not in vars(unit)  # not walked
+    vars(unit)[relations] = model.relations
+    post = model.posts[0]
+    assert again.relations is model.relations and post.members == model.relations.post_members[post.id] != ()
+    copy = dataclasses.replace(post)  # (a post no model holds yet)
+    assert relations not in vars(copy)
+    other = dataclasses.replace(model, posts=(copy, *model.posts[1:]), all_posts=(copy, *model.all_posts[1:]))
+    assert vars(copy)[relations] is other.relations and copy.members == post.members
+
+
 def test_serve_makes_again_only_the_members_a_watcher_saw_change(tmp_path, capsys, monkeypatch, steady):
     """Inside ``serve``, a rebuild told which files changed, when only members' and stories' did, takes the units,
     posts and other members of the model before as they are and works out the posts' members again only where the
