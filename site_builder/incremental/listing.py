@@ -34,6 +34,9 @@ from ..pages.web import Page, Pages
 INDEX = "page-groups"  # the cache section that lists the kept groups' keys
 HELD_BOUND = "page-groups-bound"  # (in Cache.held: keys of model objects that hold every name of the kept groups)
 HELD_STAND_INS = "page-groups-stand-ins"  # (in Cache.held: id of a kept group → (it, its stand-ins, their places))
+# (in Cache.held: id of a group this build kept or made → (it, the keys of the objects it read, the objects' digests
+# it was compared with, Fingerprints.object_digests))
+HELD_COMPARED = "page-groups-compared"
 
 
 @dataclass
@@ -79,6 +82,11 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     # a stand-in is never changed, a page read back takes its place in the list)
     stand_ins = cache.held.get(HELD_STAND_INS, {}) if cache is not None else {}
     stood: dict[int, tuple[_Group, tuple[Page, ...], tuple[tuple[_Group, int], ...]]] = {}
+    # serve: each group's objects compared with the digests of the build before, which this build's are with the
+    # objects made again hashed again: a group none of whose objects was is not compared again (3,000 groups)
+    compared_before = cache.held.get(HELD_COMPARED, {}) if cache is not None and fingerprints is not None \
+        and fingerprints.held is not None else None
+    compared: dict[int, tuple[_Group, frozenset[str], dict]] = {}
     for source in sources:
         for item in source(model):
             if type(item) is not Pages:
@@ -88,7 +96,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 pages.extend(item.pages())
                 continue
             group = cache.section(_section(item.key)).get("group")
-            if _reusable(item, group, fingerprints, jobs, bound):
+            if _reusable(item, group, fingerprints, jobs, bound, compared_before, compared):
                 found = stand_ins.get(id(group))
                 if found is None or found[0] is not group:
                     found = _stand_ins(group)
@@ -101,9 +109,12 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 all_bound = all_bound and (group is None or group.names <= index.keys())
                 if group is not None and fingerprints.held is not None:  # (serve: the next build reuses it at once)
                     stood[id(group)] = _stand_ins(group)
+                    compared[id(group)] = (group, frozenset(group.objects), fingerprints.object_digests(jobs))
             made[item.key] = group
     if cache is not None and fingerprints is not None:
         cache.held[HELD_STAND_INS] = stood
+        if compared_before is not None:
+            cache.held[HELD_COMPARED] = compared
     return Listed(pages, frozenset(unread), made, unread, bound=frozenset(index) if index and all_bound else None)
 
 
@@ -150,9 +161,9 @@ def _section(key: str) -> str:
 
 
 def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerprints, jobs: int,
-              bound: bool = False) -> bool:
+              bound: bool = False, compared_before: dict | None = None, compared: dict | None = None) -> bool:
     """Whether the group's pages kept by the build before are this build's (``bound``: the objects its pages hold
-    are known to be this model's)."""
+    are known to be this model's; ``compared_before``, ``compared``: see :data:`HELD_COMPARED`)."""
     if before is None or before.make is not item.make or before.env != fingerprints.env:
         return False
     try:
@@ -161,14 +172,29 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     except tracking.Volatile:
         return False
     now = fingerprints.object_digests(jobs)
-    if tuple(map(now.get, before.objects)) != before.digests:
+    last = compared_before.get(id(before)) if compared_before is not None else None
+    if last is not None and last[0] is before:
+        hashed = fingerprints.hashed_since(last[2])
+        same = hashed is not None and hashed.isdisjoint(last[1])
+        keys = last[1]
+    else:
+        same, keys = False, None
+    if not same and not _digests_same(before, now):
         return False
     if any(fingerprints.attribute_digest(k, name) != d for k, name, d in before.attributes):
         return False
-    if bound:
-        return True
-    index = fingerprints.index()
-    return all(k in index for k in before.names)  # (each object a page holds can be bound: see complete)
+    if not bound:
+        index = fingerprints.index()
+        if not all(k in index for k in before.names):  # (each object a page holds can be bound: see complete)
+            return False
+    if compared is not None:
+        compared[id(before)] = (before, keys if keys is not None else frozenset(before.objects), now)
+    return True
+
+
+def _digests_same(group: _Group, now: dict[str, bytes | None]) -> bool:
+    """Whether the objects the group read have the digests they had when it was made."""
+    return tuple(map(now.get, group.objects)) == group.digests
 
 
 def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[_Group | None, list[Page]]:

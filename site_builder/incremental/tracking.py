@@ -291,6 +291,8 @@ class Fingerprints:
         self._before: tuple[model_mod.Model, dict[str, Any], dict[str, bytes | None], frozenset[str]] | None = \
             held.get(_HELD_DIGESTS) if held is not None else None
         self._changed: set[str] | None = None  # (the keys of the objects that are not the ones of the model before)
+        # (the digests of the build before, and the keys hashed again since, when this build's were taken from them)
+        self._rehashed: tuple[dict[str, bytes | None], frozenset[str]] | None = None
         self._attributes: dict[tuple[str, str], bytes | None] = {}  # attribute digests worked out so far
         # (key, attribute) → (its value, its digest) of the tuples the last build of this process hashed, and this one
         self._tuples_before = held.get(_HELD_TUPLES, {}) if held is not None else {}
@@ -376,6 +378,7 @@ class Fingerprints:
             todo = sorted(k for k in self._changed | changed | unknown if k in index)
             for k in todo:
                 del found[k]
+            self._rehashed = (digests, frozenset(todo))
             return todo
         todo = []
         for k, obj in index.items():
@@ -387,6 +390,14 @@ class Fingerprints:
             else:
                 todo.append(k)
         return todo
+
+    def hashed_since(self, digests: dict[str, bytes | None]) -> frozenset[str] | None:
+        """The keys whose digest may not be the one in ``digests`` (what :meth:`object_digests` gave the build before
+        in this process), when this build's digests are those with the objects made again hashed again (every other
+        key's the same); None when not known that way."""
+        self.object_digests()
+        rehashed = self._rehashed
+        return rehashed[1] if rehashed is not None and rehashed[0] is digests else None
 
     def attribute_digest(self, key: str, name: str) -> bytes | None:
         """The digest of one attribute of an attribute-level object; None if it cannot be known."""
