@@ -531,8 +531,8 @@ def _offer_reader(cache: Cache, writer: Writer, finisher) -> Callable[[str], Any
                 continue
             if data is not None:
                 return finisher.extract(data)
-        raise ContentErrors([Problem(path, 0, 0, "the build cache lost what this page offers the search index and "
-                                     "its file is gone: build again with --no-cache")])
+        raise ContentErrors([Problem(path, 0, 0, "构建缓存里没有这个页面给站内搜索的内容，输出文件夹里也没有这个页面："
+                                     "请加 --no-cache 重新构建。")])
     return read
 
 
