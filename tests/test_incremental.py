@@ -1052,12 +1052,13 @@ def test_serve_plans_from_the_pages_that_read_what_changed(tmp_path, capsys, mon
     cache = Cache.for_site(site)
     real, planned, looked = rendering.plan, [], []
 
-    def both(pages, previous, fingerprints, jobs=1, digests=None, same=frozenset(), readers=None):
+    def both(pages, previous, fingerprints, jobs=1, digests=None, same=frozenset(), readers=None, **known):
         full = real(pages, previous, fingerprints, jobs, digests, same)
         if readers is None:
             return full
-        quick = real(pages, previous, fingerprints, jobs, digests, same, readers)
-        assert quick.others is previous and quick.outputs == [page.output for page in pages]
+        quick = real(pages, previous, fingerprints, jobs, digests, same, readers, **known)  # (serve's outputs, ...)
+        assert known["where"] is not None and set(known["fresh"]) == set(range(len(pages))) - same
+        assert quick.others is previous and list(quick.outputs) == [page.output for page in pages]
         assert len(quick.kept) <= len(full.kept)  # (fewer when not every page was looked at)
         kept = {i: quick.kept.get(i) or previous[output] for i, output in enumerate(quick.outputs)
                 if i not in set(quick.todo)}

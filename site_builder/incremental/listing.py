@@ -49,6 +49,7 @@ class Listed:
     unread: dict = field(default_factory=dict)
     # the keys of this build's model objects if every group kept holds only those (None: not known), for commit
     bound: frozenset[str] | None = None
+    fresh: list[int] = field(default_factory=list)  # the other pages (not in ``same``), in order
 
 
 @dataclass(frozen=True)
@@ -87,13 +88,17 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     compared_before = cache.held.get(HELD_COMPARED, {}) if cache is not None and fingerprints is not None \
         and fingerprints.held is not None else None
     compared: dict[int, tuple[_Group, frozenset[str], dict]] = {}
+    fresh: list[int] = []
     for source in sources:
         for item in source(model):
             if type(item) is not Pages:
+                fresh.append(len(pages))
                 pages.append(item)
                 continue
             if fingerprints is None or cache is None:
-                pages.extend(item.pages())
+                made_pages = item.pages()
+                fresh.extend(range(len(pages), len(pages) + len(made_pages)))
+                pages.extend(made_pages)
                 continue
             group = cache.section(_section(item.key)).get("group")
             if _reusable(item, group, fingerprints, jobs, bound, compared_before, compared):
@@ -105,6 +110,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 pages.extend(found[1])
             else:
                 group, made_pages = _made(item, fingerprints, jobs)
+                fresh.extend(range(len(pages), len(pages) + len(made_pages)))
                 pages.extend(made_pages)
                 all_bound = all_bound and (group is None or group.names <= index.keys())
                 if group is not None and fingerprints.held is not None:  # (serve: the next build reuses it at once)
@@ -115,7 +121,8 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
         cache.held[HELD_STAND_INS] = stood
         if compared_before is not None:
             cache.held[HELD_COMPARED] = compared
-    return Listed(pages, frozenset(unread), made, unread, bound=frozenset(index) if index and all_bound else None)
+    return Listed(pages, frozenset(unread), made, unread, bound=frozenset(index) if index and all_bound else None,
+                  fresh=fresh)
 
 
 def _stand_ins(group: _Group) -> tuple[_Group, tuple[Page, ...], tuple[tuple[_Group, int], ...]]:

@@ -241,7 +241,9 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         else:
             valid = marker_id(out) is not None and saved.get("output") == (str(out.resolve()), marker_id(out))
             planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"],
-                                     listed.same, _readers(cache, saved))
+                                     listed.same, _readers(cache, saved), outputs=outputs, fresh=listed.fresh,
+                                     where=kept.made("where", (outputs,), lambda: dict(zip(outputs, range(len(outputs)))))
+                                     if kept.held is not None else None)  # (serve's: the same places, the same dict)
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             finishers = [f for f in FINISHERS if f.enabled(model)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -205,12 +205,14 @@ def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchang
 
 def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
          jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset(),
-         readers=None) -> Plan:
+         readers=None, *, outputs: Sequence[str] | None = None, where: dict[str, int] | None = None,
+         fresh: Iterable[int] | None = None) -> Plan:
     """Which pages are as the cached build left them: ``previous`` and ``digests`` are what that build kept of its
     pages and of its model objects (``jobs``: for the objects' digests, if not worked out yet); ``same``, the
     pages whose context is the one that build compared (reused from its page list, see :mod:`listing`);
     ``readers``, which pages read each object, if known (:class:`readers.Readers` of ``previous``): then only
-    the pages that read a changed object, and those whose context is compared, are looked at.
+    the pages that read a changed object, and those whose context is compared, are looked at (``outputs``,
+    ``where``, ``fresh``: see :func:`_plan_looking_at`).
 
     The pages are compared in this process: 0.6 s for 178,000 at 10,000 posts, where forking a worker for half of
     them made it 0.7 s, and the rest of the build slower (the worker's copy of the pages it touched)."""
@@ -219,7 +221,7 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
     unchanged = fingerprints.unchanged(digests, jobs)
     look = readers.look_at(unchanged) if readers is not None else None
     if look is not None:
-        return _plan_looking_at(pages, previous, look, unchanged, fingerprints, same)
+        return _plan_looking_at(pages, previous, look, unchanged, fingerprints, same, outputs, where, fresh)
     kept: dict[int, Done] = {}
     todo: list[int] = []
     for i, page in enumerate(pages):
@@ -233,13 +235,18 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
 
 
 def _plan_looking_at(pages: list[Page], previous: dict[str, Done], look: set[str], unchanged: tracking.Unchanged,
-                     fingerprints: tracking.Fingerprints, same: frozenset[int]) -> Plan:
+                     fingerprints: tracking.Fingerprints, same: frozenset[int], outputs: Sequence[str] | None = None,
+                     where: dict[str, int] | None = None, fresh: Iterable[int] | None = None) -> Plan:
     """:func:`plan` when it knows the pages that read something changed (``look``): only they, the pages whose
-    context is compared (not in ``same``) and the pages without an entry are looked at; every other page is kept
-    (:attr:`Plan.others`), with no step a page but its output path taken."""
-    outputs = [page.output for page in pages]
-    where = dict(zip(outputs, range(len(outputs))))
-    indices = set(range(len(outputs))).difference(same)
+    context is compared (not in ``same``: ``fresh``, if known) and the pages without an entry are looked at; every
+    other page is kept (:attr:`Plan.others`), with no step a page but its output path taken. ``outputs``: each
+    page's output path, ``where``: each output path's page, if known (``serve``: the last rebuild's, when the
+    pages are at the same places)."""
+    if outputs is None:
+        outputs = [page.output for page in pages]
+    if where is None:
+        where = dict(zip(outputs, range(len(outputs))))
+    indices = set(fresh) if fresh is not None else set(range(len(outputs))).difference(same)
     indices.update(where[output] for output in look if output in where)
     indices.update(where[output] for output in where.keys() - previous.keys())
     kept: dict[int, Done] = {}
