@@ -87,7 +87,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     # objects made again hashed again: a group none of whose objects was is not compared again (3,000 groups)
     compared_before = cache.held.get(HELD_COMPARED, {}) if cache is not None and fingerprints is not None \
         and fingerprints.held is not None else None
-    compared: dict[int, tuple[_Group, frozenset[str], dict]] = {}
+    compared: dict[int, tuple[_Group, frozenset[str], dict]] | None = {} if compared_before is not None else None
     fresh: list[int] = []
     for source in sources:
         for item in source(model):
@@ -115,11 +115,12 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
                 all_bound = all_bound and (group is None or group.names <= index.keys())
                 if group is not None and fingerprints.held is not None:  # (serve: the next build reuses it at once)
                     stood[id(group)] = _stand_ins(group)
+                if group is not None and compared is not None:
                     compared[id(group)] = (group, frozenset(group.objects), fingerprints.object_digests(jobs))
             made[item.key] = group
     if cache is not None and fingerprints is not None:
         cache.held[HELD_STAND_INS] = stood
-        if compared_before is not None:
+        if compared is not None:
             cache.held[HELD_COMPARED] = compared
     return Listed(pages, frozenset(unread), made, unread, bound=frozenset(index) if index and all_bound else None,
                   fresh=fresh)
