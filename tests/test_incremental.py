@@ -1050,7 +1050,7 @@ def test_serve_plans_from_the_pages_that_read_what_changed(tmp_path, capsys, mon
     site = sample_site(tmp_path)
     out = tmp_path / "out"
     cache = Cache.for_site(site)
-    real, planned, looked = rendering.plan, [], []
+    real, planned, looked, covered = rendering.plan, [], [], []
 
     def both(pages, previous, fingerprints, jobs=1, digests=None, same=frozenset(), readers=None, **known):
         full = real(pages, previous, fingerprints, jobs, digests, same)
@@ -1064,6 +1064,9 @@ def test_serve_plans_from_the_pages_that_read_what_changed(tmp_path, capsys, mon
                 if i not in set(quick.todo)}
         assert quick.todo == full.todo and kept.keys() == full.kept.keys()
         assert all(kept[i] is full.kept[i] for i in kept)
+        # (whether the entries are those of these pages and no other: known from the build before, or looked at)
+        assert quick.covers == (previous.keys() == {page.output for page in pages})
+        covered.append(known["covers"])
         planned.append(len(quick.todo))
         looked.append(len(quick.kept) + len(quick.todo))
         return quick
@@ -1088,6 +1091,7 @@ def test_serve_plans_from_the_pages_that_read_what_changed(tmp_path, capsys, mon
     assert 0 < planned[0] < result.pages / 10
     assert looked[0] < result.pages / 2  # (a story's edit: most pages are kept without a look at each)
     assert planned[5] > result.pages * 0.9  # (the site's title: nearly every page)
+    assert covered == [True, True, True, True, False, True, True]  # (but after a story gone: the pages before's)
     clean = tmp_path / "clean"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
     assert tree(out) == tree(clean)

@@ -243,7 +243,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             planned = rendering.plan(page_list, saved["pages"] if valid else {}, fingerprints, jobs, saved["digests"],
                                      listed.same, _readers(cache, saved), outputs=outputs, fresh=listed.fresh,
                                      where=kept.made("where", (outputs,), lambda: dict(zip(outputs, range(len(outputs)))))
-                                     if kept.held is not None else None)  # (serve's: the same places, the same dict)
+                                     if kept.held is not None else None,  # (serve's: the same places, the same dict)
+                                     covers=valid and _covered(kept, outputs, saved["shards"]))
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             finishers = [f for f in FINISHERS if f.enabled(model)]
@@ -307,8 +308,10 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 read = (done[path].attributes for path in rendered_paths) if kept_read is not None else \
                     (entry.attributes for entry in done.values())
                 changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done, rendered_paths,
-                                      saved["pages"], fingerprints.digests(read, jobs, kept_read or ()), written)
+                                      saved["pages"], fingerprints.digests(read, jobs, kept_read or ()), written,
+                                      same_pages=planned.covers)
                 if not save:  # (the cache stays in memory for the next build: serve)
+                    cache.held[HELD_COVERED] = (outputs, _shards(cache))
                     cache.held["readers"] = readers.updated(cache.held.get("readers"), _shards(cache),
                                                             saved["shards"], changed)
                     kept.keep("offered", (outputs, *_shards(cache)), offered)
@@ -374,6 +377,17 @@ def _saved_pages(cache: Cache, kept: "_Kept") -> dict:
 HELD_SAVED = "saved-pages"  # (in Cache.held: the page sections a build read, and their entries merged)
 
 
+HELD_COVERED = "covered"  # (in Cache.held: the output paths and the page sections that have an entry for each)
+
+
+def _covered(kept: "_Kept", outputs: tuple, shards: tuple[dict, ...]) -> bool:
+    """Whether the page sections ``shards`` are those the build before saved for the pages at ``outputs`` (its very
+    tuple): an entry for each page and for no other, known without a look at each (``serve``)."""
+    covered = kept.held.get(HELD_COVERED) if kept.held is not None else None
+    return covered is not None and covered[0] is outputs and len(covered[1]) == len(shards) and \
+        all(map(operator.is_, covered[1], shards))
+
+
 def _readers(cache: Cache, saved: dict) -> readers.Readers | None:
     """Which pages read each object, as kept in memory by the build before (``serve``), if it describes the
     cached pages."""
@@ -382,14 +396,15 @@ def _readers(cache: Cache, saved: dict) -> readers.Readers | None:
 
 
 def _save_pages(cache: Cache, output: tuple, done: dict, rendered: list[str], before: dict, digests: tracking.Digests,
-                files: set[str]) -> list[tuple[str, rendering.Done]]:
+                files: set[str], same_pages: bool = False) -> list[tuple[str, rendering.Done]]:
     """Only the sections that changed are written again: the shards with a page whose entry changed, the
     digests and the list of files if they differ. The sections are saved in the order of their names,
     "pages-output" (which says which output they describe) last: a build killed while saving leaves a
     cache that does not match the output, and the next build renders every page. (The list of files is
     the same whenever the output is: the output's build id is a hash of every file's name and content.)
     Returns the (output path, entry) of the pages whose entry changed, their links apart (see :func:`_kept_links`).
-    ``rendered``: the pages rendered (every other page's entry is the one in ``before``, the same object)."""
+    ``rendered``: the pages rendered (every other page's entry is the one in ``before``, the same object);
+    ``same_pages``: ``done`` has an entry for the pages of ``before`` and no other (the plan's ``covers``)."""
     links_of = _kept_links(cache)
     entries: list[tuple[str, rendering.Done]] = []
     links: list[tuple[str, bytes]] = []
@@ -412,7 +427,7 @@ def _save_pages(cache: Cache, output: tuple, done: dict, rendered: list[str], be
             offers.append((path, entry.found))
         elif not entry.found and old is not None and old.found:
             offered_no_more.add(path)
-    gone = before.keys() - done.keys()
+    gone = set() if same_pages else before.keys() - done.keys()
     _save_shards(cache, "pages", PAGE_SHARDS, entries, gone)
     _save_shards(cache, "links", LINK_SHARDS, links, gone)
     _save_shards(cache, "offers", OFFER_SHARDS, offers, gone | offered_no_more)

@@ -194,6 +194,8 @@ class Plan:
     # ``outputs``: then, each page's output path
     others: dict[str, Done] | None = None
     outputs: list[str] | None = None
+    # ``covers``: ``others`` has an entry for each page and for nothing else (a copy of it is then every page's entry)
+    covers: bool = False
 
 
 def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchanged,
@@ -206,13 +208,13 @@ def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchang
 def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
          jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset(),
          readers=None, *, outputs: Sequence[str] | None = None, where: dict[str, int] | None = None,
-         fresh: Iterable[int] | None = None) -> Plan:
+         fresh: Iterable[int] | None = None, covers: bool = False) -> Plan:
     """Which pages are as the cached build left them: ``previous`` and ``digests`` are what that build kept of its
     pages and of its model objects (``jobs``: for the objects' digests, if not worked out yet); ``same``, the
     pages whose context is the one that build compared (reused from its page list, see :mod:`listing`);
     ``readers``, which pages read each object, if known (:class:`readers.Readers` of ``previous``): then only
     the pages that read a changed object, and those whose context is compared, are looked at (``outputs``,
-    ``where``, ``fresh``: see :func:`_plan_looking_at`).
+    ``where``, ``fresh``, ``covers``: see :func:`_plan_looking_at`).
 
     The pages are compared in this process: 0.6 s for 178,000 at 10,000 posts, where forking a worker for half of
     them made it 0.7 s, and the rest of the build slower (the worker's copy of the pages it touched)."""
@@ -221,7 +223,7 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
     unchanged = fingerprints.unchanged(digests, jobs)
     look = readers.look_at(unchanged) if readers is not None else None
     if look is not None:
-        return _plan_looking_at(pages, previous, look, unchanged, fingerprints, same, outputs, where, fresh)
+        return _plan_looking_at(pages, previous, look, unchanged, fingerprints, same, outputs, where, fresh, covers)
     kept: dict[int, Done] = {}
     todo: list[int] = []
     for i, page in enumerate(pages):
@@ -236,19 +238,23 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
 
 def _plan_looking_at(pages: list[Page], previous: dict[str, Done], look: set[str], unchanged: tracking.Unchanged,
                      fingerprints: tracking.Fingerprints, same: frozenset[int], outputs: Sequence[str] | None = None,
-                     where: dict[str, int] | None = None, fresh: Iterable[int] | None = None) -> Plan:
+                     where: dict[str, int] | None = None, fresh: Iterable[int] | None = None,
+                     covers: bool = False) -> Plan:
     """:func:`plan` when it knows the pages that read something changed (``look``): only they, the pages whose
     context is compared (not in ``same``: ``fresh``, if known) and the pages without an entry are looked at; every
     other page is kept (:attr:`Plan.others`), with no step a page but its output path taken. ``outputs``: each
     page's output path, ``where``: each output path's page, if known (``serve``: the last rebuild's, when the
-    pages are at the same places)."""
+    pages are at the same places); ``covers``: ``previous`` is known to have an entry for each page and no other."""
     if outputs is None:
         outputs = [page.output for page in pages]
     if where is None:
         where = dict(zip(outputs, range(len(outputs))))
     indices = set(fresh) if fresh is not None else set(range(len(outputs))).difference(same)
     indices.update(where[output] for output in look if output in where)
-    indices.update(where[output] for output in where.keys() - previous.keys())
+    if not covers:  # (serve: known when these entries are those the build before saved for these pages)
+        missing = where.keys() - previous.keys()
+        indices.update(where[output] for output in missing)
+        covers = not missing and len(previous) == len(where)
     kept: dict[int, Done] = {}
     todo: list[int] = []
     for i in sorted(indices):
@@ -257,7 +263,7 @@ def _plan_looking_at(pages: list[Page], previous: dict[str, Done], look: set[str
             kept[i] = entry
         else:
             todo.append(i)
-    return Plan(kept, todo, previous, outputs)
+    return Plan(kept, todo, previous, outputs, covers)
 
 
 def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer | None, links: linkcheck.LinkCheck,
@@ -287,12 +293,19 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     kept_blobs: dict[int, bytes] = {}
     gone: list[int] = []
     outputs = planned.outputs
+    table: dict[str, Done] | None = None  # (every page's entry, when it is a copy of the plan's with the rendered put in)
     if planned.others is not None and kept_links is None and (writer is None or writer.can_keep_files):
         # every page not to render is kept as the cached build left it, taken all at once
-        results: list[Done | None] = [planned.others.get(output) for output in outputs]
-        for i in todo:
-            results[i] = None
-        lost = writer.keep_files(set(outputs).difference([outputs[i] for i in todo])) if writer is not None else ()
+        results: list[Done | None] | dict[int, Done | None]
+        if planned.covers:  # (the entries of the pages rendered are put into a copy of the others at the end)
+            table, results = dict(planned.others), {i: None for i in todo}
+            kept_paths = planned.others.keys() - [outputs[i] for i in todo]
+        else:
+            results = [planned.others.get(output) for output in outputs]
+            for i in todo:
+                results[i] = None
+            kept_paths = set(outputs).difference([outputs[i] for i in todo])
+        lost = writer.keep_files(kept_paths) if writer is not None else ()
         if lost:  # (not written by that build after all: rendered)
             gone = [i for i, output in enumerate(outputs) if output in lost]
             for i in gone:
@@ -374,6 +387,10 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
             blob = results[i].links if i in rendered else kept_blobs[i]
             if blob:
                 _add_links(links, blob)
+    if table is not None:
+        for i in todo:
+            table[outputs[i]] = results[i]
+        return table, list(todo)
     if outputs is None:
         outputs = [page.output for page in pages]
     return dict(zip(outputs, results)), list(todo)
