@@ -234,6 +234,7 @@ from site_builder.incremental import cache as cache_mod, pipeline, rendering, tr
 from support.sites import ROOT, run, tree  # noqa: E402
 from site_builder.incremental.tracking import Fingerprints, Volatile, _parts, _Unknown, _view_identity  # noqa: E402
 from site_builder import memo, workers  # noqa: E402
+from site_builder.write import output  # noqa: E402
 from site_builder.content.schema import Rec, seal  # noqa: E402
 from site_builder.pages.web import member_view  # noqa: E402
 
@@ -1027,6 +1028,7 @@ def test_serve_compares_again_only_the_groups_that_read_an_object_hashed_again(t
     first = pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True)
     groups = len(cache.held[listing.HELD_COMPARED])
     assert groups > 20
+    page_sets = []
     story = sorted((site / "content/stories").glob("*.md"))[0]
     member = site / f"content/members/{first.model.members[0].id}.yaml"  # (one with a public page)
     for n, (path, old, new) in enumerate([(story, "\n\n", "\n\n新增的一段文字。\n\n"), (member, "pledge: ", "pledge: 再"),
@@ -1036,9 +1038,15 @@ def test_serve_compares_again_only_the_groups_that_read_an_object_hashed_again(t
         compared.clear()
         pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=[path])
         assert 0 < len(compared) <= groups / 2, (path.name, len(compared), groups)
+        # (the writer kept the pages all at once: its files are the pages' set, the same while the pages are; a
+        # page fewer has every kept page's links looked at, and those pages kept one by one)
+        files = cache.held[pipeline.HELD_WRITTEN].files
+        assert files == set(tree(out)) - {".site-builder-output"}
+        page_sets.append(files.pages if isinstance(files, output.Files) else None)
         clean = tmp_path / f"clean-{n}"
         assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
         assert tree(out) == tree(clean), path.name
+    assert page_sets[0] is not None and page_sets[0] is page_sets[1] is page_sets[2] and page_sets[3] is None
 
 
 def test_serve_plans_from_the_pages_that_read_what_changed(tmp_path, capsys, monkeypatch, steady):

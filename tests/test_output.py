@@ -248,3 +248,62 @@ def test_a_sole_writer_that_starts_from_the_last_build_ends_with_the_build_id_an
             writer.write("posts/p0/index.html", b"x")
             writer.keep_all([("posts/p0/index.html", digest(files["posts/p0/index.html"]))])
     assert (out / "posts/p0/index.html").read_bytes() == b"<p>0</p>"  # (a failed build changes nothing)
+
+
+def test_a_sole_writer_keeps_the_previous_builds_pages_all_at_once_and_ends_with_a_fresh_builds_files(tmp_path):
+    """``serve``'s rebuilds keep every page but those rendered without a set made of them (``keep_pages``): the
+    files are the pages' set, handed over as it is to the next rebuild, and the other files. After pages kept,
+    one rewritten, a photo dropped and one added, the folder and build id are those of a writer that wrote every
+    file afresh; the next rebuild with the same pages finds nothing lost, other pages are looked up, and a page
+    written that was kept is refused."""
+    site = tmp_path / "site"
+    site.mkdir()
+    out = tmp_path / "out"
+    pages = {f"posts/p{i}/index.html": f"<p>{i}</p>".encode() for i in range(5)}
+    others = {"static/site.css": b"body{}", "media/a.jpg": b"a"}
+    with output.Writer(site, out) as writer:
+        for path, data in {**pages, **others}.items():
+            writer.write(path, data)
+    first = writer.written_files()
+    page_set = frozenset(pages)
+
+    def rebuild(before, rewritten, written, kept=page_set):
+        with output.Writer(site, out, in_place=True, sole=True, before=before) as writer:
+            writer.previous = writer.before.files
+            lost = writer.keep_pages(kept, rewritten)
+            for path, data in written.items():
+                writer.write(path, data)
+        return writer, lost
+
+    writer, lost = rebuild(first, ["posts/p2/index.html"], {"posts/p2/index.html": b"<p>two</p>",
+                                                           "static/site.css": b"body{}", "media/b.jpg": b"b"})
+    assert lost == set()
+    second = writer.written_files()
+    assert isinstance(second.files, output.Files) and second.files.pages is page_set
+    assert second.files.others == {"static/site.css", "media/b.jpg"}
+    assert second.files == {*pages, "static/site.css", "media/b.jpg"} and len(second.files) == 7
+    assert not (out / "media/a.jpg").exists() and (out / "media/b.jpg").read_bytes() == b"b"
+    assert (out / "posts/p2/index.html").read_bytes() == b"<p>two</p>"
+    assert (out / "posts/p3/index.html").read_bytes() == b"<p>3</p>"
+    fresh = tmp_path / "fresh"
+    with output.Writer(site, fresh) as clean:
+        for path, data in {**pages, "posts/p2/index.html": b"<p>two</p>", "static/site.css": b"body{}",
+                           "media/b.jpg": b"b"}.items():
+            clean.write(path, data)
+    assert second.build_id == clean.build_id == output.marker_id(out) and second.digests == clean.digests
+
+    # the same pages again: nothing lost, nothing looked up; the files are the very pages' set and the same others
+    writer, lost = rebuild(second, [], {"static/site.css": b"body{}", "media/b.jpg": b"b"})
+    assert lost == set() and writer.files() == second.files and writer.build_id == second.build_id
+    # a page the previous build did not write is not kept (rendered instead)
+    more = page_set | {"posts/p9/index.html"}
+    writer, lost = rebuild(writer.written_files(), ["posts/p9/index.html"],
+                           {"posts/p9/index.html": b"<p>9</p>", "static/site.css": b"body{}", "media/b.jpg": b"b"},
+                           kept=more)
+    assert lost == set()  # (it is among those rendered)
+    with pytest.raises(ValueError, match="same output file"):
+        rebuild(writer.written_files(), [], {"posts/p0/index.html": b"x"}, kept=more)
+    assert (out / "posts/p0/index.html").read_bytes() == b"<p>0</p>"  # (a failed build changes nothing)
+    writer, lost = rebuild(writer.written_files(), [], {"static/site.css": b"body{}", "media/b.jpg": b"b"},
+                           kept=more | {"posts/p10/index.html"})
+    assert lost == {"posts/p10/index.html"}

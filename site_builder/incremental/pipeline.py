@@ -252,8 +252,9 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
             with Writer(site, out, in_place=in_place, sole=watched,
                         before=cache.held.get(HELD_WRITTEN) if watched else None) as writer:
                 previous = cache.section("pages-files").get("files") if valid else None
-                if writer.in_place:
-                    writer.previous = set(previous) if previous is not None else None  # not listed again
+                if writer.in_place:  # (not listed again; serve: the set its last build's writer had)
+                    writer.previous = None if previous is None else \
+                        writer.before.files if writer.before is not None else set(previous)
                 gone = looked()  # (the files of `pages-files`, looked at while the model was built)
                 if gone is not None and previous is not None:
                     writer.present = (writer.previous or set(previous)).difference(gone)
@@ -273,8 +274,9 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     done, rendered = rendering.render_all(
                         page_list, renderer, writer=writer, links=links, planned=planned, fingerprints=fingerprints,
                         jobs=jobs, progress=progress, kept_links=None if same_files else _kept_links(cache),
-                        extractors=extractors,
-                        prepared=prepared, ready=ready, derivations=derivations, spill=spill)
+                        extractors=extractors, prepared=prepared, ready=ready, derivations=derivations, spill=spill,
+                        page_files=kept.made("page-files", (outputs,), lambda: frozenset(outputs))
+                        if kept.held is not None else None)
                     if spill is not None:
                         for i, found, made in rendering.spilled(spill):
                             output_path = page_list[i].output
@@ -377,6 +379,7 @@ def _saved_pages(cache: Cache, kept: "_Kept") -> dict:
 HELD_SAVED = "saved-pages"  # (in Cache.held: the page sections a build read, and their entries merged)
 
 
+HELD_LISTED = "files-listed"  # (in Cache.held: the list of files in "pages-files", and the files it names)
 HELD_COVERED = "covered"  # (in Cache.held: the output paths and the page sections that have an entry for each)
 
 
@@ -434,8 +437,11 @@ def _save_pages(cache: Cache, output: tuple, done: dict, rendered: list[str], be
     if cache.section("pages-digests").get("digests") != digests:
         cache.replace("pages-digests", {"digests": digests})
     listed = cache.section("pages-files").get("files")
-    if listed is None or len(listed) != len(files) or not files.issuperset(listed):
+    checked = cache.held.get(HELD_LISTED)  # (the list kept, and the files it was found to name, by a build before)
+    if not (checked is not None and checked[0] is listed and checked[1] == files) and (
+            listed is None or len(listed) != len(files) or not files.issuperset(listed)):
         cache.replace("pages-files", {"files": sorted(files)})
+    cache.held[HELD_LISTED] = (cache.section("pages-files")["files"], files)
     if cache.section("pages-output").get("output") != output:
         cache.replace("pages-output", {"output": output})
     return entries

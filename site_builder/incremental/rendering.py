@@ -272,7 +272,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                kept_links: Callable[[str], bytes | None] | None = None,
                extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None,
                ready: Callable[[list[int]], None] | None = None,
-               derivations: Derivations | None = None, spill: str | None = None) -> tuple[dict[str, Done], list[int]]:
+               derivations: Derivations | None = None, spill: str | None = None,
+               page_files: frozenset[str] | None = None) -> tuple[dict[str, Done], list[int]]:
     """Render (or keep) every page; returns (what each page left behind, the pages rendered, in order).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
@@ -285,6 +286,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     ``ready(todo)`` is called with the pages to render before any is rendered. ``derivations``: what
     the pages' :func:`memo.derived` pieces are taken from and kept in (default: made once, kept for nothing).
     ``spill``: a folder where what the extractors found and ``prepare`` made goes instead (:func:`spilled`).
+    ``page_files``: the pages' output paths as a set, if kept (``serve``: the same object for the same pages).
     Without ``fingerprints`` (a build that keeps nothing) a page that offered nothing is left as :data:`UNKEPT`.
     """
     global _STAGE
@@ -297,15 +299,19 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     if planned.others is not None and kept_links is None and (writer is None or writer.can_keep_files):
         # every page not to render is kept as the cached build left it, taken all at once
         results: list[Done | None] | dict[int, Done | None]
+        to_render = [outputs[i] for i in todo]
         if planned.covers:  # (the entries of the pages rendered are put into a copy of the others at the end)
             table, results = dict(planned.others), {i: None for i in todo}
-            kept_paths = planned.others.keys() - [outputs[i] for i in todo]
         else:
             results = [planned.others.get(output) for output in outputs]
             for i in todo:
                 results[i] = None
-            kept_paths = set(outputs).difference([outputs[i] for i in todo])
-        lost = writer.keep_files(kept_paths) if writer is not None else ()
+        if writer is None:
+            lost = ()
+        elif page_files is not None:
+            lost = writer.keep_pages(page_files, to_render)
+        else:
+            lost = writer.keep_files(set(outputs).difference(to_render))
         if lost:  # (not written by that build after all: rendered)
             gone = [i for i, output in enumerate(outputs) if output in lost]
             for i in gone:
