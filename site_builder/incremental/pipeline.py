@@ -229,7 +229,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
     try:
         if not write:
             planned = rendering.plan(page_list, saved["pages"], fingerprints, jobs, saved["digests"], listed.same,
-                                     _readers(cache, saved))
+                                     _readers(cache, saved), fresh=listed.fresh)
             timings["plan"] = time.perf_counter() - start
             start = time.perf_counter()
             _, rendered = rendering.render_all(page_list, renderer, writer=None, links=links, planned=planned,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -199,14 +199,14 @@ class Plan:
 
 
 def _as_left(i: int, page: Page, entry: Done | None, unchanged: tracking.Unchanged,
-             fingerprints: tracking.Fingerprints, same: frozenset[int]) -> bool:
+             fingerprints: tracking.Fingerprints, same: AbstractSet[int]) -> bool:
     """Whether page ``i`` is as the cached build left it (``entry``): nothing it read changed, nor its context."""
     return (entry is not None and entry.fingerprint is not None and unchanged.covers(entry.objects, entry.attributes)
             and (i in same or fingerprints.context(page) == entry.fingerprint))
 
 
 def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fingerprints | None,
-         jobs: int = 1, digests: tracking.Digests | None = None, same: frozenset[int] = frozenset(),
+         jobs: int = 1, digests: tracking.Digests | None = None, same: AbstractSet[int] = frozenset(),
          readers=None, *, outputs: Sequence[str] | None = None, where: dict[str, int] | None = None,
          fresh: Iterable[int] | None = None, covers: bool = False) -> Plan:
     """Which pages are as the cached build left them: ``previous`` and ``digests`` are what that build kept of its
@@ -226,6 +226,7 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
         return _plan_looking_at(pages, previous, look, unchanged, fingerprints, same, outputs, where, fresh, covers)
     kept: dict[int, Done] = {}
     todo: list[int] = []
+    same = same if isinstance(same, frozenset) else frozenset(same)  # (a look at each page: a set lookup each)
     for i, page in enumerate(pages):
         entry = previous.get(page.output)
         if look is not None and entry is not None and i in same and page.output not in look \
@@ -237,7 +238,7 @@ def plan(pages: list[Page], previous: dict[str, Done], fingerprints: tracking.Fi
 
 
 def _plan_looking_at(pages: list[Page], previous: dict[str, Done], look: set[str], unchanged: tracking.Unchanged,
-                     fingerprints: tracking.Fingerprints, same: frozenset[int], outputs: Sequence[str] | None = None,
+                     fingerprints: tracking.Fingerprints, same: AbstractSet[int], outputs: Sequence[str] | None = None,
                      where: dict[str, int] | None = None, fresh: Iterable[int] | None = None,
                      covers: bool = False) -> Plan:
     """:func:`plan` when it knows the pages that read something changed (``look``): only they, the pages whose
