@@ -1651,3 +1651,35 @@ def test_the_reused_pages_are_runs_of_places_not_a_set_of_each():
         unread.pop(i)
     assert not unread and len(same) == 4
     assert not listing.Unread(listing.Reused([], []), [])
+
+
+def test_serve_takes_the_standards_under_discussion_from_the_rebuild_before(tmp_path, capsys, monkeypatch, steady):
+    """The standards pages list the public members whose standard is open for comment (``Model.discussed``). Inside
+    ``serve``, when only members' and stories' files changed, the model before's list is taken with the members made
+    again looked at anew (60,600 members were looked at by every rebuild at 10,000 posts): after a standard set, one
+    opened and a story's edit, the list is the one worked out from every member and the pages a clean build's."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    cache = Cache.for_site(site)
+    asked = []
+    real = model_build.Member.under_discussion
+    monkeypatch.setattr(model_build.Member, "under_discussion",
+                        property(lambda member: asked.append(member.id) or real.fget(member)))
+    first = pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True)
+    assert len(asked) == len(first.model.members) and [m.id for m in first.model.discussed] == ["ma-chenxi"]
+    story = sorted((site / "content/stories").glob("*.md"))[0]
+    for n, (path, old, new, discussed) in enumerate([
+            (site / "content/members/chen-yuting.yaml", "  set: 2025-03-15\n", "", ["chen-yuting", "ma-chenxi"]),
+            (site / "content/members/ma-chenxi.yaml", "  comment_from: 2026-01-20\n",
+             "  comment_from: 2026-01-20\n  set: 2026-02-01\n", ["chen-yuting"]),
+            (story, "\n\n", "\n\n新增的一段文字。\n\n", ["chen-yuting"])]):
+        edit(path, old, new)
+        asked.clear()
+        result = pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=[path])
+        model = result.model
+        assert [m.id for m in model.discussed] == discussed
+        assert asked == ([path.stem] if path.parent.name == "members" else [])  # (the member made again alone)
+        assert list(model.discussed) == [m for m in model.members if real.fget(m)]
+        clean = tmp_path / f"clean-{n}"
+        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+        assert tree(out) == tree(clean), path.name

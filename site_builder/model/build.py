@@ -188,6 +188,11 @@ class Member:
             return "open"
         return "proposed"
 
+    @property
+    def under_discussion(self) -> bool:
+        """Whether the member's standard is open for comment on the standards pages: open, at a post not revoked."""
+        return self.stage == "open" and any(p.status != stars.REVOKED for p in self.public_posts)
+
 
 @dataclass(eq=False, frozen=True)
 class Story:
@@ -307,18 +312,24 @@ class Model:
     # the public members with an honour of their own, sorted by id (the honour roll lists them: a group of pages
     # that reads this, not every member, is kept when a member without one is edited)
     honoured: tuple[Member, ...] = ()
+    # the public members whose standard is open for comment (群众议标准: the standards pages), sorted by id; worked
+    # out from the members when not given (the builder gives the model before's with the members made again
+    # looked at anew, when only members and stories changed: not 60,600 members looked at by every rebuild)
+    discussed: tuple[Member, ...] | None = None
 
     def __post_init__(self) -> None:
         # Each object reads its relations from here (see Relations): not a field, not part of what it holds
         relations = self.relations
         holders = (self.units, self.all_posts or self.posts, self.all_members or self.members)
         bound = _get(relations, "__dict__").get(_BOUND)
-        if bound is not None and all(map(is_, bound, holders)):
-            return  # (a model made from another by dataclasses.replace: the same objects; 71,000 at 10,000 posts)
-        for objects in holders:
-            for obj in objects:
-                object.__setattr__(obj, _RELATIONS, relations)
-        object.__setattr__(relations, _BOUND, holders)
+        # (a model made from another by dataclasses.replace holds the same objects: 71,000 at 10,000 posts)
+        if bound is None or not all(map(is_, bound, holders)):
+            for objects in holders:
+                for obj in objects:
+                    object.__setattr__(obj, _RELATIONS, relations)
+            object.__setattr__(relations, _BOUND, holders)
+        if self.discussed is None:
+            object.__setattr__(self, "discussed", tuple(m for m in self.members if m.under_discussion))
 
     def objects(self) -> Iterator[Any]:
         """The model and every object in it: its settings, every unit, post (approved or not), member (public or
@@ -338,6 +349,16 @@ class Model:
         """Current star-rated posts (not revoked), most stars first."""
         live = [p for p in self.posts if p.status != stars.REVOKED]
         return sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))
+
+
+def _discussed_changed(before: tuple[Member, ...], members: dict[str, Member], changed: list[str]) -> tuple[Member, ...]:
+    """:attr:`Model.discussed` of a model whose posts and standings are those of the model before (``before``:
+    its discussed members) and whose members ``changed`` (ids) were made again (or dropped)."""
+    again = set(changed)
+    found = [m for m in before if m.id not in again]
+    found += [member for member in map(members.get, changed)
+              if member is not None and member.public and member.under_discussion]
+    return tuple(sorted(found, key=lambda m: m.id))
 
 
 def _same_fields(before: Any, now: Any) -> bool:
@@ -637,6 +658,7 @@ class Builder:
             broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
             staff=staff, relations=relations,
             honoured=tuple(m for m in members.values() if m.public and m.honours),
+            discussed=None if changed is None else _discussed_changed(self.previous.discussed, members, changed),
         )
 
     def made_afresh(self, settings: Settings, kept: "Callable[[str, Rec], Any]") -> tuple:

@@ -188,7 +188,7 @@ def pages(model: Model) -> Iterator[Page | Pages]:
     # member's without an honour, does not change)
     yield Pages("web.honours", honour_roll, (model,))
     # 群众议标准: at a campaign's start every member's standard is open for comment at once, so in pages too
-    discussed = [m for m in model.members if m.stage == "open" and any(p.status != REVOKED for p in m.public_posts)]
+    discussed = list(model.discussed)
     for chunk, pager in paginate(discussed, s.page_size, "standards/", "standards/page/"):
         yield Page(pager["url"], "standards.html", {"members": chunk, "pager": pager, "total": len(discussed)})
     yield Page("accessibility/", "accessibility.html", {})
