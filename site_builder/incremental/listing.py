@@ -49,9 +49,13 @@ class Reused(Set):
         self.starts, self.ends = starts, ends  # (each run's first place and the place after its last, in order)
         self._count = sum(ends) - sum(starts)
 
+    def run(self, i: int) -> int | None:
+        """Which run place ``i`` is in (its number), if any."""
+        k = bisect.bisect_right(self.starts, i) - 1
+        return k if k >= 0 and i < self.ends[k] else None
+
     def __contains__(self, i: object) -> bool:
-        k = bisect.bisect_right(self.starts, i) - 1  # type: ignore[call-overload]
-        return k >= 0 and i < self.ends[k]  # type: ignore[operator]
+        return self.run(i) is not None  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[int]:
         for start, end in zip(self.starts, self.ends):
@@ -73,9 +77,9 @@ class Unread(MutableMapping):
         self.reused, self.founds, self.taken = reused, founds, set()
 
     def __getitem__(self, i: int) -> tuple:
-        if i in self.taken or i not in self.reused:
+        k = self.reused.run(i) if i not in self.taken else None
+        if k is None:
             raise KeyError(i)
-        k = bisect.bisect_right(self.reused.starts, i) - 1
         return self.founds[k][2][i - self.reused.starts[k]]
 
     def __delitem__(self, i: int) -> None:

@@ -243,7 +243,7 @@ class Writer:
         elif previous is there:
             gone = set()
         else:
-            gone = previous - keep if not isinstance(keep, Files) else {path for path in previous if path not in keep}
+            gone = previous - keep  # (a set; with Files on either side, made by Files' set operations)
         gone.update(path for path in there if path not in keep)
         if self._carried:  # (the previous build's files this one did not write: all among gone)
             for path in gone:
