@@ -1683,3 +1683,27 @@ def test_serve_takes_the_standards_under_discussion_from_the_rebuild_before(tmp_
         clean = tmp_path / f"clean-{n}"
         assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
         assert tree(out) == tree(clean), path.name
+
+
+def test_the_cache_knows_each_librarys_version_as_importlib_metadata_does(tmp_path, monkeypatch):
+    """The cache is dropped when a library that shapes the output changes: its version is read from the name of the
+    folder that installed it, the first on the import path, as importlib.metadata finds it (not loaded at each start)."""
+    from importlib import metadata
+
+    found = cache_mod._versions()
+    assert found == {name: metadata.version(name) for name in cache_mod._LIBRARIES}
+    # an installation earlier on the path is the one imported, and the one whose version counts
+    for name, version in (("jinja2", "99.1"), ("markupsafe", "7.0")):
+        (tmp_path / f"{name}-{version}.dist-info").mkdir()
+        (tmp_path / f"{name}-{version}.dist-info" / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    (tmp_path / "Markdown-2.0.egg-info").mkdir()  # (not a dist-info: the next folder's counts)
+    monkeypatch.setattr(cache_mod.sys, "path", [str(tmp_path), *cache_mod.sys.path])
+    earlier = cache_mod._versions()
+    assert earlier == {**found, "Jinja2": "99.1", "MarkupSafe": "7.0"}
+    assert (earlier["Jinja2"], earlier["MarkupSafe"]) == (metadata.version("Jinja2"), metadata.version("MarkupSafe"))
+    # a library found by no folder name is asked of importlib.metadata; one not installed has no version
+    monkeypatch.setattr(cache_mod.sys, "path", [str(tmp_path)])
+    monkeypatch.setattr(metadata, "version", lambda name: {"PyYAML": "5.0"}.get(name) or
+                        (_ for _ in ()).throw(metadata.PackageNotFoundError(name)))
+    assert cache_mod._versions() == {"Jinja2": "99.1", "MarkupSafe": "7.0", "PyYAML": "5.0"}

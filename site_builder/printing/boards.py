@@ -37,7 +37,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterator
 
-import zxingcpp
 from markupsafe import Markup
 
 from .. import memo
@@ -503,6 +502,7 @@ def qr_svg(url: str) -> Markup:
     the mask chosen by the standard's penalty rules) in about 0.5 ms; segno, pure Python, took 8–25 ms
     a code, half the render time of a clean build's print pages.
     """
+    import zxingcpp  # (here: a build whose codes are all remembered, a warm one, does not load it: ~4 ms)
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     matrix = memoryview(code.to_image(scale=1, add_quiet_zones=False))
     rows, cols = matrix.shape
