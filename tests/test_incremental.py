@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -404,6 +405,41 @@ def test_an_object_digest_is_what_it_is_made_of_in_any_process(tmp_path, steady)
     changed = {k for k in again if again[k] != first.get(k)}
     assert "member:cao-yang" in changed and any(k.startswith("post:") for k in changed)
     assert len(changed) < 5, changed
+
+
+def test_a_new_process_has_its_objects_hashed_by_a_helper_while_it_reads_the_cache(tmp_path, steady, monkeypatch):
+    """A build in a new process of a site small enough to hash in one part has a helper process hash its objects
+    while it reads the cache (Fingerprints.hashed_ahead): the same digests as hashed in the build's own process; a
+    helper that fails leaves the hashing to the build; a build that holds the digests of one before forks none."""
+    site = sample_site(tmp_path)
+    model = pipeline.build_model(site, jobs=1)
+    expected = Fingerprints(model, b"").object_digests()
+    forked = []
+    real = workers.background
+
+    def background(task, arg):
+        forked.append(len(arg))
+        return real(task, arg)
+    monkeypatch.setattr(workers, "background", background)
+    fingerprints = Fingerprints(model, b"")
+    with fingerprints.hashed_ahead(2):
+        assert fingerprints._ahead is not None
+        with monkeypatch.context() as patched:  # (the helper forked with the real one: nothing is hashed here)
+            patched.setattr(tracking, "_digest_part", lambda keys: pytest.fail("hashed in the build's process"))
+            assert fingerprints.object_digests(2) == expected
+    assert forked == [len(expected)]
+    # a helper that gives nothing back (it failed): hashed here, the same
+    monkeypatch.setattr(workers, "background", lambda task, arg: contextlib.nullcontext(lambda: None))
+    fingerprints = Fingerprints(model, b"")
+    with fingerprints.hashed_ahead(2):
+        assert fingerprints.object_digests(2) == expected
+    # one core, or a build that holds what the one before hashed (serve): no helper
+    monkeypatch.setattr(workers, "background", background)
+    for fingerprints, jobs in ((Fingerprints(model, b""), 1), (Fingerprints(model, b"", {}), 2)):
+        with fingerprints.hashed_ahead(jobs):
+            assert fingerprints._ahead is None
+            assert fingerprints.object_digests(jobs) == expected
+    assert forked == [len(expected)]
 
 
 def _reachable(model) -> dict[str, object]:

@@ -148,38 +148,42 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
         and fingerprints.held is not None else None
     compared: dict[int, tuple[_Group, frozenset[str], dict]] | None = {} if compared_before is not None else None
     fresh: list[int] = []
-    for source in sources:
-        for item in source(model):
-            if type(item) is not Pages:
-                fresh.append(len(pages))
-                pages.append(item)
-                continue
-            if fingerprints is None or cache is None:
-                made_pages = item.pages()
-                fresh.extend(range(len(pages), len(pages) + len(made_pages)))
-                pages.extend(made_pages)
-                continue
-            group = cache.section(_section(item.key)).get("group")
-            if _reusable(item, group, fingerprints, jobs, bound, compared_before, compared):
-                found = stand_ins.get(id(group))
-                if found is None or found[0] is not group:
-                    found = _stand_ins(group)
-                stood[id(group)] = found
-                if found[1]:
-                    starts.append(len(pages))
-                    pages.extend(found[1])
-                    ends.append(len(pages))
-                    founds.append(found)
-            else:
-                group, made_pages = _made(item, fingerprints, jobs)
-                fresh.extend(range(len(pages), len(pages) + len(made_pages)))
-                pages.extend(made_pages)
-                all_bound = all_bound and (group is None or group.names <= index.keys())
-                if group is not None and fingerprints.held is not None:  # (serve: the next build reuses it at once)
-                    stood[id(group)] = _stand_ins(group)
-                if group is not None and compared is not None:
-                    compared[id(group)] = (group, frozenset(group.objects), fingerprints.object_digests(jobs))
-            made[item.key] = group
+    items = [item for source in sources for item in source(model)]
+    if fingerprints is not None and cache is not None:  # the kept groups read before the first is compared (while
+        for item in items:  # the objects are hashed by a helper: Fingerprints.hashed_ahead)
+            if type(item) is Pages:
+                cache.section(_section(item.key))
+    for item in items:
+        if type(item) is not Pages:
+            fresh.append(len(pages))
+            pages.append(item)
+            continue
+        if fingerprints is None or cache is None:
+            made_pages = item.pages()
+            fresh.extend(range(len(pages), len(pages) + len(made_pages)))
+            pages.extend(made_pages)
+            continue
+        group = cache.section(_section(item.key)).get("group")
+        if _reusable(item, group, fingerprints, jobs, bound, compared_before, compared):
+            found = stand_ins.get(id(group))
+            if found is None or found[0] is not group:
+                found = _stand_ins(group)
+            stood[id(group)] = found
+            if found[1]:
+                starts.append(len(pages))
+                pages.extend(found[1])
+                ends.append(len(pages))
+                founds.append(found)
+        else:
+            group, made_pages = _made(item, fingerprints, jobs)
+            fresh.extend(range(len(pages), len(pages) + len(made_pages)))
+            pages.extend(made_pages)
+            all_bound = all_bound and (group is None or group.names <= index.keys())
+            if group is not None and fingerprints.held is not None:  # (serve: the next build reuses it at once)
+                stood[id(group)] = _stand_ins(group)
+            if group is not None and compared is not None:
+                compared[id(group)] = (group, frozenset(group.objects), fingerprints.object_digests(jobs))
+        made[item.key] = group
     if cache is not None and fingerprints is not None:
         cache.held[HELD_STAND_INS] = stood
         if compared is not None:

@@ -204,7 +204,10 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
         # that saves its cache and ends does not hold them, 76,000 at 10,000 posts, while it renders)
         fingerprints = tracking.Fingerprints(model, tracking.environment_digest(renderer.dirs, env),
                                              cache.held if not save else None)
-    listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
+    with fingerprints.hashed_ahead(jobs) if fingerprints is not None else contextlib.nullcontext():
+        if tracked:  # (read while the objects are hashed: the listing and the plan need both)
+            _shards(cache)
+        listed = listing.list_pages(model, PAGE_SOURCES, fingerprints, cache if tracked else None, jobs)
     page_list = listed.pages
 
     def read_back(todo: list[int]) -> None:  # reused pages are stand-ins until they are rendered

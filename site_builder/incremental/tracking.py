@@ -21,6 +21,7 @@ every page lists every post).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -28,7 +29,7 @@ import pickle
 from dataclasses import dataclass, fields, is_dataclass
 from operator import attrgetter, is_
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .cache import code_version
 from ..digests import digest
@@ -299,6 +300,8 @@ class Fingerprints:
         self._tuples: dict[tuple[str, str], tuple[tuple, bytes]] = {}
         if held is not None:
             held[_HELD_TUPLES] = self._tuples
+        # (the keys being hashed by a helper process, and the function that waits for their digests: hashed_ahead)
+        self._ahead: tuple[list[str], Callable[[], list | None]] | None = None
 
     def index(self) -> dict[str, Any]:
         """Every model object, by key (``Model.objects``: the objects that others refer to are all among them; a
@@ -342,6 +345,11 @@ class Fingerprints:
         """Every object's digest by key, in ``jobs`` processes: of what it is made of (:func:`_parts`: its
         fields, with other model objects by key and records by their file's digest and their place in it),
         else of its fields' values (references to other objects by key)."""
+        if self._by_key is None and self._ahead is not None:
+            keys, result = self._ahead
+            out = result()
+            if out is not None and len(out) == len(keys):
+                self._by_key = dict(zip(keys, out))
         if self._by_key is None:
             index = self.index()
             found: dict[str, bytes | None] = {}
@@ -360,6 +368,33 @@ class Fingerprints:
                 unknown = frozenset(k for k in keys if found[k] is None)
                 self.held[_HELD_DIGESTS] = (self.model, index, found, unknown)
         return self._by_key
+
+    @contextlib.contextmanager
+    def hashed_ahead(self, jobs: int) -> Iterator[None]:
+        """While the block runs, the objects' digests are worked out by a helper process forked now (what
+        :meth:`object_digests` then gives), when this process would hash them all itself, in one part: a build of
+        a new process (nothing held from a build before) of a site of at most :data:`DIGEST_PART` objects, on more
+        than one core. The block reads what the cache kept of the pages and groups meanwhile (~55 ms at 1,000
+        posts, about what hashing takes); more objects are hashed on every core by :meth:`object_digests`."""
+        keys = None
+        if jobs > 1 and self._by_key is None and self.held is None and self._before is None and workers.can_fork():
+            keys = self._known({})  # (every object's key: nothing known before)
+        if not keys or len(keys) > DIGEST_PART:
+            yield
+            return
+        global _DIGESTING
+        index = self.index()
+        _DIGESTING = (index, {id(obj): k for k, obj in index.items()}, self.model.sources)
+        try:
+            with workers.background(_digest_part, keys) as result:
+                _DIGESTING = None  # (the helper has its copy)
+                self._ahead = (keys, result)
+                try:
+                    yield
+                finally:
+                    self._ahead = None
+        finally:
+            _DIGESTING = None
 
     def _known(self, found: dict[str, bytes | None]) -> list[str]:
         """The keys of the objects whose digest is not known yet; puts the others' in ``found``: an object of the
