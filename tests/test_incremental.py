@@ -1733,13 +1733,14 @@ def test_the_cache_knows_each_librarys_version_as_importlib_metadata_does(tmp_pa
         (tmp_path / f"{name}-{version}.dist-info").mkdir()
         (tmp_path / f"{name}-{version}.dist-info" / "METADATA").write_text(
             f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
-    (tmp_path / "Markdown-2.0.egg-info").mkdir()  # (not a dist-info: the next folder's counts)
+    (tmp_path / "Markdown-2.0.egg-info").write_text("Metadata-Version: 1.1\nName: Markdown\nVersion: 2.0\n")
     monkeypatch.setattr(cache_mod.sys, "path", [str(tmp_path), *cache_mod.sys.path])
-    earlier = cache_mod._versions()
-    assert earlier == {**found, "Jinja2": "99.1", "MarkupSafe": "7.0"}
-    assert (earlier["Jinja2"], earlier["MarkupSafe"]) == (metadata.version("Jinja2"), metadata.version("MarkupSafe"))
+    earlier = cache_mod._versions()  # (the egg-info, a file as Debian's packages have, asked of importlib.metadata)
+    assert earlier == {**found, "Jinja2": "99.1", "MarkupSafe": "7.0", "Markdown": "2.0"}
+    assert earlier == {name: metadata.version(name) for name in cache_mod._LIBRARIES}
     # a library found by no folder name is asked of importlib.metadata; one not installed has no version
     monkeypatch.setattr(cache_mod.sys, "path", [str(tmp_path)])
     monkeypatch.setattr(metadata, "version", lambda name: {"PyYAML": "5.0"}.get(name) or
                         (_ for _ in ()).throw(metadata.PackageNotFoundError(name)))
-    assert cache_mod._versions() == {"Jinja2": "99.1", "MarkupSafe": "7.0", "PyYAML": "5.0"}
+    assert cache_mod._versions() == {"Jinja2": "99.1", "MarkupSafe": "7.0", "PyYAML": "5.0"}  # (Markdown: its
+    # egg-info is asked of the replaced importlib.metadata, which knows no Markdown)

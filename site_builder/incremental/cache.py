@@ -115,32 +115,36 @@ def code_version() -> str:
 
 
 def _versions() -> dict[str, str]:
-    """The installed version of each of :data:`_LIBRARIES`: the first ``NAME-VERSION.dist-info`` folder on the
-    import path, as importlib.metadata finds it; a library not installed so (a Debian package's ``.egg-info``, say)
-    is asked of importlib.metadata itself, which costs ~15 ms of a build's start to load."""
+    """The installed version of each of :data:`_LIBRARIES` (none: not installed), as importlib.metadata finds it:
+    the first installation on the import path, here from the name of its ``NAME-VERSION.dist-info`` folder; a
+    library first found otherwise (a Debian package's ``.egg-info``, say) is asked of importlib.metadata itself,
+    which costs ~15 ms of a build's start to load."""
     wanted = {_normalized(name): name for name in _LIBRARIES}
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}  # (None: ask importlib.metadata)
     for folder in sys.path:
         try:
             names = os.listdir(folder or ".")
         except OSError:
             continue
         for entry in names:
-            project, _, version = entry[:-len(".dist-info")].partition("-")
-            if entry.endswith(".dist-info") and version and "-" not in version:
-                name = wanted.get(_normalized(project))
-                if name is not None:
-                    found.setdefault(name, version)
-        if len(found) == len(wanted):
-            return found
+            stem, dot, kind = entry.rpartition(".")
+            if kind not in ("dist-info", "egg-info", "egg") or not dot:
+                continue
+            project, _, version = stem.partition("-")
+            name = wanted.get(_normalized(project))
+            if name is not None and name not in found:
+                found[name] = version if kind == "dist-info" and version and "-" not in version else None
+        if len(found) == len(wanted) and None not in found.values():
+            return found  # type: ignore[return-value]
     from importlib import metadata  # (only for a library not found above)
+    versions = {name: version for name, version in found.items() if version is not None}
     for name in _LIBRARIES:
-        if name not in found:
+        if name not in versions:
             try:
-                found[name] = metadata.version(name)
+                versions[name] = metadata.version(name)
             except metadata.PackageNotFoundError:
                 pass
-    return found
+    return versions
 
 
 def _normalized(name: str) -> str:
