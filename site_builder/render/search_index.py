@@ -350,24 +350,37 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
     filters = previous.filters
     number = {url: n for n, url in enumerate(urls)} if urls != previous.urls or changed else {}
     if urls != previous.urls:  # pages added or removed: the numbers after the first difference move
-        renumber = [number.get(url, -1) for url in previous.urls]
-        for k, table in enumerate(previous.tables):
-            moved_table = {}
-            for key, numbers in table.items():
-                moved = array("i", [n for n in map(renumber.__getitem__, numbers) if n >= 0])
-                if moved:
-                    moved_table[key] = moved
-            if moved_table != table:
-                tables[k] = moved_table
-                mine.update((k, key) for key in moved_table)
         first = next((n for n, (a, b) in enumerate(zip(urls, previous.urls)) if a != b),
                      min(len(urls), len(previous.urls)))
+        renumber = [number.get(url, -1) for url in previous.urls]
+        gone = -1 in renumber  # (a page removed: its number, -1 now, is dropped from the keys that list it)
+        move = renumber.__getitem__
+        for k, table in enumerate(previous.tables):
+            moved_table = None  # (a copy once a key of the table moves; the keys that do not share their array)
+            for key, numbers in table.items():
+                if numbers[-1] < first:  # (every page of the key is before the first difference: numbered the same)
+                    continue
+                moved = array("i", map(move, numbers))  # (in C: 15.7 million postings at 10,000 posts)
+                if gone and -1 in moved:
+                    moved = array("i", filter(_NOT_GONE, moved))
+                if moved == numbers:
+                    continue
+                if moved_table is None:
+                    moved_table = tables[k] = dict(table)
+                if moved:
+                    moved_table[key] = moved
+                    mine.add((k, key))
+                else:
+                    del moved_table[key]
         rewritten.update(range(first, len(urls)))
         if urls and (first < len(urls) or first % CHUNK):  # (the file of the last pages, if it lost some)
             rewritten.add(min(first, len(urls) - 1))
-        filters = _filters(docs, urls)
         earlier = set(previous.urls)
         added = [url for url in urls if url not in earlier]
+        if gone or any(before[url].filters != docs[url].filters for url in changed):
+            filters = _filters(docs, urls)
+        else:  # (pages added, none of the others' filters changed)
+            filters = _filters_added(previous.filters, [docs[url] for url in added], docs, urls)
     else:
         added = []
         if any(before[url].filters != docs[url].filters for url in changed):
@@ -404,6 +417,9 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
     for j in {n // CHUNK for n in rewritten}:
         files[f"{FOLDER}d/{j}.json"] = _chunk(docs, urls, j)
     return _account(index, files)
+
+
+_NOT_GONE = (-1).__ne__  # (a page's new number is not -1: it is still there)
 
 
 def _whole(docs: dict[str, Doc], urls: tuple[str, ...], shards: int, keys_of, write=None) -> Made:
@@ -465,6 +481,31 @@ def _filters(docs: dict[str, Doc], urls: tuple[str, ...]) -> dict[str, dict[str,
             counts = filters.setdefault(name, {})
             counts[value] = counts.get(value, 0) + 1
     return {name: dict(sorted(values.items())) for name, values in filters.items()}
+
+
+def _filters_added(filters: dict[str, dict[str, int]], added: list[Doc], docs: dict[str, Doc],
+                   urls: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """:func:`_filters` of ``urls`` when ``filters`` counts all of their pages but those ``added``: those counted in,
+    and the filters in the order of the first page that gives each (the first few pages give every one), not
+    counted again from every page."""
+    counts = dict(filters)
+    changed: set[str] = set()
+    for doc in added:
+        for name, value in dict.fromkeys(doc.filters):
+            if name not in changed:
+                counts[name] = dict(counts.get(name, {}))
+                changed.add(name)
+            counts[name][value] = counts[name].get(value, 0) + 1
+    order: list[str] = []
+    todo = set(counts)
+    for url in urls:
+        for name, _ in docs[url].filters:
+            if name in todo:
+                todo.discard(name)
+                order.append(name)
+        if not todo:
+            break
+    return {name: dict(sorted(counts[name].items())) if name in changed else counts[name] for name in order}
 
 
 def _kinds(urls: tuple[str, ...]) -> dict[str, list[int]]:
