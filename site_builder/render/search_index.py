@@ -348,6 +348,7 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
     mine: set[tuple[int, str]] = set()  # (shard, key) whose array is this build's
     rewritten: set[int] = set()  # numbers of the pages whose document file must be written again
     filters = previous.filters
+    refiltered = any(before[url].filters != docs[url].filters for url in changed)  # (a kept page's filters changed)
     number = {url: n for n, url in enumerate(urls)} if urls != previous.urls or changed else {}
     if urls != previous.urls:  # pages added or removed: the numbers after the first difference move
         first = next((n for n, (a, b) in enumerate(zip(urls, previous.urls)) if a != b),
@@ -356,7 +357,7 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
         gone = -1 in renumber  # (a page removed: its number, -1 now, is dropped from the keys that list it)
         move = renumber.__getitem__
         for k, table in enumerate(previous.tables):
-            moved_table = None  # (a copy once a key of the table moves; the keys that do not share their array)
+            moved_table = None  # (a copy of the table once one of its keys moves: the others keep their arrays)
             for key, numbers in table.items():
                 if numbers[-1] < first:  # (every page of the key is before the first difference: numbered the same)
                     continue
@@ -377,13 +378,13 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
             rewritten.add(min(first, len(urls) - 1))
         earlier = set(previous.urls)
         added = [url for url in urls if url not in earlier]
-        if gone or any(before[url].filters != docs[url].filters for url in changed):
+        if gone or refiltered:
             filters = _filters(docs, urls)
         else:  # (pages added, none of the others' filters changed)
             filters = _filters_added(previous.filters, [docs[url] for url in added], docs, urls)
     else:
         added = []
-        if any(before[url].filters != docs[url].filters for url in changed):
+        if refiltered:
             filters = _filters(docs, urls)
     for url in changed + added:
         n = number[url]
