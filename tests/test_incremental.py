@@ -11,6 +11,7 @@ import os
 import re
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from site_builder.content import load
 from site_builder.incremental import records
@@ -840,6 +841,27 @@ def test_what_the_pages_offer_the_search_index_is_kept_apart_and_read_for_the_fi
     shutil.rmtree(clean)
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
     assert tree(out) == tree(clean)
+
+
+def test_a_kept_pages_offer_is_read_from_its_file_and_a_page_with_neither_stops_the_build(tmp_path):
+    """What a kept page offered the search index, when the cache has lost it, is read from the page's file in the
+    output (the old one, or the new one being written); a page whose offer and file are both gone (its file gone
+    after the writer looked at it) stops the build with the page named and what to do, not a traceback."""
+    from site_builder.render import search_index
+
+    cache = Cache(tmp_path / "cache")  # (no section: every offer lost)
+    writer = SimpleNamespace(old=tmp_path / "old", new=tmp_path / "new")
+    page = "<html><body><main data-search-body><h1>办税服务厅</h1><p>一次办好。</p></main></body></html>".encode()
+    for folder, name in ((writer.old, "posts/a/index.html"), (writer.new, "posts/b/index.html")):
+        (folder / name).parent.mkdir(parents=True)
+        (folder / name).write_bytes(page)
+    read = pipeline._offer_reader(cache, writer, search_index)
+    assert read("posts/a/index.html") == read("posts/b/index.html") == search_index.extract(page)
+    assert read("posts/a/index.html").title == "办税服务厅"
+    with pytest.raises(ContentErrors) as failed:
+        read("posts/c/index.html")
+    (problem,) = failed.value.problems
+    assert problem.path == "posts/c/index.html" and "--no-cache" in problem.message
 
 
 def test_a_kept_page_whose_links_the_cache_lost_is_rendered_again(tmp_path, capsys, steady):
