@@ -381,7 +381,7 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
         if gone or refiltered:
             filters = _filters(docs, urls)
         else:  # (pages added, none of the others' filters changed)
-            filters = _filters_added(previous.filters, [docs[url] for url in added], docs, urls)
+            filters = _filters(docs, urls, previous.filters, added)
     else:
         added = []
         if refiltered:
@@ -475,31 +475,22 @@ def _chunk(docs: dict[str, Doc], urls: tuple[str, ...], j: int) -> bytes:
     return _json([[url, docs[url].title, docs[url].text] for url in urls[j * CHUNK:(j + 1) * CHUNK]])
 
 
-def _filters(docs: dict[str, Doc], urls: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    filters: dict[str, dict[str, int]] = {}
-    for url in urls:
+def _filters(docs: dict[str, Doc], urls: tuple[str, ...], counted: dict[str, dict[str, int]] | None = None,
+             added: Sequence[str] = ()) -> dict[str, dict[str, int]]:
+    """Each filter → each of its values → the number of pages of ``urls`` with it: the filters in the order of the
+    first page that gives each, the values sorted. ``counted``: those numbers for every page but those ``added``,
+    which are counted in (an index's pages and some added: the others are not counted again)."""
+    counts = dict(counted) if counted is not None else {}
+    changed: set[str] = set()  # (the filters whose values are counted here: the others' are counted's)
+    for url in urls if counted is None else added:
         for name, value in dict.fromkeys(docs[url].filters):
-            counts = filters.setdefault(name, {})
-            counts[value] = counts.get(value, 0) + 1
-    return {name: dict(sorted(values.items())) for name, values in filters.items()}
-
-
-def _filters_added(filters: dict[str, dict[str, int]], added: list[Doc], docs: dict[str, Doc],
-                   urls: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    """:func:`_filters` of ``urls`` when ``filters`` counts all of their pages but those ``added``: those counted in,
-    and the filters in the order of the first page that gives each (the first few pages give every one), not
-    counted again from every page."""
-    counts = dict(filters)
-    changed: set[str] = set()
-    for doc in added:
-        for name, value in dict.fromkeys(doc.filters):
             if name not in changed:
                 counts[name] = dict(counts.get(name, {}))
                 changed.add(name)
             counts[name][value] = counts[name].get(value, 0) + 1
     order: list[str] = []
     todo = set(counts)
-    for url in urls:
+    for url in urls:  # (the first few pages give every filter)
         for name, _ in docs[url].filters:
             if name in todo:
                 todo.discard(name)
