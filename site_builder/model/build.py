@@ -7,6 +7,7 @@ or image is reported with its file and line before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from operator import is_
 from pathlib import Path
 from stat import S_ISREG
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Callable, Iterator, Protocol
 
 from markupsafe import Markup, escape
@@ -245,6 +246,7 @@ _NONE_RELATED = {"standings": _NO_STANDING}  # what an object no relation names 
 _NO_RELATIONS = Relations()  # (an object no model holds)
 _RELATIONS = "_relations"  # (the attribute of a model object that holds its model's, not a field)
 _BOUND = "_bound"  # (the attribute of Relations that holds the tuples of the objects that were given it)
+_BINDINGS = [0]  # (how many times a model gave its objects its relations, in this process: see Model.__post_init__)
 
 
 def _related(name: str, obj: Any) -> Any:
@@ -322,12 +324,14 @@ class Model:
         relations = self.relations
         holders = (self.units, self.all_posts or self.posts, self.all_members or self.members)
         bound = _get(relations, "__dict__").get(_BOUND)
-        # (a model made from another by dataclasses.replace holds the same objects: 71,000 at 10,000 posts)
-        if bound is None or not all(map(is_, bound, holders)):
+        # (a model made from another by dataclasses.replace holds the same objects: 71,000 at 10,000 posts; unless
+        # another model bound some of them since, as one whose build failed may, they answer with these relations)
+        if bound is None or bound[0] != _BINDINGS[0] or not all(map(is_, bound[1], holders)):
+            _BINDINGS[0] += 1
             for objects in holders:
                 for obj in objects:
                     object.__setattr__(obj, _RELATIONS, relations)
-            object.__setattr__(relations, _BOUND, holders)
+            object.__setattr__(relations, _BOUND, (_BINDINGS[0], holders))
         if self.discussed is None:
             object.__setattr__(self, "discussed", tuple(m for m in self.members if m.under_discussion))
 
@@ -396,6 +400,69 @@ def _records(value: Sequence[dict]) -> Sequence[dict]:
     return value if type(value) is Packed else tuple(value)
 
 
+def _newest_first(story: "Story") -> tuple:
+    return story.date, story.id
+
+
+class _ById(Mapping):
+    """The objects of one kind of a model by id, looked up in its index of every object by key (``kind:id``)."""
+
+    def __init__(self, index: dict[str, Any], kind: str, objects: tuple):
+        self.index, self.prefix, self.objects = index, kind + ":", objects
+
+    def __getitem__(self, oid: str) -> Any:
+        return self.index[self.prefix + oid]
+
+    def __iter__(self) -> Iterator[str]:
+        return (obj.id for obj in self.objects)
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+
+class _Published(dict):
+    """The photos published before the story ``sid`` is made, by digest, as :meth:`Builder.published_size` finds
+    them when the stories are made in turn (by id, after the members): the members' photos and those of the
+    stories before it, made the first time the table is read (a story that shows a photo by its published
+    address); the story's own photos are put in as it asks for them (:meth:`Builder.photo`)."""
+
+    def __init__(self, members: tuple, story_photos: dict[str, tuple], sid: str):
+        super().__init__()
+        self._before: tuple | None = (members, story_photos, sid)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self._before is not None:
+            members, story_photos, sid = self._before
+            self._before = None
+            own = dict(self)
+            self.update((m.photo.digest, m.photo) for m in members if m.photo is not None)
+            self.update((ref.digest, ref) for other, photos in story_photos.items() if other < sid
+                        for _, ref in photos)
+            self.update(own)
+        return super().get(key, default)
+
+
+def _links_of(found: dict[str, tuple[list, list]], external: tuple, internal: tuple) -> dict[str, tuple[list, list]]:
+    """The links out of the site and into it that ``external`` and ``internal`` hold of the files of ``found``."""
+    out: dict[str, tuple[list, list]] = {path: ([], []) for path in found}
+    for n, table in enumerate((external, internal)):
+        for link in table:
+            lists = out.get(link[0])
+            if lists is not None:
+                lists[n].append(link)
+    return out
+
+
+def _links_in_order(before: tuple, found: dict[str, list], stories: dict) -> list:
+    """``before``'s links (each starts with its story's file) with those of the files of ``found`` replaced, in the
+    order the builder registers them: story by story, by id."""
+    by_file: dict[str, list] = {}
+    for link in before:
+        by_file.setdefault(link[0], []).append(link)
+    by_file.update(found)
+    return [link for sid in sorted(stories) for link in by_file.get(stories[sid].path, ())]
+
+
 class Builder:
     def __init__(self, raw: Raw, problems: Problems, markdown: "MarkdownRenderer | None" = None,
                  base_url: str | None = None, jobs: int = 1, previous: Model | None = None,
@@ -408,6 +475,7 @@ class Builder:
         # entries: the caller watches them and says so), see :meth:`changed_since`
         self.only_records = only_records
         self._kept: Callable[[str, Any], Any] = lambda key, rec: None
+        self._changed_paths: set[str] = set()  # the stories' files changed since ``previous`` (see changed_since)
         self._making: list[tuple[str, images.ImageRef]] | None = None  # the photos of the story being made
         self.story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = {}  # (see Model.story_photos)
         self.jobs = jobs  # processes that may check the photos (images.inspected_ahead)
@@ -463,6 +531,7 @@ class Builder:
             return None
         if norm in self.images:
             ref = self._good_photos[src] = self.images[norm]
+            self.published[ref.digest] = ref  # (published already, unless the table is one story's: see _Published)
             return ref
         if norm in self.bad_images:
             return None
@@ -617,6 +686,8 @@ class Builder:
         raw = self.raw
         kept = self._kept = self.kept()
         changed = self.changed_since()
+        if changed == [] and self.previous_objects is not None:  # (only stories' files: serve's usual rebuild)
+            return self.with_stories_changed(settings)
         if changed is not None:
             units, posts, members, serving, staff = self.with_members_changed(changed)
             # (no post and no evaluation file changed: the standings are the model before's)
@@ -628,7 +699,8 @@ class Builder:
         # the replay of the evaluations runs in a worker while the stories are rendered (:meth:`evaluations`)
         replay = None if recalled is not None else functools.partial(self.replayed, settings, posts)
         same_stories = self.kept_stories(posts, members, photos_same=changed is not None)
-        ready, replayed = self.renderer.prerender(self.story_bodies(settings, same_stories), replay)
+        ready, replayed = self.renderer.prerender(
+            self.story_bodies(settings, [sid for sid in sorted(raw.stories) if sid not in same_stories]), replay)
         as_of, standings = self.evaluations(key, recalled, replayed)
         stories = self.stories(settings, posts, members, ready, same_stories)
         named: dict[tuple[type, str], list[Story]] = {}  # (class, id) of a post or member → the stories naming it
@@ -769,7 +841,74 @@ class Builder:
                 stories = {story.path for story in raw.stories.values()}
             if path not in stories:
                 return None  # (a unit, post, evaluation, site.yaml ...)
+            self._changed_paths.add(path)
         return sorted(members)
+
+    def with_stories_changed(self, settings: Settings) -> Model:
+        """What :meth:`build_with` makes when no file but stories' changed since the model before (:meth:`changed_since`
+        found no member among them), without a pass over every object: the model before's units, posts, members,
+        standings and tuples as they are, the changed stories made again and put in their places, and the stories
+        of the posts and members they name, before or now, worked out again. Its photos and links, and their order,
+        are those :meth:`build_with` would have (tests/test_incremental.py compares the two)."""
+        previous, raw = self.previous, self.raw
+        sids = sorted(sid for sid, story in raw.stories.items() if story.path in self._changed_paths)
+        objects = self.previous_objects
+        posts, members = _ById(objects, "post", previous.all_posts), _ById(objects, "member", previous.all_members)
+        self.images = dict(previous.images)  # (no photo changed: what a story shows is published already)
+        self.story_photos = {sid: photos for sid, photos in previous.story_photos.items() if sid not in sids}
+        ready, _ = self.renderer.prerender(self.story_bodies(settings, sids), None)
+        made: dict[str, Story | None] = {}
+        links: dict[str, tuple[list, list]] = {}  # a story's file → its links out of the site and into it
+        for sid in sids:
+            self.published = _Published(previous.all_members, self.story_photos, sid)
+            marks = len(self.external), len(self.internal)
+            made[sid] = self.story_with_photos(sid, settings, posts, members, ready)
+            links[raw.stories[sid].path] = self.external[marks[0]:], self.internal[marks[1]:]
+        self.published = {}
+        before = {story.id: story for story in previous.stories if story.id in made}
+        stories = [made[story.id] if story.id in made else story for story in previous.stories]
+        stories = [story for story in stories if story is not None]
+        if any(story is not None and story.date != before[sid].date for sid, story in made.items()):
+            stories.sort(key=_newest_first, reverse=True)
+        photos_same = all(self.story_photos.get(sid) == previous.story_photos.get(sid) for sid in sids)
+        external, internal = previous.external_links, previous.internal_links
+        if _links_of(links, external, internal) != links:
+            external, internal = (tuple(_links_in_order(table, {path: found[n] for path, found in links.items()},
+                                                        raw.stories)) for n, table in enumerate((external, internal)))
+        relations = previous.relations
+        if any(made[sid] is not before[sid] for sid in sids):
+            tables = {Post: dict(relations.post_stories), Member: dict(relations.member_stories)}
+            again = [story for story in made.values() if story is not None]
+            for story in (*before.values(), *again):
+                for obj in (*story.posts, *story.members):
+                    table = tables[type(obj)]
+                    naming = [s for s in table.get(obj.id, ()) if s.id not in made]
+                    naming += [s for s in again if any(o is obj for o in (*s.posts, *s.members))]
+                    naming.sort(key=_newest_first, reverse=True)
+                    if naming:
+                        table[obj.id] = tuple(naming)
+                    else:
+                        table.pop(obj.id, None)
+            relations = Relations(unit_posts=relations.unit_posts, post_members=relations.post_members,
+                                  post_stories=tables[Post], member_stories=tables[Member],
+                                  standings=relations.standings)
+        return dataclasses.replace(
+            previous, stories=tuple(stories), images=previous.images if photos_same else self.images_in_order(previous),
+            external_links=external, internal_links=internal, sources=dict(raw.digests), story_photos=self.story_photos,
+            relations=relations)
+
+    def images_in_order(self, previous: Model) -> dict[str, images.ImageRef]:
+        """Every photo published, in the order :meth:`build_with` publishes them (the members' photos, by id, then
+        each story's photos in its turn, by id) when its members are the model before's."""
+        found: dict[str, images.ImageRef] = {}
+        for member in previous.all_members:
+            photo = member.photo
+            if photo is not None and photo.src not in found:
+                found[photo.src] = photo
+        for sid in sorted(self.story_photos):
+            for src, ref in self.story_photos[sid]:
+                found.setdefault(posixpath.normpath(src), ref)
+        return found
 
     def with_members_changed(self, changed: list[str]) -> tuple:
         """What :meth:`made_afresh` returns, when only the members ``changed`` (and stories) may differ from the
@@ -939,10 +1078,10 @@ class Builder:
         else:
             self.error(entries, pid, f"示范岗 `{pid}` {post.approval['date']} 才批复，不能有 {month} 的考评。")
 
-    def story_bodies(self, settings: Settings, kept: dict | None = None) -> list[tuple[str, Callable[[], UrlFilter]]]:
-        """Each story's body with a maker of its link filter, for the renderer's ``prerender`` (but the ``kept``)."""
+    def story_bodies(self, settings: Settings, sids: Iterable[str]) -> list[tuple[str, Callable[[], UrlFilter]]]:
+        """The body of each story of ``sids`` with a maker of its link filter, for the renderer's ``prerender``."""
         return [(story.body, lambda story=story: self.link_rewriter(story, settings))
-                for sid, story in sorted(self.raw.stories.items()) if not kept or sid not in kept]
+                for story in map(self.raw.stories.__getitem__, sids)]
 
     def kept_stories(self, posts: dict[str, Post], members: dict[str, Member],
                      photos_same: bool = False) -> dict[str, tuple]:
@@ -987,16 +1126,23 @@ class Builder:
                 self.internal += links_in
                 out.append(made)
                 continue
-            self._making = []
-            try:
-                made = self.story(sid, story, settings, posts, members, ready)
-            finally:
-                photos, self._making = tuple(self._making), None
+            made = self.story_with_photos(sid, settings, posts, members, ready)
             if made is not None:
-                self.story_photos[sid] = photos
                 out.append(made)
-        out.sort(key=lambda s: (s.date, s.id), reverse=True)
+        out.sort(key=_newest_first, reverse=True)
         return out
+
+    def story_with_photos(self, sid: str, settings: Settings, posts: Mapping[str, Post], members: Mapping[str, Member],
+                          ready: dict) -> "Story | None":
+        """:meth:`story`, with the photos it asked for kept in :attr:`story_photos`."""
+        self._making = []
+        try:
+            made = self.story(sid, self.raw.stories[sid], settings, posts, members, ready)
+        finally:
+            photos, self._making = tuple(self._making), None
+        if made is not None:
+            self.story_photos[sid] = photos
+        return made
 
     def story(self, sid: str, story, settings: Settings, posts: dict[str, Post], members: dict[str, Member],
               ready: dict) -> "Story | None":
