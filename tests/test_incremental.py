@@ -9,6 +9,7 @@ import json
 import pickle
 import os
 import re
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -1076,13 +1077,24 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
 def test_serve_compares_again_only_the_groups_that_read_an_object_hashed_again(tmp_path, capsys, monkeypatch, steady):
     """Inside serve a kept group was compared with the digests of the build before; this build's digests are those
     with the objects made again hashed again, so only a group that read one of those is compared (3,000 groups
-    at 10,000 posts, each a tuple of its objects' digests). What changed is still seen: the pages of a clean build."""
+    at 10,000 posts, each a tuple of its objects' digests). Its arguments are written out again only when they are
+    not the same objects and values as then (``tracking.same_arguments``), and its model attributes looked up only
+    when one of them changed since (``Fingerprints.attributes_changed_since``). What changed is still seen: the
+    pages of a clean build."""
     site = sample_site(tmp_path)
     out = tmp_path / "out"
     cache = Cache.for_site(site)
-    compared = []
+    compared, written, looked_up = [], [], []
     real = listing._digests_same
     monkeypatch.setattr(listing, "_digests_same", lambda group, now: compared.append(group) or real(group, now))
+    text = tracking.arguments_text
+    monkeypatch.setattr(tracking, "arguments_text",  # (by the check of a kept group)
+                        lambda args: sys._getframe(1).f_code is listing._reusable.__code__ and written.append(args)
+                        or text(args))
+    digest = tracking.Fingerprints.attribute_digest
+    monkeypatch.setattr(tracking.Fingerprints, "attribute_digest",  # (by the check of a kept group)
+                        lambda self, key, name: sys._getframe(2).f_code is listing._reusable.__code__
+                        and looked_up.append((key, name)) or digest(self, key, name))
     first = pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True)
     groups = len(cache.held[listing.HELD_COMPARED])
     assert groups > 20
@@ -1093,9 +1105,13 @@ def test_serve_compares_again_only_the_groups_that_read_an_object_hashed_again(t
                                           (story, "新增的一段文字", "又改的一段文字"),
                                           (member, "  public: true", "  public: false")]):  # (a page fewer)
         edit(path, old, new)
-        compared.clear()
+        compared.clear(), written.clear(), looked_up.clear()
         pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=[path])
         assert 0 < len(compared) <= groups / 2, (path.name, len(compared), groups)
+        # (a kept group's arguments are the same objects and values as the rebuild before's, but where they changed:
+        # a member no longer public changes the competition's places, which the post pages are listed with)
+        assert len(written) <= (0 if path == story else groups / 4), (path.name, len(written), groups)
+        assert len(looked_up) <= groups / 2, (path.name, len(looked_up), groups)
         # (the writer kept the pages all at once: its files are the pages' set, the same while the pages are; a
         # page fewer has every kept page's links looked at, and those pages kept one by one)
         files = cache.held[pipeline.HELD_WRITTEN].files
@@ -1760,6 +1776,30 @@ def test_serve_makes_again_only_the_stories_a_watcher_saw_change(tmp_path, capsy
     edit(site / story, "---\ntitle: [\n", "---\n")
     model, made = rebuild("repaired", story)
     assert made
+
+
+def test_arguments_found_the_same_are_written_the_same(tmp_path, steady):
+    """``tracking.same_arguments`` says two arguments are the same only when ``arguments_text`` writes them the same
+    (model objects by key, values by type and value, a dict's items in their order); a list is written out again."""
+    site = sample_site(tmp_path)
+    first, second = pipeline.build_model(site, jobs=1), pipeline.build_model(site, jobs=1)
+    post, again, other = first.posts[0], second.posts[0], first.posts[1]
+    standing = post.standing
+    cases = [((first, post, "a", 1), (second, again, "a", 1), True),
+             ((post,), (other,), False), (("a",), ("b",), False), ((1,), (True,), False), ((True,), (1,), False),
+             ((None, ("x", (1, post))), (None, ("x", (1, again))), True), ((("x", 1),), (("x", 2),), False),
+             ((("x",),), (("x", "y"),), False), ((standing,), (standing,), True), (("a", 1), ("a",), False),
+             (({"a": 1, "b": (post, 2.5)},), ({"a": 1, "b": (again, 2.5)},), True),
+             (({"a": 1, "b": 2},), ({"b": 2, "a": 1},), False), (({"a": 1},), ({"a": 1.0},), False),
+             (({"a": 1},), ({"a": 1, "b": None},), False), ((0.0,), (-0.0,), False), (([1],), ([1],), False)]
+    for before, now, expected in cases:
+        assert tracking.same_arguments(before, now) is expected, (before, now)
+        if expected:
+            assert tracking.arguments_text(before) == tracking.arguments_text(now)
+    held = {"rank": 1}
+    kept = (held,)
+    held["rank"] = 2  # (a dict is looked into, even the same one)
+    assert not tracking.same_arguments(kept, ({"rank": 1},)) and tracking.same_arguments(kept, ({"rank": 2},))
 
 
 def test_the_reused_pages_are_runs_of_places_not_a_set_of_each():

@@ -295,6 +295,8 @@ class Fingerprints:
         # (the digests of the build before, and the keys hashed again since, when this build's were taken from them)
         self._rehashed: tuple[dict[str, bytes | None], frozenset[str]] | None = None
         self._attributes: dict[tuple[str, str], bytes | None] = {}  # attribute digests worked out so far
+        # (the attribute digests of a build before, and those that are not the same now: attributes_changed_since)
+        self._changed_attributes: tuple[dict, frozenset[tuple[str, str]]] | None = None
         # (key, attribute) → (its value, its digest) of the tuples the last build of this process hashed, and this one
         self._tuples_before = held.get(_HELD_TUPLES, {}) if held is not None else {}
         self._tuples: dict[tuple[str, str], tuple[tuple, bytes]] = {}
@@ -433,6 +435,22 @@ class Fingerprints:
         self.object_digests()
         rehashed = self._rehashed
         return rehashed[1] if rehashed is not None and rehashed[0] is digests else None
+
+    def attribute_digests(self) -> dict[tuple[str, str], bytes | None]:
+        """The digests of the attributes worked out so far by this build, by (key, attribute): the next build of
+        this process compares its own with them (:meth:`attributes_changed_since`). Never changed but by this
+        build, which only adds to it."""
+        return self._attributes
+
+    def attributes_changed_since(self, before: dict[tuple[str, str], bytes | None]) -> frozenset[tuple[str, str]]:
+        """The (key, attribute) among ``before`` (what :meth:`attribute_digests` gave a build before) whose digest
+        is not the same now, or not known."""
+        found = self._changed_attributes
+        if found is None or found[0] is not before:
+            changed = frozenset(k for k, d in list(before.items())
+                                for now in [self.attribute_digest(*k)] if now is None or now != d)
+            found = self._changed_attributes = (before, changed)
+        return found[1]
 
     def attribute_digest(self, key: str, name: str) -> bytes | None:
         """The digest of one attribute of an attribute-level object; None if it cannot be known."""
@@ -652,6 +670,36 @@ def _view_identity(url: str, template: str | None, view: Callable, args: tuple) 
     if getattr(view, "__closure__", None) is not None or getattr(view, "__self__", None) is not None:
         raise Volatile("a view with a closure or bound to an object")
     return _joined([url, template or "", view.__module__, view.__qualname__, *map(_argument, args)]).encode()
+
+
+def same_arguments(before: tuple, now: tuple) -> bool:
+    """Whether the arguments ``now`` are those ``before`` were, told without writing either out as
+    :func:`arguments_text` does: the same frozen objects, model objects of the same key, and values of the same
+    types that are equal — strings, numbers (a float by its bits), tuples and dicts (in their order) of those.
+    False when it cannot tell. (A function given arguments never changes them: pages.web.Pages.)"""
+    return len(before) == len(now) and all(map(_same_value, before, now))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    cls = type(a)
+    if a is b and cls not in _MUTABLE:
+        return True
+    if cls is not type(b):
+        return False
+    if cls is str or cls is int or cls is bool:
+        return a == b
+    if cls in ENTITIES:
+        return key_of(a) == key_of(b)
+    if cls is tuple:
+        return len(a) == len(b) and all(map(_same_value, a, b))
+    if cls is dict:
+        return len(a) == len(b) and all(map(_same_value, a, b)) and all(map(_same_value, a.values(), b.values()))
+    if cls is float:
+        return a.hex() == b.hex()
+    return False
+
+
+_MUTABLE = frozenset({list, dict, set, bytearray})  # (the same object may hold other values now: looked into)
 
 
 def arguments_text(args: tuple) -> str:

@@ -67,7 +67,7 @@ class Pages:
     """Pages made together: ``make(*args)``, run when the page list is made. A page source yields these
     besides single pages, for runs of pages that are costly to list (boards, the post pages).
 
-    Like a view, ``make`` reads nothing but its arguments and the model objects they lead to; the
+    Like a view, ``make`` reads nothing but its arguments and the model objects they lead to, and changes none; the
     incremental core may then reuse a group's pages from the build before (kept in the cache) when nothing
     that ``make`` read has changed (incremental/listing.py). Pages whose ``data`` is a function do not belong
     in a group (a function cannot be kept for the next build's model)."""
