@@ -240,6 +240,7 @@ from site_builder import memo, workers  # noqa: E402
 from site_builder.write import output  # noqa: E402
 from site_builder.content.schema import Rec, seal  # noqa: E402
 from site_builder.pages.web import member_view  # noqa: E402
+from site_builder.pages import web  # noqa: E402
 
 
 @pytest.fixture
@@ -1005,7 +1006,8 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     """Inside ``serve`` (the cache in memory) a story's edit changes nothing the boards, the lists or the post
     pages are listed from: those groups are reused, moved over to the new model (no page holds an object of
     the model before), and the pages that show the story are still rendered again: the output is a clean
-    build's. A member's edit makes the groups that read the member again."""
+    build's (the story's own page is listed again with its group). A member's edit makes the groups that read the
+    member again."""
     site = sample_site(tmp_path)
     out = tmp_path / "out"
     cache = Cache.for_site(site)
@@ -1019,14 +1021,17 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     units = [f"{u.id}" for u in first.model.units if u.posts]
     member_pages = [p.url for p in listed[-1].pages if p.template == "member.html"]  # (by unit: each public member once)
     assert sorted(member_pages) == sorted(m.url for m in first.model.members)
+    stories = len(first.model.stories)
     assert made == ["web.lists", *[f"web.posts.{u}" for u in units], *[f"web.members.{u}" for u in units],
-                    "web.units", "web.honours", "print.short",
+                    "web.units", *[f"web.stories.{n}" for n in range((stories + web.STORY_GROUP - 1) // web.STORY_GROUP)],
+                    "web.honours", "print.short",
                     *[f"print.unit.{u}" for u in units]]  # a group of post pages and of print pages for each unit
     story = next(p for p in sorted((site / "content/stories").glob("*.md")) if "posts:" in p.read_text(encoding="utf-8"))
     edit(story, "\ntitle: ", "\ntitle: 改过的")
     made.clear()
     second = pipeline.run(site, out, jobs=1, cache=cache, save=False)
-    assert made == []  # every group reused
+    place = next(n for n, s in enumerate(second.model.stories) if s.source == story.relative_to(site).as_posix())
+    assert made == [f"web.stories.{place // web.STORY_GROUP}"]  # every other group reused
     assert 0 < second.rendered < second.pages / 10
     model_objects = {id(o) for o in (*second.model.posts, *second.model.all_members, *second.model.units)}
     reused = listed[-1]
@@ -1272,7 +1277,8 @@ def test_kept_pages_are_read_back_bound_to_the_new_model():
 
 
 def test_a_warm_build_reads_the_groups_kept_by_the_build_before(tmp_path, capsys, monkeypatch, steady):
-    """The groups are kept in the cache folder: the next ``build`` (another process) reuses them too."""
+    """The groups are kept in the cache folder: the next ``build`` (another process) reuses them too (all but the
+    edited story's own group)."""
     site = sample_site(tmp_path)
     out = tmp_path / "out"
     assert run(capsys, "build", site, "-o", out, "-q", "-j", "1")[0] == 0
@@ -1280,7 +1286,7 @@ def test_a_warm_build_reads_the_groups_kept_by_the_build_before(tmp_path, capsys
     edit(story, "\n\n", "\n\n新增的一段文字。\n\n")
     made = made_groups(monkeypatch)
     assert run(capsys, "build", site, "-o", out, "-q", "-j", "1")[0] == 0
-    assert made == []
+    assert made == ["web.stories.0"]
     clean = tmp_path / "clean"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
     assert tree(out) == tree(clean)

@@ -318,6 +318,9 @@ class Model:
     # out from the members when not given (the builder gives the model before's with the members made again
     # looked at anew, when only members and stories changed: not 60,600 members looked at by every rebuild)
     discussed: tuple[Member, ...] | None = None
+    # (the posts and standings :attr:`listed_posts` was sorted from, and the list: made when first read, and taken by
+    # a model made from this one with the very same posts and standings, a `serve` rebuild's after a story's edit)
+    listed: tuple | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Each object reads its relations from here (see Relations): not a field, not part of what it holds
@@ -349,10 +352,15 @@ class Model:
         return self.units, self.all_posts or self.posts, self.all_members or self.members, self.stories
 
     @property
-    def listed_posts(self) -> list[Post]:
+    def listed_posts(self) -> tuple[Post, ...]:
         """Current star-rated posts (not revoked), most stars first."""
-        live = [p for p in self.posts if p.status != stars.REVOKED]
-        return sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))
+        posts, standings = _get(self, "posts"), _get(self, "relations").standings
+        made = _get(self, "listed")
+        if made is None or made[0] is not posts or made[1] is not standings:
+            live = [p for p in posts if p.status != stars.REVOKED]
+            made = (posts, standings, tuple(sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))))
+            object.__setattr__(self, "listed", made)
+        return made[2]
 
 
 def _discussed_changed(before: tuple[Member, ...], members: dict[str, Member], changed: list[str]) -> tuple[Member, ...]:

@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from ..model.build import Member, Model, Post, Unit
+from ..model.build import Member, Model, Post, Story, Unit
 from ..printing.boards import post_boards
 from .standings import honour_awards, places_by_post
 from ..model.stars import COMMENDED, MAX_STARS, REVOKED, Standing
@@ -153,6 +153,14 @@ def post_pages(model: Model, unit: Unit, places: tuple) -> Iterator[Page]:
         yield Page(post.url, "post.html", view=post_view, args=(model, post, where.get(post.id, ())))
 
 
+STORY_GROUP = 100  # stories whose pages are listed together
+
+
+def story_pages(stories: tuple[Story, ...]) -> Iterator[Page]:
+    for story in stories:
+        yield Page(story.url, "story.html", view=story_view, args=(story,))
+
+
 def member_pages(model: Model, unit: Unit) -> Iterator[Page]:
     """The pages of the public members whose main post is one of ``unit``'s (each public member once: their main
     post is public, and they are among its members)."""
@@ -181,8 +189,10 @@ def pages(model: Model) -> Iterator[Page | Pages]:
     yield Pages("web.units", unit_pages, (model,))
     for chunk, pager in paginate(model.stories, s.page_size, "stories/", "stories/page/"):
         yield Page(pager["url"], "stories.html", {"stories": chunk, "pager": pager})
-    for story in model.stories:
-        yield Page(story.url, "story.html", view=story_view, args=(story,))
+    # (groups of STORY_GROUP stories in their order: a story's edit lists its group's pages again, and the plan
+    # compares those, not the context of every story page)
+    for n in range(0, len(model.stories), STORY_GROUP):
+        yield Pages(f"web.stories.{n // STORY_GROUP}", story_pages, (model.stories[n:n + STORY_GROUP],))
     # (a group: its pages' arguments are 20 posts or members a page, compared otherwise at every rebuild; it is
     # listed from the posts, the commended posts' members and the honoured members, which a story's edit, or a
     # member's without an honour, does not change)
