@@ -1626,22 +1626,63 @@ def test_two_models_built_apart_each_answer_with_their_own_relations(tmp_path, s
 def test_a_model_replaced_with_the_same_objects_keeps_their_relations_without_binding_them_again(tmp_path, steady):
     """The pipeline makes the model twice (the second with the competitions): the second holds the very same
     objects and relations, and does not walk its objects to bind them again; a model given other objects with
-    the same relations binds those."""
+    the same relations binds those; a model of the same objects with other relations (``serve``'s rebuild after a
+    story's edit) gives them those without a walk, unless another model gave them its own since."""
     site = sample_site(tmp_path)
     model = pipeline.build_model(site, jobs=1)
     relations = model_build._RELATIONS
-    assert all(vars(obj)[relations] is model.relations for obj in (*model.units, *model.all_posts, *model.all_members))
-    unit = model.units[0]
-    del vars(unit)[relations]  # (to see whether the next model walks the objects)
+    assert all(vars(obj)[relations].relations is model.relations
+               for obj in (*model.units, *model.all_posts, *model.all_members))
+    unit = model.units[-1]
+    bound = vars(unit).pop(relations)  # (to see whether the next model walks the objects)
     again = dataclasses.replace(model, competitions=())
     assert relations not in vars(unit)  # not walked
-    vars(unit)[relations] = model.relations
+    vars(unit)[relations] = bound
     post = model.posts[0]
     assert again.relations is model.relations and post.members == model.relations.post_members[post.id] != ()
     copy = dataclasses.replace(post)  # (a post no model holds yet)
     assert relations not in vars(copy)
     other = dataclasses.replace(model, posts=(copy, *model.posts[1:]), all_posts=(copy, *model.all_posts[1:]))
-    assert vars(copy)[relations] is other.relations and copy.members == post.members
+    assert vars(copy)[relations].relations is other.relations and copy.members == post.members
+    # a model of the same objects made after another one gave them its relations gives them its own again
+    told = next(p for p in model.posts[1:] if p.stories)
+    fewer = dataclasses.replace(model, relations=dataclasses.replace(model.relations, post_stories={}))
+    assert told.stories == () and vars(told)[relations] is not vars(copy)[relations]
+    # and one made right after, of the very same objects (serve's rebuild after a story's edit), without a walk
+    del vars(unit)[relations]
+    dataclasses.replace(fewer, relations=model.relations)
+    assert relations not in vars(unit) and told.stories == model.relations.post_stories[told.id] != ()
+    vars(unit)[relations] = vars(told)[relations]
+
+
+def test_what_the_pages_are_listed_from_is_kept_while_its_objects_are_the_same(tmp_path, steady):
+    """``model.build.while_same``: a value worked out from some of a model's tuples and tables is taken as it is by a
+    model made from it while they are the very same objects (the pipeline's second model, ``serve``'s rebuild after a
+    story's edit), and worked out again when one is another object. The sitemap is made of such parts, and carries
+    the digest of its entries (the page is compared by it): another story's date gives another digest."""
+    from site_builder.pages import feeds
+
+    site = sample_site(tmp_path)
+    model = pipeline.build_model(site, jobs=1)
+    made = []
+
+    def listed(m):
+        return model_build.while_same(m, "test", (m.posts, m.relations.standings), lambda: made.append(m) or (len(made),))
+    first = listed(model)
+    again = dataclasses.replace(model)
+    assert listed(again) is first and made == [model]
+    fewer = dataclasses.replace(model, posts=model.posts[1:])
+    assert listed(fewer) == (2,) and made == [model, fewer]
+    assert again.listed_posts is model.listed_posts and len(fewer.listed_posts) < len(model.listed_posts)
+
+    urls = feeds.sitemap_urls(model)
+    assert feeds.sitemap_urls(again) == urls and feeds.sitemap_urls(again).digest == urls.digest
+    assert len(set(urls)) == len(urls) and ("stories/" + model.stories[0].id + "/", model.stories[0].date) in urls
+    story = site / model.stories[0].source
+    edit(story, f"date: {model.stories[0].date}", "date: 2020-01-01")
+    later = pipeline.build_model(site, jobs=1)
+    assert feeds.sitemap_urls(later).digest != urls.digest
+    assert feeds.Urls(list(urls)).digest == feeds.Urls(urls).digest != feeds.Urls(list(urls)[1:]).digest
 
 
 def test_serve_makes_again_only_the_members_a_watcher_saw_change(tmp_path, capsys, monkeypatch, steady):

@@ -14,7 +14,8 @@ import os
 import posixpath
 import re
 from dataclasses import dataclass, field, fields
-from operator import is_
+from itertools import compress
+from operator import is_, ne
 from pathlib import Path
 from stat import S_ISREG
 from collections.abc import Iterable, Mapping, Sequence
@@ -243,14 +244,25 @@ _get = object.__getattribute__  # (the relations are read past the incremental c
 
 
 _NONE_RELATED = {"standings": _NO_STANDING}  # what an object no relation names has (else: ())
-_NO_RELATIONS = Relations()  # (an object no model holds)
-_RELATIONS = "_relations"  # (the attribute of a model object that holds its model's, not a field)
-_BOUND = "_bound"  # (the attribute of Relations that holds the tuples of the objects that were given it)
-_BINDINGS = [0]  # (how many times a model gave its objects its relations, in this process: see Model.__post_init__)
+class _Bound:
+    """Where the objects given to a model read their relations: each object holds the one of the last model made that
+    holds it (its attribute ``_relations``, not a field). A model made of the very same objects (tuples) as the model
+    before, with no other model made since, puts its relations here (``serve``'s rebuild after a story's edit: the
+    71,000 objects of 10,000 posts are not given them one by one); any other model gives its objects a new one."""
+
+    __slots__ = ("relations", "holders", "binding")
+
+    def __init__(self, relations: "Relations", holders: tuple, binding: int):
+        self.relations, self.holders, self.binding = relations, holders, binding
+
+
+_NOT_BOUND = _Bound(Relations(), (), 0)  # (an object no model holds)
+_RELATIONS = "_relations"  # (the attribute of a model object that holds its _Bound)
+_BINDINGS = [0]  # (how many times a model gave its objects a _Bound, in this process: see Model.__post_init__)
 
 
 def _related(name: str, obj: Any) -> Any:
-    return getattr(_get(obj, "__dict__").get(_RELATIONS, _NO_RELATIONS), name).get(
+    return getattr(_get(obj, "__dict__").get(_RELATIONS, _NOT_BOUND).relations, name).get(
         _get(obj, "id"), _NONE_RELATED.get(name, ()))
 
 
@@ -318,23 +330,26 @@ class Model:
     # out from the members when not given (the builder gives the model before's with the members made again
     # looked at anew, when only members and stories changed: not 60,600 members looked at by every rebuild)
     discussed: tuple[Member, ...] | None = None
-    # (the posts and standings :attr:`listed_posts` was sorted from, and the list: made when first read, and taken by
-    # a model made from this one with the very same posts and standings, a `serve` rebuild's after a story's edit)
-    listed: tuple | None = field(default=None, repr=False, compare=False)
+    # what was worked out from some of the model's tuples and tables, with them (name → (those objects, the value),
+    # see :func:`while_same`); a model made from this one by dataclasses.replace shares it
+    kept_while_same: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Each object reads its relations from here (see Relations): not a field, not part of what it holds
         relations = self.relations
         holders = (self.units, self.all_posts or self.posts, self.all_members or self.members)
-        bound = _get(relations, "__dict__").get(_BOUND)
-        # (a model made from another by dataclasses.replace holds the same objects: 71,000 at 10,000 posts; unless
-        # another model bound some of them since, as one whose build failed may, they answer with these relations)
-        if bound is None or bound[0] != _BINDINGS[0] or not all(map(is_, bound[1], holders)):
+        first = next((objects[0] for objects in holders if objects), None)
+        bound = _get(first, "__dict__").get(_RELATIONS) if first is not None else None
+        # (a model made from another, by dataclasses.replace or the next serve rebuild, holds the same objects: 71,000
+        # at 10,000 posts; unless another model gave some of them its relations since, as one whose build failed may)
+        if bound is not None and bound.binding == _BINDINGS[0] and all(map(is_, bound.holders, holders)):
+            bound.relations = relations
+        else:
             _BINDINGS[0] += 1
+            bound = _Bound(relations, holders, _BINDINGS[0])
             for objects in holders:
                 for obj in objects:
-                    object.__setattr__(obj, _RELATIONS, relations)
-            object.__setattr__(relations, _BOUND, (_BINDINGS[0], holders))
+                    object.__setattr__(obj, _RELATIONS, bound)
         if self.discussed is None:
             object.__setattr__(self, "discussed", tuple(m for m in self.members if m.under_discussion))
 
@@ -354,13 +369,25 @@ class Model:
     @property
     def listed_posts(self) -> tuple[Post, ...]:
         """Current star-rated posts (not revoked), most stars first."""
-        posts, standings = _get(self, "posts"), _get(self, "relations").standings
-        made = _get(self, "listed")
-        if made is None or made[0] is not posts or made[1] is not standings:
-            live = [p for p in posts if p.status != stars.REVOKED]
-            made = (posts, standings, tuple(sorted(live, key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))))
-            object.__setattr__(self, "listed", made)
-        return made[2]
+        posts = _get(self, "posts")
+        return while_same(self, "listed posts", (posts, _get(self, "relations").standings), lambda: tuple(sorted(
+            (p for p in posts if p.status != stars.REVOKED), key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))))
+
+
+def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, a pure function of ``inputs`` (some of ``model``'s tuples and tables: the objects themselves,
+    never changed), or what it gave before for the very same objects: a model made from this one while they are
+    the same (by ``dataclasses.replace``; ``serve``'s rebuild after a story's edit) finds it (:attr:`Model.kept_while_same`).
+    For what the pages are listed from over the whole site (the posts in their list order, the sitemap's parts):
+    not made again, at 10,000 posts, by a rebuild that changed none of it. (Read past the tracking of the model:
+    what ``make`` reads is its inputs.)"""
+    table = _get(model, "kept_while_same")
+    found = table.get(name)
+    if found is not None and len(found[0]) == len(inputs) and all(map(is_, found[0], inputs)):
+        return found[1]
+    value = make()
+    table[name] = (inputs, value)
+    return value
 
 
 def _discussed_changed(before: tuple[Member, ...], members: dict[str, Member], changed: list[str]) -> tuple[Member, ...]:
@@ -834,12 +861,18 @@ class Builder:
         if previous is None or not self.only_records or raw.broken:
             return None
         before, now = previous.sources, raw.digests
-        if len(before) != len(now) or before.keys() != now.keys():
+        if len(before) != len(now):
+            return None
+        if list(before) == list(now):  # (in the same order, as the records of a rebuild told what changed are: in C)
+            paths = list(compress(now, map(ne, before.values(), now.values())))
+        elif before.keys() == now.keys():
+            paths = [path for path, found in now.items() if before[path] != found]
+        else:
             return None
         members: list[str] = []
         stories = None  # (a story's path → its id, made when a changed file is not a member's)
         folder = Member.FROM_FILE[0].partition("{}")[0]
-        for path in [path for path, found in now.items() if before[path] != found]:
+        for path in paths:
             mid = path[len(folder):-len(".yaml")] if path.startswith(folder) and path.endswith(".yaml") else None
             rec = raw.members.get(mid) if mid is not None else None
             if rec is not None and rec.path == path:

@@ -15,13 +15,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
 
 from .. import memo
-from ..model.build import Model, Post
+from ..digests import digest
+from ..model.build import Model, Post, while_same
 from ..model.stars import month_end
 from .standings import sitemap_urls as competition_urls
 from .web import Chunks, Page
@@ -53,24 +55,50 @@ def last_date(model: Model) -> dt.date:
     dates = [s.date for s in model.stories[:1]]
     if model.as_of:
         dates.append(month_end(model.as_of))
-    dates += [p.approval["date"] for p in model.posts]
+    posts = model.posts
+    approved = while_same(model, "feeds.approved", (posts,), lambda: max((p.approval["date"] for p in posts), default=None))
+    if approved is not None:
+        dates.append(approved)
     return max(dates, default=dt.date(1970, 1, 1))
 
 
 # -- sitemap ------------------------------------------------------------------------------------------
 
-def sitemap_urls(model: Model) -> list[tuple[str, dt.date | None]]:
-    """(site-relative address, last change from the content) of every page worth finding."""
-    urls: list[tuple[str, dt.date | None]] = [("", None), ("honours/", None), ("stories/", None),
-                                              ("units/", None), ("standards/", None)]
-    for post in model.posts:
-        changed = post.standing.last_change  # (not the history: a warm build reads no unrendered post's)
-        urls.append((post.url, max(post.approval["date"], changed) if changed else post.approval["date"]))
-    urls += [(m.url, None) for m in model.members]
-    urls += [(u.url, None) for u in model.units if u.posts]
-    urls += [(s.url, s.date) for s in model.stories]
-    urls += competition_urls(model)  # 岗位竞赛: the competitions, each month of each
-    return urls
+class Urls(tuple):
+    """Sitemap entries, (site-relative address, last change from the content or None), with the digest of what they
+    are: the page whose context holds them is compared by it (``TRACKING_DIGEST``, incremental/tracking.py), not by
+    a city's 76,000 entries written out at every build."""
+
+    TRACKING_DIGEST = "digest"
+
+    def __new__(cls, entries: Iterable[tuple[str, dt.date | None]], made_of: bytes | None = None) -> "Urls":
+        urls = super().__new__(cls, entries)
+        urls.digest = made_of if made_of is not None else digest(
+            "\0".join(f"{url}\1{day.isoformat() if day else ''}" for url, day in urls).encode())
+        return urls
+
+
+def sitemap_urls(model: Model) -> Urls:
+    """(site-relative address, last change from the content) of every page worth finding. Made of parts, each
+    worked out again only when what it lists is not the same objects (model/build.py ``while_same``)."""
+    posts, members, units, stories = model.posts, model.members, model.units, model.stories
+    relations = model.relations
+
+    def post_urls() -> Urls:
+        found = []
+        for post in posts:
+            changed = post.standing.last_change  # (not the history: a warm build reads no unrendered post's)
+            found.append((post.url, max(post.approval["date"], changed) if changed else post.approval["date"]))
+        return Urls(found)
+
+    parts = [Urls([("", None), ("honours/", None), ("stories/", None), ("units/", None), ("standards/", None)]),
+             while_same(model, "sitemap.posts", (posts, relations.standings), post_urls),
+             while_same(model, "sitemap.members", (members,), lambda: Urls((m.url, None) for m in members)),
+             while_same(model, "sitemap.units", (units, relations.unit_posts),
+                     lambda: Urls((u.url, None) for u in units if u.posts)),
+             while_same(model, "sitemap.stories", (stories,), lambda: Urls((s.url, s.date) for s in stories)),
+             Urls(competition_urls(model))]  # 岗位竞赛: the competitions, each month of each
+    return Urls(itertools.chain.from_iterable(parts), digest(b"".join(part.digest for part in parts)))
 
 
 def sitemap(model: Model) -> Iterator[Page]:
@@ -78,7 +106,8 @@ def sitemap(model: Model) -> Iterator[Page]:
     if len(urls) <= SITEMAP_LIMIT:
         yield Page("sitemap.xml", "sitemap.xml", {"urls": urls})
         return
-    parts = [urls[i:i + SITEMAP_LIMIT] for i in range(0, len(urls), SITEMAP_LIMIT)]
+    parts = [Urls(urls[i:i + SITEMAP_LIMIT], digest(b"%s %d" % (urls.digest, i)))
+             for i in range(0, len(urls), SITEMAP_LIMIT)]
     for n, part in enumerate(parts, 1):
         yield Page(f"sitemaps/{n}.xml", "sitemap.xml", {"urls": part})
     yield Page("sitemap.xml", "sitemap-index.xml", {"parts": [f"sitemaps/{n}.xml" for n in range(1, len(parts) + 1)]})

@@ -11,7 +11,7 @@ from typing import Iterator
 from markupsafe import Markup
 
 from ..content.paper import KINDS
-from ..model.build import Model
+from ..model.build import Model, Unit, while_same
 from ..model.stars import REVOKED
 from ..printing.badges import sheet_grid
 from ..printing.boards import (PERSONNEL_KINDS, Board, PrintSettings, board_address, cards_sheet_css, data_month,
@@ -89,17 +89,23 @@ def sheet_page(cards: list[Board], prints: PrintSettings, title: str, *, url: st
 SITE_KINDS = tuple(name for name, kind in KINDS.items() if kind.in_site)  # boards with a print page in the site
 
 
+def _serving_by_unit(model: Model) -> tuple[tuple[Unit, tuple], ...]:
+    """Each unit with posts, with everyone serving at its posts, consenting or not (their personnel-file cards), by
+    post in board order."""
+    members = members_by_post(model)
+    return tuple((unit, tuple((post.id, tuple(members.get(post.id, ()))) for post in unit_posts(unit)))
+                 for unit in model.units if unit.posts)
+
+
 def pages(model: Model) -> Iterator[Page | Pages]:
     """Page source: short addresses, print pages of the wall boards, the print indexes for staff. Each unit's
     print pages are a group of their own: an edit of one member lists one unit's boards again
     (incremental/listing.py)."""
     yield Pages("print.short", short_pages, (model,))
-    members = members_by_post(model)
-    for unit in model.units:
-        if unit.posts:
-            # everyone serving at the unit's posts, consenting or not (their personnel-file cards), by post
-            serving = tuple((post.id, tuple(members.get(post.id, ()))) for post in unit_posts(unit))
-            yield Pages(f"print.unit.{unit.id}", unit_pages, (model, unit, serving))
+    for unit, serving in while_same(model, "print.units", (model.units, model.relations.unit_posts,
+                                                        model.relations.standings, model.staff),
+                                 lambda: _serving_by_unit(model)):
+        yield Pages(f"print.unit.{unit.id}", unit_pages, (model, unit, serving))
     # (made by a view where it is rendered: counting every unit's boards while the pages are listed cost 0.3 s
     # of every build and `serve` rebuild at 10,000 posts, and a story's edit never changes it)
     yield Page("print/", "print/index.html", view=print_index_view, args=(model,))
