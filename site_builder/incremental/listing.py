@@ -258,7 +258,8 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     now = fingerprints.object_digests(jobs)
     if last is not None:
         hashed = fingerprints.hashed_since(last[2])
-        same = hashed is not None and hashed.isdisjoint(last[1])
+        # (its objects had the digests then: only those hashed again since may not have them now)
+        same = hashed is not None and all(now.get(k) == last[2].get(k) for k in hashed.intersection(last[1]))
         keys = last[1]
     else:
         same, keys = False, None

@@ -53,8 +53,12 @@ class Readers:
         those whose context cannot be compared."""
         found = set(self.volatile)
         objects, attributes = self.objects, self.attributes
-        for key in objects.keys() - unchanged.objects:
-            found.update(objects[key])
+        if unchanged.objects is None:  # (every object but those changed: serve's, see tracking.Fingerprints.unchanged)
+            for key in unchanged.changed:
+                found.update(objects.get(key, ()))
+        else:
+            for key in objects.keys() - unchanged.objects:
+                found.update(objects[key])
         for key in attributes.keys() - unchanged.attributes:
             found.update(attributes[key])
         return found

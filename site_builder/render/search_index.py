@@ -329,7 +329,9 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
     """
     # (the pages the earlier index numbered, when they are the same: 75,000 addresses not sorted again, a serve
     # rebuild's usual case)
-    same_pages = previous is not None and len(docs) == len(previous.urls) and frozenset(docs) == frozenset(previous.urls)
+    addresses = docs.keys()
+    same_pages = previous is not None and len(docs) == len(previous.urls) and all(map(addresses.__contains__,
+                                                                                      previous.urls))
     urls = previous.urls if same_pages else tuple(sorted(docs))
     shards = shard_count(len(urls))
     prepared = prepared or {}
