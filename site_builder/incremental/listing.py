@@ -21,6 +21,7 @@ then describes.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import io
 import pickle
@@ -136,8 +137,9 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     # The objects the kept groups' pages hold are among this model's when they were among the model's of the build
     # that kept them (its keys held by serve) and that model's objects are all here still: no group's names are
     # looked up then (174,000 at 10,000 posts).
+    keys = fingerprints.keys() if index else frozenset()  # (serve: the same set as the build before's, if it is)
     bound = cache.held.get(HELD_BOUND) if cache is not None else None
-    bound = bound is not None and bound <= index.keys()
+    bound = bound is not None and (bound is keys or bound <= keys)
     all_bound = True  # whether every group kept by this build holds only objects of this model
     # a kept group's stand-ins, made once for as long as it is kept (serve: 171,000 pages a rebuild at 10,000 posts;
     # a stand-in is never changed, a page read back takes its place in the list)
@@ -193,7 +195,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
             cache.held[HELD_COMPARED] = compared
     reused = Reused(starts, ends)
     return Listed(pages, reused, made, Unread(reused, founds),
-                  bound=frozenset(index) if index and all_bound else None, fresh=fresh)
+                  bound=keys if index and all_bound else None, fresh=fresh)
 
 
 def _stand_ins(group: _Group) -> tuple[_Group, tuple[Page, ...], tuple[tuple[_Group, int], ...]]:
@@ -234,6 +236,7 @@ def commit(cache: Cache | None, listed: Listed) -> None:
         cache.replace(INDEX, {"keys": keys})
 
 
+@functools.lru_cache(maxsize=1 << 16)  # (a city's 3,000 groups, looked up twice a build)
 def _section(key: str) -> str:
     return "page-group-" + hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 

@@ -288,6 +288,7 @@ class Fingerprints:
         self.held = held
         self._by_key: dict[str, bytes | None] | None = None
         self._index: dict[str, Any] | None = None
+        self._keys: frozenset[str] | None = None  # (see keys)
         # (the model of the last build of this process, its objects by key, their digests by key)
         self._before: tuple[model_mod.Model, dict[str, Any], dict[str, bytes | None], frozenset[str]] | None = \
             held.get(_HELD_DIGESTS) if held is not None else None
@@ -316,6 +317,20 @@ class Fingerprints:
                 found.setdefault(key_of(obj), obj)
             self._index = found
         return self._index
+
+    def keys(self) -> frozenset[str]:
+        """The key of every object (:meth:`index`'s), as a set: the one of the build before in this process when
+        this build's index was made from that build's, over the same keys (``serve``), else made."""
+        if self._keys is None:
+            index = self.index()
+            held = self.held.get(_HELD_KEYS) if self.held is not None else None
+            if held is not None and self._changed is not None and held[0] is self._before[1]:
+                self._keys = held[1]
+            else:
+                self._keys = frozenset(index)
+            if self.held is not None:
+                self.held[_HELD_KEYS] = (index, self._keys)
+        return self._keys
 
     def _index_from_before(self) -> dict[str, Any] | None:
         """The index of the model before (:attr:`_before`) with the objects that are not its own put in, when each
@@ -556,6 +571,7 @@ def held_index(held: dict, model: model_mod.Model | None) -> dict[str, Any] | No
     found = held.get(_HELD_DIGESTS)
     return found[1] if found is not None and model is not None and found[0] is model else None
 _HELD_TUPLES = "attribute-tuples"  # (in Cache.held: the attributes' tuples a build hashed, Fingerprints._tuples)
+_HELD_KEYS = "object-keys"  # (in Cache.held: a build's index of objects and its keys as a set, Fingerprints.keys)
 _HELD_KEPT = "kept-digests"  # (in Cache.held: the Digests a build kept for the next one, and the dict they copied)
 
 
