@@ -1889,6 +1889,27 @@ def test_arguments_found_the_same_are_written_the_same(tmp_path, steady):
     assert not tracking.same_arguments(kept, ({"rank": 1},)) and tracking.same_arguments(kept, ({"rank": 2},))
 
 
+def test_the_offers_copied_say_whether_they_come_from_the_same_pages():
+    """What the pages offered a finisher, copied for serve's next rebuild, says what the finisher made of the
+    offers it copies while no page was added or removed (the search index then numbers the same pages without
+    comparing every address); a page's new offer keeps it, a page that offers nothing any more does not."""
+    offers = pipeline._Offers({"a/": 1, "b/": 2}, lambda path: None)
+    assert offers.made_of_the_same_pages() is None  # (not a copy)
+    offers.made = made = SimpleNamespace(urls=("a/", "b/"))
+    again = offers.copy(lambda path: None)
+    assert again.made_of_the_same_pages() is made
+    again.put("a/", 3)
+    assert again.made_of_the_same_pages() is made and again["a/"] == 3 and offers["a/"] == 1
+    again.put("c/", 4)
+    assert again.made_of_the_same_pages() is None
+    fewer = offers.copy(lambda path: None)
+    fewer.put("b/", None)
+    assert fewer.made_of_the_same_pages() is None and "b/" not in fewer and "b/" in offers
+    fewer = offers.copy(lambda path: None)
+    fewer.put("x/", None)  # (a page that offered nothing before and nothing now)
+    assert fewer.made_of_the_same_pages() is made
+
+
 def test_the_reused_pages_are_runs_of_places_not_a_set_of_each():
     """``Listed.same`` and ``Listed.unread`` are made of the kept groups' runs in the page list (171,000 places at
     10,000 posts were a dict and a frozenset made at every build); they answer as the set and the dict did."""

@@ -516,6 +516,7 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
         writer.write(path, data)
     if made.index is not previous:
         _save_finisher_state(cache, finisher, made.index)
+    found.made = made.index
     return found
 
 
@@ -567,10 +568,12 @@ class _Offers(Mapping):
     """What the pages offered one finisher, by address; a kept page's offer is read (``read(output path)``) when
     first asked for. Only the build that makes it changes it (:meth:`put`); ``serve``'s next build takes a copy."""
 
-    __slots__ = ("_values", "_read")
+    __slots__ = ("_values", "_read", "_copied", "_moved", "made")
 
-    def __init__(self, values: dict, read: Callable[[str], Any]):
+    def __init__(self, values: dict, read: Callable[[str], Any], copied: "_Offers | None" = None):
         self._values, self._read = values, read
+        self._copied, self._moved = copied, False  # (the offers it is a copy of; whether an address came or went since)
+        self.made: Any = None  # what the finisher made of them (its state: the search index)
 
     def __getitem__(self, url: str) -> Any:
         value = self._values[url]
@@ -587,18 +590,27 @@ class _Offers(Mapping):
     def __contains__(self, url: object) -> bool:
         return url in self._values
 
-    def keys(self) -> KeysView[str]:  # (looked up in C: the search index asks whether 75,000 pages are the same)
+    def keys(self) -> KeysView[str]:  # (looked up in C)
         return self._values.keys()
+
+    def made_of_the_same_pages(self) -> Any:
+        """What the finisher made of the offers these are a copy of, when no page was added or removed since (the
+        search index then knows it numbers the same pages without comparing 75,000 addresses); else None."""
+        return self._copied.made if self._copied is not None and not self._moved else None
 
     def put(self, url: str, value: Any, path: str | None = None) -> None:
         """The page at ``url`` offered ``value`` (None: nothing; APART: what the cache keeps for ``path``)."""
+        values = self._values
         if value is None:
-            self._values.pop(url, None)
+            if values.pop(url, None) is not None:
+                self._moved = True
         else:
-            self._values[url] = _Unread(path) if value is APART else value
+            if url not in values:
+                self._moved = True
+            values[url] = _Unread(path) if value is APART else value
 
     def copy(self, read: Callable[[str], Any]) -> "_Offers":
-        return _Offers(dict(self._values), read)
+        return _Offers(dict(self._values), read, self)
 
 
 class _Unread(NamedTuple):
