@@ -1731,20 +1731,10 @@ def test_serve_makes_again_only_the_members_a_watcher_saw_change(tmp_path, capsy
     changed members serve (model/build.py ``changed_since``); a photo that changed is looked at again, even when
     the rebuild that was told of it failed. Each rebuild's output is a clean build's."""
     site = sample_site(tmp_path)
-    out = tmp_path / "out"
-    cache = Cache.for_site(site)
-    afresh: list[bool] = []
-    real = model_build.Builder.made_afresh
-    monkeypatch.setattr(model_build.Builder, "made_afresh", lambda self, *a: afresh.append(True) or real(self, *a))
+    watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, "made_afresh")
 
     def rebuild(name, *changed):
-        afresh.clear()
-        result = pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True,
-                              changed=[site / path for path in changed] if changed else None)
-        made = bool(afresh)
-        clean = tmp_path / f"clean-{name}"
-        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
-        assert tree(out) == tree(clean), name
+        result, made = watched(name, *changed)
         # the objects and digests kept for the next rebuild (made from the last ones') are those of the model
         model, index, digests, _ = cache.held[tracking._HELD_DIGESTS]
         fresh = tracking.Fingerprints(result.model, b"")
@@ -1792,6 +1782,28 @@ def test_serve_makes_again_only_the_members_a_watcher_saw_change(tmp_path, capsy
     assert made
 
 
+def _watched_rebuilds(tmp_path, capsys, monkeypatch, site, method: str):
+    """``serve``'s rebuilds in process, each told which files changed and its output compared with a clean build's:
+    ``rebuild(name, *changed)`` returns its result and whether ``model.build.Builder.<method>`` ran; with the cache
+    and the output folder."""
+    out = tmp_path / "out"
+    cache = Cache.for_site(site)
+    called: list[bool] = []
+    real = getattr(model_build.Builder, method)
+    monkeypatch.setattr(model_build.Builder, method, lambda self, *a: called.append(True) or real(self, *a))
+
+    def rebuild(name, *changed):
+        called.clear()
+        result = pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True,
+                              changed=[site / path for path in changed] if changed else None)
+        ran = bool(called)  # (before the clean build, which runs it too)
+        clean = tmp_path / f"clean-{name}"
+        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+        assert tree(out) == tree(clean), name
+        return result, ran
+    return rebuild, cache, out
+
+
 def _model_as_built(model) -> dict:
     """What a model holds, by value: every object's digest (its relations included), the published photos and the
     stories' links and photos, in their order."""
@@ -1812,21 +1824,12 @@ def test_serve_makes_again_only_the_stories_a_watcher_saw_change(tmp_path, capsy
     in their order) and the output a clean build's; a broken story stops the build and its repair is made again."""
     site = sample_site(tmp_path)
     shutil.copy(site / "content/images/stories/shaoer-shujia.jpg", site / "content/images/stories/extra.jpg")
-    out = tmp_path / "out"
-    cache = Cache.for_site(site)
-    fast: list[bool] = []
-    real = model_build.Builder.with_stories_changed
-    monkeypatch.setattr(model_build.Builder, "with_stories_changed", lambda self, *a: fast.append(True) or real(self, *a))
+    watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, "with_stories_changed")
 
     def rebuild(name, *changed):
-        fast.clear()
-        result = pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True,
-                              changed=[site / path for path in changed] if changed else None)
-        clean = tmp_path / f"clean-{name}"
-        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
-        assert tree(out) == tree(clean), name
+        result, fast = watched(name, *changed)
         assert _model_as_built(result.model) == _model_as_built(pipeline.build_model(site, jobs=1)), name
-        return result.model, bool(fast)
+        return result.model, fast
 
     first, made = rebuild("first")
     assert not made
