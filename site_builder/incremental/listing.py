@@ -27,7 +27,7 @@ import io
 import pickle
 from collections.abc import MutableMapping, Set
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from . import tracking
 from .cache import Cache
@@ -37,10 +37,17 @@ from ..pages.web import Page, Pages
 INDEX = "page-groups"  # the cache section that lists the kept groups' keys
 HELD_BOUND = "page-groups-bound"  # (in Cache.held: keys of model objects that hold every name of the kept groups)
 HELD_STAND_INS = "page-groups-stand-ins"  # (in Cache.held: id of a kept group → (it, its stand-ins, their places))
-# (in Cache.held: id of a group this build kept or made → (it, the keys of the objects it read, the objects' digests
-# it was compared with, Fingerprints.object_digests; the arguments it was listed with; the attributes' digests of that
-# build, Fingerprints.attribute_digests))
-HELD_COMPARED = "page-groups-compared"
+HELD_COMPARED = "page-groups-compared"  # (in Cache.held: id of a group this build kept or made → its _Compared)
+
+
+class _Compared(NamedTuple):
+    """A group as a build kept or made it, with what it was compared with (see :func:`_reusable`)."""
+
+    group: "_Group"
+    keys: frozenset[str]  # the keys of the objects it read
+    digests: dict  # every object's digest in that build (Fingerprints.object_digests)
+    args: tuple  # the arguments it was listed with
+    attributes: dict  # the attributes' digests of that build (Fingerprints.attribute_digests)
 
 
 class Reused(Set):
@@ -149,8 +156,7 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
     # objects made again hashed again: a group none of whose objects was is not compared again (3,000 groups)
     compared_before = cache.held.get(HELD_COMPARED, {}) if cache is not None and fingerprints is not None \
         and fingerprints.held is not None else None
-    compared: dict[int, tuple[_Group, frozenset[str], dict, tuple, dict]] | None = \
-        {} if compared_before is not None else None
+    compared: dict[int, _Compared] | None = {} if compared_before is not None else None
     fresh: list[int] = []
     items = [item for source in sources for item in source(model)]
     if fingerprints is not None and cache is not None:  # the kept groups read before the first is compared (while
@@ -186,8 +192,8 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
             if group is not None and fingerprints.held is not None:  # (serve: the next build reuses it at once)
                 stood[id(group)] = _stand_ins(group)
             if group is not None and compared is not None:
-                compared[id(group)] = (group, frozenset(group.objects), fingerprints.object_digests(jobs), item.args,
-                                       fingerprints.attribute_digests())
+                compared[id(group)] = _Compared(group, frozenset(group.objects), fingerprints.object_digests(jobs),
+                                                item.args, fingerprints.attribute_digests())
         made[item.key] = group
     if cache is not None and fingerprints is not None:
         cache.held[HELD_STAND_INS] = stood
@@ -248,11 +254,11 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     if before is None or before.make is not item.make or before.env != fingerprints.env:
         return False
     last = compared_before.get(id(before)) if compared_before is not None else None
-    if last is not None and last[0] is not before:
+    if last is not None and last.group is not before:
         last = None
     # (compared by the build before, which found its arguments, objects and attributes the same: only what changed
     # since is looked at, not every argument written out again and every attribute looked up; 3,000 groups)
-    if last is None or not tracking.same_arguments(last[3], item.args):
+    if last is None or not tracking.same_arguments(last.args, item.args):
         try:
             if before.args != tracking.arguments_text(item.args):
                 return False
@@ -260,15 +266,15 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
             return False
     now = fingerprints.object_digests(jobs)
     if last is not None:
-        hashed = fingerprints.hashed_since(last[2])
+        hashed = fingerprints.hashed_since(last.digests)
         # (its objects had the digests then: only those hashed again since may not have them now)
-        same = hashed is not None and all(now.get(k) == last[2].get(k) for k in hashed.intersection(last[1]))
-        keys = last[1]
+        same = hashed is not None and all(now.get(k) == last.digests.get(k) for k in hashed.intersection(last.keys))
+        keys = last.keys
     else:
         same, keys = False, None
     if not same and not _digests_same(before, now):
         return False
-    changed = fingerprints.attributes_changed_since(last[4]) if last is not None else None
+    changed = fingerprints.attributes_changed_since(last.attributes) if last is not None else None
     if changed is None or changed and any((k, name) in changed for k, name, _ in before.attributes):
         if any(fingerprints.attribute_digest(k, name) != d for k, name, d in before.attributes):
             return False
@@ -277,8 +283,8 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
         if not all(k in index for k in before.names):  # (each object a page holds can be bound: see complete)
             return False
     if compared is not None:
-        compared[id(before)] = (before, keys if keys is not None else frozenset(before.objects), now, item.args,
-                                fingerprints.attribute_digests())
+        compared[id(before)] = _Compared(before, keys if keys is not None else frozenset(before.objects), now,
+                                         item.args, fingerprints.attribute_digests())
     return True
 
 

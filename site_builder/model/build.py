@@ -477,25 +477,12 @@ class _Published(dict):
         return super().get(key, default)
 
 
-def _links_of(found: dict[str, tuple[list, list]], external: tuple, internal: tuple) -> dict[str, tuple[list, list]]:
-    """The links out of the site and into it that ``external`` and ``internal`` hold of the files of ``found``."""
-    out: dict[str, tuple[list, list]] = {path: ([], []) for path in found}
-    for n, table in enumerate((external, internal)):
-        for link in table:
-            lists = out.get(link[0])
-            if lists is not None:
-                lists[n].append(link)
-    return out
-
-
-def _links_in_order(before: tuple, found: dict[str, list], stories: dict) -> list:
-    """``before``'s links (each starts with its story's file) with those of the files of ``found`` replaced, in the
-    order the builder registers them: story by story, by id."""
-    by_file: dict[str, list] = {}
-    for link in before:
-        by_file.setdefault(link[0], []).append(link)
-    by_file.update(found)
-    return [link for sid in sorted(stories) for link in by_file.get(stories[sid].path, ())]
+def _by_file(links: tuple) -> dict[str, list]:
+    """Links (each starts with its story's file) by file, in their order."""
+    found: dict[str, list] = {}
+    for link in links:
+        found.setdefault(link[0], []).append(link)
+    return found
 
 
 class Builder:
@@ -510,7 +497,7 @@ class Builder:
         # entries: the caller watches them and says so), see :meth:`changed_since`
         self.only_records = only_records
         self._kept: Callable[[str, Any], Any] = lambda key, rec: None
-        self._changed_paths: set[str] = set()  # the stories' files changed since ``previous`` (see changed_since)
+        self._changed_stories: list[str] = []  # the stories whose files changed since ``previous`` (changed_since)
         self._making: list[tuple[str, images.ImageRef]] | None = None  # the photos of the story being made
         self.story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = {}  # (see Model.story_photos)
         self.jobs = jobs  # processes that may check the photos (images.inspected_ahead)
@@ -870,7 +857,7 @@ class Builder:
         else:
             return None
         members: list[str] = []
-        stories = None  # (a story's path → its id, made when a changed file is not a member's)
+        stories: dict[str, str] | None = None  # (a story's path → its id, made when a changed file is not a member's)
         folder = Member.FROM_FILE[0].partition("{}")[0]
         for path in paths:
             mid = path[len(folder):-len(".yaml")] if path.startswith(folder) and path.endswith(".yaml") else None
@@ -879,10 +866,10 @@ class Builder:
                 members.append(mid)
                 continue
             if stories is None:
-                stories = {story.path for story in raw.stories.values()}
+                stories = {story.path: sid for sid, story in raw.stories.items()}
             if path not in stories:
                 return None  # (a unit, post, evaluation, site.yaml ...)
-            self._changed_paths.add(path)
+            self._changed_stories.append(stories[path])
         return sorted(members)
 
     def with_stories_changed(self, settings: Settings) -> Model:
@@ -892,7 +879,7 @@ class Builder:
         of the posts and members they name, before or now, worked out again. Its photos and links, and their order,
         are those :meth:`build_with` would have (tests/test_incremental.py compares the two)."""
         previous, raw = self.previous, self.raw
-        sids = sorted(sid for sid, story in raw.stories.items() if story.path in self._changed_paths)
+        sids = sorted(self._changed_stories)
         objects = self.previous_objects
         posts, members = _ById(objects, "post", previous.all_posts), _ById(objects, "member", previous.all_members)
         self.images = dict(previous.images)  # (no photo changed: what a story shows is published already)
@@ -913,9 +900,12 @@ class Builder:
             stories.sort(key=_newest_first, reverse=True)
         photos_same = all(self.story_photos.get(sid) == previous.story_photos.get(sid) for sid in sids)
         external, internal = previous.external_links, previous.internal_links
-        if _links_of(links, external, internal) != links:
-            external, internal = (tuple(_links_in_order(table, {path: found[n] for path, found in links.items()},
-                                                        raw.stories)) for n, table in enumerate((external, internal)))
+        grouped = (_by_file(external), _by_file(internal))
+        if any(grouped[n].get(path, []) != found[n] for path, found in links.items() for n in (0, 1)):
+            for n, by_file in enumerate(grouped):  # (in the order the builder registers them: story by story, by id)
+                by_file.update((path, found[n]) for path, found in links.items())
+            external, internal = (tuple(link for sid in sorted(raw.stories) for link in by_file.get(raw.stories[sid].path, ()))
+                                  for by_file in grouped)
         relations = previous.relations
         if any(made[sid] is not before[sid] for sid in sids):
             tables = {Post: dict(relations.post_stories), Member: dict(relations.member_stories)}

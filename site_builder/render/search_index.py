@@ -329,9 +329,9 @@ def build(docs: dict[str, Doc], previous: Index | None = None, prepared: dict[st
     """
     # (the pages the earlier index numbered, when they are the same: 75,000 addresses not sorted again, a serve
     # rebuild's usual case)
-    earlier = docs.made_of_the_same_pages() if hasattr(docs, "made_of_the_same_pages") else None
+    numbered = docs.made_of_the_same_pages() if hasattr(docs, "made_of_the_same_pages") else None
     same_pages = previous is not None and len(docs) == len(previous.urls) and (
-        earlier is not None and earlier.urls is previous.urls or all(map(docs.keys().__contains__, previous.urls)))
+        numbered is not None and numbered.urls is previous.urls or all(map(docs.keys().__contains__, previous.urls)))
     urls = previous.urls if same_pages else tuple(sorted(docs))
     shards = shard_count(len(urls))
     prepared = prepared or {}
