@@ -1990,3 +1990,27 @@ def test_the_cache_knows_each_librarys_version_as_importlib_metadata_does(tmp_pa
                         (_ for _ in ()).throw(metadata.PackageNotFoundError(name)))
     assert cache_mod._versions() == {"Jinja2": "99.1", "MarkupSafe": "7.0", "PyYAML": "5.0"}  # (Markdown: its
     # egg-info is asked of the replaced importlib.metadata, which knows no Markdown)
+
+
+def test_reads_named_by_key_merge_with_the_objects_read(tmp_path):
+    """A kept piece's reads are added by key (tracking.add_keys): a page's inputs are those of the objects it read
+    and of the keys, each key once, an attribute-level object's names merged."""
+    model = pipeline.build_model(sample_site(tmp_path))
+    post, member = model.posts[0], model.members[0]
+
+    def page():
+        post.name, model.settings.page_size  # (whole objects: the post, the settings)
+        model.posts  # (an attribute of the model: attribute-level)
+        tracking.add_keys([tracking.key_of(post), tracking.key_of(member)], [("model", ["members"])])
+        tracking.add_keys([tracking.key_of(member)], [("model", ["posts", "units"])])
+
+    with tracking.tracking():
+        _, reads = tracking.record(page)
+    objects, attributes = Fingerprints(model, b"").inputs(None, reads)
+    assert objects == tuple(sorted({tracking.key_of(post), tracking.key_of(member), "settings"}))
+    assert attributes == (("model", ("members", "posts", "settings", "units")),)
+    # the same reads made by the objects themselves give the same inputs
+    with tracking.tracking():
+        _, direct = tracking.record(lambda: (post.name, model.settings.page_size, member.name, model.posts, model.members,
+                                             model.units))
+    assert Fingerprints(model, b"").inputs(None, direct) == (objects, attributes)

@@ -86,11 +86,9 @@ class Derivations:
                 self.added[name] = entry
         if self.fingerprints is not None:
             if fresh is not None:
-                tracking.add_reads(fresh.objects.values(), fresh.attributes.values())
-            else:  # (every key is in the index: the entry was checked against its objects, or made from them)
-                index = self.fingerprints.index()
-                tracking.add_reads([index[k] for k in entry.objects],
-                                   [(index[k], names) for k, names in entry.attributes])
+                tracking.add_recorded(fresh)
+            else:  # (every key is one of the model's objects: the entry was checked against them, or made from them)
+                tracking.add_keys(entry.objects, entry.attributes)
         return entry.value
 
     def _recent(self, name: tuple[str, str], function: Callable[..., Any], args: tuple, limit: int) -> Any:
@@ -101,7 +99,7 @@ class Derivations:
         if self.fingerprints is None:
             return store.get(name[1], lambda: function(*args))
         value, reads = store.get(name[1], lambda: tracking.record(lambda: function(*args)))
-        tracking.add_reads(reads.objects.values(), reads.attributes.values())
+        tracking.add_recorded(reads)
         return value
 
     def _kept(self, namespace: str, arguments: str) -> Entry | None:

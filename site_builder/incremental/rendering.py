@@ -380,7 +380,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                         prepared[pages[i].output] = made
                     if writer is not None:
                         if data is not None:
-                            writer.write(pages[i].output, data)
+                            writer.write(pages[i].output, data, entry.digest)
                         else:
                             writer.stored(pages[i].output, entry.digest, changed)
                 done += len(part)

@@ -115,13 +115,16 @@ def key_of(obj: Any) -> str:
 # -- recording --------------------------------------------------------------------------------------
 
 class Reads:
-    """What one page read: whole objects, and single attributes of attribute-level objects."""
+    """What one page read: whole objects, and single attributes of attribute-level objects; and by key, what the
+    derived values it used read (kept from an earlier build: their objects are not looked up to be named again)."""
 
-    __slots__ = ("objects", "attributes")
+    __slots__ = ("objects", "attributes", "keys", "key_attributes")
 
     def __init__(self) -> None:
         self.objects: dict[int, Any] = {}
         self.attributes: dict[int, tuple[Any, set[str]]] = {}
+        self.keys: set[str] = set()  # (keys of whole objects)
+        self.key_attributes: dict[str, set[str]] = {}  # (key → attribute names)
 
 
 _active: Reads | None = None
@@ -184,7 +187,7 @@ def recorded(make: Callable[[], Any]) -> tuple[Any, Callable[[], None]]:
     value, reads = record(make)
 
     def replay() -> None:
-        add_reads(reads.objects.values(), reads.attributes.values())
+        add_recorded(reads)
 
     replay()
     return value, replay
@@ -204,6 +207,29 @@ def add_reads(objects: Iterable[Any], attributes: Iterable[tuple[Any, Iterable[s
             active.attributes[id(obj)] = (obj, set(names))
         else:
             entry[1].update(names)
+
+
+def add_keys(objects: Iterable[str], attributes: Iterable[tuple[str, Iterable[str]]]) -> None:
+    """:func:`add_reads` by key: the whole objects of keys ``objects`` and (key, attribute names) of attribute-level
+    ones (a derived value's reads as the cache kept them; each key is one of the model's objects)."""
+    active = _active
+    if active is None:
+        return
+    active.keys.update(objects)
+    found = active.key_attributes
+    for key, names in attributes:
+        entry = found.get(key)
+        if entry is None:
+            found[key] = set(names)
+        else:
+            entry.update(names)
+
+
+def add_recorded(reads: Reads) -> None:
+    """Add everything ``reads`` holds (what a piece recorded on its own) to the page being recorded."""
+    add_reads(reads.objects.values(), reads.attributes.values())
+    if reads.keys or reads.key_attributes:
+        add_keys(reads.keys, reads.key_attributes.items())
 
 
 # -- fingerprints ---------------------------------------------------------------------------------------
@@ -542,9 +568,16 @@ class Fingerprints:
     # pages
     def inputs(self, page, reads: Reads) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
         """The keys of the whole objects and the (key, attributes) of the others that ``page`` read."""
-        objects = tuple(sorted({key_of(obj) for obj in reads.objects.values()}))
-        attributes = tuple(sorted((key_of(obj), tuple(sorted(names))) for obj, names in reads.attributes.values()))
-        return objects, attributes
+        found = {key_of(obj) for obj in reads.objects.values()}
+        found.update(reads.keys)
+        if reads.key_attributes:
+            by_key = {key: set(names) for key, names in reads.key_attributes.items()}
+            for obj, names in reads.attributes.values():
+                by_key.setdefault(key_of(obj), set()).update(names)
+            attributes = tuple(sorted((key, tuple(sorted(names))) for key, names in by_key.items()))
+        else:
+            attributes = tuple(sorted((key_of(obj), tuple(sorted(names))) for obj, names in reads.attributes.values()))
+        return tuple(sorted(found)), attributes
 
     def context(self, page) -> bytes | None:
         """The digest of the page apart from what it reads: templates, code, address, context and ready

@@ -297,11 +297,16 @@ class Writer:
                 self._made.add(folder)
         return target
 
-    def write(self, path: str, data: bytes | Chunks) -> None:
+    def write(self, path: str, data: bytes | Chunks, content: bytes | None = None) -> None:
+        """Write ``data`` at ``path`` (``content``: its :func:`digest`, when the caller has it)."""
         target = self._target(path)
-        self._digest(path, digest(data))
+        if content is None:
+            content = digest(data)
+        # (carried: the previous build's content hash of the file, which it wrote here and no one else since)
+        before = self.digests.get(path) if self._carried else None
+        self._digest(path, content)
         if self.in_place:
-            if not same_bytes(self.out / path, data):
+            if not (before == content if before is not None else same_bytes(self.out / path, data)):
                 self.pending[path] = data
                 self.changed += 1
             return
