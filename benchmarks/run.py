@@ -12,7 +12,7 @@ measures, each in a fresh process:
 - the first build that fills the cache, then warm ``build`` runs: nothing changed, one story edited,
   one member edited;
 - ``serve``: the rebuild after one story is edited (the time the server reports, and the time until
-  the new text is served);
+  the new text is served), then after one member's pledge is edited (the time the server reports);
 - Hugo on a Markdown corpus with the same number of pages (Chinese stories like ours);
 - with ``--pdf`` (or only, ``--pdf-only``): ``pdf`` of the whole city into an empty folder, again with nothing
   changed, and after one member is edited.
@@ -168,8 +168,9 @@ SERVE_EDITS = 3  # the fewest edits `serve` is measured with (the median of thei
 
 
 def serve_rebuild(site: Path, edits: int = 1) -> dict:
-    """Start `serve`, edit one story ``edits`` times, waiting for each rebuild; the server's own figure and
-    edit→served (with several edits: the median of each, and every rebuild's figure)."""
+    """Start `serve`, edit one story ``edits`` times, then one member's pledge as many times, waiting for each
+    rebuild; the server's own figure and, for the story, edit→served (with several edits: the median of each, and
+    every rebuild's figure)."""
     port = 8700 + os.getpid() % 200
     # Ctrl+C as on a terminal: a benchmark started in the background (`nohup ... &`) has SIGINT ignored, and
     # its children would inherit that (the server then never stopped, was killed after two minutes, and was
@@ -194,38 +195,50 @@ def serve_rebuild(site: Path, edits: int = 1) -> dict:
         first = next((ln for ln in lines if "已生成" in ln), "")
         story = sorted((site / "content/stories").glob("*.md"))[1]
         url = f"http://127.0.0.1:{port}/stories/{story.stem}/"
-        rebuilds, served_times, pages_rendered = [], [], []
-        for n in range(edits):
-            time.sleep(1.0)
-            seen = len(lines)
-            marker = f"服务端修改{int(time.time())}次{n}"
-            text = story.read_text(encoding="utf-8")
-            start = time.perf_counter()
-            _edit(story, text.replace("。", f"。{marker}", 1))
-            served = None
-            while time.perf_counter() - start < 600:
-                try:
-                    with urllib.request.urlopen(url, timeout=10) as response:
-                        if marker in response.read().decode("utf-8"):
-                            served = time.perf_counter() - start
-                            break
-                except OSError:
-                    pass
-                time.sleep(0.02)
-            while not any(ln.startswith("Rebuilt") for ln in lines[seen:]) and time.perf_counter() - start < 600:
-                time.sleep(0.05)
-            rebuilt = next((ln for ln in lines[seen:] if ln.startswith("Rebuilt")), "")
-            m = re.search(r"in ([\d.]+)s", rebuilt)
-            pages = re.search(r"Rebuilt (\d+) page", rebuilt)
-            if m:
-                rebuilds.append(float(m.group(1)))
-            if served is not None:
-                served_times.append(round(served, 2))
-            if pages:
-                pages_rendered.append(int(pages.group(1)))
-        return {"first_build": first.strip(), "rebuild_seconds": _median(rebuilds), "rebuilds": rebuilds,
-                "pages_rendered": _median(pages_rendered), "edit_to_served": _median(served_times),
-                "served": served_times}
+        member = sorted((site / "content/members").glob("*.yaml"))[1]
+        found: dict[str, dict[str, list]] = {}
+        for kind, path in (("story", story), ("member", member)):
+            rebuilds, served_times, pages_rendered = found.setdefault(kind, {"rebuilds": [], "served": [], "pages": []}).values()
+            original = path.read_text(encoding="utf-8")
+            for n in range(edits):
+                time.sleep(1.0)
+                seen = len(lines)
+                marker = f"服务端修改{int(time.time())}次{n}"
+                start = time.perf_counter()
+                if kind == "story":
+                    _edit(path, original.replace("。", f"。{marker}", 1))
+                else:  # (a member's pledge, a few characters longer: a pledge has at most 40; not looked for served)
+                    _edit(path, re.sub(r'pledge: "', f'pledge: "{n}号', original, count=1))
+                served = None
+                while kind == "story" and time.perf_counter() - start < 600:
+                    try:
+                        with urllib.request.urlopen(url, timeout=10) as response:
+                            if marker in response.read().decode("utf-8"):
+                                served = time.perf_counter() - start
+                                break
+                    except OSError:
+                        pass
+                    time.sleep(0.02)
+                while not any(ln.startswith(("Rebuilt", "Build failed")) for ln in lines[seen:]) and \
+                        time.perf_counter() - start < 600:
+                    time.sleep(0.05)
+                if any(ln.startswith("Build failed") for ln in lines[seen:]):
+                    raise SystemExit(f"serve's rebuild after the {kind}'s edit failed:\n" + "".join(lines[seen:]))
+                rebuilt = next((ln for ln in lines[seen:] if ln.startswith("Rebuilt")), "")
+                m = re.search(r"in ([\d.]+)s", rebuilt)
+                pages = re.search(r"Rebuilt (\d+) page", rebuilt)
+                if m:
+                    rebuilds.append(float(m.group(1)))
+                if served is not None:
+                    served_times.append(round(served, 2))
+                if pages:
+                    pages_rendered.append(int(pages.group(1)))
+        story_found, member_found = found["story"], found["member"]
+        return {"first_build": first.strip(), "rebuild_seconds": _median(story_found["rebuilds"]),
+                "rebuilds": story_found["rebuilds"], "pages_rendered": _median(story_found["pages"]),
+                "edit_to_served": _median(story_found["served"]), "served": story_found["served"],
+                "member_rebuild_seconds": _median(member_found["rebuilds"]), "member_rebuilds": member_found["rebuilds"],
+                "member_pages_rendered": _median(member_found["pages"])}
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -513,8 +526,8 @@ def report(results: list[dict], info: dict, command: str) -> str:
     lines += ["", "Warm builds (the cache from the previous build present; output updated):", "",
               "| posts | first build filling the cache | nothing changed | one story edited | one member edited "
               "| story ÷ clean | one story, search on | `serve`: rebuild after one story | `serve`: edit → served "
-              "| pages rendered |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| pages rendered | `serve`: rebuild after one member |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     def spread(value: float | None, each: list | None, digits: int = 1) -> str:
         """A median, and with repeated runs the lowest and highest of them."""
         if value is None or not each or len(each) < 2:
@@ -530,7 +543,8 @@ def report(results: list[dict], info: dict, command: str) -> str:
                      f"| {spread(r.get('warm_story_search', {}).get('wall'), r.get('warm_story_search', {}).get('walls'))} "
                      f"| {spread(s['rebuild_seconds'], s.get('rebuilds'), 2)} "
                      f"| {spread(s['edit_to_served'], s.get('served'), 2)} "
-                     f"| {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} |")
+                     f"| {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} "
+                     f"| {spread(s.get('member_rebuild_seconds'), s.get('member_rebuilds'), 2)} |")
     lines += ["", "Time per stage (`build -v`), seconds:", "",
               "| posts | build | load | model | views | plan | render | write | search index |",
               "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
