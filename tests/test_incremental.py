@@ -1060,7 +1060,9 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     # (the post pages' boards are made when the pages are rendered: listing them reads no member)
     assert not {key for key in made if key.startswith("web.posts.")}
     assert "web.lists" not in made  # (the member's unit only)
-    assert ("web.honours" in made) == any(p.status == "commended" for p in shown.public_posts)
+    # (the honour roll is listed from the posts' standings and members and the honoured members, each by its key:
+    # a pledge's edit lists it again whether or not the member is on it; its page is rendered again, below)
+    assert "web.honours" not in made
     assert "再" in (out / f"posts/{shown.post.id}/index.html").read_text(encoding="utf-8")  # its board's fingerprint
     clean = tmp_path / "clean-member"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
@@ -1075,6 +1077,19 @@ def test_serve_keeps_the_boards_and_lists_when_a_story_changes(tmp_path, capsys,
     pipeline.run(site, out, jobs=1, cache=cache, save=False)
     assert made and "web.honours" not in made
     clean = tmp_path / "clean-quiet-member"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)
+    # ... and an honour given to that member puts the member on the roll: listed again
+    def on_the_roll() -> bool:
+        return any(f'members/{quiet.id}/"' in page.read_text(encoding="utf-8") for page in (out / "honours").rglob("*.html"))
+
+    assert not on_the_roll()
+    edit(site / f"content/members/{quiet.id}.yaml", "pledge: ",
+         "honours:\n  - date: 2025-10-01\n    title: 新评的荣誉\npledge: ")
+    made.clear()
+    pipeline.run(site, out, jobs=1, cache=cache, save=False)
+    assert "web.honours" in made and on_the_roll()
+    clean = tmp_path / "clean-honoured-member"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
     assert tree(out) == tree(clean)
 

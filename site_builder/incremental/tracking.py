@@ -140,7 +140,10 @@ def _tracking_getattribute(self, name):
             if entry is None:
                 entry = reads.attributes[id(self)] = (self, set())
             entry[1].add(name)
-        else:
+        elif name != "id" or cls in _SINGLE_KEYS:
+            # (a unit's, post's, member's or story's id is in its key: the object of the same key has the same id, so
+            # reading it reads nothing that can change; a list that sorts a city's members by id, or links them, does
+            # not depend on what else each member holds)
             reads.objects[id(self)] = self
     return value
 
