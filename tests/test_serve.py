@@ -14,6 +14,7 @@ import pytest
 
 from site_builder.incremental import cache as cache_mod, records
 from site_builder.commands.main import main
+from site_builder.commands import serve as serve_mod
 from site_builder.commands.serve import Preview, built_base_path, serve_built
 from support.sites import ROOT, make_site, run
 from test_devserver import SSEClient, http_request, wait_for, wait_settled
@@ -389,3 +390,36 @@ def test_serve_preview_without_a_built_site_says_what_to_do(tmp_path, capsys):
     assert code == 2 and f"{site / 'output'} 不存在，不是已生成的网站：请先运行 site-builder build" in err
     code, _, err = run(capsys, "serve", site, "--base-url", "https://example.org/pledge/", "--port", "0")
     assert code == 2 and "--base-url 只和 --preview 一起用" in err
+
+
+def test_after_a_good_first_build_serve_settles_with_a_rebuild_told_that_nothing_changed(tmp_path, monkeypatch):
+    """The first edit after the start costs what the next ones do (Preview._settle): right after a good first
+    build, one rebuild told that nothing changed (not after a failed one: that one is retried on the next edit);
+    it writes nothing."""
+    monkeypatch.setattr(cache_mod, "_CODE_VERSION", "test")
+    calls = []
+    real = serve_mod.run
+
+    def spied(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append((kwargs.get("changed"), result.changed))
+        return result
+    monkeypatch.setattr(serve_mod, "run", spied)
+    site = make_site(tmp_path)
+    p = Preview(site, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
+    p.start()
+    try:
+        assert [changed for changed, _ in calls] == [None, ()]
+        assert calls[1][1] == 0  # (no file written again)
+    finally:
+        p.stop()
+
+    broken = make_site(tmp_path / "broken")
+    (broken / STORY).write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    calls.clear()
+    p = Preview(broken, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
+    p.start()  # (shows the problem; does not raise)
+    try:
+        assert calls == []  # (the first build failed: its run raised, and no settling rebuild followed)
+    finally:
+        p.stop()
