@@ -198,7 +198,8 @@ def serve_rebuild(site: Path, edits: int = 1) -> dict:
         member = sorted((site / "content/members").glob("*.yaml"))[1]
         found: dict[str, dict[str, list]] = {}
         for kind, path in (("story", story), ("member", member)):
-            rebuilds, served_times, pages_rendered = found.setdefault(kind, {"rebuilds": [], "served": [], "pages": []}).values()
+            rebuilds, served_times, pages_rendered = [], [], []
+            found[kind] = {"rebuilds": rebuilds, "served": served_times, "pages": pages_rendered}
             original = path.read_text(encoding="utf-8")
             for n in range(edits):
                 time.sleep(1.0)

@@ -571,16 +571,12 @@ class Fingerprints:
     # pages
     def inputs(self, page, reads: Reads) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
         """The keys of the whole objects and the (key, attributes) of the others that ``page`` read."""
-        found = {key_of(obj) for obj in reads.objects.values()}
-        found.update(reads.keys)
-        if reads.key_attributes:
-            by_key = {key: set(names) for key, names in reads.key_attributes.items()}
-            for obj, names in reads.attributes.values():
-                by_key.setdefault(key_of(obj), set()).update(names)
-            attributes = tuple(sorted((key, tuple(sorted(names))) for key, names in by_key.items()))
-        else:
-            attributes = tuple(sorted((key_of(obj), tuple(sorted(names))) for obj, names in reads.attributes.values()))
-        return tuple(sorted(found)), attributes
+        objects = {key_of(obj) for obj in reads.objects.values()}
+        objects.update(reads.keys)
+        attributes = {key: set(names) for key, names in reads.key_attributes.items()}
+        for obj, names in reads.attributes.values():  # (the model's, the one attribute-level class: one entry at most)
+            attributes.setdefault(key_of(obj), set()).update(names)
+        return tuple(sorted(objects)), tuple(sorted((key, tuple(sorted(names))) for key, names in attributes.items()))
 
     def context(self, page) -> bytes | None:
         """The digest of the page apart from what it reads: templates, code, address, context and ready
