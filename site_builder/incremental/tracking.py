@@ -334,6 +334,7 @@ class Fingerprints:
             held[_HELD_TUPLES] = self._tuples
         # (the keys being hashed by a helper process, and the function that waits for their digests: hashed_ahead)
         self._ahead: tuple[list[str], Callable[[], list | None]] | None = None
+        self._unchanged: tuple["Digests", "Unchanged"] | None = None  # (what unchanged gave last, and for which)
 
     def index(self) -> dict[str, Any]:
         """Every model object, by key (``Model.objects``: the objects that others refer to are all among them; a
@@ -536,16 +537,27 @@ class Fingerprints:
             self.held[_HELD_KEPT] = (kept, by_key)
         return kept
 
+    def kept_as(self, digests: "Digests") -> None:
+        """The cache kept ``digests``: those :meth:`digests` gave, or an equal copy it had (a build that changed no
+        digest keeps the section it read). The next build of this process finds the changed objects from those
+        hashed again when the digests it compares with are the ones this build kept (:meth:`_changed_since`)."""
+        kept = self.held.get(_HELD_KEPT) if self.held is not None else None
+        if kept is not None and kept[0] is not digests and kept[0] == digests:
+            self.held[_HELD_KEPT] = (digests, kept[1])
+
     def unchanged(self, before: "Digests", jobs: int = 1) -> "Unchanged":
-        """The objects and attributes whose digest is the one ``before`` kept."""
+        """The objects and attributes whose digest is the one ``before`` kept (worked out once for the same
+        ``before``: the plan and the derived pieces ask the same)."""
+        if self._unchanged is not None and self._unchanged[0] is before:
+            return self._unchanged[1]
         now = self.object_digests(jobs)
         attributes = {ka for ka, d in before.attributes.items()
                       if d is not None and self.attribute_digest(*ka) == d}
         changed = self._changed_since(before, now)
-        if changed is not None:
-            return Unchanged(None, attributes, changed)
-        objects = {k for k, d in before.objects.items() if d is not None and now.get(k) == d}
-        return Unchanged(objects, attributes)
+        found = Unchanged(None, attributes, changed) if changed is not None else \
+            Unchanged({k for k, d in before.objects.items() if d is not None and now.get(k) == d}, attributes)
+        self._unchanged = (before, found)
+        return found
 
     def _changed_since(self, before: "Digests", now: dict[str, bytes | None]) -> frozenset[str] | None:
         """The keys whose digest is not the one ``before`` kept (or not known, or not kept), when ``before`` is what
