@@ -390,6 +390,15 @@ def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any]) 
     return value
 
 
+def _unit_posts(posts: dict[str, Post]) -> dict[str, tuple[Post, ...]]:
+    """Unit id → its public posts (:attr:`Relations.unit_posts`)."""
+    found: dict[str, list[Post]] = {}
+    for post in posts.values():
+        if post.public:
+            found.setdefault(post.unit.id, []).append(post)
+    return {uid: tuple(posts) for uid, posts in found.items()}
+
+
 def _discussed_changed(before: tuple[Member, ...], members: dict[str, Member], changed: list[str]) -> tuple[Member, ...]:
     """:attr:`Model.discussed` of a model whose posts and standings are those of the model before (``before``:
     its discussed members) and whose members ``changed`` (ids) were made again (or dropped)."""
@@ -731,28 +740,28 @@ class Builder:
                 found = named.setdefault((type(obj), obj.id), [])
                 if not found or found[-1] is not story:
                     found.append(story)
-        public_posts: dict[str, list[Post]] = {}  # unit id → its public posts
-        for post in posts.values():
-            if post.public:
-                public_posts.setdefault(post.unit.id, []).append(post)
+        # Only members changed: the units and posts are the model before's, in its tuples and tables, and what was
+        # worked out from those (while_same: the posts in list order, the sitemap's post part) holds
+        same = self.previous if changed is not None else None
         relations = Relations(
-            unit_posts={uid: tuple(found) for uid, found in public_posts.items()},
+            unit_posts=same.relations.unit_posts if same is not None else _unit_posts(posts),
             post_members=serving,
             post_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Post},
             member_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Member},
             standings=standings)
         return Model(
             settings=settings,
-            units=tuple(units.values()),
-            posts=tuple(p for p in posts.values() if p.public),
+            units=same.units if same is not None else tuple(units.values()),
+            posts=same.posts if same is not None else tuple(p for p in posts.values() if p.public),
             members=tuple(m for m in members.values() if m.public),
             stories=tuple(stories), as_of=as_of, images=self.images, content=raw.content,
-            all_members=tuple(members.values()), all_posts=tuple(posts.values()),
+            all_members=tuple(members.values()), all_posts=same.all_posts if same is not None else tuple(posts.values()),
             external_links=tuple(self.external), internal_links=tuple(self.internal),
             broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
             staff=staff, relations=relations,
             honoured=tuple(m for m in members.values() if m.public and m.honours),
             discussed=None if changed is None else _discussed_changed(self.previous.discussed, members, changed),
+            kept_while_same=dict(same.kept_while_same) if same is not None else {},
         )
 
     def made_afresh(self, settings: Settings, kept: "Callable[[str, Rec], Any]") -> tuple:
