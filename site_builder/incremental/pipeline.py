@@ -280,7 +280,8 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                         jobs=jobs, progress=progress, kept_links=None if same_files else _kept_links(cache),
                         extractors=extractors, prepared=prepared, ready=ready, derivations=derivations, spill=spill,
                         page_files=kept.made("page-files", (outputs,), lambda: frozenset(outputs))
-                        if kept.held is not None else None)
+                        if kept.held is not None else None,
+                        chunk_digests=kept.held.setdefault(HELD_CHUNKS, {}) if kept.held is not None else None)
                     if spill is not None:
                         for i, found, made in rendering.spilled(spill):
                             output_path = page_list[i].output
@@ -385,6 +386,7 @@ HELD_SAVED = "saved-pages"  # (in Cache.held: the page sections a build read, an
 
 
 HELD_LISTED = "files-listed"  # (in Cache.held: the list of files in "pages-files", and the files it names)
+HELD_CHUNKS = "chunk-digests"  # (in Cache.held: the files given in parts serve rendered last, with their digests)
 HELD_COVERED = "covered"  # (in Cache.held: the output paths and the page sections that have an entry for each)
 
 

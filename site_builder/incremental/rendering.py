@@ -80,9 +80,26 @@ class _Stage:
     extractors: list[tuple]  # (finisher name, its ``extract``, its ``prepare`` or None)
     derivations: Derivations
     spill: str | None = None  # the folder where what the extractors found goes, instead of into the results
+    # output path → (the parts, their digest) of the files given in parts this process rendered last (``serve``)
+    chunk_digests: dict[str, tuple[Chunks, bytes]] | None = None
 
 
 _STAGE: _Stage | None = None
+
+
+def _digest(last: dict[str, tuple[Chunks, bytes]] | None, path: str, data: Any) -> bytes:
+    """``data``'s digest; a file given in parts equal to those rendered last (``last``: serve's, by output path) has
+    their digest, not hashed again: the open-data files at 10,000 posts (86 MB), made again from the same pieces
+    for a member's edit that none of them shows (their pledge), are compared as 20,000 parts that are mostly the
+    very same objects (a tuple's ``==`` tells those apart without looking at their bytes)."""
+    if last is None or type(data) is not Chunks:
+        return output.digest(data)
+    found = last.get(path)
+    if found is not None and found[0] == data:
+        return found[1]
+    content = output.digest(data)
+    last[path] = (data, content)
+    return content
 
 
 def _render_one(i: int) -> tuple[Any, ...]:
@@ -111,7 +128,7 @@ def _render_one(i: int) -> tuple[Any, ...]:
                 if prepare is not None:
                     prepared.append((name, prepare(page.url, value)))
     found = tuple(found)
-    done = Done(fingerprint, objects, attributes, output.digest(data),
+    done = Done(fingerprint, objects, attributes, _digest(s.chunk_digests, page.output, data),
                 _links(links.internal, {url: sorted(pages) for url, pages in links.external.items()}), found)
     if s.new is None:
         return ("ok", done, None, data, tuple(prepared))
@@ -274,7 +291,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
                extractors: list[tuple] = (), prepared: dict[str, tuple] | None = None,
                ready: Callable[[list[int]], None] | None = None,
                derivations: Derivations | None = None, spill: str | None = None,
-               page_files: frozenset[str] | None = None) -> tuple[dict[str, Done], list[int]]:
+               page_files: frozenset[str] | None = None,
+               chunk_digests: dict[str, tuple[Chunks, bytes]] | None = None) -> tuple[dict[str, Done], list[int]]:
     """Render (or keep) every page; returns (what each page left behind, the pages rendered, in order).
 
     ``planned``: from :func:`plan` over the cache's entries of the build whose output ``writer``
@@ -288,6 +306,8 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     the pages' :func:`memo.derived` pieces are taken from and kept in (default: made once, kept for nothing).
     ``spill``: a folder where what the extractors found and ``prepare`` made goes instead (:func:`spilled`).
     ``page_files``: the pages' output paths as a set, if kept (``serve``: the same object for the same pages).
+    ``chunk_digests``: the files given in parts rendered last, with their digests, kept by the caller for its next
+    build (``serve``: see :func:`_digest`); updated with those rendered by this process.
     Without ``fingerprints`` (a build that keeps nothing) a page that offered nothing is left as :data:`UNKEPT`.
     """
     global _STAGE
@@ -357,7 +377,7 @@ def render_all(pages: list[Page], renderer: Renderer, *, writer: output.Writer |
     _STAGE = _Stage(pages, renderer, fingerprints, renderer.model.settings.base_path,
                     str(writer.new) if workers_write else None,
                     writer.old if writer is not None else None, list(extractors),
-                    derivations if derivations is not None else Derivations(None, None), spill)
+                    derivations if derivations is not None else Derivations(None, None), spill, chunk_digests)
     # sixty-four chunks a worker: pages come in runs of one kind (0.2 ms a short address, 2 ms a post page), so a
     # chunk's cost varies; small chunks keep every process busy to the end (the build process renders too)
     parts = workers.chunks(todo, jobs * 16, 16) if len(todo) >= POOL_MIN_PAGES else [todo]
