@@ -113,6 +113,16 @@ def derived(namespace: str, *, recent: int | None = None):
         def call(*args):
             deriver = DERIVING
             return function(*args) if deriver is None else deriver.derive(namespace, function, args, recent)
+
+        def each(*args):
+            """``[call(*head, item) for item in items]`` for ``each(*head, items)``: a page made of one piece for each
+            of many objects asks for them all at once (the incremental core may then take them as a whole)."""
+            *head, items = args
+            deriver = DERIVING
+            if deriver is None or recent is not None:
+                return [call(*head, item) for item in items]
+            return deriver.derive_each(namespace, function, tuple(head), items)
+        call.each = each
         return call
     return wrap
 

@@ -1150,8 +1150,9 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
     settling rebuild) is kept as it is: no digest of it compared (10,000 pieces per edit at 10,000 posts). The
     piece of the post whose member changed is compared and made again; after a build that failed the pieces are
     still the last good build's. The files made of pieces equal to those rendered last are not hashed again (a
-    pledge is in none of them); a member's new name is (in posts.json and posts.csv, not in history.csv). The output
-    is a clean build's each time."""
+    pledge is in none of them); a member's new name is (in posts.json and posts.csv, not in history.csv). The pieces
+    are asked for all at once: the last good build's taken as a whole, the one that read the member made again. The
+    output is a clean build's each time."""
     from site_builder.incremental import derived
     site = sample_site(tmp_path)
     out = tmp_path / "out"
@@ -1168,6 +1169,12 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
         made.append(post.id)
         return real_record(model, post)
     hashed, real_digest = [], output.digest
+    asked, real_derive = [], derived.Derivations.derive
+
+    def derive(self, namespace, function, args, recent=None):
+        asked.append(namespace)
+        return real_derive(self, namespace, function, args, recent)
+    monkeypatch.setattr(derived.Derivations, "derive", derive)
 
     def digest(data):
         if type(data) is web.Chunks:
@@ -1183,10 +1190,11 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
     post = re.search(r"^post: *(\S+)", member.read_text(encoding="utf-8"), re.M).group(1).strip("\"'")
     broken = sorted((site / "content/stories").glob("*.md"))[0]
     good = broken.read_text(encoding="utf-8")
+    post_file = site / "content/posts" / f"{post}.yaml"
     for n, (path, old, new) in enumerate([(member, "pledge: ", "pledge: 新"), (broken, "---", "---\n: ["),
                                           (broken, None, good), (member, "pledge: 新", "pledge: 再"),
-                                          (member, "name: ", "name: 新")]):
-        compared.clear(), made.clear(), hashed.clear()
+                                          (member, "name: ", "name: 新"), (post_file, "location: ", "location: 新")]):
+        compared.clear(), made.clear(), hashed.clear(), asked.clear()
         if old is None:
             path.write_text(new, encoding="utf-8")
         else:
@@ -1197,9 +1205,14 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
             assert n == 1
             continue
         assert n != 1
-        if n in (0, 3):  # (a pledge)
+        if n in (0, 3, 4, 5):
             assert made == [post] and len(compared) == 1, (n, made, len(compared))  # (its own, compared)
-        assert len(hashed) == (2 if n == 4 else 0), (n, len(hashed))
+        assert len(hashed) == {4: 2, 5: 2}.get(n, 0), (n, len(hashed))  # (a location: posts.json, posts.csv)
+        # the three files ask for every post's piece at once: the rebuild before's pieces taken as a whole, only the
+        # one that read the member made again (derive_each); one by one, once a build, for other posts (a post's
+        # edit makes the model's posts again)
+        posts = len(json.loads((out / "data/posts.json").read_text(encoding="utf-8"))["posts"])
+        assert asked.count("open-data.post") == {0: 1, 2: 0, 3: 1, 4: 1, 5: posts}[n], (n, asked)
         clean = tmp_path / f"clean-{n}"
         assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
         assert tree(out) == tree(clean), n

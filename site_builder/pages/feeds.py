@@ -209,8 +209,8 @@ def posts_json(model: Model) -> Chunks:
     """:func:`open_data` as JSON, made of each post's piece (the posts come last)."""
     head = _json({**_open_data_head(model), "posts": []})
     parts = [head[:-len("[]}")].encode(), b"["]
-    for post in model.posts:
-        parts += (post_data(model, post).record, b",")
+    for piece in post_data.each(model, model.posts):
+        parts += (piece.record, b",")
     if model.posts:
         parts.pop()  # (the last comma)
     parts.append(b"]}\n")
@@ -249,8 +249,8 @@ def _csv(header: list[str], rows: list[list]) -> bytes:
 
 
 def posts_csv(model: Model) -> Chunks:
-    return _csv_file(POST_COLUMNS, (post_data(model, post).row for post in model.posts))
+    return _csv_file(POST_COLUMNS, [piece.row for piece in post_data.each(model, model.posts)])
 
 
 def history_csv(model: Model) -> Chunks:
-    return _csv_file(HISTORY_COLUMNS, (post_data(model, post).history for post in model.posts))
+    return _csv_file(HISTORY_COLUMNS, [piece.history for piece in post_data.each(model, model.posts)])
