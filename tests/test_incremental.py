@@ -1815,6 +1815,18 @@ def test_what_the_pages_are_listed_from_is_kept_while_its_objects_are_the_same(t
     fewer = dataclasses.replace(model, posts=model.posts[1:])
     assert listed(fewer) == (2,) and made == [model, fewer]
     assert again.listed_posts is model.listed_posts and len(fewer.listed_posts) < len(model.listed_posts)
+    # ``alike``: other objects that give the same (a member made again, the same ids: the sitemap's member part)
+    ids = []
+
+    def named(m):
+        return model_build.while_same(m, "test ids", (m.posts,), lambda: made.append(m) or (len(made),),
+                                      alike=lambda: ids.append(m) or tuple(p.id for p in m.posts))
+    made.clear()
+    value = named(model)
+    copies = dataclasses.replace(model, posts=tuple(dataclasses.replace(p) for p in model.posts))
+    assert named(model) is value and ids == [model]  # (the same objects: alike not asked)
+    assert named(copies) is value and made == [model] and ids == [model, copies]
+    assert named(fewer) == (2,) and made == [model, fewer]
 
     urls = feeds.sitemap_urls(model)
     assert feeds.sitemap_urls(again) == urls and feeds.sitemap_urls(again).digest == urls.digest

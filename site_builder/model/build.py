@@ -374,19 +374,26 @@ class Model:
             (p for p in posts if p.status != stars.REVOKED), key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))))
 
 
-def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any]) -> Any:
+def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
+               alike: Callable[[], Any] | None = None) -> Any:
     """``make()``, a pure function of ``inputs`` (some of ``model``'s tuples and tables: the objects themselves,
     never changed), or what it gave before for the very same objects: a model made from this one while they are
     the same (by ``dataclasses.replace``; ``serve``'s rebuild after a story's edit) finds it (:attr:`Model.kept_while_same`).
     For what the pages are listed from over the whole site (the posts in their list order, the sitemap's parts):
     not made again, at 10,000 posts, by a rebuild that changed none of it. (Read past the tracking of the model:
-    what ``make`` reads is its inputs.)"""
+    what ``make`` reads is its inputs.) ``alike()``: all that ``make`` reads of its inputs, when that is less than
+    they hold (the members' ids, for their addresses): inputs that are other objects but give an equal ``alike()``
+    (a member's pledge edited) keep the value too."""
     table = _get(model, "kept_while_same")
     found = table.get(name)
     if found is not None and len(found[0]) == len(inputs) and all(map(is_, found[0], inputs)):
         return found[1]
+    key = alike() if alike is not None else None
+    if found is not None and key is not None and found[2] == key:
+        table[name] = (inputs, found[1], key)
+        return found[1]
     value = make()
-    table[name] = (inputs, value)
+    table[name] = (inputs, value, key)
     return value
 
 

@@ -93,7 +93,8 @@ def sitemap_urls(model: Model) -> Urls:
 
     parts = [Urls([("", None), ("honours/", None), ("stories/", None), ("units/", None), ("standards/", None)]),
              while_same(model, "sitemap.posts", (posts, relations.standings), post_urls),
-             while_same(model, "sitemap.members", (members,), lambda: Urls((m.url, None) for m in members)),
+             while_same(model, "sitemap.members", (members,), lambda: Urls((m.url, None) for m in members),
+                        alike=lambda: tuple(m.id for m in members)),  # (a member's address is made of its id)
              while_same(model, "sitemap.units", (units, relations.unit_posts),
                      lambda: Urls((u.url, None) for u in units if u.posts)),
              while_same(model, "sitemap.stories", (stories,), lambda: Urls((s.url, s.date) for s in stories)),
