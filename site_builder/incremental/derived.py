@@ -72,20 +72,31 @@ class Derivations:
         # open-data files ask for each post's piece in turn, and the ids of frozen objects are cheaper than their keys
         self._names: dict[tuple, tuple[str, str]] = {}
         self._arguments: list[tuple] = []  # (the arguments named in _names, alive while this build is)
-        self._each: dict[tuple, _Each] = {}  # (namespace, head as text, id of the items) → derive_each's answer
-        self._each_pending: dict[tuple, _Each] = {}  # what derive_each kept for the next build, at commit
+        # (HELD_EACH, namespace, head as text) → derive_each's last answer in this build: kept for the next at commit
+        self._each: dict[tuple, _Each] = {}
 
-    def derive(self, namespace: str, function: Callable[..., Any], args: tuple, recent: int | None = None) -> Any:
+    def _name(self, namespace: str, args: tuple) -> tuple[str, str] | None:
+        """(namespace, the arguments as text) of a call; None when they cannot be written out (Volatile)."""
         called = (namespace, *map(id, args))
         name = self._names.get(called)
         if name is None:
             try:
                 name = (namespace, tracking.arguments_text(args))
             except tracking.Volatile:
-                return function(*args)
+                return None
             if all(type(arg) in tracking.ENTITIES for arg in args):  # (the objects kept alive: their ids stay theirs)
                 self._names[called] = name
                 self._arguments.append(args)
+        return name
+
+    def derive(self, namespace: str, function: Callable[..., Any], args: tuple, recent: int | None = None) -> Any:
+        name = self._name(namespace, args)
+        if name is None:
+            return function(*args)
+        return self._derive_named(name, function, args, recent)
+
+    def _derive_named(self, name: tuple[str, str], function: Callable[..., Any], args: tuple,
+                      recent: int | None = None) -> Any:
         if recent is not None:
             return self._recent(name, function, args, recent)
         self.used = True
@@ -115,57 +126,40 @@ class Derivations:
         model's posts, the same tuple while only members and stories changed), the last good build's pieces are
         taken as a whole: only those that read something changed since are made again, and the page gets what they
         all read at once (10,000 calls a page at 10,000 posts, three open-data files, for each member's edit).
-        Within a build, the same call again is answered by what the first one gave."""
-        if self.fingerprints is None or self.cache is None or type(items) is not tuple:
+        Within a build, the same call again is answered by what the first one gave. Calls of model objects only."""
+        if self.fingerprints is None or self.cache is None or type(items) is not tuple \
+                or not all(type(arg) in tracking.ENTITIES for arg in (*head, *items)):
             return [self.derive(namespace, function, (*head, item)) for item in items]
-        try:
-            head_text = tracking.arguments_text(head)
-        except tracking.Volatile:
-            return [self.derive(namespace, function, (*head, item)) for item in items]
-        asked = (namespace, head_text, id(items))
-        found = self._each.get(asked)
-        if found is None:
-            found = self._each_again(namespace, function, head, head_text, items)
+        key = (HELD_EACH, namespace, tracking.arguments_text(head))  # (model objects: never Volatile)
+        found = self._each.get(key)
+        if found is None or found.items is not items:
+            found = self._each_again(key, function, head, items)
             if found is None:
-                values, found = self._each_by_piece(namespace, function, head, head_text, items)
-                if found is None:
-                    return values
-                self._each[asked] = found
+                values = self._each_by_piece(key, function, head, items)
                 return values  # (each piece added its reads)
-            self._each[asked] = found
         self.used = True
         tracking.add_keys(found.objects, found.attributes)
         return found.values
 
-    def _each_by_piece(self, namespace: str, function: Callable[..., Any], head: tuple, head_text: str,
-                       items: tuple) -> "tuple[list, _Each | None]":
-        """:meth:`derive_each` one piece at a time, and what it gave, kept for the next build if all were named."""
-        values, names, entries = [], [], []
-        for item in items:
-            args = (*head, item)
-            values.append(self.derive(namespace, function, args))
-            name = self._names.get((namespace, *map(id, args)))
-            entry = self.made.get(name) if name is not None else None
-            if entry is None:  # (not a call of model objects only: nothing kept)
-                return values + [self.derive(namespace, function, (*head, i)) for i in items[len(values):]], None
-            names.append(name)
-            entries.append(entry)
-        found = _Each(items, tuple(names), tuple(entries), values, *_reads_of(entries))
-        self._each_pending[(HELD_EACH, namespace, head_text)] = found
-        return values, found
+    def _each_by_piece(self, key: tuple, function: Callable[..., Any], head: tuple, items: tuple) -> list:
+        """:meth:`derive_each` one piece at a time; what it gave is kept (``key``: see :meth:`derive_each`)."""
+        names = [self._name(key[1], (*head, item)) for item in items]
+        values = [self._derive_named(name, function, (*head, item)) for name, item in zip(names, items)]
+        entries = [self.made[name] for name in names]
+        self._each[key] = _Each(items, tuple(names), tuple(entries), values, *_reads_of(entries))
+        return values
 
-    def _each_again(self, namespace: str, function: Callable[..., Any], head: tuple, head_text: str,
-                    items: tuple) -> "_Each | None":
+    def _each_again(self, key: tuple, function: Callable[..., Any], head: tuple, items: tuple) -> "_Each | None":
         """:meth:`derive_each` from the last good build's pieces, or None (then piece by piece)."""
-        unchanged = self._current(namespace)
-        before: _Each | None = self.cache.held.get((HELD_EACH, namespace, head_text)) if unchanged is not None else None
+        unchanged = self._current(key[1])
+        before: _Each | None = self.cache.held.get(key) if unchanged is not None else None
         if before is None or before.items is not items and (
                 len(before.items) != len(items) or not all(map(is_, before.items, items))):
             return None
         entries = list(before.entries)
         again = [i for i, entry in enumerate(entries) if not self._unaffected(entry, unchanged)]
-        for i in again:
-            self.derive(namespace, function, (*head, items[i]))  # (made, or kept after a comparison)
+        for i in again:  # (made, or kept after a comparison)
+            self._derive_named(before.names[i], function, (*head, items[i]))
             entries[i] = self.made[before.names[i]]
         named = dict(zip(before.names, entries))
         self.made.update(named)
@@ -174,8 +168,8 @@ class Derivations:
         if any(entries[i].objects != before.entries[i].objects or entries[i].attributes != before.entries[i].attributes
                for i in again):
             objects, attributes = _reads_of(entries)
-        found = _Each(items, before.names, tuple(entries), [entry.value for entry in entries], objects, attributes)
-        self._each_pending[(HELD_EACH, namespace, head_text)] = found
+        found = self._each[key] = _Each(items, before.names, tuple(entries), [entry.value for entry in entries],
+                                        objects, attributes)
         return found
 
     def _recent(self, name: tuple[str, str], function: Callable[..., Any], args: tuple, limit: int) -> Any:
@@ -292,9 +286,9 @@ class Derivations:
         # derive_each's pieces: this build's, and a namespace's kept while it is current without being used; an
         # older one of a namespace used otherwise would hold pieces made again since (see _each_again)
         for key in [key for key in held if type(key) is tuple and key[0] == HELD_EACH]:
-            if key not in self._each_pending and (key[1] not in used or key[1] in made):
+            if key not in self._each and (key[1] not in used or key[1] in made):
                 del held[key]
-        held.update(self._each_pending)
+        held.update(self._each)
 
 
 HELD_CURRENT = "derived-current"  # (in Cache.held: the object digests of the last build, its namespaces: _current)

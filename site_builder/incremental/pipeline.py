@@ -317,14 +317,15 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                 changed = _save_pages(cache, (str(out.resolve()), marker_id(out)), done, rendered_paths,
                                       saved["pages"], fingerprints.digests(read, jobs, kept_read or ()), written,
                                       same_pages=planned.covers)
-                fingerprints.kept_as(cache.section("pages-digests").get("digests"))
+                kept_digests = cache.section("pages-digests").get("digests")  # (those saved, or an equal copy)
+                fingerprints.kept_as(kept_digests)
                 if not save:  # (the cache stays in memory for the next build: serve)
                     cache.held[HELD_COVERED] = (outputs, _shards(cache))
                     cache.held["readers"] = readers.updated(cache.held.get("readers"), _shards(cache),
                                                             saved["shards"], changed)
                     kept.keep("offered", (outputs, *_shards(cache)), offered)
                 listing.commit(cache, listed)
-                derivations.commit(cache.section("pages-digests").get("digests"))
+                derivations.commit(kept_digests)
     except (TemplateProblem, rendering.RenderProblem) as exc:
         raise ContentErrors([exc.problem]) from None
     if not write:  # (`check` lists them; a build may have looked at the rendered pages' links only)

@@ -747,28 +747,34 @@ class Builder:
                 found = named.setdefault((type(obj), obj.id), [])
                 if not found or found[-1] is not story:
                     found.append(story)
-        # Only members changed: the units and posts are the model before's, in its tuples and tables, and what was
-        # worked out from those (while_same: the posts in list order, the sitemap's post part) holds
-        same = self.previous if changed is not None else None
+        if changed is not None:  # (only members changed: the units and posts are the model before's, in its tuples
+            # and tables, and what was worked out from those holds: while_same, the posts in list order, the sitemap's)
+            same = self.previous
+            unit_list, post_list, all_posts = same.units, same.posts, same.all_posts
+            unit_posts, kept_while_same = same.relations.unit_posts, dict(same.kept_while_same)
+        else:
+            unit_list, post_list, all_posts = \
+                tuple(units.values()), tuple(p for p in posts.values() if p.public), tuple(posts.values())
+            unit_posts, kept_while_same = _unit_posts(posts), {}
         relations = Relations(
-            unit_posts=same.relations.unit_posts if same is not None else _unit_posts(posts),
+            unit_posts=unit_posts,
             post_members=serving,
             post_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Post},
             member_stories={oid: tuple(found) for (cls, oid), found in named.items() if cls is Member},
             standings=standings)
         return Model(
             settings=settings,
-            units=same.units if same is not None else tuple(units.values()),
-            posts=same.posts if same is not None else tuple(p for p in posts.values() if p.public),
+            units=unit_list,
+            posts=post_list,
             members=tuple(m for m in members.values() if m.public),
             stories=tuple(stories), as_of=as_of, images=self.images, content=raw.content,
-            all_members=tuple(members.values()), all_posts=same.all_posts if same is not None else tuple(posts.values()),
+            all_members=tuple(members.values()), all_posts=all_posts,
             external_links=tuple(self.external), internal_links=tuple(self.internal),
             broken=self.broken_pages(posts, members), sources=dict(raw.digests), story_photos=self.story_photos,
             staff=staff, relations=relations,
             honoured=tuple(m for m in members.values() if m.public and m.honours),
             discussed=None if changed is None else _discussed_changed(self.previous.discussed, members, changed),
-            kept_while_same=dict(same.kept_while_same) if same is not None else {},
+            kept_while_same=kept_while_same,
         )
 
     def made_afresh(self, settings: Settings, kept: "Callable[[str, Rec], Any]") -> tuple:
