@@ -1403,13 +1403,20 @@ def test_kept_pages_are_read_back_bound_to_the_new_model():
         old, new = Thing("a"), Thing("a")
         plain = {"x": [1, "two"], "y": ("z",)}
         page = Page("things/a/", "t.html", {"thing": old, "plain": plain, "list": [old, 3], "again": old})
-        blob, names = listing.unbind([page])
-        assert b"thing:a" in blob and names == {"thing:a"}
+        blob, ends, names = listing.unbind([page])
+        assert b"thing:a" in blob and names == {"thing:a"} and ends == (len(blob),)
         [moved] = listing.bind(blob, {"thing:a": new})
         assert moved.context["thing"] is new and moved.context["list"] == [new, 3] and moved.context["again"] is new
         assert moved.context["plain"] == plain and moved.output == "things/a/index.html"
         with pytest.raises(listing.Stale):
             listing.bind(blob, {})  # the new model has no thing "a"
+        # a large group is kept in slices, each read back alone (a page rendered again reads its own slice only)
+        many = [Page(f"things/{n}/", "t.html", {"thing": old, "n": n}) for n in range(2 * listing.SLICE + 6)]
+        blob, ends, names = listing.unbind(many)
+        assert len(ends) == 3 and ends[-1] == len(blob) and names == {"thing:a"}
+        last = listing.bind(memoryview(blob)[ends[1]:ends[2]], {"thing:a": new})
+        assert [p.context["n"] for p in last] == list(range(2 * listing.SLICE, 2 * listing.SLICE + 6))
+        assert all(p.context["thing"] is new for p in last)
         with pytest.raises(listing.Stale):
             listing.unbind([Page("data.json", None, data=lambda: b"")])  # a function cannot be kept
     finally:

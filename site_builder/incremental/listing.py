@@ -126,7 +126,8 @@ class _Group:
     objects: tuple[str, ...]  # the key of each object read, sorted
     digests: tuple[bytes, ...]  # ... and its digest (apart: compared at once, tuple to tuple, every warm build)
     attributes: tuple[tuple[str, str, bytes], ...]  # (key, attribute, digest) of each attribute-level read
-    pages: bytes  # the pages, pickled by :func:`unbind`
+    pages: bytes  # the pages, pickled by :func:`unbind` in slices of :data:`SLICE` pages
+    ends: tuple[int, ...]  # where each slice ends in ``pages``
     heads: tuple[tuple[str, str | None], ...]  # each page's address and template
     names: frozenset[str]  # the keys of the model objects the pages hold
 
@@ -212,16 +213,20 @@ def _stand_ins(group: _Group) -> tuple[_Group, tuple[Page, ...], tuple[tuple[_Gr
 
 
 def complete(listed: Listed, indices: Iterable[int], index: dict[str, Any]) -> None:
-    """Read back the reused pages among ``indices`` (those to be rendered), bound to the model of ``index``."""
-    bound: dict[int, list[Page]] = {}
+    """Read back the reused pages among ``indices`` (those to be rendered), bound to the model of ``index``: the
+    slices of their groups that hold them (a member's edit renders the first page of the honour roll again, one
+    of 1,760 at 10,000 posts)."""
+    bound: dict[tuple[int, int], list[Page]] = {}
     for i in indices:
         found = listed.unread.pop(i, None)
         if found is None:
             continue
         group, n = found
-        pages = bound.get(id(group))
+        k, n = divmod(n, SLICE)
+        pages = bound.get((id(group), k))
         if pages is None:
-            pages = bound[id(group)] = bind(group.pages, index)
+            pages = bound[id(group), k] = bind(memoryview(group.pages)[group.ends[k - 1] if k else 0:group.ends[k]],
+                                               index)
         listed.pages[i] = pages[n]
 
 
@@ -300,7 +305,7 @@ def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[
         pages, reads = tracking.record(item.pages)
     try:
         args = tracking.arguments_text(item.args)
-        blob, names = unbind(pages)
+        blob, ends, names = unbind(pages)
     except (tracking.Volatile, Stale):
         return None, pages
     objects, attributes = fingerprints.inputs(None, reads)
@@ -313,7 +318,8 @@ def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[
     if None in object_digests or any(d is None for *_, d in attribute_digests):
         return None, pages
     heads = tuple((page.url, page.template) for page in pages)
-    return _Group(item.make, args, fingerprints.env, keys, object_digests, attribute_digests, blob, heads, names), pages
+    return _Group(item.make, args, fingerprints.env, keys, object_digests, attribute_digests, blob, ends, heads,
+                  names), pages
 
 
 class Stale(Exception):
@@ -330,9 +336,13 @@ def _bound(key: str) -> Any:
     return found
 
 
-def unbind(pages: list[Page]) -> tuple[bytes, frozenset[str]]:
-    """``pages`` pickled with every model object written as its key, and those keys; raises :class:`Stale`
-    for anything that cannot be pickled (a page whose data is a function)."""
+SLICE = 32  # pages a slice of a kept group (read back on its own: :func:`complete`)
+
+
+def unbind(pages: list[Page]) -> tuple[bytes, tuple[int, ...], frozenset[str]]:
+    """``pages`` pickled with every model object written as its key, in slices of :data:`SLICE` pages that
+    :func:`bind` reads back one by one (where each ends), and those keys; raises :class:`Stale` for anything that
+    cannot be pickled (a page whose data is a function)."""
     names: set[str] = set()
 
     def by_key(obj: Any) -> tuple:
@@ -343,15 +353,20 @@ def unbind(pages: list[Page]) -> tuple[bytes, frozenset[str]]:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.dispatch_table = {cls: by_key for cls in tracking.ENTITIES}
+    ends = []
     try:
-        pickler.dump(pages)
+        for start in range(0, len(pages), SLICE):
+            pickler.dump(pages[start:start + SLICE])
+            pickler.clear_memo()  # (each slice read back alone)
+            ends.append(buffer.tell())
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError) as exc:
         raise Stale(f"cannot keep these pages: {exc}") from None
-    return buffer.getvalue(), frozenset(names)
+    return buffer.getvalue(), tuple(ends), frozenset(names)
 
 
-def bind(blob: bytes, index: dict[str, Any]) -> list[Page]:
-    """Pages kept by :func:`unbind`, each model object replaced by ``index``'s object of the same key."""
+def bind(blob: bytes | memoryview, index: dict[str, Any]) -> list[Page]:
+    """A slice of pages kept by :func:`unbind`, each model object replaced by ``index``'s object of the same
+    key."""
     global _BINDING
     _BINDING = index
     try:
