@@ -1988,6 +1988,77 @@ def test_serve_makes_again_only_the_stories_a_watcher_saw_change(tmp_path, capsy
     assert made
 
 
+def test_serve_puts_members_made_again_in_the_model_before_without_making_it_again(tmp_path, capsys, monkeypatch,
+                                                                                    steady):
+    """Inside ``serve``, a rebuild told that only members' files changed, each member public or not as before and
+    showing the same photo, takes the model before and puts the members made again in its places (model/build.py
+    ``with_members_alone_changed``), the stories naming them pointing at them: after a pledge, a name on a story's
+    page, an honour, a standard opened for comment, a board order, a post moved to and two members at once, the
+    model is the one made from every file (each object's digest, its tuples, the stories and their links and
+    photos) and the output a clean build's. A member who stops being public is made by the whole builder; a member
+    with a problem stops the build and its repair is put in place again."""
+    site = sample_site(tmp_path)
+    watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, "members_again")
+    alone: list[bool] = []
+    real = model_build.Builder.with_members_alone_changed
+
+    def spy(self, made):
+        model = real(self, made)
+        alone.append(model is not None)
+        return model
+    monkeypatch.setattr(model_build.Builder, "with_members_alone_changed", spy)
+
+    def as_built(model) -> dict:
+        found = _model_as_built(model)
+        for name in ("members", "all_members", "honoured", "discussed", "stories"):
+            found[name] = [obj.id for obj in getattr(model, name)]
+        found["staff"] = {pid: [m.id for m in found] for pid, found in model.staff.items()}
+        return found
+
+    def rebuild(name, *changed, fast=True):
+        alone.clear()
+        result, ran = watched(name, *changed)
+        assert as_built(result.model) == as_built(pipeline.build_model(site, jobs=1)), name
+        assert ran and alone == [fast], name
+        return result.model
+
+    watched("first")
+    lin, zhou = "content/members/lin-xiaowen.yaml", "content/members/zhou-jianguo.yaml"
+    edit(site / lin, "pledge: ", "pledge: 再")
+    model = rebuild("pledge", lin)
+    story = next(s for s in model.stories if any(m.id == "lin-xiaowen" for m in s.members))
+    named = next(m for m in story.members if m.id == "lin-xiaowen")
+    assert named.pledge.startswith("再") and named is next(m for m in model.members if m.id == "lin-xiaowen")
+    assert story in next(m for m in model.members if m.id == "lin-xiaowen").stories
+    edit(site / lin, "name: 林晓雯", "name: 林晓文")  # (on the pages of the stories naming her)
+    model = rebuild("name", lin)
+    assert "林晓文" in (out / story.url / "index.html").read_text(encoding="utf-8")
+    edit(site / zhou, "    result: met\n", "    result: met\nhonours:\n  - date: 2026-01-28\n    title: 岗位能手\n")
+    model = rebuild("honour", zhou)
+    assert "zhou-jianguo" in {m.id for m in model.honoured}
+    edit(site / zhou, "  set: 2025-03-15\n", "")  # (its standard open for comment again)
+    model = rebuild("discussed", zhou)
+    assert "zhou-jianguo" in {m.id for m in model.discussed}
+    edit(site / zhou, "order: 2", "order: 0")
+    edit(site / lin, "pledge: 再", "pledge: 又")
+    model = rebuild("two", zhou, lin)
+    assert [m.id for m in next(p for p in model.posts if p.id == "zrzy-budongchan-window").members][0] == "zhou-jianguo"
+    other = next(p for p in model.posts if p.id != "zrzy-budongchan-window" and p.members)
+    edit(site / zhou, "post: zrzy-budongchan-window", f"post: {other.id}")
+    model = rebuild("moved", zhou)
+    assert "zhou-jianguo" in {m.id for m in next(p for p in model.posts if p.id == other.id).members}
+    quiet = next(m for m in model.members if not m.stories and m.id not in ("lin-xiaowen", "zhou-jianguo"))
+    edit(site / f"content/members/{quiet.id}.yaml", "  public: true", "  public: false")
+    model = rebuild("not public", f"content/members/{quiet.id}.yaml", fast=False)
+    assert quiet.id not in {m.id for m in model.members}
+    edit(site / lin, "pledge: 又", "pledges:\n  nowhere: 没有这个岗位\npledge: 又")
+    with pytest.raises(ContentErrors):
+        pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=[site / lin])
+    edit(site / lin, "pledges:\n  nowhere: 没有这个岗位\npledge: 又", "pledge: 终于")
+    model = rebuild("repaired", lin)
+    assert next(m for m in model.members if m.id == "lin-xiaowen").pledge.startswith("终于")
+
+
 def test_arguments_found_the_same_are_written_the_same(tmp_path, steady):
     """``tracking.same_arguments`` says two arguments are the same only when ``arguments_text`` writes them the same
     (model objects by key, values by type and value, a dict's items in their order); a list is written out again."""

@@ -7,15 +7,17 @@ or image is reported with its file and line before anything is written.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import functools
+import operator
 import os
 import posixpath
 import re
 from dataclasses import dataclass, field, fields
 from itertools import compress
-from operator import is_, ne
+from operator import is_, is_not, ne
 from pathlib import Path
 from stat import S_ISREG
 from collections.abc import Iterable, Mapping, Sequence
@@ -397,6 +399,22 @@ def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
     return value
 
 
+def _put(objects: tuple, made: dict[str, Any], keeps: Callable[[Any], Any]) -> tuple:
+    """``objects`` (sorted by id) with the objects of ``made`` (id → the object made again, or None) in their places:
+    each of them that ``keeps``, where the one of its id was or belongs; the others out."""
+    found = list(objects)
+    for oid, obj in sorted(made.items()):
+        at = bisect.bisect_left(found, oid, key=_ID)
+        if at < len(found) and found[at].id == oid:
+            del found[at]
+        if obj is not None and keeps(obj):
+            found.insert(at, obj)
+    return tuple(found) if len(found) != len(objects) or any(map(is_not, found, objects)) else objects
+
+
+_ID = operator.attrgetter("id")
+
+
 def _unit_posts(posts: dict[str, Post]) -> dict[str, tuple[Post, ...]]:
     """Unit id → its public posts (:attr:`Relations.unit_posts`)."""
     found: dict[str, list[Post]] = {}
@@ -727,7 +745,12 @@ class Builder:
         if changed == [] and self.previous_objects is not None:  # (only stories' files: serve's usual rebuild)
             return self.with_stories_changed(settings)
         if changed is not None:
-            units, posts, members, serving, staff = self.with_members_changed(changed)
+            made = self.members_again(changed)
+            if not self._changed_stories and self.previous_objects is not None:  # (only members': a pledge edited)
+                model = self.with_members_alone_changed(made)
+                if model is not None:
+                    return model
+            units, posts, members, serving, staff = self.with_members_changed(made)
             # (no post and no evaluation file changed: the standings are the model before's)
             key, recalled = None, (self.previous.as_of, self.previous.relations.standings)
         else:
@@ -963,17 +986,67 @@ class Builder:
                 found.setdefault(posixpath.normpath(src), ref)
         return found
 
-    def with_members_changed(self, changed: list[str]) -> tuple:
-        """What :meth:`made_afresh` returns, when only the members ``changed`` (and stories) may differ from the
-        model before's (:meth:`changed_since`): its units and posts, its members but those made again from their
-        records, the posts' members worked out again for the posts those serve at, before or now."""
+    def members_again(self, changed: list[str]) -> dict[str, "Member | None"]:
+        """The members ``changed`` (ids, :meth:`changed_since`) made again from their records, among the posts of the
+        model before (None: dropped for a problem, reported)."""
         previous = self.previous
+        posts = _ById(self.previous_objects, "post", previous.all_posts) if self.previous_objects is not None \
+            else {p.id: p for p in previous.all_posts}
+        return {mid: self.member(mid, self.raw.members[mid], posts) for mid in changed}
+
+    def with_members_alone_changed(self, made: dict[str, "Member | None"]) -> Model | None:
+        """What :meth:`build_with` makes when no file but the members' of ``made`` (made again: :meth:`members_again`)
+        changed since the model before, and each of them is public or not as before and shows the same photo (else
+        None: the model is made by :meth:`build_with`): the model before with those members put in their places in
+        its tuples (sorted by id), the posts' members worked out again for the posts they serve at, before or now,
+        and the stories that name them made again as they were but naming the new objects (a story's HTML is made
+        from its own file, the content files and the photos: none changed). Every member's photo is published as
+        before; the stories, links and photos are the model before's. Compared with :meth:`build_with`'s by
+        tests/test_incremental.py."""
+        previous = self.previous
+        before = {mid: self.previous_objects.get(f"member:{mid}") for mid in made}
+        for mid, member in made.items():
+            was = before[mid]
+            if member is None or was is None or member.public != was.public or member.photo != was.photo:
+                return None
+        serving, staff = self.serving_changed(previous, made, before)
+        again = {id(was): made[mid] for mid, was in before.items()}  # (an old member's id → the new one)
+        stories: dict[int, Story] = {}  # id of a story of the model before naming one of them → the story now
+        for mid in made:
+            for story in previous.relations.member_stories.get(mid, ()):
+                if id(story) not in stories:
+                    stories[id(story)] = dataclasses.replace(
+                        story, members=tuple(again.get(id(m), m) for m in story.members))
+        relations = previous.relations
+        if stories:
+            tables = {Post: dict(relations.post_stories), Member: dict(relations.member_stories)}
+            for story in {id(s): s for mid in made for s in relations.member_stories.get(mid, ())}.values():
+                for obj in (*story.posts, *story.members):
+                    table = tables[type(obj)]
+                    table[obj.id] = tuple(stories.get(id(s), s) for s in table[obj.id])
+            relations = dataclasses.replace(relations, post_stories=tables[Post], member_stories=tables[Member])
+        relations = dataclasses.replace(relations, post_members=serving)
+        return dataclasses.replace(
+            previous, members=_put(previous.members, made, lambda m: m.public),
+            all_members=_put(previous.all_members, made, lambda m: True),
+            honoured=_put(previous.honoured, made, lambda m: m.public and m.honours),
+            discussed=_discussed_changed(previous.discussed, made, list(made)),
+            stories=tuple(stories.get(id(s), s) for s in previous.stories) if stories else previous.stories,
+            staff=staff, relations=relations, sources=dict(self.raw.digests),
+            kept_while_same=dict(previous.kept_while_same))
+
+    def with_members_changed(self, made: dict[str, "Member | None"]) -> tuple:
+        """What :meth:`made_afresh` returns, when only the members of ``made`` (and stories) may differ from the model
+        before's (:meth:`changed_since`): its units and posts, its members but those made again from their records
+        (``made``: :meth:`members_again`), the posts' members worked out again for the posts those serve at, before
+        or now."""
+        previous = self.previous
+        changed = list(made)
         units = {u.id: u for u in previous.units}
         posts = {p.id: p for p in previous.all_posts}
         members = {m.id: m for m in previous.all_members}
         before = {mid: members[mid] for mid in changed}
-        for mid in changed:
-            member = self.member(mid, self.raw.members[mid], posts)
+        for mid, member in made.items():
             if member is not None:
                 members[mid] = member
             else:
