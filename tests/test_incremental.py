@@ -1808,7 +1808,7 @@ def test_what_the_pages_are_listed_from_is_kept_while_its_objects_are_the_same(t
     model made from it while they are the very same objects (the pipeline's second model, ``serve``'s rebuild after a
     story's edit), and worked out again when one is another object. The sitemap is made of such parts, and carries
     the digest of its entries (the page is compared by it): another story's date gives another digest."""
-    from site_builder.pages import feeds
+    from site_builder.pages import feeds, print_pages
 
     site = sample_site(tmp_path)
     model = pipeline.build_model(site, jobs=1)
@@ -1834,6 +1834,19 @@ def test_what_the_pages_are_listed_from_is_kept_while_its_objects_are_the_same(t
     assert named(model) is value and ids == [model]  # (the same objects: alike not asked)
     assert named(copies) is value and made == [model] and ids == [model, copies]
     assert named(fewer) == (2,) and made == [model, fewer]
+
+    # ``again``: worked out from the value before. The print pages' units: when only who serves where changed (a
+    # member's edit), a unit none of whose posts' staff changed keeps its part, the very tuple
+    def units(m):
+        return {item.key: item.args[2] for item in print_pages.pages(m) if getattr(item, "key", "").startswith("print.unit.")}
+    before = units(model)
+    post = next(p for p in model.posts if len(model.staff.get(p.id, ())) >= 2)
+    moved = dataclasses.replace(model, staff={**model.staff, post.id: model.staff[post.id][::-1]})
+    now = units(moved)
+    assert now == {f"print.unit.{unit.id}": serving for unit, serving in print_pages._serving_by_unit(moved)}
+    touched = f"print.unit.{post.unit.id}"
+    assert now[touched] != before[touched] and dict(now[touched])[post.id] == model.staff[post.id][::-1]
+    assert all(now[key] is before[key] for key in before if key != touched) and len(before) > 1
 
     urls = feeds.sitemap_urls(model)
     assert feeds.sitemap_urls(again) == urls and feeds.sitemap_urls(again).digest == urls.digest

@@ -377,7 +377,7 @@ class Model:
 
 
 def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
-               alike: Callable[[], Any] | None = None) -> Any:
+               alike: Callable[[], Any] | None = None, again: Callable[[tuple, Any], Any] | None = None) -> Any:
     """``make()``, a pure function of ``inputs`` (some of ``model``'s tuples and tables: the objects themselves,
     never changed), or what it gave before for the very same objects: a model made from this one while they are
     the same (by ``dataclasses.replace``; ``serve``'s rebuild after a story's edit) finds it (:attr:`Model.kept_while_same`).
@@ -385,7 +385,8 @@ def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
     not made again, at 10,000 posts, by a rebuild that changed none of it. (Read past the tracking of the model:
     what ``make`` reads is its inputs.) ``alike()``: all that ``make`` reads of its inputs, when that is less than
     they hold (the members' ids, for their addresses): inputs that are other objects but give an equal ``alike()``
-    (a member's pledge edited) keep the value too."""
+    (a member's pledge edited) keep the value too. ``again(inputs, value)``: ``make()`` worked out from what it gave
+    for other ``inputs`` (the value's parts that none of the changed inputs made taken as they are)."""
     table = _get(model, "kept_while_same")
     found = table.get(name)
     if found is not None and len(found[0]) == len(inputs) and all(map(is_, found[0], inputs)):
@@ -394,7 +395,7 @@ def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
     if found is not None and key is not None and found[2] == key:
         table[name] = (inputs, found[1], key)
         return found[1]
-    value = make()
+    value = again(found[0], found[1]) if again is not None and found is not None else make()
     table[name] = (inputs, value, key)
     return value
 

@@ -93,8 +93,24 @@ def _serving_by_unit(model: Model) -> tuple[tuple[Unit, tuple], ...]:
     """Each unit with posts, with everyone serving at its posts, consenting or not (their personnel-file cards), by
     post in board order."""
     members = members_by_post(model)
-    return tuple((unit, tuple((post.id, tuple(members.get(post.id, ()))) for post in unit_posts(unit)))
-                 for unit in model.units if unit.posts)
+    return tuple((unit, _serving(unit, members)) for unit in model.units if unit.posts)
+
+
+def _serving(unit: Unit, members: dict[str, tuple]) -> tuple[tuple[str, tuple], ...]:
+    return tuple((post.id, tuple(members.get(post.id, ()))) for post in unit_posts(unit))
+
+
+def _serving_again(model: Model, inputs: tuple, before: tuple[tuple[Unit, tuple], ...]) -> tuple:
+    """:func:`_serving_by_unit` from what it gave for ``inputs``: when only who serves where changed (a member's edit),
+    the units none of whose posts' staff changed keep their part, the very tuple (the groups of their print pages
+    are then found the same at once: tracking.same_arguments)."""
+    units, unit_posts_before, standings, staff = inputs
+    if units is not model.units or unit_posts_before is not model.relations.unit_posts or \
+            standings is not model.relations.standings:
+        return _serving_by_unit(model)
+    now = members_by_post(model)
+    return tuple(found if all(now.get(pid) is staff.get(pid) for pid, _ in found[1])
+                 else (found[0], _serving(found[0], now)) for found in before)
 
 
 def pages(model: Model) -> Iterator[Page | Pages]:
@@ -104,7 +120,7 @@ def pages(model: Model) -> Iterator[Page | Pages]:
     yield Pages("print.short", short_pages, (model,))
     for unit, serving in while_same(model, "print.units", (model.units, model.relations.unit_posts,
                                                         model.relations.standings, model.staff),
-                                 lambda: _serving_by_unit(model)):
+                                 lambda: _serving_by_unit(model), again=lambda *before: _serving_again(model, *before)):
         yield Pages(f"print.unit.{unit.id}", unit_pages, (model, unit, serving))
     # (made by a view where it is rendered: counting every unit's boards while the pages are listed cost 0.3 s
     # of every build and `serve` rebuild at 10,000 posts, and a story's edit never changes it)
