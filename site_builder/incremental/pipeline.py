@@ -514,8 +514,7 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
         made = None
     if made is None or not all(map(writer.can_keep, made.kept)):  # (or someone removed a file from the output)
         made = finisher.make(found, model, None, ready, None, writer.write)
-    for path, content in made.kept.items():
-        writer.keep(path, content)
+    writer.keep_all(list(made.kept.items()))  # (each one there: can_keep, above)
     for path, data in made.files.items():
         writer.write(path, data)
     if made.index is not previous:
