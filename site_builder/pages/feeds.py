@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import itertools
 import json
+import operator
 import re
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
@@ -78,6 +79,9 @@ class Urls(tuple):
         return urls
 
 
+_ID = operator.attrgetter("id")  # (in C: 60,000 members' ids for each member's edit at 10,000 posts)
+
+
 def sitemap_urls(model: Model) -> Urls:
     """(site-relative address, last change from the content) of every page worth finding. Made of parts, each
     worked out again only when what it lists is not the same objects (model/build.py ``while_same``)."""
@@ -94,7 +98,7 @@ def sitemap_urls(model: Model) -> Urls:
     parts = [Urls([("", None), ("honours/", None), ("stories/", None), ("units/", None), ("standards/", None)]),
              while_same(model, "sitemap.posts", (posts, relations.standings), post_urls),
              while_same(model, "sitemap.members", (members,), lambda: Urls((m.url, None) for m in members),
-                        alike=lambda: tuple(m.id for m in members)),  # (a member's address is made of its id)
+                        alike=lambda: tuple(map(_ID, members))),  # (a member's address is made of its id)
              while_same(model, "sitemap.units", (units, relations.unit_posts),
                      lambda: Urls((u.url, None) for u in units if u.posts)),
              while_same(model, "sitemap.stories", (stories,), lambda: Urls((s.url, s.date) for s in stories)),

@@ -109,8 +109,10 @@ def _serving_again(model: Model, inputs: tuple, before: tuple[tuple[Unit, tuple]
             standings is not model.relations.standings:
         return _serving_by_unit(model)
     now = members_by_post(model)
-    return tuple(found if all(now.get(pid) is staff.get(pid) for pid, _ in found[1])
-                 else (found[0], _serving(found[0], now)) for found in before)
+    changed = {pid for pid, found in now.items() if staff.get(pid) is not found}
+    changed.update(pid for pid in staff if pid not in now)
+    return tuple(found if changed.isdisjoint([pid for pid, _ in found[1]]) else (found[0], _serving(found[0], now))
+                 for found in before)
 
 
 def pages(model: Model) -> Iterator[Page | Pages]:
