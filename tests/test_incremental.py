@@ -2218,3 +2218,21 @@ def test_reads_named_by_key_merge_with_the_objects_read(tmp_path):
         _, direct = tracking.record(lambda: (post.name, model.settings.page_size, member.name, model.posts, model.members,
                                              model.units))
     assert Fingerprints(model, b"").inputs(None, direct) == (objects, attributes)
+    # a large set of keys added whole (an open-data file's pieces' reads, the same set for each file and rebuild) is
+    # kept as it is; the inputs are the same, with and without the keys the page read itself, and asked again
+    many = frozenset(f"thing:{n:05}" for n in range(tracking._SORTED_FROM)) | {tracking.key_of(member)}
+
+    def whole(own, keys):
+        def read():
+            if own:
+                post.name
+            tracking.add_keys(keys, [("model", ["posts"])])
+            tracking.add_keys(keys, ())
+        with tracking.tracking():
+            _, reads = tracking.record(read)
+        assert len(reads.whole) == 1 and not reads.keys
+        return Fingerprints(model, b"").inputs(None, reads)
+    other = frozenset(f"other:{n:05}" for n in range(tracking._SORTED_FROM))
+    for own, keys in ((True, many), (False, many), (True, many), (True, other), (False, many)):
+        expected = sorted(keys | ({tracking.key_of(post)} if own else set()))
+        assert whole(own, keys) == (tuple(expected), (("model", ("posts",)),))
