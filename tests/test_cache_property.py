@@ -331,6 +331,12 @@ class CacheMachine(RuleBasedStateMachine):
     def member_field(self, member, field, value):
         self.sub(f"content/members/{member}.yaml", rf"^{field}: .*$", f"{field}: {q(value)}")
 
+    @rule(post=st.sampled_from(POSTS), field=st.sampled_from(["name", "book"]), value=words)
+    def post_field(self, post, field, value):
+        """A post's name (on its members' and stories' pages and boards) or its feedback book's place."""
+        self.sub(f"content/posts/{post}.yaml", rf"^{field}: .*$" if field == "name" else rf"^  {field}: .*$",
+                 f"{field}: {q(value)}" if field == "name" else f"  {field}: {q(value)}")
+
     @rule(member=st.sampled_from(MEMBERS), name=words, pledge=pledges, public=st.booleans())
     def write_member(self, member, name, pledge, public):
         """A new member, or a member file rewritten from scratch."""
@@ -433,13 +439,14 @@ class CacheMachine(RuleBasedStateMachine):
         st.tuples(st.just("story"), st.sampled_from(STORIES), st.sampled_from(["title", "date", "tags", "members"]),
                   words, dates, st.lists(st.sampled_from(MEMBERS), max_size=2, unique=True)),
         st.tuples(st.just("member"), st.sampled_from(MEMBERS), st.sampled_from(["name", "position"]), words),
+        st.tuples(st.just("post"), st.sampled_from(POSTS), st.sampled_from(["name", "book"]), words),
         st.tuples(st.just("template"), st.sampled_from(TEMPLATES), st.none() | plain_words),
         st.tuples(st.just("broken"), st.sampled_from(BREAKABLE), st.sampled_from(["yaml", "unknown key"]))),
         max_size=3))
     def serve_session(self, edits):
         """`serve`: its first build, up to three edits it rebuilds in turn, then stop; the preview is the clean
         build at its address, and the next plain build is clean. The edits: a pledge, a member's name or
-        position, a score (whose post's standing is made again while the others' are reused from the rebuild
+        position, a post's name or feedback book, a score (whose post's standing is made again while the others' are reused from the rebuild
         before), a story's text or front matter (the boards and post pages are reused from the rebuild
         before), a site template, a file broken (the rebuild fails) and then repaired."""
         preview = Preview(self.site, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
@@ -449,7 +456,7 @@ class CacheMachine(RuleBasedStateMachine):
             for edit in edits:
                 kind, rest = edit[0], edit[1:]
                 apply = {"pledge": self.set_pledge, "score": self.set_score, "paragraph": self.add_paragraph,
-                         "story": self.story_front_matter, "member": self.member_field,
+                         "story": self.story_front_matter, "member": self.member_field, "post": self.post_field,
                          "template": self.site_template, "broken": self.break_file}[kind]
                 steps = [lambda: apply(*rest)] + ([self.repair] if kind == "broken" else [])
                 for step in steps:

@@ -1949,6 +1949,16 @@ def _model_as_built(model) -> dict:
                         for table in (model.relations.post_stories, model.relations.member_stories)]}
 
 
+def _model_built_as(model) -> dict:
+    """:func:`_model_as_built`, with the ids in the model's tuples of objects and its staff table."""
+    found = _model_as_built(model)
+    for name in ("units", "posts", "all_posts", "members", "all_members", "honoured", "discussed", "stories"):
+        found[name] = [obj.id for obj in getattr(model, name)]
+    found["staff"] = {pid: [m.id for m in serving] for pid, serving in model.staff.items()}
+    found["unit_posts"] = {uid: [p.id for p in posts] for uid, posts in model.relations.unit_posts.items()}
+    return found
+
+
 def test_serve_makes_again_only_the_stories_a_watcher_saw_change(tmp_path, capsys, monkeypatch, steady):
     """Inside ``serve``, a rebuild told that only stories' files changed takes everything else of the model before as
     it is and makes those stories again (model/build.py ``with_stories_changed``): after a text edit, a new date, other
@@ -2005,7 +2015,7 @@ def test_serve_puts_members_made_again_in_the_model_before_without_making_it_aga
                                                                                     steady):
     """Inside ``serve``, a rebuild told that only members' files changed, each member public or not as before and
     showing the same photo, takes the model before and puts the members made again in its places (model/build.py
-    ``with_members_alone_changed``), the stories naming them pointing at them: after a pledge, a name on a story's
+    ``with_alone_changed``), the stories naming them pointing at them: after a pledge, a name on a story's
     page, an honour, a standard opened for comment, a board order, a post moved to and two members at once, the
     model is the one made from every file (each object's digest, its tuples, the stories and their links and
     photos) and the output a clean build's. A member who stops being public is made by the whole builder; a member
@@ -2013,25 +2023,18 @@ def test_serve_puts_members_made_again_in_the_model_before_without_making_it_aga
     site = sample_site(tmp_path)
     watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, "members_again")
     alone: list[bool] = []
-    real = model_build.Builder.with_members_alone_changed
+    real = model_build.Builder.with_alone_changed
 
-    def spy(self, made):
-        model = real(self, made)
+    def spy(self, posts_made, members_made):
+        model = real(self, posts_made, members_made)
         alone.append(model is not None)
         return model
-    monkeypatch.setattr(model_build.Builder, "with_members_alone_changed", spy)
-
-    def as_built(model) -> dict:
-        found = _model_as_built(model)
-        for name in ("members", "all_members", "honoured", "discussed", "stories"):
-            found[name] = [obj.id for obj in getattr(model, name)]
-        found["staff"] = {pid: [m.id for m in found] for pid, found in model.staff.items()}
-        return found
+    monkeypatch.setattr(model_build.Builder, "with_alone_changed", spy)
 
     def rebuild(name, *changed, fast=True):
         alone.clear()
         result, ran = watched(name, *changed)
-        assert as_built(result.model) == as_built(pipeline.build_model(site, jobs=1)), name
+        assert _model_built_as(result.model) == _model_built_as(pipeline.build_model(site, jobs=1)), name
         assert ran and alone == [fast], name
         return result.model
 
@@ -2070,6 +2073,60 @@ def test_serve_puts_members_made_again_in_the_model_before_without_making_it_aga
     edit(site / lin, "pledges:\n  nowhere: 没有这个岗位\npledge: 又", "pledge: 终于")
     model = rebuild("repaired", lin)
     assert next(m for m in model.members if m.id == "lin-xiaowen").pledge.startswith("终于")
+
+
+def test_serve_puts_posts_made_again_in_the_model_before_without_making_it_again(tmp_path, capsys, monkeypatch,
+                                                                                steady):
+    """Inside ``serve``, a rebuild told that only posts' (and members') files changed, each post with the same unit,
+    approval and decision, takes the model before and puts the posts made again in its places, the members serving at
+    them and the stories naming any of them made again pointing at them (model/build.py ``with_alone_changed``):
+    after a description, a name shown on members' and stories' pages, a post and a member at once and a post not
+    approved yet, the model is the one made from every file and the output a clean build's. Another approval
+    number or unit is made by the whole builder; a post with a problem stops the build and its repair is put in
+    place again."""
+    site = sample_site(tmp_path)
+    watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, "posts_again")
+    alone: list[bool] = []
+    real = model_build.Builder.with_alone_changed
+
+    def spy(self, posts_made, members_made):
+        model = real(self, posts_made, members_made)
+        alone.append(model is not None)
+        return model
+    monkeypatch.setattr(model_build.Builder, "with_alone_changed", spy)
+
+    def rebuild(name, *changed, fast=True):
+        alone.clear()
+        result, ran = watched(name, *changed)
+        assert _model_built_as(result.model) == _model_built_as(pipeline.build_model(site, jobs=1)), name
+        assert ran and alone == [fast], name
+        return result.model
+
+    watched("first")
+    window, pending = "content/posts/zrzy-budongchan-window.yaml", "content/posts/donghu-shebao-yibao-post.yaml"
+    edit(site / window, "description: 负责", "description: 专门负责")
+    model = rebuild("description", window)
+    post = next(p for p in model.posts if p.id == "zrzy-budongchan-window")
+    assert post.description.startswith("专门") and all(m.posts[0] is post for m in post.members) and post.stories
+    assert all(any(p is post for p in s.posts) for s in post.stories)
+    assert post in next(u for u in model.units if u.id == "zrzy").posts and post in model.listed_posts
+    edit(site / window, "name: 不动产登记“一窗受理”窗口", "name: 不动产登记综合窗口")  # (on its members' and stories' pages)
+    model = rebuild("name", window)
+    member = next(p for p in model.posts if p.id == "zrzy-budongchan-window").members[0]
+    assert "不动产登记综合窗口" in (out / member.url / "index.html").read_text(encoding="utf-8")
+    edit(site / window, "location: 市民中心", "location: 新市民中心")
+    edit(site / "content/members/lin-xiaowen.yaml", "pledge: ", "pledge: 再")
+    rebuild("post and member", window, "content/members/lin-xiaowen.yaml")
+    edit(site / pending, "description: 解答", "description: 耐心解答")  # (not approved: none of its members is public)
+    model = rebuild("pending", pending)
+    assert next(p for p in model.all_posts if p.id == "donghu-shebao-yibao-post").description.startswith("耐心")
+    edit(site / window, "  number: 青先教办〔2025〕7号", "  number: 青先教办〔2025〕8号")
+    rebuild("approval", window, fast=False)
+    edit(site / window, "declared: 2025-02-26", "declared: 2025-04-26")  # (approved before it was declared)
+    with pytest.raises(ContentErrors):
+        pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=[site / window])
+    edit(site / window, "declared: 2025-04-26", "declared: 2025-02-20")
+    rebuild("repaired", window)
 
 
 def test_arguments_found_the_same_are_written_the_same(tmp_path, steady):

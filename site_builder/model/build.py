@@ -20,6 +20,7 @@ from itertools import compress
 from operator import is_, is_not, ne
 from pathlib import Path
 from stat import S_ISREG
+from collections import ChainMap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Callable, Iterator, Protocol
 
@@ -533,6 +534,9 @@ class Builder:
         self.only_records = only_records
         self._kept: Callable[[str, Any], Any] = lambda key, rec: None
         self._changed_stories: list[str] = []  # the stories whose files changed since ``previous`` (changed_since)
+        self._changed_posts: list[str] = []  # ... and the posts
+        self._posts_made: dict[str, Post | None] = {}  # posts made already (posts_again): made_afresh takes them
+        self._members_made: dict[str, Member | None] = {}  # ... and members (members_again)
         self._making: list[tuple[str, images.ImageRef]] | None = None  # the photos of the story being made
         self.story_photos: dict[str, tuple[tuple[str, images.ImageRef], ...]] = {}  # (see Model.story_photos)
         self.jobs = jobs  # processes that may check the photos (images.inspected_ahead)
@@ -743,12 +747,19 @@ class Builder:
         raw = self.raw
         kept = self._kept = self.kept()
         changed = self.changed_since()
-        if changed == [] and self.previous_objects is not None:  # (only stories' files: serve's usual rebuild)
-            return self.with_stories_changed(settings)
+        if changed == [] and not self._changed_posts and self.previous_objects is not None:  # (only stories' files:
+            return self.with_stories_changed(settings)  # serve's usual rebuild)
+        if changed is not None and self._changed_posts:  # (posts' files: a post's description edited)
+            if not self._changed_stories and self.previous_objects is not None:
+                posts_made = self.posts_again(self._changed_posts)
+                model = self.with_alone_changed(posts_made, self.members_again(changed, posts_made))
+                if model is not None:
+                    return model
+            changed = None  # (made afresh: the posts and members made again are taken as they are)
         if changed is not None:
             made = self.members_again(changed)
             if not self._changed_stories and self.previous_objects is not None:  # (only members': a pledge edited)
-                model = self.with_members_alone_changed(made)
+                model = self.with_alone_changed({}, made)
                 if model is not None:
                     return model
             units, posts, members, serving, staff = self.with_members_changed(made)
@@ -826,21 +837,18 @@ class Builder:
             if same is not None and same.unit is units.get(rec["unit"]):
                 posts[pid] = same
                 continue
-            unit = self.ref(rec, "unit", units, "单位", "units")
-            approval, revoked = rec["approval"], rec["revoked"]
-            if approval and approval["date"] < rec["declared"]:
-                self.error(approval, "date", "批复日期早于申报日期：请核对。")
-            if revoked and not approval:
-                self.error(rec, "revoked", "未批复的岗位不能摘牌：请删除 revoked，或先填写 approval。")
-            elif revoked and revoked["date"] < approval["date"]:
-                self.error(revoked, "date", "摘牌日期早于批复日期：请核对。")
-            if unit is not None:
-                posts[pid] = Post(pid, rec["name"], rec["kind"], unit, rec["location"], rec["description"],
-                                  rec["declared"], approval, rec["feedback"], revoked)
+            post = self._posts_made[pid] if pid in self._posts_made else self.post(pid, rec, units)
+            if post is not None:
+                posts[pid] = post
 
         members: dict[str, Member] = {}
         reused = 0  # members taken from the model before
         for mid, rec in sorted(raw.members.items()):
+            if mid in self._members_made:
+                member = self._members_made[mid]
+                if member is not None:
+                    members[mid] = member
+                continue
             same = kept(f"member:{mid}", rec)
             if same is not None and _names_same(same.posts, rec["post"], posts):
                 photo = None  # (the photo's file is looked at again: its bytes may have changed, not the member's)
@@ -860,6 +868,28 @@ class Builder:
         else:
             serving, staff = self.serving(members)
         return units, posts, members, serving, staff
+
+    def post(self, pid: str, rec: Rec, units: Mapping[str, Unit]) -> Post | None:
+        """The post ``pid`` made from its record (None: its unit is missing, reported)."""
+        unit = self.ref(rec, "unit", units, "单位", "units")
+        approval, revoked = rec["approval"], rec["revoked"]
+        if approval and approval["date"] < rec["declared"]:
+            self.error(approval, "date", "批复日期早于申报日期：请核对。")
+        if revoked and not approval:
+            self.error(rec, "revoked", "未批复的岗位不能摘牌：请删除 revoked，或先填写 approval。")
+        elif revoked and revoked["date"] < approval["date"]:
+            self.error(revoked, "date", "摘牌日期早于批复日期：请核对。")
+        if unit is None:
+            return None
+        return Post(pid, rec["name"], rec["kind"], unit, rec["location"], rec["description"], rec["declared"],
+                    approval, rec["feedback"], revoked)
+
+    def posts_again(self, pids: list[str]) -> dict[str, Post | None]:
+        """The posts ``pids`` made again from their records, among the units of the model before (kept for
+        :meth:`made_afresh`, which then takes them: their problems are reported once)."""
+        units = _ById(self.previous_objects, "unit", self.previous.units)
+        self._posts_made = {pid: self.post(pid, self.raw.posts[pid], units) for pid in pids}
+        return self._posts_made
 
     def member(self, mid: str, rec: Rec, posts: dict[str, Post]) -> "Member | None":
         """The member ``mid`` made from its record (None: a post it names is missing, reported)."""
@@ -904,18 +934,22 @@ class Builder:
             return None
         members: list[str] = []
         stories: dict[str, str] | None = None  # (a story's path → its id, made when a changed file is not a member's)
-        folder = Member.FROM_FILE[0].partition("{}")[0]
         for path in paths:
-            mid = path[len(folder):-len(".yaml")] if path.startswith(folder) and path.endswith(".yaml") else None
-            rec = raw.members.get(mid) if mid is not None else None
-            if rec is not None and rec.path == path:
+            mid = _record_id(path, Member, raw.members)
+            if mid is not None:
                 members.append(mid)
+                continue
+            pid = _record_id(path, Post, raw.posts)
+            if pid is not None:
+                self._changed_posts.append(pid)
                 continue
             if stories is None:
                 stories = {story.path: sid for sid, story in raw.stories.items()}
             if path not in stories:
-                return None  # (a unit, post, evaluation, site.yaml ...)
+                self._changed_posts.clear()
+                return None  # (a unit, evaluation, site.yaml ...)
             self._changed_stories.append(stories[path])
+        self._changed_posts.sort()
         return sorted(members)
 
     def with_stories_changed(self, settings: Settings) -> Model:
@@ -987,53 +1021,81 @@ class Builder:
                 found.setdefault(posixpath.normpath(src), ref)
         return found
 
-    def members_again(self, changed: list[str]) -> dict[str, "Member | None"]:
-        """The members ``changed`` (ids, :meth:`changed_since`) made again from their records, among the posts of the
-        model before (None: dropped for a problem, reported)."""
+    def members_again(self, changed: Iterable[str], posts_made: dict[str, Post] | None = None
+                      ) -> dict[str, "Member | None"]:
+        """The members ``changed`` (ids) made again from their records, among the posts of the model before and those
+        made again (``posts_made``: :meth:`posts_again`) (None: dropped for a problem, reported; kept for
+        :meth:`made_afresh`, which then takes them)."""
         previous = self.previous
-        posts = _ById(self.previous_objects, "post", previous.all_posts) if self.previous_objects is not None \
-            else {p.id: p for p in previous.all_posts}
-        return {mid: self.member(mid, self.raw.members[mid], posts) for mid in changed}
+        posts: Mapping[str, Post] = _ById(self.previous_objects, "post", previous.all_posts) \
+            if self.previous_objects is not None else {p.id: p for p in previous.all_posts}
+        if posts_made:
+            posts = ChainMap(posts_made, posts)
+        made = {mid: self.member(mid, self.raw.members[mid], posts) for mid in sorted(changed)}
+        self._members_made.update(made)
+        return made
 
-    def with_members_alone_changed(self, made: dict[str, "Member | None"]) -> Model | None:
-        """What :meth:`build_with` makes when no file but the members' of ``made`` (made again: :meth:`members_again`)
-        changed since the model before, and each of them is public or not as before and shows the same photo (else
-        None: the model is made by :meth:`build_with`): the model before with those members put in their places in
-        its tuples (sorted by id), the posts' members worked out again for the posts they serve at, before or now,
-        and the stories that name them made again as they were but naming the new objects (a story's HTML is made
-        from its own file, the content files and the photos: none changed). Every member's photo is published as
-        before; the stories, links and photos are the model before's. Compared with :meth:`build_with`'s by
+    def with_alone_changed(self, posts_made: dict[str, "Post | None"], members_made: dict[str, "Member | None"]
+                           ) -> Model | None:
+        """What :meth:`build_with` makes when no file but the posts' of ``posts_made`` and the members' of
+        ``members_made`` (made again: :meth:`posts_again`, :meth:`members_again`) changed since the model before, each
+        post with the same unit, approval and decision (the standings are the same) and each member public or not as
+        before and showing the same photo (else None: the model is made by :meth:`build_with`): the model before
+        with them put in their places in its sorted tuples, the members serving at those posts made again (they name
+        the new objects), the posts' members worked out again for the posts they serve at, before or now, and the
+        stories that name any of them made again as they were but naming the new objects (a story's HTML is made from
+        its own file, which content files exist and its photos: none changed). Every member's photo is published
+        as before; the stories' links and photos are the model before's. Compared with :meth:`build_with`'s by
         tests/test_incremental.py."""
-        previous = self.previous
-        before = {mid: self.previous_objects.get(f"member:{mid}") for mid in made}
+        previous, objects = self.previous, self.previous_objects
+        before_posts = {pid: objects.get(f"post:{pid}") for pid in posts_made}
+        for pid, post in posts_made.items():
+            was = before_posts[pid]
+            if post is None or was is None or post.unit is not was.unit or post.approval != was.approval \
+                    or post.decision != was.decision:
+                return None
+        made = dict(members_made)
+        if posts_made:  # (who serves at a public post is its staff: else every member is looked at)
+            at_posts = {m.id for pid in posts_made for m in previous.staff.get(pid, ())} \
+                if all(post.public for post in posts_made.values()) else \
+                {m.id for m in previous.all_members if any(p.id in posts_made for p in m.posts)}
+            made.update(self.members_again(at_posts.difference(made), posts_made))
+        before = {mid: objects.get(f"member:{mid}") for mid in made}
         for mid, member in made.items():
             was = before[mid]
             if member is None or was is None or member.public != was.public or member.photo != was.photo:
                 return None
         serving, staff = self.serving_changed(previous, made, before)
-        again = {id(was): made[mid] for mid, was in before.items()}  # (an old member's id → the new one)
-        stories: dict[int, Story] = {}  # id of a story of the model before naming one of them → the story now
-        for mid in made:
-            for story in previous.relations.member_stories.get(mid, ()):
-                if id(story) not in stories:
-                    stories[id(story)] = dataclasses.replace(
-                        story, members=tuple(again.get(id(m), m) for m in story.members))
+        again: dict[int, Any] = {id(was): made[mid] for mid, was in before.items()}  # (an old object's id → the new)
+        again.update((id(was), posts_made[pid]) for pid, was in before_posts.items())
         relations = previous.relations
+        naming = {id(s): s for mid in made for s in relations.member_stories.get(mid, ())}
+        naming.update((id(s), s) for pid in posts_made for s in relations.post_stories.get(pid, ()))
+        stories = {sid: dataclasses.replace(story, posts=tuple(again.get(id(p), p) for p in story.posts),
+                                            members=tuple(again.get(id(m), m) for m in story.members))
+                   for sid, story in naming.items()}  # (by the id of the story before)
+        changes: dict[str, Any] = {"post_members": serving}
         if stories:
             tables = {Post: dict(relations.post_stories), Member: dict(relations.member_stories)}
-            for story in {id(s): s for mid in made for s in relations.member_stories.get(mid, ())}.values():
+            for story in naming.values():
                 for obj in (*story.posts, *story.members):
                     table = tables[type(obj)]
                     table[obj.id] = tuple(stories.get(id(s), s) for s in table[obj.id])
-            relations = dataclasses.replace(relations, post_stories=tables[Post], member_stories=tables[Member])
-        relations = dataclasses.replace(relations, post_members=serving)
+            changes.update(post_stories=tables[Post], member_stories=tables[Member])
+        public = {pid: post for pid, post in posts_made.items() if post.public}
+        if public:
+            unit_posts = changes["unit_posts"] = dict(relations.unit_posts)
+            for pid, post in public.items():
+                unit_posts[post.unit.id] = tuple(post if p.id == pid else p for p in unit_posts[post.unit.id])
         return dataclasses.replace(
-            previous, members=_put(previous.members, made, lambda m: m.public),
+            previous, posts=_put(previous.posts, public, lambda p: True),
+            all_posts=_put(previous.all_posts, posts_made, lambda p: True),
+            members=_put(previous.members, made, lambda m: m.public),
             all_members=_put(previous.all_members, made, lambda m: True),
             honoured=_put(previous.honoured, made, lambda m: m.public and m.honours),
             discussed=_discussed_changed(previous.discussed, made, list(made)),
             stories=tuple(stories.get(id(s), s) for s in previous.stories) if stories else previous.stories,
-            staff=staff, relations=relations, sources=dict(self.raw.digests),
+            staff=staff, relations=dataclasses.replace(relations, **changes), sources=dict(self.raw.digests),
             kept_while_same=dict(previous.kept_while_same))
 
     def with_members_changed(self, made: dict[str, "Member | None"]) -> tuple:
@@ -1514,6 +1576,14 @@ def build(raw: Raw, problems: Problems, markdown: MarkdownRenderer | None = None
     ``only_records``: no file but the records' changed since ``previous`` was built (no photo, no folder's
     entries), so that only the objects of the records that changed are made again (:meth:`Builder.changed_since`)."""
     return Builder(raw, problems, markdown, base_url, jobs, previous, previous_objects, only_records).build()
+
+
+def _record_id(path: str, cls: type, records: dict[str, Rec]) -> str | None:
+    """The id of the record of ``cls``'s kind (a member, a post) read from the content file ``path``, if it is one."""
+    folder = cls.FROM_FILE[0].partition("{}")[0]
+    oid = path[len(folder):-len(".yaml")] if path.startswith(folder) and path.endswith(".yaml") else None
+    rec = records.get(oid) if oid is not None else None
+    return oid if rec is not None and rec.path == path else None
 
 
 def _bad_photo_path(src: str, norm: str) -> bool:
