@@ -1949,6 +1949,30 @@ def _model_as_built(model) -> dict:
                         for table in (model.relations.post_stories, model.relations.member_stories)]}
 
 
+def _alone_rebuilds(tmp_path, capsys, monkeypatch, site, method: str):
+    """:func:`_watched_rebuilds` after a first build, its ``rebuild(name, *changed, fast=True)`` checking that the model
+    is the one made from every file and that ``Builder.with_alone_changed`` ran once and made it (``fast``) or not."""
+    watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, method)
+    alone: list[bool] = []
+    real = model_build.Builder.with_alone_changed
+
+    def spy(self, posts_made, members_made):
+        model = real(self, posts_made, members_made)
+        alone.append(model is not None)
+        return model
+    monkeypatch.setattr(model_build.Builder, "with_alone_changed", spy)
+
+    def rebuild(name, *changed, fast=True):
+        alone.clear()
+        result, ran = watched(name, *changed)
+        assert _model_built_as(result.model) == _model_built_as(pipeline.build_model(site, jobs=1)), name
+        assert ran and alone == [fast], name
+        return result.model
+
+    watched("first")
+    return rebuild, cache, out
+
+
 def _model_built_as(model) -> dict:
     """:func:`_model_as_built`, with the ids in the model's tuples of objects and its staff table."""
     found = _model_as_built(model)
@@ -2021,24 +2045,7 @@ def test_serve_puts_members_made_again_in_the_model_before_without_making_it_aga
     photos) and the output a clean build's. A member who stops being public is made by the whole builder; a member
     with a problem stops the build and its repair is put in place again."""
     site = sample_site(tmp_path)
-    watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, "members_again")
-    alone: list[bool] = []
-    real = model_build.Builder.with_alone_changed
-
-    def spy(self, posts_made, members_made):
-        model = real(self, posts_made, members_made)
-        alone.append(model is not None)
-        return model
-    monkeypatch.setattr(model_build.Builder, "with_alone_changed", spy)
-
-    def rebuild(name, *changed, fast=True):
-        alone.clear()
-        result, ran = watched(name, *changed)
-        assert _model_built_as(result.model) == _model_built_as(pipeline.build_model(site, jobs=1)), name
-        assert ran and alone == [fast], name
-        return result.model
-
-    watched("first")
+    rebuild, cache, out = _alone_rebuilds(tmp_path, capsys, monkeypatch, site, "members_again")
     lin, zhou = "content/members/lin-xiaowen.yaml", "content/members/zhou-jianguo.yaml"
     edit(site / lin, "pledge: ", "pledge: 再")
     model = rebuild("pledge", lin)
@@ -2085,24 +2092,7 @@ def test_serve_puts_posts_made_again_in_the_model_before_without_making_it_again
     number or unit is made by the whole builder; a post with a problem stops the build and its repair is put in
     place again."""
     site = sample_site(tmp_path)
-    watched, cache, out = _watched_rebuilds(tmp_path, capsys, monkeypatch, site, "posts_again")
-    alone: list[bool] = []
-    real = model_build.Builder.with_alone_changed
-
-    def spy(self, posts_made, members_made):
-        model = real(self, posts_made, members_made)
-        alone.append(model is not None)
-        return model
-    monkeypatch.setattr(model_build.Builder, "with_alone_changed", spy)
-
-    def rebuild(name, *changed, fast=True):
-        alone.clear()
-        result, ran = watched(name, *changed)
-        assert _model_built_as(result.model) == _model_built_as(pipeline.build_model(site, jobs=1)), name
-        assert ran and alone == [fast], name
-        return result.model
-
-    watched("first")
+    rebuild, cache, out = _alone_rebuilds(tmp_path, capsys, monkeypatch, site, "posts_again")
     window, pending = "content/posts/zrzy-budongchan-window.yaml", "content/posts/donghu-shebao-yibao-post.yaml"
     edit(site / window, "description: 负责", "description: 专门负责")
     model = rebuild("description", window)
