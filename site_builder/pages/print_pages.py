@@ -110,7 +110,7 @@ def _serving_again(model: Model, inputs: tuple, before: tuple[tuple[Unit, tuple]
         return _serving_by_unit(model)
     now = members_by_post(model)
     changed = {pid for pid, found in now.items() if staff.get(pid) is not found}
-    changed.update(pid for pid in staff if pid not in now)
+    changed.update(staff.keys() - now.keys())
     return tuple(found if changed.isdisjoint([pid for pid, _ in found[1]]) else (found[0], _serving(found[0], now))
                  for found in before)
 
