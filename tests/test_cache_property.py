@@ -334,8 +334,8 @@ class CacheMachine(RuleBasedStateMachine):
     @rule(post=st.sampled_from(POSTS), field=st.sampled_from(["name", "book"]), value=words)
     def post_field(self, post, field, value):
         """A post's name (on its members' and stories' pages and boards) or its feedback book's place."""
-        self.sub(f"content/posts/{post}.yaml", rf"^{field}: .*$" if field == "name" else rf"^  {field}: .*$",
-                 f"{field}: {q(value)}" if field == "name" else f"  {field}: {q(value)}")
+        indent = "" if field == "name" else "  "  # (the book is under feedback:)
+        self.sub(f"content/posts/{post}.yaml", rf"^{indent}{field}: .*$", f"{indent}{field}: {q(value)}")
 
     @rule(member=st.sampled_from(MEMBERS), name=words, pledge=pledges, public=st.booleans())
     def write_member(self, member, name, pledge, public):
@@ -446,9 +446,9 @@ class CacheMachine(RuleBasedStateMachine):
     def serve_session(self, edits):
         """`serve`: its first build, up to three edits it rebuilds in turn, then stop; the preview is the clean
         build at its address, and the next plain build is clean. The edits: a pledge, a member's name or
-        position, a post's name or feedback book, a score (whose post's standing is made again while the others' are reused from the rebuild
-        before), a story's text or front matter (the boards and post pages are reused from the rebuild
-        before), a site template, a file broken (the rebuild fails) and then repaired."""
+        position, a post's name or feedback book, a score (whose post's standing is made again while the others'
+        are reused from the rebuild before), a story's text or front matter (the boards and post pages are reused
+        from the rebuild before), a site template, a file broken (the rebuild fails) and then repaired."""
         preview = Preview(self.site, host="127.0.0.1", port=0, jobs=1, log=lambda message: None)
         preview.start()
         try:
