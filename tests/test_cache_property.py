@@ -398,14 +398,17 @@ class CacheMachine(RuleBasedStateMachine):
         if old != new and source.exists():
             os.replace(source, target)
 
-    @rule(rel=st.sampled_from(BREAKABLE), how=st.sampled_from(["yaml", "unknown key"]))
+    @rule(rel=st.sampled_from(BREAKABLE), how=st.sampled_from(["yaml", "unknown key", "link"]))
     def break_file(self, rel, how):
         text = self.read(rel)
         if text is None or rel in self.broken:
             return
         self.broken[rel] = text
         if rel.endswith(".html"):
-            broken = text + ("\n{% if %}\n" if how == "yaml" else "\n{{ no_such_helper() }}\n")
+            broken = text + {"yaml": "\n{% if %}\n", "unknown key": "\n{{ no_such_helper() }}\n",
+                             "link": "\n<a href=\"{{ url('no-such-page/') }}\">x</a>\n"}[how]
+        elif rel.endswith(".md") and how == "link":  # (found when the pages are rendered and the index made)
+            broken = text + "\n\n见[没有的岗位](/posts/no-such-post/)。\n"
         elif rel.endswith(".md"):
             line = "tags: [未闭合" if how == "yaml" else "titel: 多余的键"
             broken = text.replace("---\n", f"---\n{line}\n", 1)
@@ -441,7 +444,7 @@ class CacheMachine(RuleBasedStateMachine):
         st.tuples(st.just("member"), st.sampled_from(MEMBERS), st.sampled_from(["name", "position"]), words),
         st.tuples(st.just("post"), st.sampled_from(POSTS), st.sampled_from(["name", "book"]), words),
         st.tuples(st.just("template"), st.sampled_from(TEMPLATES), st.none() | plain_words),
-        st.tuples(st.just("broken"), st.sampled_from(BREAKABLE), st.sampled_from(["yaml", "unknown key"]))),
+        st.tuples(st.just("broken"), st.sampled_from(BREAKABLE), st.sampled_from(["yaml", "unknown key", "link"]))),
         max_size=3))
     def serve_session(self, edits):
         """`serve`: its first build, up to three edits it rebuilds in turn, then stop; the preview is the clean

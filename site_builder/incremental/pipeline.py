@@ -303,6 +303,9 @@ def _run(site: Path, out: Path | None, write: bool, base_url: str | None, jobs: 
                     timings[finisher.name] = time.perf_counter() - finish_start
                 written = writer.files()
                 check_links(links, written, model, renderer)
+                for finisher in finishers:  # (a build that failed keeps no state: serve's next build starts from
+                    if offered[finisher.name].new:  # the last good one's, as the pages' entries do)
+                        _save_finisher_state(cache, finisher, offered[finisher.name].made)
                 result.files, result.changed = len(written), writer.changed
             timings["write"] = time.perf_counter() - start - sum(timings.get(f.name, 0.0) for f in finishers)
             if watched:  # (the output is this build's: the next one's writer starts from what it wrote)
@@ -517,9 +520,7 @@ def write_finished(finisher, pages: list[web.Page], done: dict, rendered: list[i
     writer.keep_all(list(made.kept.items()))  # (each one there: can_keep, above)
     for path, data in made.files.items():
         writer.write(path, data)
-    if made.index is not previous:
-        _save_finisher_state(cache, finisher, made.index)
-    found.made = made.index
+    found.made, found.new = made.index, made.index is not previous
     return found
 
 
@@ -571,12 +572,13 @@ class _Offers(Mapping):
     """What the pages offered one finisher, by address; a kept page's offer is read (``read(output path)``) when
     first asked for. Only the build that makes it changes it (:meth:`put`); ``serve``'s next build takes a copy."""
 
-    __slots__ = ("_values", "_read", "_copied", "_moved", "made")
+    __slots__ = ("_values", "_read", "_copied", "_moved", "made", "new")
 
     def __init__(self, values: dict, read: Callable[[str], Any], copied: "_Offers | None" = None):
         self._values, self._read = values, read
         self._copied, self._moved = copied, False  # (the offers it is a copy of; whether an address came or went since)
         self.made: Any = None  # what the finisher made of them (its state: the search index)
+        self.new = False  # whether ``made`` is not the state the cache keeps (saved when the build succeeded)
 
     def __getitem__(self, url: str) -> Any:
         value = self._values[url]
@@ -668,7 +670,7 @@ def _offered(offers: Iterable[tuple[str, Any]] | None, name: str) -> Any:
 
 
 def check_links(links: linkcheck.LinkCheck, files: set[str], model: model_mod.Model, renderer: Renderer) -> None:
-    """Every internal link resolves (before finishers run and before the swap: a broken link stops the build)."""
+    """Every internal link resolves (before the swap and before anything is kept: a broken link stops the build)."""
     problems = links.problems(files, linkcheck.finisher_prefixes(FINISHERS), model.internal_links,
                               linkcheck.template_locator(renderer.dirs, renderer._shown), model.broken)
     if problems:
