@@ -159,3 +159,47 @@ def test_links_to_files_the_build_writes_are_not_kept_and_the_others_are_reporte
     problems = links.problems(set(links.written), (), (), lambda template, target: ("templates/post.html", 7))
     assert [(p.path, p.line) for p in problems] == [("templates/post.html", 7)]
     assert "/posts/gone/" in problems[0].message and "posts/a/index.html" in problems[0].message
+
+
+def test_serve_checks_the_stories_links_again_only_when_the_files_or_the_links_change(tmp_path, capsys, monkeypatch):
+    """Inside ``serve`` the check of the links written in the stories is the rebuild before's while the output's
+    files, the links and the settings are the same (a member's pledge); a member who no longer agrees to be shown
+    breaks the story's link to them (the rebuild fails at the story's line, the preview unchanged), and the
+    repair builds again (it failed with a traceback while a rebuild that failed at its links kept the search
+    index it had made); each output equals a clean build's."""
+    from site_builder.errors import ContentErrors
+    from site_builder.incremental import pipeline
+    from site_builder.incremental.cache import Cache
+
+    site = make_site(tmp_path, story("[王芳](../members/wang-fang.yaml)\n"))
+    out, cache = tmp_path / "preview", Cache.for_site(site)
+    checked = []
+    real = LinkCheck.markdown_problems
+    monkeypatch.setattr(LinkCheck, "markdown_problems", lambda self, *a: (checked.append(1), real(self, *a))[1])
+
+    def rebuild(changed):
+        checked.clear()
+        return pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=changed)
+
+    rebuild(None)
+    rebuild(())
+    member = site / "content/members/wang-fang.yaml"
+    text = member.read_text(encoding="utf-8")
+    member.write_text(text.replace("pledge: ", "pledge: 再"), encoding="utf-8")
+    rebuild([member])
+    assert checked == []  # (the same files, links and settings)
+    before = tree(out)
+    member.write_text(text.replace("public: true", "public: false"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as failed:
+        rebuild([member])
+    assert checked == [1]
+    assert [p.format() for p in failed.value.problems if p.path == STORY] == [
+        f"{STORY}:7:6: 链接 `../members/wang-fang.yaml` 指向 `/members/wang-fang/`，但网站上没有这个页面"
+        "（对应的记录可能尚未批复、本人未同意公开，或编号写错了）：请改正或删除这个链接。"]
+    assert tree(out) == before
+    member.write_text(text, encoding="utf-8")
+    rebuild([member])
+    assert checked == [1]
+    clean = tmp_path / "clean"
+    assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+    assert tree(out) == tree(clean)

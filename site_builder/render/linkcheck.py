@@ -19,6 +19,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Problem
@@ -163,20 +164,42 @@ class LinkCheck:
         return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
     def problems(self, files: set[str], prefixes: tuple[str, ...], markdown_links, locate,
-                 broken: frozenset[str] = frozenset()) -> list[Problem]:
+                 broken: frozenset[str] = frozenset(),
+                 markdown: tuple[tuple[Problem, ...], frozenset[str]] | None = None) -> list[Problem]:
         """Broken links: those written in Markdown at their source line, the others at the template.
 
         ``files`` are the output paths of the build; ``markdown_links`` the model's
         (path, line, col, written, url) records; ``locate(template, target)`` → (path, line);
         ``broken`` the pages of content files with problems of their own (``Model.broken``): links to
-        them are not reported, the files' own problems are.
+        them are not reported, the files' own problems are; ``markdown``: :meth:`markdown_problems` of the
+        same, when known.
         """
+        exists = self._exists(files, prefixes, broken)
+        out, reported = markdown if markdown is not None else \
+            self.markdown_problems(files, prefixes, markdown_links, broken)
+        out = list(out)
+        for target, (page, template, href) in sorted(self.internal.items()):
+            if exists(target) or target in reported:
+                continue
+            path, line = locate(template, target)
+            out.append(Problem(path, line, 0,
+                               f"生成的页面 `{page}` 里的链接 `{href}` 找不到对应的页面或文件：请检查模板里的 url(...)，"
+                               f"或补上 static/ 下的文件。"))
+        return out
+
+    def _exists(self, files: set[str], prefixes: tuple[str, ...], broken: frozenset[str]) -> Callable[[str], bool]:
         skip = {self.target(self.base_path + url, self.base_path) for url in broken}
 
         def exists(target: str) -> bool:
             return (target in files or f"{target}/index.html" in files or target in skip
                     or any(target.startswith(p) for p in prefixes))
+        return exists
 
+    def markdown_problems(self, files: set[str], prefixes: tuple[str, ...], markdown_links,
+                          broken: frozenset[str] = frozenset()) -> tuple[tuple[Problem, ...], frozenset[str]]:
+        """The problems of the links written in Markdown (see :meth:`problems`), and their targets: a function of
+        the files, the links and the pages with problems alone (the pipeline keeps it while they are the same)."""
+        exists = self._exists(files, prefixes, broken)
         out, reported = [], set()
         for path, line, col, written, url in markdown_links:
             target = self.target(url, self.base_path)
@@ -186,14 +209,7 @@ class LinkCheck:
             out.append(Problem(path, line, col,
                                f"链接 `{written}` 指向 `{url}`，但网站上没有这个页面（对应的记录可能尚未批复、"
                                f"本人未同意公开，或编号写错了）：请改正或删除这个链接。"))
-        for target, (page, template, href) in sorted(self.internal.items()):
-            if exists(target) or target in reported:
-                continue
-            path, line = locate(template, target)
-            out.append(Problem(path, line, 0,
-                               f"生成的页面 `{page}` 里的链接 `{href}` 找不到对应的页面或文件：请检查模板里的 url(...)，"
-                               f"或补上 static/ 下的文件。"))
-        return out
+        return tuple(out), frozenset(reported)
 
     def external_links(self, model) -> list[tuple[str, list[str]]]:
         """Every external URL with where it was written: the content file when known, else the pages showing it."""
