@@ -1205,6 +1205,10 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
             assert n == 1
             continue
         assert n != 1
+        # (the pieces a build made are kept for the next with their digests: none hashed again at each rebuild, as
+        # every one was after serve started with a clean build)
+        each = [v for k, v in cache.held.items() if type(k) is tuple and k[0] == derived.HELD_EACH]
+        assert each and all(entry.digests is not None for v in each for entry in v.entries), n
         if n in (0, 3, 4, 5):
             assert made == [post] and len(compared) == 1, (n, made, len(compared))  # (its own, compared)
         assert len(hashed) == {4: 2, 5: 2}.get(n, 0), (n, len(hashed))  # (a location: posts.json, posts.csv)
@@ -2283,3 +2287,27 @@ def test_reads_named_by_key_merge_with_the_objects_read(tmp_path):
     for own, keys in ((True, many), (False, many), (True, many), (True, other), (False, many)):
         expected = sorted(keys | ({tracking.key_of(post)} if own else set()))
         assert whole(own, keys) == (tuple(expected), (("model", ("posts",)),))
+
+
+def test_the_pieces_a_rebuild_makes_again_are_found_by_what_they_read():
+    """derive_each's index of who read what (``derived._Readers``) names exactly the pieces whose reads changed:
+    those :meth:`Derivations._unaffected` says are affected, for entries reading objects and attributes at random
+    and any keys changed; the same index serves entries read in the same places (a rebuild's)."""
+    from hypothesis import given, settings, strategies as st
+    from site_builder.incremental import derived
+
+    keys = st.sampled_from([f"post:p{i}" for i in range(6)])
+    reads = st.tuples(st.frozensets(keys, max_size=3).map(tuple),
+                      st.lists(st.tuples(keys, st.frozensets(st.sampled_from(["name", "stars"]), min_size=1)
+                                         .map(tuple)), max_size=2).map(tuple))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(reads, max_size=8), st.frozensets(keys), st.sets(st.tuples(keys, st.sampled_from(["name", "stars"]))))
+    def check(entries, changed, same):
+        entries = [derived.Entry(objects, attributes, None) for objects, attributes in entries]
+        unchanged = tracking.Unchanged(None, same, changed)
+        readers = derived._Readers(entries)
+        expected = [i for i, e in enumerate(entries) if not derived.Derivations._unaffected(e, unchanged)]
+        assert readers.affected(unchanged) == expected
+        assert readers.affected(unchanged) == expected  # (asked again: the index made once)
+    check()

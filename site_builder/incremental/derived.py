@@ -28,6 +28,7 @@ the results of its last N calls, with what they read, with or without the cache.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from operator import is_
 from typing import Any, Callable, NamedTuple
@@ -41,6 +42,7 @@ from .. import workers
 SHARDS = 16  # cache sections a namespace (a city's open-data pieces are ~90 MB at 10,000 posts)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # (each piece's section, for each commit: 10,000 pieces a namespace)
 def _section(namespace: str, arguments: str) -> str:
     return f"derived-{namespace}-{zlib.crc32(arguments.encode()) % SHARDS}"
 
@@ -146,7 +148,8 @@ class Derivations:
         names = [self._name(key[1], (*head, item)) for item in items]
         values = [self._derive_named(name, function, (*head, item)) for name, item in zip(names, items)]
         entries = [self.made[name] for name in names]
-        self._each[key] = _Each(items, tuple(names), tuple(entries), values, *_reads_of(entries))
+        self._each[key] = _Each(items, tuple(names), tuple(entries), values, *_reads_of(entries), _Readers(entries),
+                                None)
         return values
 
     def _each_again(self, key: tuple, function: Callable[..., Any], head: tuple, items: tuple) -> "_Each | None":
@@ -157,19 +160,20 @@ class Derivations:
                 len(before.items) != len(items) or not all(map(is_, before.items, items))):
             return None
         entries = list(before.entries)
-        again = [i for i, entry in enumerate(entries) if not self._unaffected(entry, unchanged)]
+        again = before.readers.affected(unchanged)
         for i in again:  # (made, or kept after a comparison)
             self._derive_named(before.names[i], function, (*head, items[i]))
             entries[i] = self.made[before.names[i]]
         named = dict(zip(before.names, entries))
         self.made.update(named)
         self.added.update(named)
-        objects, attributes = before.objects, before.attributes
+        objects, attributes, readers = before.objects, before.attributes, before.readers
         if any(entries[i].objects != before.entries[i].objects or entries[i].attributes != before.entries[i].attributes
                for i in again):
             objects, attributes = _reads_of(entries)
+            readers = _Readers(entries)
         found = self._each[key] = _Each(items, before.names, tuple(entries), [entry.value for entry in entries],
-                                        objects, attributes)
+                                        objects, attributes, readers, tuple(again))
         return found
 
     def _recent(self, name: tuple[str, str], function: Callable[..., Any], args: tuple, limit: int) -> Any:
@@ -256,15 +260,25 @@ class Derivations:
             return
         now = self.fingerprints.object_digests()
         sections: dict[str, dict[str, Entry]] = {}
-        for (namespace, arguments), entry in self.made.items():
+        compared: dict[tuple[str, str], Entry] = {}  # the entries made by this build, with their digests
+        for called, entry in self.made.items():
             if entry.digests is None:
                 objects = tuple(now.get(k) for k in entry.objects)
                 attributes = tuple(self.fingerprints.attribute_digest(k, name)
                                    for k, names in entry.attributes for name in names)
                 if None in objects or None in attributes:  # (cannot be compared: made again next time)
                     continue
-                entry = entry._replace(digests=(objects, attributes))
-            sections.setdefault(_section(namespace, arguments), {})[arguments] = entry
+                entry = compared[called] = entry._replace(digests=(objects, attributes))
+            sections.setdefault(_section(*called), {})[called[1]] = entry
+        if compared:  # (the next build's derive_each takes these entries, not made again or hashed again each time)
+            for key, each in self._each.items():
+                places = range(len(each.names)) if each.again is None else each.again
+                found = [(i, compared[each.names[i]]) for i in places if each.names[i] in compared]
+                if found:
+                    entries = list(each.entries)
+                    for i, entry in found:
+                        entries[i] = entry
+                    self._each[key] = each._replace(entries=tuple(entries))
         made = {namespace for namespace, _ in self.made}
         used = set(made)
         for namespace in made:
@@ -304,6 +318,42 @@ class _Each(NamedTuple):
     values: list
     objects: frozenset
     attributes: tuple
+    readers: "_Readers"  # which of the entries read each key: those a rebuild makes again are looked up
+    again: tuple[int, ...] | None  # the places of the entries looked at again by this build (None: every one)
+
+
+class _Readers:
+    """Which of derive_each's ``entries`` read each object and each attribute: the entries affected by a few
+    changed keys are looked up, not each of 10,000 entries' reads compared (a member's edit at 10,000 posts). Made
+    when first asked for (the answer of a build in a new process is not asked again), the same for entries that
+    read the same keys in the same places."""
+
+    def __init__(self, entries: list[Entry]):
+        self._entries: list[Entry] | None = entries
+        self._index: tuple[dict[str, list[int]], dict[tuple[str, str], list[int]]] | None = None
+
+    def affected(self, unchanged: tracking.Unchanged) -> list[int]:
+        """The places of the entries that read something changed (``unchanged.changed`` known: ``_current``), in
+        order: those of which :meth:`Derivations._unaffected` is False."""
+        if self._index is None:
+            by_object: dict[str, list[int]] = {}
+            by_attribute: dict[tuple[str, str], list[int]] = {}
+            for i, entry in enumerate(self._entries):
+                for k in entry.objects:
+                    by_object.setdefault(k, []).append(i)
+                for k, names in entry.attributes:
+                    for name in names:
+                        by_attribute.setdefault((k, name), []).append(i)
+            self._index, self._entries = (by_object, by_attribute), None
+        by_object, by_attribute = self._index
+        found: set[int] = set()
+        for k in by_object.keys() & unchanged.changed:
+            found.update(by_object[k])
+        same = unchanged.attributes
+        for read, places in by_attribute.items():
+            if read not in same:
+                found.update(places)
+        return sorted(found)
 
 
 def _reads_of(entries: list[Entry]) -> tuple[frozenset, tuple]:
