@@ -250,6 +250,58 @@ def test_a_sole_writer_that_starts_from_the_last_build_ends_with_the_build_id_an
     assert (out / "posts/p0/index.html").read_bytes() == b"<p>0</p>"  # (a failed build changes nothing)
 
 
+def test_a_sole_writer_keeps_the_unchanged_files_of_a_finisher_all_at_once(tmp_path):
+    """``keep_all`` in ``serve`` (sole, in place, from the previous build's files): the files whose content hash is
+    the one that build wrote are taken as a set, not registered one by one (the search index's 8,800 files a
+    rebuild at 10,000 posts); the others as before. The build id and the folder are a fresh writer's; a kept file
+    written again, or a file already written under the same name, is refused."""
+    from site_builder.digests import digest
+
+    site = tmp_path / "site"
+    site.mkdir()
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    pages = {f"posts/p{i}/index.html": f"<p>{i}</p>".encode() for i in range(3)}
+    index = {f"search-index/g/{k}.json": f"[{k}]".encode() for k in range(4)}
+    with output.Writer(site, out) as writer:
+        for path, data in {**pages, **index}.items():
+            writer.write(path, data)
+    first = writer.written_files()
+
+    def rebuild(before, written=None, kept=None):
+        with output.Writer(site, out, in_place=True, sole=True, before=before) as writer:
+            writer.previous = writer.before.files
+            writer.keep_pages(frozenset(pages), [])
+            for path, data in (written or {}).items():
+                writer.write(path, data)
+            lost = writer.keep_all(kept if kept is not None else [(p, digest(d)) for p, d in index.items()])
+        return writer, lost
+
+    writer, lost = rebuild(first)  # (the first: its files a set, not Files)
+    assert lost == [] and set(index) <= writer.kept_files and not set(index) & set(writer.written.values())
+    second = writer.written_files()
+    assert isinstance(second.files, output.Files) and set(index) <= second.files.others
+    changed = {**index, "search-index/g/1.json": b"[10]"}
+    writer, lost = rebuild(second, {"search-index/g/1.json": b"[10]"},
+                           [(p, digest(d)) for p, d in changed.items() if p != "search-index/g/1.json"]
+                           + [("search-index/g/9.json", digest(b"x"))])
+    assert lost == ["search-index/g/9.json"]  # (not written by the previous build)
+    assert writer.kept_files == set(index) - {"search-index/g/1.json"}
+    with output.Writer(site, fresh) as clean:
+        for path, data in {**pages, **changed}.items():
+            clean.write(path, data)
+    third = writer.written_files()
+    assert third.build_id == clean.build_id == output.marker_id(out) and third.digests == clean.digests
+    assert (out / "search-index/g/1.json").read_bytes() == b"[10]"
+    with pytest.raises(ValueError, match="same output file"):  # (written, then kept: looked at one by one)
+        rebuild(third, {"search-index/g/2.json": b"[2]"})
+    with pytest.raises(ValueError, match="same output file"):  # (kept, then written)
+        with output.Writer(site, out, in_place=True, sole=True, before=third) as writer:
+            writer.previous = writer.before.files
+            writer.keep_all([(p, digest(d)) for p, d in changed.items()])
+            writer.write("search-index/g/0.json", b"[0]")
+    assert (out / "search-index/g/1.json").read_bytes() == b"[10]"  # (a failed build changes nothing)
+
+
 def test_a_sole_writer_keeps_the_previous_builds_pages_all_at_once_and_ends_with_a_fresh_builds_files(tmp_path):
     """``serve``'s rebuilds keep every page but those rendered without a set made of them (``keep_pages``): the
     files are the pages' set, handed over as it is to the next rebuild, and the other files. After pages kept,

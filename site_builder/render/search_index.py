@@ -22,6 +22,7 @@ element marked ``data-search-filter="区县"`` gives the page that filter's valu
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -539,11 +540,10 @@ def _meta(index: Index) -> dict[str, bytes]:
 
 def _account(index: Index, files: dict[str, bytes]) -> Made:
     """Split ``files`` into those whose bytes changed and the digests of the index's other files."""
-    wanted = {f"{FOLDER}meta.json", f"{FOLDER}filters.json"} | {f"{FOLDER}g/{k}.json" for k in range(index.shards)} \
-        | {f"{FOLDER}d/{j}.json" for j in range((len(index.urls) + CHUNK - 1) // CHUNK)}
+    in_order, wanted = _wanted(index.shards, (len(index.urls) + CHUNK - 1) // CHUNK)
     digests = index.digests  # (this build's own dict)
-    for path in list(digests):
-        if path not in wanted:
+    if not wanted.issuperset(digests):
+        for path in [path for path in digests if path not in wanted]:
             del digests[path]
     changed = {}
     for path, data in files.items():
@@ -551,7 +551,15 @@ def _account(index: Index, files: dict[str, bytes]) -> Made:
         if digests.get(path) != d:
             changed[path] = data
         digests[path] = d
-    return Made(changed, {path: digests[path] for path in sorted(wanted) if path not in changed}, index)
+    return Made(changed, {path: digests[path] for path in in_order if path not in changed}, index)
+
+
+@functools.lru_cache(maxsize=4)
+def _wanted(shards: int, chunks: int) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The paths of an index's files in order, and as a set (the same 8,800 for each rebuild at 10,000 posts)."""
+    paths = sorted({f"{FOLDER}meta.json", f"{FOLDER}filters.json", *(f"{FOLDER}g/{k}.json" for k in range(shards)),
+                    *(f"{FOLDER}d/{j}.json" for j in range(chunks))})
+    return tuple(paths), frozenset(paths)
 
 
 def files(docs: dict[str, Doc]) -> dict[str, bytes]:
