@@ -154,3 +154,43 @@ def test_plain_translations_are_written_when_the_template_is_compiled():
         pass
     else:
         raise AssertionError("a missing key rendered")
+
+
+def test_compiled_templates_are_read_back_once_a_process_while_their_source_is_the_same(tmp_path, monkeypatch):
+    """Each build (each of serve's rebuilds) makes a new environment; a template's compiled code is read from the
+    build cache once a process and then taken as it is while the template's source is the same. A changed source
+    is compiled again, never answered by the code of the old one."""
+    from site_builder.incremental.cache import Cache
+    from site_builder.incremental.rendering import TemplateCode
+
+    cache = Cache.for_site(tmp_path)
+    sources = {"page.html": "<p>{{ x }}</p>"}
+    compiled = []
+
+    def environment():
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=TemplateCode(cache, "k"))
+        real = env.compile
+
+        def compile(*args, **kwargs):
+            compiled.append(args[0])
+            return real(*args, **kwargs)
+        env.compile = compile
+        return env
+
+    assert environment().get_template("page.html").render(x=1) == "<p>1</p>"
+    assert len(compiled) == 1 and len(cache.section("templates")) == 1
+    unmarshalled = []
+    real_load = jinja2.bccache.Bucket.bytecode_from_string
+    monkeypatch.setattr(jinja2.bccache.Bucket, "bytecode_from_string",
+                        lambda bucket, data: (unmarshalled.append(1), real_load(bucket, data))[1])
+    for n in range(3):
+        assert environment().get_template("page.html").render(x=n) == f"<p>{n}</p>"
+    assert len(compiled) == 1 and len(unmarshalled) == 0  # (the code this process compiled: held since)
+    sources["page.html"] = "<b>{{ x }}</b>"
+    assert environment().get_template("page.html").render(x=2) == "<b>2</b>"
+    assert len(compiled) == 2  # (the old code, read back from the cache's section, is another source's)
+    unmarshalled.clear()
+    cache.held.clear()  # (a new process: read from the cache's section once, then held)
+    for n in range(2):
+        assert environment().get_template("page.html").render(x=n) == f"<b>{n}</b>"
+    assert len(compiled) == 2 and len(unmarshalled) == 1

@@ -432,6 +432,9 @@ def _add_links(links: linkcheck.LinkCheck, blob: bytes) -> None:
     links.take(*pickle.loads(blob))
 
 
+HELD_TEMPLATE_CODE = "template-code"  # (in Cache.held: a template's cache key → its source's checksum, its code)
+
+
 class TemplateCode(jinja2.BytecodeCache):
     """Compiled templates, kept in the build cache's ``templates`` section: a warm build renders a few
     pages from a dozen templates, and compiling them cost more than rendering the pages (~0.3 s).
@@ -449,13 +452,23 @@ class TemplateCode(jinja2.BytecodeCache):
         return f"{super().get_cache_key(name, filename)}-{self.key}"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # (the code read back before in this process, while its template's source is the same: each of serve's
+        # rebuilds makes a new environment, and unmarshalling its dozen templates again cost ~4 ms)
+        loaded = self.cache.held.setdefault(HELD_TEMPLATE_CODE, {})
+        found = loaded.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+            return
         data = self.cache.section("templates").get(bucket.key)
         if data is not None:
             bucket.bytecode_from_string(data)
+            if bucket.code is not None:  # (None: another source's, or another Jinja's)
+                loaded[bucket.key] = (bucket.checksum, bucket.code)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.cache.section("templates")[bucket.key] = bucket.bytecode_to_string()
         self.cache.touch("templates")
+        self.cache.held.setdefault(HELD_TEMPLATE_CODE, {})[bucket.key] = (bucket.checksum, bucket.code)
 
 
 class _nothing:
