@@ -303,6 +303,9 @@ class Derivations:
             if key not in self._each and (key[1] not in used or key[1] in made):
                 del held[key]
         held.update(self._each)
+        if self.fingerprints.held is not None:  # (serve: the next rebuild looks up the pieces its edit affects, and
+            for each in self._each.values():  # the editor's first save does not wait for the index to be made)
+                each.readers.index()
 
 
 HELD_CURRENT = "derived-current"  # (in Cache.held: the object digests of the last build, its namespaces: _current)
@@ -326,15 +329,14 @@ class _Readers:
     """Which of derive_each's ``entries`` read each object and each attribute: the entries affected by a few
     changed keys are looked up, not each of 10,000 entries' reads compared (a member's edit at 10,000 posts). Made
     when first asked for (the answer of a build in a new process is not asked again), the same for entries that
-    read the same keys in the same places."""
+    read the same keys in the same places; ``serve`` makes it when the build that made the pieces commits."""
 
     def __init__(self, entries: list[Entry]):
         self._entries: list[Entry] | None = entries
         self._index: tuple[dict[str, list[int]], dict[tuple[str, str], list[int]]] | None = None
 
-    def affected(self, unchanged: tracking.Unchanged) -> list[int]:
-        """The places of the entries that read something changed (``unchanged.changed`` known: ``_current``), in
-        order: those of which :meth:`Derivations._unaffected` is False."""
+    def index(self) -> tuple[dict[str, list[int]], dict[tuple[str, str], list[int]]]:
+        """The places of the entries that read each object key, and each (key, attribute name)."""
         if self._index is None:
             by_object: dict[str, list[int]] = {}
             by_attribute: dict[tuple[str, str], list[int]] = {}
@@ -345,7 +347,12 @@ class _Readers:
                     for name in names:
                         by_attribute.setdefault((k, name), []).append(i)
             self._index, self._entries = (by_object, by_attribute), None
-        by_object, by_attribute = self._index
+        return self._index
+
+    def affected(self, unchanged: tracking.Unchanged) -> list[int]:
+        """The places of the entries that read something changed (``unchanged.changed`` known: ``_current``), in
+        order: those of which :meth:`Derivations._unaffected` is False."""
+        by_object, by_attribute = self.index()
         found: set[int] = set()
         for k in by_object.keys() & unchanged.changed:
             found.update(by_object[k])
