@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import functools
 import zlib
-from operator import is_
+from itertools import compress
+from operator import is_not
 from typing import Any, Callable, NamedTuple
 
 from . import tracking
@@ -153,14 +154,21 @@ class Derivations:
         return values
 
     def _each_again(self, key: tuple, function: Callable[..., Any], head: tuple, items: tuple) -> "_Each | None":
-        """:meth:`derive_each` from the last good build's pieces, or None (then piece by piece)."""
+        """:meth:`derive_each` from the last good build's pieces, or None (then piece by piece). The items may be
+        other objects of the same keys in a few places (a post's edit makes the model's posts again, the others the
+        very objects): the pieces there are looked at again too."""
         unchanged = self._current(key[1])
         before: _Each | None = self.cache.held.get(key) if unchanged is not None else None
-        if before is None or before.items is not items and (
-                len(before.items) != len(items) or not all(map(is_, before.items, items))):
+        if before is None or len(before.items) != len(items):
+            return None
+        moved = [] if before.items is items else list(compress(range(len(items)), map(is_not, before.items, items)))
+        if len(moved) > len(items) // 8 or any(
+                tracking.key_of(before.items[i]) != tracking.key_of(items[i]) for i in moved):
             return None
         entries = list(before.entries)
         again = before.readers.affected(unchanged)
+        if moved:
+            again = sorted(set(again).union(moved))
         for i in again:  # (made, or kept after a comparison)
             self._derive_named(before.names[i], function, (*head, items[i]))
             entries[i] = self.made[before.names[i]]
