@@ -2310,3 +2310,15 @@ def test_the_pieces_a_rebuild_makes_again_are_found_by_what_they_read():
         assert readers.affected(unchanged) == expected
         assert readers.affected(unchanged) == expected  # (asked again: the index made once)
     check()
+
+
+def test_the_text_of_arguments_is_their_parts_text_one_after_another(tmp_path):
+    """derive_each names its pieces by the head's text followed by the item's (``_each_by_piece``): the same names a
+    call of the whole arguments gets (``Derivations._name``), for model objects, plain values and tuples."""
+    site = sample_site(tmp_path)
+    model = pipeline.build_model(site, None)
+    parts = [model, model.posts[0], model.members[0], model.units[0], "文字", 3, None, True, (model.posts[1], "x")]
+    for i in range(len(parts) + 1):
+        head, rest = tuple(parts[:i]), tuple(parts[i:])
+        assert tracking.arguments_text(head) + tracking.arguments_text(rest) == tracking.arguments_text(tuple(parts))
+    assert tracking.arguments_text(("a1:b",)) != tracking.arguments_text(("a", "b"))  # (each part's length first)

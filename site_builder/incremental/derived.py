@@ -102,6 +102,17 @@ class Derivations:
                       recent: int | None = None) -> Any:
         if recent is not None:
             return self._recent(name, function, args, recent)
+        entry, fresh = self._entry(name, function, args)
+        if self.fingerprints is not None:
+            if fresh is not None:
+                tracking.add_recorded(fresh)
+            else:  # (every key is one of the model's objects: the entry was checked against them, or made from them)
+                tracking.add_keys(entry.objects, entry.attributes)
+        return entry.value
+
+    def _entry(self, name: tuple[str, str], function: Callable[..., Any], args: tuple) -> tuple[Entry, Any]:
+        """The entry of a call (this build's, the cached build's while nothing it read changed, or made), and what
+        it read when it was made now (else None); nothing added to the page's reads."""
         self.used = True
         entry = self.made.get(name)
         fresh = None
@@ -116,12 +127,7 @@ class Derivations:
             self.made[name] = entry
             if self.cache is not None:  # (a build that keeps nothing sends nothing back: see sent)
                 self.added[name] = entry
-        if self.fingerprints is not None:
-            if fresh is not None:
-                tracking.add_recorded(fresh)
-            else:  # (every key is one of the model's objects: the entry was checked against them, or made from them)
-                tracking.add_keys(entry.objects, entry.attributes)
-        return entry.value
+        return entry, fresh
 
     def derive_each(self, namespace: str, function: Callable[..., Any], head: tuple, items: tuple) -> list:
         """``[function(*head, item) for item in items]``, each a piece as :meth:`derive` makes it. Inside ``serve``,
@@ -138,20 +144,26 @@ class Derivations:
         if found is None or found.items is not items:
             found = self._each_again(key, function, head, items)
             if found is None:
-                values = self._each_by_piece(key, function, head, items)
-                return values  # (each piece added its reads)
+                return self._each_by_piece(key, function, head, items)  # (it added the pieces' reads)
         self.used = True
         tracking.add_keys(found.objects, found.attributes)
         return found.values
 
     def _each_by_piece(self, key: tuple, function: Callable[..., Any], head: tuple, items: tuple) -> list:
-        """:meth:`derive_each` one piece at a time; what it gave is kept (``key``: see :meth:`derive_each`)."""
-        names = [self._name(key[1], (*head, item)) for item in items]
-        values = [self._derive_named(name, function, (*head, item)) for name, item in zip(names, items)]
-        entries = [self.made[name] for name in names]
-        self._each[key] = _Each(items, tuple(names), tuple(entries), values, *_reads_of(entries), _Readers(entries),
-                                None)
-        return values
+        """:meth:`derive_each` one piece at a time; what it gave is kept (``key``: see :meth:`derive_each`), and the
+        page gets what the pieces read at once. Each piece's name is the head's text (``key[2]``) and the item's:
+        the text of the arguments is their parts' one after another (tracking.arguments_text)."""
+        namespace, head_text = key[1], key[2]
+        names = [(namespace, head_text + tracking.arguments_text((item,))) for item in items]
+        found = [self._entry(name, function, (*head, item)) for name, item in zip(names, items)]
+        entries = [entry for entry, _ in found]
+        for _, fresh in found:
+            if fresh is not None:  # (what a piece made now read, as objects: the others' are their entries' keys)
+                tracking.add_recorded(fresh)
+        each = self._each[key] = _Each(items, tuple(names), tuple(entries), [entry.value for entry in entries],
+                                       *_reads_of(entries), _Readers(entries), None)
+        tracking.add_keys(each.objects, each.attributes)
+        return each.values
 
     def _each_again(self, key: tuple, function: Callable[..., Any], head: tuple, items: tuple) -> "_Each | None":
         """:meth:`derive_each` from the last good build's pieces, or None (then piece by piece). The items may be

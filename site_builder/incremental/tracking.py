@@ -844,7 +844,8 @@ _MUTABLE = frozenset({list, dict, set, bytearray})  # (the same object may hold 
 
 
 def arguments_text(args: tuple) -> str:
-    """Arguments as :func:`_view_identity` writes them (model objects by key); raises :class:`Volatile`."""
+    """Arguments as :func:`_view_identity` writes them (model objects by key); raises :class:`Volatile`. The text of
+    ``a + b`` is the text of ``a`` followed by that of ``b`` (derive_each writes its head once)."""
     return _joined([_argument(arg) for arg in args])
 
 
