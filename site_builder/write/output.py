@@ -128,7 +128,7 @@ class Writer:
         """Keep the files at ``paths`` as the previous build wrote them (:attr:`can_keep_files`): the set is taken
         as it is, nothing is done a file (178,000 pages at 10,000 posts); returns those that build did not write.
         Their names were checked when that build registered them."""
-        lost = paths - self.previous
+        lost = self._not_before(paths)
         self.kept_files |= paths - lost if lost else paths
         self._files = None
         return lost
@@ -139,13 +139,19 @@ class Writer:
         :class:`Files` holds the same object, ``serve``'s rebuilds) none is looked up; returns those it did not
         write."""
         previous, but = self.previous, set(but)
-        lost = set() if isinstance(previous, Files) and previous.pages is pages else (pages - previous) - but
+        lost = set() if isinstance(previous, Files) and previous.pages is pages else self._not_before(pages) - but
         if lost:  # (other pages than the previous build's: kept one by one)
             self.keep_files(pages - but - lost)
             return lost
         self._pages, self._pages_but = pages, but
         self._files = None
         return lost
+
+    def _not_before(self, paths: Set[str]) -> Set[str]:
+        """Those of ``paths`` that the previous build did not write, found in C (``paths - files`` would look up
+        each one in Python when the files are :class:`Files`)."""
+        previous = self.previous
+        return previous.outside(paths) if isinstance(previous, Files) else paths - previous
 
     def _kept(self, path: str) -> bool:
         """Whether ``path`` is a file kept all at once (:meth:`keep_files`, :meth:`keep_pages`)."""
@@ -359,9 +365,8 @@ class Writer:
             # as keep_files does, not registered one by one; the search index's 8,800 files at 10,000 posts)
             get = digests.get
             same = {path for path, content in files if get(path) == content and not path.endswith("/")}
-            same -= there.outside(same) if isinstance(there, Files) else same - there
             if same and written.keys().isdisjoint(map(str.lower, same)):
-                self.kept_files |= same
+                same -= self.keep_files(same)  # (those it did not write: looked at below, one by one)
                 files = [(path, content) for path, content in files if path not in same]
         for path, content in files:
             if path not in there:
@@ -415,7 +420,7 @@ class Files(Set):
     def __contains__(self, path: object) -> bool:
         return path in self.others or path in self.pages
 
-    def outside(self, paths: set[str]) -> set[str]:
+    def outside(self, paths: Set[str]) -> Set[str]:
         """Those of ``paths`` not among these files (``paths - files`` would look up each one in Python)."""
         return paths.difference(self.others, self.pages)
 
