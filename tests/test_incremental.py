@@ -1169,12 +1169,12 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
         made.append(post.id)
         return real_record(model, post)
     hashed, real_digest = [], output.digest
-    asked, real_derive = [], derived.Derivations._derive_named
+    asked, real_entry = [], derived.Derivations._entry
 
-    def derive(self, name, function, args, recent=None):  # (each piece looked up or made, one at a time)
+    def entry(self, name, function, args):  # (each piece looked up or made, one at a time)
         asked.append(name[0])
-        return real_derive(self, name, function, args, recent)
-    monkeypatch.setattr(derived.Derivations, "_derive_named", derive)
+        return real_entry(self, name, function, args)
+    monkeypatch.setattr(derived.Derivations, "_entry", entry)
 
     def digest(data):
         if type(data) is web.Chunks:

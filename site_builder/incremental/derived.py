@@ -155,15 +155,21 @@ class Derivations:
         the text of the arguments is their parts' one after another (tracking.arguments_text)."""
         namespace, head_text = key[1], key[2]
         names = [(namespace, head_text + tracking.arguments_text((item,))) for item in items]
-        found = [self._entry(name, function, (*head, item)) for name, item in zip(names, items)]
-        entries = [entry for entry, _ in found]
-        for _, fresh in found:
-            if fresh is not None:  # (what a piece made now read, as objects: the others' are their entries' keys)
-                tracking.add_recorded(fresh)
+        entries = self._pieces(names, function, head, items)
         each = self._each[key] = _Each(items, tuple(names), tuple(entries), [entry.value for entry in entries],
                                        *_reads_of(entries), _Readers(entries), None)
         tracking.add_keys(each.objects, each.attributes)
         return each.values
+
+    def _pieces(self, names: list[tuple[str, str]], function: Callable[..., Any], head: tuple,
+                items: list) -> list[Entry]:
+        """The entries of derive_each's pieces ``names`` of ``items``; the page gets what those made now read, as
+        recorded (their keys, and the others', are added at once by the caller)."""
+        found = [self._entry(name, function, (*head, item)) for name, item in zip(names, items)]
+        for _, fresh in found:
+            if fresh is not None:
+                tracking.add_recorded(fresh)
+        return [entry for entry, _ in found]
 
     def _each_again(self, key: tuple, function: Callable[..., Any], head: tuple, items: tuple) -> "_Each | None":
         """:meth:`derive_each` from the last good build's pieces, or None (then piece by piece). The items may be
@@ -181,9 +187,10 @@ class Derivations:
         again = before.readers.affected(unchanged)
         if moved:
             again = sorted(set(again).union(moved))
-        for i in again:  # (made, or kept after a comparison)
-            self._derive_named(before.names[i], function, (*head, items[i]))
-            entries[i] = self.made[before.names[i]]
+        # (made, or kept after a comparison; their reads are added with the others', by derive_each)
+        for i, entry in zip(again, self._pieces([before.names[i] for i in again], function, head,
+                                                [items[i] for i in again])):
+            entries[i] = entry
         named = dict(zip(before.names, entries))
         self.made.update(named)
         self.added.update(named)
