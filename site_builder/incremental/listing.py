@@ -24,8 +24,10 @@ import bisect
 import functools
 import hashlib
 import io
+import itertools
 import pickle
 from collections.abc import MutableMapping, Set
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
@@ -130,6 +132,9 @@ class _Group:
     ends: tuple[int, ...]  # where each slice ends in ``pages``
     heads: tuple[tuple[str, str | None], ...]  # each page's address and template
     names: frozenset[str]  # the keys of the model objects the pages hold
+    # the names of the attributes read of each object of ``objects`` (None: read whole), for the objects whose digest
+    # is not the same: see :func:`_same_reads`
+    read: tuple[frozenset[str] | None, ...]
 
 
 def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints: tracking.Fingerprints | None = None,
@@ -174,11 +179,13 @@ def list_pages(model: model_mod.Model, sources: Iterable[Callable], fingerprints
             fresh.extend(range(len(pages), len(pages) + len(made_pages)))
             pages.extend(made_pages)
             continue
-        group = cache.section(_section(item.key)).get("group")
-        if _reusable(item, group, fingerprints, jobs, bound, compared_before, compared):
+        kept = cache.section(_section(item.key)).get("group")
+        group = _reusable(item, kept, fingerprints, jobs, bound, compared_before, compared)
+        if group is not None:
             found = stand_ins.get(id(group))
             if found is None or found[0] is not group:
-                found = _stand_ins(group)
+                found = stand_ins.get(id(kept))  # (a copy of it with this build's digests: the same pages)
+                found = (group, *found[1:]) if found is not None and found[0] is kept else _stand_ins(group)
             stood[id(group)] = found
             if found[1]:
                 starts.append(len(pages))
@@ -253,11 +260,12 @@ def _section(key: str) -> str:
 
 
 def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerprints, jobs: int,
-              bound: bool = False, compared_before: dict | None = None, compared: dict | None = None) -> bool:
-    """Whether the group's pages kept by the build before are this build's (``bound``: the objects its pages hold
-    are known to be this model's; ``compared_before``, ``compared``: see :data:`HELD_COMPARED`)."""
+              bound: bool = False, compared_before: dict | None = None, compared: dict | None = None) -> _Group | None:
+    """The group's pages kept by the build before when they are this build's, else None (``bound``: the objects its
+    pages hold are known to be this model's; ``compared_before``, ``compared``: see :data:`HELD_COMPARED`): the group
+    kept, or a copy with this build's digests when only attributes it did not read changed (:func:`_same_reads`)."""
     if before is None or before.make is not item.make or before.env != fingerprints.env:
-        return False
+        return None
     last = compared_before.get(id(before)) if compared_before is not None else None
     if last is not None and last.group is not before:
         last = None
@@ -266,9 +274,9 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     if last is None or not tracking.same_arguments(last.args, item.args):
         try:
             if before.args != tracking.arguments_text(item.args):
-                return False
+                return None
         except tracking.Volatile:
-            return False
+            return None
     now = fingerprints.object_digests(jobs)
     if last is not None:
         hashed = fingerprints.hashed_since(last.digests)
@@ -278,19 +286,22 @@ def _reusable(item: Pages, before: _Group | None, fingerprints: tracking.Fingerp
     else:
         same, keys = False, None
     if not same and not _digests_same(before, now):
-        return False
+        digests = tuple(map(now.get, before.objects))
+        if not _same_reads(before, digests, fingerprints):
+            return None
+        before, keys = dataclasses.replace(before, digests=digests), None
     changed = fingerprints.attributes_changed_since(last.attributes) if last is not None else None
     if changed is None or changed and any((k, name) in changed for k, name, _ in before.attributes):
         if any(fingerprints.attribute_digest(k, name) != d for k, name, d in before.attributes):
-            return False
+            return None
     if not bound:
         index = fingerprints.index()
         if not all(k in index for k in before.names):  # (each object a page holds can be bound: see complete)
-            return False
+            return None
     if compared is not None:
         compared[id(before)] = _Compared(before, keys if keys is not None else frozenset(before.objects), now,
                                          item.args, fingerprints.attribute_digests())
-    return True
+    return before
 
 
 def _digests_same(group: _Group, now: dict[str, bytes | None]) -> bool:
@@ -298,19 +309,34 @@ def _digests_same(group: _Group, now: dict[str, bytes | None]) -> bool:
     return tuple(map(now.get, group.objects)) == group.digests
 
 
+SAME_READS_MAX = 64  # the most objects of a group whose digest changed that are looked into (:func:`_same_reads`)
+
+
+def _same_reads(group: _Group, digests: tuple, fingerprints: tracking.Fingerprints) -> bool:
+    """Whether each object the group read whose digest is not the one it had then (``digests``: now) has the same
+    values of the attributes the group read of it (``serve``: a post's description edited, the lists of posts that
+    read its name, unit and stars are the same; :meth:`Fingerprints.same_reads`)."""
+    changed = [i for i, (now, then) in enumerate(zip(digests, group.digests)) if now != then]
+    if len(changed) > SAME_READS_MAX or None in digests:
+        return False
+    read, objects, then = group.read, group.objects, group.digests
+    return all(read[i] is not None and fingerprints.same_reads(objects[i], read[i], then[i]) for i in changed)
+
+
 def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[_Group | None, list[Page]]:
     """What to keep of the group (None when something cannot be compared or kept: the next build makes the
     group again) and its pages, made while recording what they read."""
     with tracking.tracking():
-        pages, reads = tracking.record(item.pages)
+        pages, reads = tracking.record(item.pages, names=True)
     try:
         args = tracking.arguments_text(item.args)
         blob, ends, names = unbind(pages)
     except (tracking.Volatile, Stale):
         return None, pages
     objects, attributes = fingerprints.inputs(None, reads)
-    objects = set(objects) | {tracking.key_of(a) for a in item.args
-                              if type(a) in tracking.ENTITIES and type(a) not in tracking.ATTRIBUTE_LEVEL}
+    whole = {tracking.key_of(a) for a in item.args
+             if type(a) in tracking.ENTITIES and type(a) not in tracking.ATTRIBUTE_LEVEL}
+    objects = set(objects) | whole
     now = fingerprints.object_digests(jobs)
     keys = tuple(sorted(objects))
     object_digests = tuple(map(now.get, keys))
@@ -319,7 +345,22 @@ def _made(item: Pages, fingerprints: tracking.Fingerprints, jobs: int) -> tuple[
         return None, pages
     heads = tuple((page.url, page.template) for page in pages)
     return _Group(item.make, args, fingerprints.env, keys, object_digests, attribute_digests, blob, ends, heads,
-                  names), pages
+                  names, _names_read(reads, keys, whole)), pages
+
+
+def _names_read(reads: tracking.Reads, keys: tuple[str, ...], whole: set[str]) -> tuple[frozenset[str] | None, ...]:
+    """The names of the attributes read of each object of ``keys`` (None: read whole: a derived value's reads added
+    by key, an object the group is made for), the same frozenset for the same names (a list of posts reads the same
+    few of each of 10,000)."""
+    same: dict[frozenset[str], frozenset[str]] = {}
+    by_key = {}
+    for i, names in reads.names.items():
+        if names is not None:
+            names = frozenset(names)
+            by_key[tracking.key_of(reads.objects[i])] = same.setdefault(names, names)
+    for key in itertools.chain(whole, reads.keys, *reads.whole):
+        by_key.pop(key, None)
+    return tuple(map(by_key.get, keys))
 
 
 class Stale(Exception):

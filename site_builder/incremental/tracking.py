@@ -118,10 +118,13 @@ class Reads:
     """What one page read: whole objects, and single attributes of attribute-level objects; and by key, what the
     derived values it used read (kept from an earlier build: their objects are not looked up to be named again)."""
 
-    __slots__ = ("objects", "attributes", "keys", "key_attributes", "whole")
+    __slots__ = ("objects", "attributes", "keys", "key_attributes", "whole", "names")
 
-    def __init__(self) -> None:
+    def __init__(self, names: bool = False) -> None:
         self.objects: dict[int, Any] = {}
+        # with ``names``: id of each whole object read → the names of the attributes read of it, or None when it was
+        # read whole (a derived value's reads added): see :meth:`Fingerprints.same_reads`
+        self.names: dict[int, set[str] | None] | None = {} if names else None
         self.attributes: dict[int, tuple[Any, set[str]]] = {}
         self.keys: set[str] = set()  # (keys of whole objects)
         self.key_attributes: dict[str, set[str]] = {}  # (key → attribute names)
@@ -148,6 +151,13 @@ def _tracking_getattribute(self, name):
             # reading it reads nothing that can change; a list that sorts a city's members by id, or links them, does
             # not depend on what else each member holds)
             reads.objects[id(self)] = self
+            names = reads.names
+            if names is not None:
+                found = names.get(id(self), names)
+                if found is names:
+                    names[id(self)] = {name}
+                elif found is not None:
+                    found.add(name)
     return value
 
 
@@ -176,10 +186,11 @@ class tracking:
             tracking._saved = {}
 
 
-def record(make: Callable[[], Any]) -> tuple[Any, Reads]:
-    """``make()`` with the reads it made (inside ``with tracking()``)."""
+def record(make: Callable[[], Any], names: bool = False) -> tuple[Any, Reads]:
+    """``make()`` with the reads it made (inside ``with tracking()``; ``names``: with the names of the attributes read
+    of each whole object, :attr:`Reads.names`)."""
     global _active
-    reads, saved = Reads(), _active
+    reads, saved = Reads(names), _active
     _active = reads
     try:
         return make(), reads
@@ -205,8 +216,11 @@ def add_reads(objects: Iterable[Any], attributes: Iterable[tuple[Any, Iterable[s
     active = _active
     if active is None:
         return
+    whole = active.names
     for obj in objects:
         active.objects[id(obj)] = obj
+        if whole is not None:
+            whole[id(obj)] = None
     for obj, names in attributes:
         entry = active.attributes.get(id(obj))
         if entry is None:
@@ -534,6 +548,34 @@ class Fingerprints:
                 self._tuples[(key, name)] = (value, found)
         self._attributes[(key, name)] = found
         return found
+
+    def same_reads(self, key: str, names: frozenset[str], then: bytes) -> bool:
+        """Whether the attributes ``names`` of the object ``key`` have the values now that they had when its digest was
+        ``then``: known when the model of the build before in this process (``serve``) held it with that digest, by
+        comparing the attributes' values of its object then and now (other model objects by key, as in a digest).
+        A group of pages that read only its name and stars is then the same after a post's description is edited
+        (listing.py); the objects it read through those attributes are among its reads, compared on their own."""
+        before = self._before
+        if before is None:
+            return False
+        model, objects, digests, _ = before
+        old, new = objects.get(key), self.index().get(key)
+        if old is None or new is None or type(old) is not type(new) or digests.get(key) != then:
+            return False
+        derived = getattr(type(new), "DERIVED", {})
+        try:
+            for name in names:
+                if name in derived:  # (what each model relates to it: an object kept reads the newer model's)
+                    a, b = model_mod.related_in(model, old, name), model_mod.related_in(self.model, new, name)
+                elif old is new:  # (its fields are its own; a property reads them, or relations read by name)
+                    continue
+                else:
+                    a, b = getattr(old, name), getattr(new, name)
+                if a is not b and _value_digest(a) != _value_digest(b):
+                    return False
+        except (Volatile, AttributeError):
+            return False
+        return True
 
     def digests(self, read: Iterable[tuple], jobs: int = 1, also: Iterable[tuple[str, str]] = ()) -> "Digests":
         """The digests to keep for the next build: of every object, and of the attribute-level reads

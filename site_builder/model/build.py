@@ -265,8 +265,18 @@ _BINDINGS = [0]  # (how many times a model gave its objects a _Bound, in this pr
 
 
 def _related(name: str, obj: Any) -> Any:
-    return getattr(_get(obj, "__dict__").get(_RELATIONS, _NOT_BOUND).relations, name).get(
-        _get(obj, "id"), _NONE_RELATED.get(name, ()))
+    return _relation(_get(obj, "__dict__").get(_RELATIONS, _NOT_BOUND).relations, name, _get(obj, "id"))
+
+
+def _relation(relations: "Relations", name: str, oid: str) -> Any:
+    return getattr(relations, name).get(oid, _NONE_RELATED.get(name, ()))
+
+
+def related_in(model: "Model", obj: Any, name: str) -> Any:
+    """What ``model`` relates to ``obj`` under the property ``name`` (one of its class's ``DERIVED``: a post's
+    members ...), whichever model ``obj`` reads its relations from now (an object kept from a model to the next
+    reads the newer one's)."""
+    return _relation(_get(model, "relations"), type(obj).DERIVED[name], _get(obj, "id"))
 
 
 def relations_changed(before: "Model", now: "Model") -> set[tuple[type, str]]:
