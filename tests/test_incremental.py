@@ -240,7 +240,7 @@ from site_builder import memo, workers  # noqa: E402
 from site_builder.write import output  # noqa: E402
 from site_builder.content.schema import Rec, seal  # noqa: E402
 from site_builder.pages.web import member_view  # noqa: E402
-from site_builder.pages import web  # noqa: E402
+from site_builder.pages import print_pages, web  # noqa: E402
 
 
 @pytest.fixture
@@ -325,7 +325,8 @@ def test_a_page_made_by_a_view_depends_on_what_the_view_read(tmp_path, capsys, s
 
 def test_the_print_index_is_kept_for_a_story_and_counts_again_for_a_member(tmp_path, capsys, monkeypatch, steady):
     """The staff's print index counts every unit's boards where it is rendered (``print_index_view``): a story's
-    edit keeps it; a member who withdraws consent takes their card, badge and desk sign out of the count."""
+    edit keeps it; a member who withdraws consent takes their card, badge and desk sign out of the count, and only
+    their unit's boards are counted again (``print_pages.unit_counts``: the others' counts are kept)."""
     site = sample_site(tmp_path)
     out = tmp_path / "out"
     pipeline.run(site, out, jobs=1)
@@ -343,9 +344,13 @@ def test_the_print_index_is_kept_for_a_story_and_counts_again_for_a_member(tmp_p
     assert pipeline.run(site, out, jobs=1).rendered > 0
     assert rendered and "print/index.html" not in rendered
     rendered.clear()
+    counted: list[str] = []
+    count = print_pages.unit_board_count
+    monkeypatch.setattr(print_pages, "unit_board_count", lambda unit, *a: counted.append(unit.id) or count(unit, *a))
     edit(site / "content/members/chen-yuting.yaml", "consent:\n  public: true", "consent:\n  public: false")
-    pipeline.run(site, out, jobs=1)
+    result = pipeline.run(site, out, jobs=1)
     assert "print/index.html" in rendered
+    assert counted == [next(m for m in result.model.all_members if m.id == "chen-yuting").post.unit.id]
     assert index.read_text(encoding="utf-8") != before
     clean = tmp_path / "clean"
     assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
@@ -1232,7 +1237,7 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
     monkeypatch.setattr(output, "digest", digest)
     pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True)
     pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=())
-    assert cache.held[derived.HELD_CURRENT][1] == {"open-data.post"}
+    assert cache.held[derived.HELD_CURRENT][1] == {"open-data.post", "print.unit-counts"}
     member = next(m for m in sorted((site / "content/members").glob("*.yaml")) if (out / "members" / m.stem).is_dir())
     post = re.search(r"^post: *(\S+)", member.read_text(encoding="utf-8"), re.M).group(1).strip("\"'")
     broken = sorted((site / "content/stories").glob("*.md"))[0]
@@ -1257,7 +1262,8 @@ def test_serve_keeps_the_open_data_pieces_none_of_whose_reads_changed_without_co
         each = [v for k, v in cache.held.items() if type(k) is tuple and k[0] == derived.HELD_EACH]
         assert each and all(entry.digests is not None for v in each for entry in v.entries), n
         if n in (0, 3, 4, 5):
-            assert made == [post] and len(compared) == 1, (n, made, len(compared))  # (its own, compared)
+            # (its own, compared; and a post's edit, its unit's row of the print index: print_pages.unit_counts)
+            assert made == [post] and len(compared) == (2 if n == 5 else 1), (n, made, len(compared))
         assert len(hashed) == {4: 2, 5: 2}.get(n, 0), (n, len(hashed))  # (a location: posts.json, posts.csv)
         # the three files ask for every post's piece at once: the rebuild before's pieces taken as a whole, only the
         # one that read the member made again (derive_each); a post's edit puts the post made again in the model's

@@ -10,6 +10,7 @@ from typing import Iterator
 
 from markupsafe import Markup
 
+from .. import memo
 from ..content.paper import KINDS
 from ..model.build import Model, Unit, while_same
 from ..model.stars import REVOKED
@@ -134,11 +135,26 @@ def print_index_view(model: Model) -> dict:
     compared by all of them) and how many of its posts were revoked. Everyone serving at each post is looked up
     only if the site lists personnel-file cards (:func:`unit_board_count`): else the page reads the units and
     posts, not all 60,000 members of a large city (0.9 s while recording what it reads, against 0.07 s)."""
-    members = members_by_post(model) if PERSONNEL_KINDS & set(SITE_KINDS) else None
-    summary = [{"unit": unit, "boards": unit_board_count(unit, SITE_KINDS, members),
-                "revoked": sum(p.status == REVOKED for p in unit.posts)} for unit in model.units if unit.posts]
+    units = tuple(unit for unit in model.units if unit.posts)
+    if PERSONNEL_KINDS & set(SITE_KINDS):
+        members = members_by_post(model)
+        counts = [(unit_board_count(unit, SITE_KINDS, members), _revoked(unit)) for unit in units]
+    else:  # (a post's edit counts its unit's boards again, not a city's: the other units' counts are kept)
+        counts = unit_counts.each(SITE_KINDS, units)
+    summary = [{"unit": unit, "boards": boards, "revoked": revoked} for unit, (boards, revoked) in zip(units, counts)]
     prints = PrintSettings.of(model.settings)
     return {"units": summary, "papers": prints.papers, "as_of": data_month(model)}
+
+
+@memo.derived("print.unit-counts")
+def unit_counts(kinds: tuple[str, ...], unit: Unit) -> tuple[int, int]:
+    """How many boards of ``kinds`` a unit has, and how many of its posts were revoked: its row of the print index
+    (where no kind needs everyone serving at each post)."""
+    return unit_board_count(unit, kinds), _revoked(unit)
+
+
+def _revoked(unit: Unit) -> int:
+    return sum(p.status == REVOKED for p in unit.posts)
 
 
 def short_pages(model: Model) -> Iterator[Page]:
