@@ -25,9 +25,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import itertools
 import pickle
 from dataclasses import dataclass, fields, is_dataclass
-from operator import attrgetter, is_
+from operator import attrgetter, is_, is_not
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -110,6 +111,20 @@ def key_of(obj: Any) -> str:
     cls = type(obj)
     kind = ENTITIES[cls]
     return _SINGLE_KEYS[cls] if kind is None else f"{kind}:{_get(obj, 'id')}"
+
+
+SAME_KEYS_MAX = 64  # the most places :func:`_same_keys` looks at one by one
+
+
+def _same_keys(now: tuple, before: tuple) -> bool:
+    """Whether two tuples of the same length hold, at each place, the same object or model objects of the same key
+    (of a class whose objects a digest writes as their key: not an attribute-level one), at most
+    :data:`SAME_KEYS_MAX` of them other objects."""
+    if all(map(is_, now, before)):
+        return True
+    other = list(itertools.islice(itertools.compress(zip(now, before), map(is_not, now, before)), SAME_KEYS_MAX + 1))
+    return len(other) <= SAME_KEYS_MAX and all(
+        type(a) is type(b) and ENTITIES.get(type(a)) is not None and _get(a, "id") == _get(b, "id") for a, b in other)
 
 
 # -- recording --------------------------------------------------------------------------------------
@@ -537,8 +552,10 @@ class Fingerprints:
         else:
             before = self._tuples_before.get((key, name))
             if type(value) is tuple and before is not None and len(value) == len(before[0]) \
-                    and all(map(is_, value, before[0])):
-                found = before[1]  # (the very objects, frozen, in the same order: model.members, 60,000 at 10,000 posts)
+                    and _same_keys(value, before[0]):
+                # (the very objects, frozen, in the same order: model.members, 60,000 at 10,000 posts; or model objects
+                # of the same keys where they are not, which a digest writes as their keys: a post's edit)
+                found = before[1]
             else:
                 try:
                     found = _value_digest(value)
