@@ -2375,3 +2375,25 @@ def test_the_text_of_arguments_is_their_parts_text_one_after_another(tmp_path):
         head, rest = tuple(parts[:i]), tuple(parts[i:])
         assert tracking.arguments_text(head) + tracking.arguments_text(rest) == tracking.arguments_text(tuple(parts))
     assert tracking.arguments_text(("a1:b",)) != tracking.arguments_text(("a", "b"))  # (each part's length first)
+
+
+def test_a_tuple_of_model_objects_of_the_same_keys_keeps_its_digest(tmp_path, monkeypatch, steady):
+    """A model attribute that is a tuple (``model.posts``) keeps the digest the build before in the process gave it
+    when each place holds the very object of then, or a model object of the same key (a post made again after its
+    edit: a digest writes it as its key), without hashing the tuple again; an object of another key is hashed."""
+    site = sample_site(tmp_path)
+    first = pipeline.run(site, tmp_path / "out", jobs=1).model
+    held: dict = {}
+    before = Fingerprints(first, b"", held).attribute_digest("model", "posts")
+    hashed = []
+    real = tracking._value_digest
+    monkeypatch.setattr(tracking, "_value_digest",
+                        lambda value: (type(value) is tuple and hashed.append(value)) or real(value))
+    post, other = first.posts[0], first.posts[1]
+    again = dataclasses.replace(first, posts=(dataclasses.replace(post, location="新的地点"), *first.posts[1:]))
+    assert again.posts[0] is not post
+    assert Fingerprints(again, b"", held).attribute_digest("model", "posts") == before
+    assert not hashed
+    moved = dataclasses.replace(first, posts=(other, post, *first.posts[2:]))
+    assert Fingerprints(moved, b"", held).attribute_digest("model", "posts") != before
+    assert hashed
