@@ -1121,16 +1121,21 @@ def test_serve_keeps_the_groups_that_did_not_read_what_a_post_edit_changed(tmp_p
     post = next(p for p in first.model.posts if p.description and p.status != "revoked" and len(p.unit.posts) > 1)
     path = site / f"content/posts/{post.id}.yaml"
 
-    def rebuild(old: str, new: str, name: str) -> None:
+    def rebuild(old: str, new: str, name: str):
         edit(path, old, new)
         made.clear(), looked.clear()
-        pipeline.run(site, out, jobs=1, cache=cache, save=False)
+        model = pipeline.run(site, out, jobs=1, cache=cache, save=False).model
         clean = tmp_path / f"clean-{name}"
         assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
         assert tree(out) == tree(clean), name
+        return model
 
-    rebuild("description: ", "description: 改过的说明。", "description")
+    model = rebuild("description: ", "description: 改过的说明。", "description")
     assert not {"web.lists", "web.honours", "web.units", f"print.unit.{post.unit.id}"} & set(made), made
+    # (the posts in list order are the last ones with the post made again put in its place: model.listed_posts)
+    posts = {p.id: p for p in model.posts}
+    assert posts[post.id] is not post and posts[post.id] in model.listed_posts
+    assert all(posts[p.id] is p for p in model.listed_posts)
     assert f"post:{post.id}" in looked
     assert "改过的说明" in (out / f"posts/{post.id}/index.html").read_text(encoding="utf-8")
     rebuild("\nname: ", "\nname: 改名的", "name")  # (shown by the list pages' template: listed from what is not)

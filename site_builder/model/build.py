@@ -382,9 +382,19 @@ class Model:
     @property
     def listed_posts(self) -> tuple[Post, ...]:
         """Current star-rated posts (not revoked), most stars first."""
-        posts = _get(self, "posts")
-        return while_same(self, "listed posts", (posts, _get(self, "relations").standings), lambda: tuple(sorted(
-            (p for p in posts if p.status != stars.REVOKED), key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id))))
+        posts, standings = _get(self, "posts"), _get(self, "relations").standings
+
+        def again(inputs: tuple, listed: tuple) -> tuple:  # (a post's edit: the same order, with the post made again)
+            places = remade_in_place(inputs[0], posts) if inputs[1] is standings else None
+            if places is None:
+                return make()
+            by_id = {_get(posts[i], "id"): posts[i] for i in places}
+            return tuple(by_id.get(_get(p, "id"), p) for p in listed) if by_id else listed
+
+        def make() -> tuple:
+            return tuple(sorted((p for p in posts if p.status != stars.REVOKED),
+                                key=lambda p: (-p.stars, p.status != stars.COMMENDED, p.id)))
+        return while_same(self, "listed posts", (posts, standings), make, again=again)
 
 
 def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
@@ -409,6 +419,17 @@ def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
     value = again(found[0], found[1]) if again is not None and found is not None else make()
     table[name] = (inputs, value, key)
     return value
+
+
+def remade_in_place(before: tuple, now: tuple) -> list[int] | None:
+    """The places where ``now`` holds other objects than ``before`` with the same ids (objects made again: a post's
+    edit), when nothing else differs; else None."""
+    if len(before) != len(now):
+        return None
+    places = list(compress(range(len(now)), map(is_not, before, now)))
+    if any(_get(before[i], "id") != _get(now[i], "id") for i in places):
+        return None
+    return places
 
 
 def _put(objects: tuple, made: dict[str, Any], keeps: Callable[[Any], Any]) -> tuple:

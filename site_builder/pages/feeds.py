@@ -24,7 +24,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from .. import memo
 from ..digests import digest
-from ..model.build import Model, Post, while_same
+from ..model.build import Model, Post, remade_in_place, while_same
 from ..model.stars import month_end
 from .standings import sitemap_urls as competition_urls
 from .web import Chunks, Page
@@ -88,15 +88,25 @@ def sitemap_urls(model: Model) -> Urls:
     posts, members, units, stories = model.posts, model.members, model.units, model.stories
     relations = model.relations
 
-    def post_urls() -> Urls:
-        found = []
-        for post in posts:
-            changed = post.standing.last_change  # (not the history: a warm build reads no unrendered post's)
-            found.append((post.url, max(post.approval["date"], changed) if changed else post.approval["date"]))
+    def post_url(post: Post) -> tuple[str, dt.date]:
+        changed = post.standing.last_change  # (not the history: a warm build reads no unrendered post's)
+        return post.url, max(post.approval["date"], changed) if changed else post.approval["date"]
+
+    def post_urls_again(inputs: tuple, urls: Urls) -> Urls:  # (a post's edit: the others' entries as they were)
+        places = remade_in_place(inputs[0], posts) if inputs[1] is relations.standings else None
+        if places is None:
+            return Urls(map(post_url, posts))
+        entries = {i: post_url(posts[i]) for i in places}
+        if all(urls[i] == entry for i, entry in entries.items()):
+            return urls
+        found = list(urls)
+        for i, entry in entries.items():
+            found[i] = entry
         return Urls(found)
 
     parts = [Urls([("", None), ("honours/", None), ("stories/", None), ("units/", None), ("standards/", None)]),
-             while_same(model, "sitemap.posts", (posts, relations.standings), post_urls),
+             while_same(model, "sitemap.posts", (posts, relations.standings), lambda: Urls(map(post_url, posts)),
+                        again=post_urls_again),
              while_same(model, "sitemap.members", (members,), lambda: Urls((m.url, None) for m in members),
                         alike=lambda: tuple(map(_ID, members))),  # (a member's address is made of its id)
              while_same(model, "sitemap.units", (units, relations.unit_posts),

@@ -103,17 +103,32 @@ def _serving(unit: Unit, members: dict[str, tuple]) -> tuple[tuple[str, tuple], 
 
 def _serving_again(model: Model, inputs: tuple, before: tuple[tuple[Unit, tuple], ...]) -> tuple:
     """:func:`_serving_by_unit` from what it gave for ``inputs``: when only who serves where changed (a member's edit),
-    the units none of whose posts' staff changed keep their part, the very tuple (the groups of their print pages
-    are then found the same at once: tracking.same_arguments)."""
+    or the posts were made again with the same ids (a post's edit), the units none of whose posts' staff changed keep
+    their part, the very tuple (the groups of their print pages are then found the same at once:
+    tracking.same_arguments)."""
     units, unit_posts_before, standings, staff = inputs
-    if units is not model.units or unit_posts_before is not model.relations.unit_posts or \
-            standings is not model.relations.standings:
+    if units is not model.units or standings is not model.relations.standings or \
+            not _same_posts(unit_posts_before, model.relations.unit_posts):
         return _serving_by_unit(model)
     now = members_by_post(model)
     changed = {pid for pid, found in now.items() if staff.get(pid) is not found}
     changed.update(staff.keys() - now.keys())
     return tuple(found if changed.isdisjoint([pid for pid, _ in found[1]]) else (found[0], _serving(found[0], now))
                  for found in before)
+
+
+def _same_posts(before: dict[str, tuple], now: dict[str, tuple]) -> bool:
+    """Whether each unit has posts of the same ids in the same order (the very tuples, or posts made again: a post's
+    edit), all that :func:`_serving` reads of them besides their standings."""
+    if before is now:
+        return True
+    if before.keys() != now.keys():
+        return False
+    for uid, posts in now.items():
+        was = before[uid]
+        if was is not posts and (len(was) != len(posts) or any(a.id != b.id for a, b in zip(was, posts))):
+            return False
+    return True
 
 
 def pages(model: Model) -> Iterator[Page | Pages]:
