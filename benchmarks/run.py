@@ -168,9 +168,9 @@ SERVE_EDITS = 3  # the fewest edits `serve` is measured with (the median of thei
 
 
 def serve_rebuild(site: Path, edits: int = 1) -> dict:
-    """Start `serve`, edit one story ``edits`` times, then one member's pledge as many times, waiting for each
-    rebuild; the server's own figure and, for the story, edit→served (with several edits: the median of each, and
-    every rebuild's figure)."""
+    """Start `serve`, edit one story ``edits`` times, then one member's pledge as many times, then one post's
+    description as many times, waiting for each rebuild; the server's own figure and, for the story, edit→served
+    (with several edits: the median of each, and every rebuild's figure)."""
     port = 8700 + os.getpid() % 200
     # Ctrl+C as on a terminal: a benchmark started in the background (`nohup ... &`) has SIGINT ignored, and
     # its children would inherit that (the server then never stopped, was killed after two minutes, and was
@@ -196,8 +196,9 @@ def serve_rebuild(site: Path, edits: int = 1) -> dict:
         story = sorted((site / "content/stories").glob("*.md"))[1]
         url = f"http://127.0.0.1:{port}/stories/{story.stem}/"
         member = sorted((site / "content/members").glob("*.yaml"))[1]
+        post = sorted((site / "content/posts").glob("*.yaml"))[1]
         found: dict[str, dict[str, list]] = {}
-        for kind, path in (("story", story), ("member", member)):
+        for kind, path in (("story", story), ("member", member), ("post", post)):
             rebuilds, served_times, pages_rendered = [], [], []
             found[kind] = {"rebuilds": rebuilds, "served": served_times, "pages": pages_rendered}
             original = path.read_text(encoding="utf-8")
@@ -208,8 +209,10 @@ def serve_rebuild(site: Path, edits: int = 1) -> dict:
                 start = time.perf_counter()
                 if kind == "story":
                     _edit(path, original.replace("。", f"。{marker}", 1))
-                else:  # (a member's pledge, a few characters longer: a pledge has at most 40; not looked for served)
+                elif kind == "member":  # (a pledge, a few characters longer: at most 40; not looked for served)
                     _edit(path, re.sub(r'pledge: "', f'pledge: "{n}号', original, count=1))
+                else:  # (a post's description: on its own page, boards and open data; not on the lists)
+                    _edit(path, re.sub(r'description: "', f'description: "{n}号', original, count=1))
                 served = None
                 while kind == "story" and time.perf_counter() - start < 600:
                     try:
@@ -234,12 +237,14 @@ def serve_rebuild(site: Path, edits: int = 1) -> dict:
                     served_times.append(round(served, 2))
                 if pages:
                     pages_rendered.append(int(pages.group(1)))
-        story_found, member_found = found["story"], found["member"]
+        story_found, member_found, post_found = found["story"], found["member"], found["post"]
         return {"first_build": first.strip(), "rebuild_seconds": _median(story_found["rebuilds"]),
                 "rebuilds": story_found["rebuilds"], "pages_rendered": _median(story_found["pages"]),
                 "edit_to_served": _median(story_found["served"]), "served": story_found["served"],
                 "member_rebuild_seconds": _median(member_found["rebuilds"]), "member_rebuilds": member_found["rebuilds"],
-                "member_pages_rendered": _median(member_found["pages"])}
+                "member_pages_rendered": _median(member_found["pages"]),
+                "post_rebuild_seconds": _median(post_found["rebuilds"]), "post_rebuilds": post_found["rebuilds"],
+                "post_pages_rendered": _median(post_found["pages"])}
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -527,8 +532,8 @@ def report(results: list[dict], info: dict, command: str) -> str:
     lines += ["", "Warm builds (the cache from the previous build present; output updated):", "",
               "| posts | first build filling the cache | nothing changed | one story edited | one member edited "
               "| story ÷ clean | one story, search on | `serve`: rebuild after one story | `serve`: edit → served "
-              "| pages rendered | `serve`: rebuild after one member |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+              "| pages rendered | `serve`: rebuild after one member | `serve`: rebuild after one post |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     def spread(value: float | None, each: list | None, digits: int = 1) -> str:
         """A median, and with repeated runs the lowest and highest of them."""
         if value is None or not each or len(each) < 2:
@@ -545,7 +550,8 @@ def report(results: list[dict], info: dict, command: str) -> str:
                      f"| {spread(s['rebuild_seconds'], s.get('rebuilds'), 2)} "
                      f"| {spread(s['edit_to_served'], s.get('served'), 2)} "
                      f"| {s['pages_rendered'] if s['pages_rendered'] is not None else '—'} "
-                     f"| {spread(s.get('member_rebuild_seconds'), s.get('member_rebuilds'), 2)} |")
+                     f"| {spread(s.get('member_rebuild_seconds'), s.get('member_rebuilds'), 2)} "
+                     f"| {spread(s.get('post_rebuild_seconds'), s.get('post_rebuilds'), 2)} |")
     lines += ["", "Time per stage (`build -v`), seconds:", "",
               "| posts | build | load | model | views | plan | render | write | search index |",
               "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
