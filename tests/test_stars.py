@@ -94,6 +94,25 @@ def test_a_process_keeps_the_histories_of_the_last_banks_read_only():
     assert kept["p000"].history is again  # (and the same while its bank is among the last read)
 
 
+def test_the_standings_banked_by_the_last_call_are_taken_as_they_are(monkeypatch):
+    """``serve`` replays the evaluations again after a score's edit: the memo of ``standing`` gives every other post its
+    very standing of the rebuild before, whose history that rebuild banked. The next call takes those banked
+    standings as they are (no history pickled again) and banks only the standings it has not seen."""
+    made = {f"p{n}": standing(rules(), APPROVED, record(*[(m, 90 - n) for m in months(4 + n)]), "2026-04")
+            for n in range(4)}
+    first = stars.kept_standings(made)
+    pickled = []
+    real = stars.pickle.dumps
+    monkeypatch.setattr(stars.pickle, "dumps", lambda *a, **k: pickled.append(a[0]) or real(*a, **k))
+    again = stars.kept_standings(made)
+    assert again == first and all(again[key] is first[key] for key in made) and not pickled
+    edited = {**made, "p2": standing(rules(), APPROVED, record(*[(m, 60) for m in months(6)]), "2026-04")}
+    third = stars.kept_standings(edited)
+    assert [set(p) for p in pickled] == [{"p2"}]  # (its history alone)
+    assert all(third[key] is first[key] for key in made if key != "p2")
+    assert third["p2"] == edited["p2"] and third["p2"].history == edited["p2"].history
+
+
 def test_pass_mark_is_inclusive():
     st = standing(rules(), APPROVED, record(("2025-03", 85)), "2025-03")
     assert st.stars == 1
