@@ -2402,3 +2402,41 @@ def test_a_tuple_of_model_objects_of_the_same_keys_keeps_its_digest(tmp_path, mo
     moved = dataclasses.replace(first, posts=(other, post, *first.posts[2:]))
     assert Fingerprints(moved, b"", held).attribute_digest("model", "posts") != before
     assert hashed
+
+
+def test_serve_replays_only_the_posts_whose_scores_changed(tmp_path, capsys, monkeypatch, steady):
+    """Inside ``serve`` a score's edit replays the evaluations from the last replay (``Builder._replayed_again``):
+    the posts whose scores changed in the edited file get a new standing, every other post keeps its very standing.
+    A month added, or a score for a post that is not approved, replays them all (and reports the problem). After
+    each edit the output is a clean build's."""
+    site = sample_site(tmp_path)
+    out = tmp_path / "out"
+    cache = Cache.for_site(site)
+    monkeypatch.setattr(model_build, "_LAST_REPLAY", [])  # (what another test's serve held)
+    whole = []
+    real = model_build.Builder._replay_all
+    monkeypatch.setattr(model_build.Builder, "_replay_all", lambda self, *a: whole.append(1) or real(self, *a))
+    month = sorted((site / "content/evaluations").glob("*.yaml"))[-1]
+    pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True)
+    models = [pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=()).model]
+    for n, (old, new) in enumerate([("{politics: 100, performance: 97", "{politics: 99, performance: 97"),
+                                    ("{politics: 99, performance: 97", "{politics: 60, performance: 60"),
+                                    ("{politics: 94, performance: 94", "{politics: 95, performance: 94")]):
+        edit(month, old, new)
+        whole.clear()
+        models.append(pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=[month]).model)
+        assert len(whole) == (1 if n == 0 else 0), n  # (the first edit's replay is whole: none to start from)
+        clean = tmp_path / f"clean-{n}"
+        assert run(capsys, "build", site, "-o", clean, "--no-cache", "-q")[0] == 0
+        assert tree(out) == tree(clean), n
+        if n:
+            was, now = models[-2].relations.standings, models[-1].relations.standings
+            assert was.keys() == now.keys()
+            assert 1 <= sum(was[pid] is not now[pid] for pid in now) <= 2, n  # (the post whose scores changed)
+    text = month.read_text(encoding="utf-8")
+    edit(month, "posts:\n", "posts:\n  no-such-post:\n    self: {politics: 90, performance: 90, service: 90, exemplary: 90}\n")
+    whole.clear()
+    with pytest.raises(ContentErrors):
+        pipeline.run(site, out, jobs=1, cache=cache, save=False, watched=True, changed=[month])
+    assert whole == [1]
+    month.write_text(text, encoding="utf-8")

@@ -421,6 +421,13 @@ def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
     return value
 
 
+# ((rules, evaluation files' digests, posts' approvals and decisions), month → file id, post id → month → scores,
+# latest month, standings) of the last whole replay of the evaluations in this process that found no problem, or
+# the replay made from it (Builder._replayed_again); made by ``serve`` only, past its first build (a process's other
+# builds would hold a city's scores for nothing)
+_LAST_REPLAY: list[tuple] = []
+
+
 def remade_in_place(before: tuple, now: tuple) -> list[int] | None:
     """The places where ``now`` holds other objects than ``before`` with the same ids (objects made again: a post's
     edit), when nothing else differs; else None."""
@@ -1249,6 +1256,71 @@ class Builder:
 
     def replay_evaluations(self, settings: Settings, posts: dict[str, Post]) -> tuple[str | None, dict]:
         """(the latest evaluated month, approved post id → its standing)."""
+        inputs = (stars.rules_fields(settings.rules), {fid: found for fid, _, found in self.raw.evaluation_files()},
+                  [(pid, post.approval["date"] if post.approval else None, post.decision) for pid, post in posts.items()])
+        again = self._replayed_again(settings, posts, inputs)
+        if again is not None:
+            return again
+        before = len(self.problems.items)
+        as_of, standings, by_month, records = self._replay_all(settings, posts)
+        # (serve, past its first build: the next rebuild's replay after a score's edit starts from this one's; a
+        # build of no serve leaves it, which keeps its inputs: _replayed_again compares them all)
+        if self.previous is not None and os.getpid() == self.pid and len(self.problems.items) == before and \
+                None not in inputs[1].values():
+            _LAST_REPLAY[:] = [(inputs, by_month, records, as_of, standings)]
+        return as_of, standings
+
+    def _replayed_again(self, settings: Settings, posts: dict[str, Post], inputs: tuple) -> tuple[str | None, dict] | None:
+        """The replay of the evaluations from the last one in this process (:data:`_LAST_REPLAY`, which found no
+        problem), when the same posts, approvals, decisions and rules meet the same evaluation files and months but
+        for a few files' contents (a score's edit): the posts whose scores changed in those files are replayed, the
+        others keep their standings (the very objects). None when anything else differs, or the changed files would
+        bring a problem: then the whole pass runs and reports it."""
+        if not _LAST_REPLAY or self.previous is None:  # (serve's only: a build of its own replays them all)
+            return None
+        (rules, files, approvals), by_month, records, as_of, standings = _LAST_REPLAY[0]
+        if rules != inputs[0] or approvals != inputs[2] or files.keys() != inputs[1].keys():
+            return None
+        changed_files = [fid for fid, found in inputs[1].items() if found is None or found != files[fid]]
+        if not changed_files or len(changed_files) > 2:
+            return None
+        month_of_file = {fid: month for month, fid in by_month.items()}
+        approved = {pid: stars.month_of(date) for pid, date, _ in approvals if date is not None}
+        records, changed = dict(records), set()
+        for fid in changed_files:
+            rec = self.raw.evaluation(fid)
+            month, entries = rec["month"], rec["posts"]
+            if month_of_file.get(fid) != month:
+                return None
+            made = {}
+            for pid, scores in entries.items():
+                since = approved.get(pid)
+                if since is None or month < since:
+                    return None  # (a refused evaluation: reported by the whole pass)
+                path, line, _ = entries.where(pid)
+                made[pid] = stars.MonthScore(month, stars.flat_scores(scores), scores["note"], path, line)
+            for pid in made.keys() | {pid for pid, found in records.items() if month in found}:
+                if records[pid].get(month) != made.get(pid):
+                    found = records[pid] = dict(records[pid])
+                    if pid in made:
+                        found[month] = made[pid]
+                    else:
+                        del found[month]
+                    changed.add(pid)
+        standings = dict(standings)
+        for pid in sorted(changed):
+            post = posts[pid]
+            decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
+            standing = standings[pid] = stars.standing(settings.rules, post.approval["date"], records[pid], as_of,
+                                                       decision)
+            if standing.revoked_on is not None and any(stars.month_end(m) > standing.revoked_on for m in records[pid]):
+                return None  # (evaluations after its revocation: reported by the whole pass)
+        _LAST_REPLAY[:] = [(inputs, by_month, records, as_of, standings)]
+        return as_of, standings
+
+    def _replay_all(self, settings: Settings, posts: dict[str, Post]) -> tuple[str | None, dict, dict, dict]:
+        """(the latest evaluated month, approved post id → its standing, month → its file's id, post id → month →
+        its scores)."""
         by_month: dict[str, str] = {}  # month → the id of its file (one file's records at a time are made)
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused
@@ -1285,7 +1357,7 @@ class Builder:
                     why, todo = revocation_why(standing.revocation, settings.rules, self.raw.posts[pid].path)
                     self.error(self.raw.evaluation(by_month[month])["posts"], pid,
                                f"示范岗 `{pid}` 已于 {end} 摘牌，此后不能再有考评。摘牌的原因：{why}。{todo}")
-        return as_of, standings
+        return as_of, standings, by_month, records
 
     def refused_evaluation(self, entries: Rec, pid: str, month: str, posts: dict[str, Post]) -> None:
         """Why a post's scores for ``month`` do not count (none when its own file has a problem, reported there)."""
