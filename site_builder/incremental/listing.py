@@ -23,11 +23,11 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import dataclasses
 import io
 import itertools
 import pickle
 from collections.abc import MutableMapping, Set
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 

@@ -428,6 +428,18 @@ def while_same(model: Model, name: str, inputs: tuple, make: Callable[[], Any],
 _LAST_REPLAY: list[tuple] = []
 
 
+def _month_score(entries: Rec, pid: str, scores: Rec, month: str) -> stars.MonthScore:
+    """A post's scores of ``month`` as the replay reads them: its entry (``scores``) in that month's file."""
+    path, line, _ = entries.where(pid)
+    return stars.MonthScore(month, stars.flat_scores(scores), scores["note"], path, line)
+
+
+def _standing(settings: Settings, post: Post, record: dict[str, stars.MonthScore], as_of: str | None) -> stars.Standing:
+    """An approved post's standing from its scores by month (``record``), up to ``as_of``."""
+    decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
+    return stars.standing(settings.rules, post.approval["date"], record, as_of, decision)
+
+
 def remade_in_place(before: tuple, now: tuple) -> list[int] | None:
     """The places where ``now`` holds other objects than ``before`` with the same ids (objects made again: a post's
     edit), when nothing else differs; else None."""
@@ -1256,6 +1268,8 @@ class Builder:
 
     def replay_evaluations(self, settings: Settings, posts: dict[str, Post]) -> tuple[str | None, dict]:
         """(the latest evaluated month, approved post id → its standing)."""
+        if self.previous is None:  # (serve's rebuilds only start from the last replay: see _replayed_again)
+            return self._replay_all(settings, posts)[:2]
         inputs = (stars.rules_fields(settings.rules), {fid: found for fid, _, found in self.raw.evaluation_files()},
                   [(pid, post.approval["date"] if post.approval else None, post.decision) for pid, post in posts.items()])
         again = self._replayed_again(settings, posts, inputs)
@@ -1265,8 +1279,7 @@ class Builder:
         as_of, standings, by_month, records = self._replay_all(settings, posts)
         # (serve, past its first build: the next rebuild's replay after a score's edit starts from this one's; a
         # build of no serve leaves it, which keeps its inputs: _replayed_again compares them all)
-        if self.previous is not None and os.getpid() == self.pid and len(self.problems.items) == before and \
-                None not in inputs[1].values():
+        if os.getpid() == self.pid and len(self.problems.items) == before and None not in inputs[1].values():
             _LAST_REPLAY[:] = [(inputs, by_month, records, as_of, standings)]
         return as_of, standings
 
@@ -1276,7 +1289,7 @@ class Builder:
         for a few files' contents (a score's edit): the posts whose scores changed in those files are replayed, the
         others keep their standings (the very objects). None when anything else differs, or the changed files would
         bring a problem: then the whole pass runs and reports it."""
-        if not _LAST_REPLAY or self.previous is None:  # (serve's only: a build of its own replays them all)
+        if not _LAST_REPLAY:
             return None
         (rules, files, approvals), by_month, records, as_of, standings = _LAST_REPLAY[0]
         if rules != inputs[0] or approvals != inputs[2] or files.keys() != inputs[1].keys():
@@ -1297,8 +1310,7 @@ class Builder:
                 since = approved.get(pid)
                 if since is None or month < since:
                     return None  # (a refused evaluation: reported by the whole pass)
-                path, line, _ = entries.where(pid)
-                made[pid] = stars.MonthScore(month, stars.flat_scores(scores), scores["note"], path, line)
+                made[pid] = _month_score(entries, pid, scores, month)
             for pid in made.keys() | {pid for pid, found in records.items() if month in found}:
                 if records[pid].get(month) != made.get(pid):
                     found = records[pid] = dict(records[pid])
@@ -1309,10 +1321,7 @@ class Builder:
                     changed.add(pid)
         standings = dict(standings)
         for pid in sorted(changed):
-            post = posts[pid]
-            decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
-            standing = standings[pid] = stars.standing(settings.rules, post.approval["date"], records[pid], as_of,
-                                                       decision)
+            standing = standings[pid] = _standing(settings, posts[pid], records[pid], as_of)
             if standing.revoked_on is not None and any(stars.month_end(m) > standing.revoked_on for m in records[pid]):
                 return None  # (evaluations after its revocation: reported by the whole pass)
         _LAST_REPLAY[:] = [(inputs, by_month, records, as_of, standings)]
@@ -1325,7 +1334,6 @@ class Builder:
         records: dict[str, dict[str, stars.MonthScore]] = {pid: {} for pid in posts}
         # the month of each approved post's approval: evaluations before it are refused
         approved = {pid: stars.month_of(post.approval["date"]) for pid, post in posts.items() if post.approval}
-        flat_scores, MonthScore = stars.flat_scores, stars.MonthScore
         for fid, rec in self.raw.evaluation_records():
             month = rec["month"]
             if month in by_month:
@@ -1339,16 +1347,13 @@ class Builder:
                 if since is None or month < since:
                     self.refused_evaluation(entries, pid, month, posts)
                     continue
-                path, line, _ = entries.where(pid)
-                records[pid][month] = MonthScore(month, flat_scores(scores), scores["note"], path, line)
+                records[pid][month] = _month_score(entries, pid, scores, month)
         as_of = max(by_month) if by_month else None
         standings: dict[str, stars.Standing] = {}
         for pid, post in posts.items():
             if post.approval is None:
                 continue
-            decision = (post.decision["date"], post.decision["reason"]) if post.decision else None
-            standing = standings[pid] = stars.standing(settings.rules, post.approval["date"], records[pid], as_of,
-                                                       decision)
+            standing = standings[pid] = _standing(settings, post, records[pid], as_of)
             end = standing.revoked_on
             if end is None:
                 continue

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .. import memo
 from ..content.paper import KINDS
-from ..model.build import Model, Unit, while_same
+from ..model.build import Model, Unit, remade_in_place, while_same
 from ..model.stars import REVOKED
 from ..printing.badges import sheet_grid
 from ..printing.boards import (PERSONNEL_KINDS, Board, PrintSettings, board_address, cards_sheet_css, data_month,
@@ -124,11 +124,8 @@ def _same_posts(before: dict[str, tuple], now: dict[str, tuple]) -> bool:
         return True
     if before.keys() != now.keys():
         return False
-    for uid, posts in now.items():
-        was = before[uid]
-        if was is not posts and (len(was) != len(posts) or any(a.id != b.id for a, b in zip(was, posts))):
-            return False
-    return True
+    return all(was is posts or remade_in_place(was, posts) is not None
+               for was, posts in zip(map(before.get, now), now.values()))
 
 
 def pages(model: Model) -> Iterator[Page | Pages]:
